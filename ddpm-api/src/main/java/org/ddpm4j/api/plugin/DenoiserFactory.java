@@ -1,0 +1,15 @@
+package org.ddpm4j.api.plugin;
+
+import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.schedule.Schedule;
+import org.ddpm4j.api.tensor.TensorBackend;
+
+/**
+ * Builds a {@link Denoiser} that needs no training run: an analytic denoiser of a known
+ * distribution, or a model loaded from a file (TorchScript, SavedModel).
+ */
+public interface DenoiserFactory extends Factory {
+
+    Denoiser create(TensorBackend backend, Schedule schedule, Parameters parameters);
+}

@@ -1,0 +1,30 @@
+package org.ddpm4j.api.plugin;
+
+import java.util.function.Function;
+import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.guidance.Guidance;
+
+/** Builds a {@link Guidance} from its parameters (scale, schedule of the scale, options). */
+public interface GuidanceFactory extends Factory {
+
+    Guidance create(Parameters parameters);
+
+    static GuidanceFactory of(String name, String description, Function<Parameters, Guidance> create) {
+        return new GuidanceFactory() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String description() {
+                return description;
+            }
+
+            @Override
+            public Guidance create(Parameters parameters) {
+                return create.apply(parameters);
+            }
+        };
+    }
+}

@@ -1,0 +1,43 @@
+package org.ddpm4j.api.plugin;
+
+import java.util.List;
+import java.util.function.BiFunction;
+import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.sampling.Sampler;
+import org.ddpm4j.api.schedule.Schedule;
+
+/**
+ * Builds a {@link Sampler} for a schedule, validating its parameters against it (steps within the
+ * schedule, a discrete or continuous schedule as the method requires).
+ */
+public interface SamplerFactory extends Factory {
+
+    Sampler create(Schedule schedule, Parameters parameters);
+
+    /**
+     * The diffusers scheduler classes ({@code _class_name}, e.g. {@code DDIMScheduler}) this factory
+     * can stand in for, reading their {@code scheduler_config.json} keys as its parameters.
+     */
+    default List<String> diffusersClassNames() {
+        return List.of();
+    }
+
+    static SamplerFactory of(String name, String description, BiFunction<Schedule, Parameters, Sampler> create) {
+        return new SamplerFactory() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String description() {
+                return description;
+            }
+
+            @Override
+            public Sampler create(Schedule schedule, Parameters parameters) {
+                return create.apply(schedule, parameters);
+            }
+        };
+    }
+}

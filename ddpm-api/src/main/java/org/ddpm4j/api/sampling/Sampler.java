@@ -1,0 +1,49 @@
+package org.ddpm4j.api.sampling;
+
+import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.schedule.Schedule;
+import org.ddpm4j.api.tensor.Tensor;
+
+/**
+ * A numerical method that turns noise into data by running the reverse process of a
+ * {@link Schedule} with a {@link Denoiser}: ancestral sampling of {@code p_theta(x_{t-1} | x_t)}
+ * (DDPM), a solver of the probability-flow ODE (DDIM, DPM-Solver, ...), or of the reverse SDE.
+ *
+ * <p>A sampler is configured once (schedule, number of steps, options) and is stateless after
+ * that: every {@link #start} returns an independent {@link SamplingRun} holding the state of one
+ * run, so one sampler can serve many runs. Randomness comes only from {@link SampleOptions#seed()}.
+ */
+public interface Sampler {
+
+    /** The plugin name, e.g. {@code ddim}. */
+    String name();
+
+    /** The schedule the sampler runs backwards. */
+    Schedule schedule();
+
+    /** The number of steps of a run. */
+    int steps();
+
+    /**
+     * The model times of the steps, in order (diffusers' {@code scheduler.timesteps}): the time at
+     * which each step evaluates the denoiser first. Empty for samplers that choose their steps
+     * adaptively.
+     */
+    double[] timesteps();
+
+    /**
+     * Starts a run from standard normal {@code noise} ({@code N(0, I)}, shape {@code [batch, ...]});
+     * the sampler scales it to its initial state as diffusers' pipelines do ({@code init_noise_sigma}).
+     */
+    SamplingRun start(Denoiser denoiser, Tensor noise, SampleOptions options);
+
+    /** Runs all steps and returns {@code x_0}. */
+    default Tensor sample(Denoiser denoiser, Tensor noise, SampleOptions options) {
+        try (SamplingRun run = start(denoiser, noise, options)) {
+            while (!run.isDone()) {
+                run.step();
+            }
+            return run.result();
+        }
+    }
+}

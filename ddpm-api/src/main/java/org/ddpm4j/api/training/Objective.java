@@ -1,0 +1,114 @@
+package org.ddpm4j.api.training;
+
+import org.ddpm4j.api.Checks;
+import org.ddpm4j.api.model.Condition;
+import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.schedule.ContinuousSchedule;
+import org.ddpm4j.api.schedule.DiscreteSchedule;
+import org.ddpm4j.api.schedule.Schedule;
+import org.ddpm4j.api.tensor.GaussianNoise;
+import org.ddpm4j.api.tensor.Tensor;
+
+/**
+ * The denoising objective, written once for every backend. For clean data {@code x_0} it samples
+ * {@code t} (uniform over the training steps, or over {@code [1e-5, 1]} for a continuous schedule)
+ * and {@code eps ~ N(0, I)}, forms {@code x_t = sqrt(alphaBar_t) x_0 + sqrt(1 - alphaBar_t) eps}
+ * and the regression target of the model's parameterization ({@code eps}, {@code x_0},
+ * {@code v = alpha_t eps - sigma_t x_0} or the score {@code -eps / sigma_t}). Once these latents
+ * are sampled, learning the reverse process is supervised regression: the backend only needs to
+ * fit the target.
+ *
+ * <p>For classifier-free guidance, each label is replaced by {@link Condition#NULL_CLASS} with
+ * probability {@code conditionDropout}, so one network learns both {@code eps(x, y)} and
+ * {@code eps(x, null)}.
+ */
+public final class Objective {
+    /** Smallest time sampled on a continuous schedule (Song et al.'s training epsilon). */
+    public static final double CONTINUOUS_T_MIN = 1e-5;
+
+    private final Schedule schedule;
+    private final Parameterization target;
+    private final LossWeighting weighting;
+    private final double conditionDropout;
+
+    public Objective(Schedule schedule, Parameterization target, LossWeighting weighting, double conditionDropout) {
+        this.schedule = schedule;
+        this.target = target;
+        this.weighting = weighting;
+        this.conditionDropout = Checks.closed("condition_dropout", conditionDropout, 0, 1);
+        if (!(schedule instanceof DiscreteSchedule) && !(schedule instanceof ContinuousSchedule)) {
+            throw new IllegalArgumentException("schedule '" + schedule.name() + "' is neither discrete nor continuous");
+        }
+    }
+
+    /** {@code L_simple}: epsilon target, uniform weights, no condition dropout. */
+    public static Objective simple(Schedule schedule) {
+        return new Objective(schedule, Parameterization.EPSILON, LossWeighting.UNIFORM, 0);
+    }
+
+    public Schedule schedule() {
+        return schedule;
+    }
+
+    public Parameterization target() {
+        return target;
+    }
+
+    /**
+     * The regression batch for {@code x0} (labels in {@code condition}, or none), drawing all
+     * randomness from {@code noise}.
+     */
+    public TrainingBatch batch(Tensor x0, Condition condition, GaussianNoise noise) {
+        int n = x0.batchSize();
+        condition.checkBatch(n);
+        double[] t = new double[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = sampleTime(noise);
+        }
+        Condition cond = dropLabels(condition, noise);
+        Tensor eps = x0.backend().randn(noise, x0.shape());
+        Tensor xt = schedule.addNoise(x0, eps, t);
+        double[] weights = new double[n];
+        for (int i = 0; i < n; i++) {
+            weights[i] = weighting.weight(schedule.snr(t[i]), target);
+        }
+        return new TrainingBatch(xt, t, cond, regressionTarget(x0, eps, xt, t), weights);
+    }
+
+    private double sampleTime(GaussianNoise noise) {
+        if (schedule instanceof DiscreteSchedule d) {
+            return noise.nextInt(d.trainSteps());
+        }
+        return CONTINUOUS_T_MIN + (1 - CONTINUOUS_T_MIN) * noise.nextUniform();
+    }
+
+    private Condition dropLabels(Condition condition, GaussianNoise noise) {
+        if (condition.isNone() || conditionDropout == 0) {
+            return condition;
+        }
+        int[] labels = condition.labels();
+        for (int i = 0; i < labels.length; i++) {
+            if (noise.nextUniform() < conditionDropout) {
+                labels[i] = Condition.NULL_CLASS;
+            }
+        }
+        return Condition.classes(labels);
+    }
+
+    private Tensor regressionTarget(Tensor x0, Tensor eps, Tensor xt, double[] t) {
+        if (target == Parameterization.EPSILON) {
+            return eps;
+        }
+        if (target == Parameterization.SAMPLE) {
+            return x0;
+        }
+        double[] alpha = new double[t.length];
+        double[] sigma = new double[t.length];
+        for (int i = 0; i < t.length; i++) {
+            alpha[i] = schedule.signal(t[i]);
+            sigma[i] = schedule.noise(t[i]);
+        }
+        // The exact eps at x_t, converted to the target (v or score) in the one shared place.
+        return Parameterization.EPSILON.convert(eps, target, xt, alpha, sigma);
+    }
+}

@@ -1,0 +1,75 @@
+package org.ddpm4j.core.pipeline;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import java.util.Optional;
+import org.ddpm4j.api.guidance.Guidance;
+import org.ddpm4j.api.model.Classifier;
+import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.sampling.Sampler;
+import org.ddpm4j.api.schedule.Schedule;
+import org.ddpm4j.api.tensor.TensorBackend;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.config.PipelineConfig;
+import org.ddpm4j.core.plugin.PluginRegistry;
+
+/**
+ * Guice bindings of a pipeline: each component is built by its plugin from its configuration, in
+ * dependency order (backend and schedule first, then the sampler for the schedule, the denoiser
+ * on the backend). Users can override any binding with {@code Modules.override}.
+ */
+public final class PipelineModule extends AbstractModule {
+    private final PipelineConfig config;
+    private final PluginRegistry registry;
+
+    public PipelineModule(PipelineConfig config, PluginRegistry registry) {
+        this.config = config;
+        this.registry = registry;
+    }
+
+    @Override
+    protected void configure() {
+        bind(PluginRegistry.class).toInstance(registry);
+        bind(PipelineConfig.class).toInstance(config);
+        bind(Pipeline.class).in(Singleton.class);
+    }
+
+    @Provides
+    @Singleton
+    TensorBackend backend() {
+        ComponentConfig c = config.backend();
+        return registry.createBackend(c.type(), c.asParameters());
+    }
+
+    @Provides
+    @Singleton
+    Schedule schedule() {
+        ComponentConfig c = config.schedule();
+        return registry.createSchedule(c.type(), c.asParameters());
+    }
+
+    @Provides
+    @Singleton
+    Optional<Sampler> sampler(Schedule schedule) {
+        return config.sampler().map(c -> registry.createSampler(c.type(), schedule, c.asParameters()));
+    }
+
+    @Provides
+    @Singleton
+    Optional<Guidance> guidance() {
+        return config.guidance().map(c -> registry.createGuidance(c.type(), c.asParameters()));
+    }
+
+    @Provides
+    @Singleton
+    Optional<Denoiser> denoiser(TensorBackend backend, Schedule schedule) {
+        return config.denoiser().map(c -> registry.createDenoiser(c.type(), backend, schedule, c.asParameters()));
+    }
+
+    @Provides
+    @Singleton
+    Optional<Classifier> classifier() {
+        return Optional.empty();
+    }
+}

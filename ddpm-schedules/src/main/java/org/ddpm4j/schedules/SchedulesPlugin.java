@@ -1,0 +1,57 @@
+package org.ddpm4j.schedules;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.plugin.Plugin;
+import org.ddpm4j.api.plugin.ScheduleFactory;
+import org.ddpm4j.api.schedule.Schedule;
+
+/** The schedules of this module, registered by name. */
+public final class SchedulesPlugin implements Plugin {
+
+    @Override
+    public List<ScheduleFactory> schedules() {
+        return List.of(
+                factory(LinearSchedule.NAME, "linear", LinearSchedule::create,
+                        "betas linear from 1e-4 to 0.02 (Ho et al. 2020)"),
+                factory(ScaledLinearSchedule.NAME, "scaled_linear", ScaledLinearSchedule::create,
+                        "sqrt(beta) linear, Ho et al.'s 'quad' (diffusers scaled_linear)"),
+                factory(QuadraticSchedule.NAME, null, QuadraticSchedule::create,
+                        "beta_start + (beta_end - beta_start) (t/(T-1))^2"),
+                factory(CosineSchedule.NAME, "squaredcos_cap_v2", CosineSchedule::create,
+                        "alphaBar = cos^2 shape, s = 0.008, beta <= 0.999 (Nichol & Dhariwal 2021)"),
+                factory(SigmoidSchedule.NAME, "sigmoid", SigmoidSchedule::create,
+                        "betas along a sigmoid over [-6, 6] (GeoDiff; diffusers sigmoid)"),
+                factory(ExplicitBetasSchedule.NAME, null, ExplicitBetasSchedule::create,
+                        "user-given betas (diffusers trained_betas)"),
+                factory(VpSchedule.NAME, null, VpSchedule::new,
+                        "continuous-time VP SDE, beta(t) linear 0.1..20 on [0, 1] (Song et al. 2021)"));
+    }
+
+    private static ScheduleFactory factory(String name, String diffusersName, Function<Parameters, Schedule> create,
+                                           String description) {
+        return new ScheduleFactory() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String description() {
+                return description;
+            }
+
+            @Override
+            public Schedule create(Parameters parameters) {
+                return create.apply(parameters);
+            }
+
+            @Override
+            public Optional<String> diffusersBetaSchedule() {
+                return Optional.ofNullable(diffusersName);
+            }
+        };
+    }
+}
