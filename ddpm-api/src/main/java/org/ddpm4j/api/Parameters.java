@@ -76,6 +76,11 @@ public final class Parameters {
         return new Parameters(scope, Collections.unmodifiableMap(map), ConcurrentHashMap.newKeySet());
     }
 
+    /** The qualifier of error messages ({@code ""} when none). */
+    public String scope() {
+        return scope;
+    }
+
     /** The qualified name of a key, as used in error messages. */
     public String qualify(String key) {
         return scope.isEmpty() ? key : scope + "." + key;
