@@ -1,0 +1,77 @@
+package org.ddpm4j.examples;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The module rules of DESIGN.md, enforced on the compiled classes of every module (this module's
+ * test class path holds them all).
+ */
+class ArchitectureTest {
+    private static final List<String> PLUGIN_MODULES = List.of(
+            "org.ddpm4j.schedules..", "org.ddpm4j.samplers..", "org.ddpm4j.guidance..",
+            "org.ddpm4j.backend.djl..", "org.ddpm4j.backend.tf..");
+
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("org.ddpm4j");
+    }
+
+    @Test
+    void theApiDependsOnTheJdkOnly() {
+        classes().that().resideInAPackage("org.ddpm4j.api..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "org.ddpm4j.api..")
+                .check(classes);
+    }
+
+    @Test
+    void pluginModulesNeverDependOnEachOtherNorOnTheCore() {
+        for (String module : PLUGIN_MODULES) {
+            List<String> others = new java.util.ArrayList<>(PLUGIN_MODULES);
+            others.remove(module);
+            others.add("org.ddpm4j.core..");
+            others.add("org.ddpm4j.examples..");
+            ArchRule rule = noClasses().that().resideInAPackage(module)
+                    .should().dependOnClassesThat().resideInAnyPackage(others.toArray(String[]::new))
+                    .allowEmptyShould(true);
+            rule.check(classes);
+        }
+    }
+
+    @Test
+    void onlyBackendsKnowDjlOrTensorFlow() {
+        noClasses().that().resideOutsideOfPackages("org.ddpm4j.backend.djl..", "org.ddpm4j.backend.tf..")
+                .should().dependOnClassesThat().resideInAnyPackage("ai.djl..", "org.tensorflow..")
+                .check(classes);
+        noClasses().that().resideInAPackage("org.ddpm4j.backend.djl..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.tensorflow..")
+                .allowEmptyShould(true).check(classes);
+        noClasses().that().resideInAPackage("org.ddpm4j.backend.tf..")
+                .should().dependOnClassesThat().resideInAnyPackage("ai.djl..")
+                .allowEmptyShould(true).check(classes);
+    }
+
+    @Test
+    void onlyTheCoreKnowsGuice() {
+        noClasses().that().resideOutsideOfPackage("org.ddpm4j.core..")
+                .should().dependOnClassesThat().resideInAnyPackage("com.google.inject..")
+                .check(classes);
+    }
+
+    @Test
+    void thereAreNoPackageCycles() {
+        slices().matching("org.ddpm4j.(**)").should().beFreeOfCycles().check(classes);
+    }
+}
