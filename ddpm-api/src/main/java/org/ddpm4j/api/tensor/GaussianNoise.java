@@ -75,6 +75,11 @@ public final class GaussianNoise {
         return random.nextDouble();
     }
 
+    /** A uniform 64-bit integer, e.g. to seed another generator. */
+    public long nextLong() {
+        return random.nextLong();
+    }
+
     /** A uniform integer in [0, bound). */
     public int nextInt(int bound) {
         return random.nextInt(bound);

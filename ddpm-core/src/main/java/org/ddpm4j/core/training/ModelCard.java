@@ -1,0 +1,99 @@
+package org.ddpm4j.core.training;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.ddpm4j.api.InvalidParameterException;
+import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.schedule.Schedule;
+import org.ddpm4j.api.training.NetworkSpec;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.io.Json;
+
+/**
+ * What a saved model is, as JSON next to its weights ({@code model-card.json}): the network
+ * (architecture, hyper-parameters, sample shape, classes), what it predicts, the schedule it was
+ * trained with and a free-form description of its data. Everything {@code sample} needs to use the
+ * model without further options.
+ *
+ * @param kind         {@code denoiser} or {@code classifier}
+ * @param spec         the network
+ * @param classNames   names of the classes (may be empty even when the model has classes)
+ * @param schedule     the schedule plugin and its parameters
+ * @param backend      the backend that trained the model (informative: weights load on every backend)
+ * @param data         free-form facts about the training data (dataset, value range, ...)
+ */
+public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, ComponentConfig schedule, String backend,
+                        Map<String, Object> data) {
+    public static final String FORMAT = "ddpm4j-model/1";
+    public static final String FILE = "model-card.json";
+
+    public ModelCard {
+        if (!kind.equals("denoiser") && !kind.equals("classifier")) {
+            throw new IllegalArgumentException("kind must be denoiser or classifier, was " + kind);
+        }
+        classNames = List.copyOf(classNames);
+        data = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(data));
+    }
+
+    /** A card for a network trained with {@code schedule}. */
+    public static ModelCard of(String kind, NetworkSpec spec, Schedule schedule, String backend, Map<String, Object> data) {
+        return new ModelCard(kind, spec, List.of(), new ComponentConfig(schedule.name(), schedule.parameters().asMap()), backend, data);
+    }
+
+    public ModelCard withClassNames(List<String> names) {
+        return new ModelCard(kind, spec, names, schedule, backend, data);
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", FORMAT);
+        m.put("kind", kind);
+        m.put("architecture", spec.architecture());
+        m.put("hyperparameters", spec.hyperparameters().asMap());
+        m.put("sample_shape", java.util.Arrays.stream(spec.sampleShape()).boxed().toList());
+        m.put("num_classes", spec.numClasses());
+        m.put("class_names", classNames);
+        m.put("parameterization", spec.parameterization().diffusersName());
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("type", schedule.type());
+        s.putAll(schedule.parameters());
+        m.put("schedule", s);
+        m.put("backend", backend);
+        m.put("data", data);
+        return m;
+    }
+
+    public static ModelCard fromMap(Map<String, Object> map, String source) {
+        Parameters p = Parameters.of(map).scoped(source);
+        String format = p.getString("format", "");
+        if (!format.equals(FORMAT)) {
+            throw new InvalidParameterException(p.qualify("format"), format, "must be " + FORMAT + " (is this a ddpm4j model card?)");
+        }
+        Parameters schedule = p.getNested("schedule");
+        Map<String, Object> scheduleParameters = new LinkedHashMap<>(schedule.asMap());
+        Object type = scheduleParameters.remove("type");
+        if (!(type instanceof String scheduleType)) {
+            throw new InvalidParameterException(schedule.qualify("type"), type, "must name the schedule plugin");
+        }
+        NetworkSpec spec = new NetworkSpec(p.requireString("architecture"), p.requireIntArray("sample_shape"),
+                p.getInt("num_classes", 0), Parameterization.parse(p.qualify("parameterization"), p.getString("parameterization", "epsilon")),
+                Parameters.of(p.getNested("hyperparameters").asMap()));
+        List<String> names = p.has("class_names") ? ((List<?>) map.get("class_names")).stream().map(String::valueOf).toList() : List.of();
+        ModelCard card = new ModelCard(p.requireString("kind"), spec, names, new ComponentConfig(scheduleType, scheduleParameters),
+                p.getString("backend", "unknown"), p.getNested("data").asMap());
+        p.requireAllUsed();
+        return card;
+    }
+
+    public static ModelCard read(Path file) {
+        return fromMap(Json.readObject(file), file.toString());
+    }
+
+    /** Writes the card atomically. */
+    public void write(Path file) {
+        Json.write(toMap(), file);
+    }
+}

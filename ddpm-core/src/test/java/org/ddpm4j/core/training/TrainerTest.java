@@ -1,0 +1,144 @@
+package org.ddpm4j.core.training;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.ddpm4j.api.InvalidParameterException;
+import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.schedule.DiscreteSchedule;
+import org.ddpm4j.api.tensor.HostArray;
+import org.ddpm4j.api.training.LossWeighting;
+import org.ddpm4j.api.training.Objective;
+import org.ddpm4j.core.tensor.JavaBackend;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+    private final JavaBackend backend = new JavaBackend();
+    private final DiscreteSchedule schedule = org.ddpm4j.core.analytic.TestSchedulesAccess.linear(100);
+    private final TrainingSettings settings = TrainingSettings.defaults().withSteps(40).withBatchSize(16)
+            .withLearningRate(0.2).withWarmupSteps(5).withSeed(11).withCheckpointEvery(10);
+
+    private static TrainingData data() {
+        double[][] points = new double[50][];
+        for (int i = 0; i < points.length; i++) {
+            points[i] = new double[] {0.5 + 0.01 * (i % 5), -1.0};
+        }
+        return ArrayData.ofPoints(points);
+    }
+
+    private Objective x0Objective() {
+        return new Objective(schedule, Parameterization.SAMPLE, LossWeighting.UNIFORM, 0);
+    }
+
+    @Test
+    void fitsTheRegressionTarget() {
+        BiasDenoiser model = new BiasDenoiser(2, Parameterization.SAMPLE);
+        Trainer.Result r = new Trainer(settings.withSteps(200), data(), backend, TrainingListener.NONE)
+                .trainDenoiser(model, x0Objective(), Optional.empty(), false);
+        // the x0 target's mean over the data is (0.52, -1): the least-squares constant
+        assertEquals(0.52, model.bias()[0], 0.01);
+        assertEquals(-1.0, model.bias()[1], 0.01);
+        assertTrue(r.losses()[199] < r.losses()[0] / 10, "the loss falls");
+    }
+
+    @Test
+    void aResumedRunRepeatsTheUninterruptedOneExactly(@TempDir Path dir) {
+        BiasDenoiser straight = new BiasDenoiser(2, Parameterization.EPSILON);
+        Trainer.Result uninterrupted = new Trainer(settings, data(), backend, TrainingListener.NONE)
+                .trainDenoiser(straight, Objective.simple(schedule), Optional.of(new CheckpointStore(dir.resolve("a"))), false);
+
+        CheckpointStore store = new CheckpointStore(dir.resolve("b"));
+        TrainingListener crashAt23 = new TrainingListener() {
+            @Override
+            public void onStep(int done, int total, double loss, double lr) {
+                if (done == 23) {
+                    throw new IllegalStateException("simulated crash");
+                }
+            }
+        };
+        assertThrows(IllegalStateException.class, () -> new Trainer(settings, data(), backend, crashAt23)
+                .trainDenoiser(new BiasDenoiser(2, Parameterization.EPSILON), Objective.simple(schedule), Optional.of(store), false));
+        assertEquals(20, store.latest().orElseThrow().step());
+
+        BiasDenoiser resumed = new BiasDenoiser(2, Parameterization.EPSILON);
+        Trainer.Result afterResume = new Trainer(settings, data(), backend, TrainingListener.NONE)
+                .trainDenoiser(resumed, Objective.simple(schedule), Optional.of(store), true);
+        assertArrayEquals(uninterrupted.losses(), afterResume.losses(), 0.0, "the same loss curve, bit for bit");
+        assertArrayEquals(straight.bias(), resumed.bias(), 0f);
+        assertEquals(40, store.latest().orElseThrow().step());
+    }
+
+    @Test
+    void aNanLossStopsTrainingAndKeepsTheLastGoodCheckpoint(@TempDir Path dir) {
+        CheckpointStore store = new CheckpointStore(dir);
+        BiasDenoiser model = new BiasDenoiser(2, Parameterization.EPSILON);
+        model.failAtStep = 15;
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> new Trainer(settings, data(), backend,
+                TrainingListener.NONE).trainDenoiser(model, Objective.simple(schedule), Optional.of(store), false));
+        assertEquals(14, e.step());
+        assertTrue(e.getMessage().contains("at step 14") && e.getMessage().contains("step-00000010"), e.getMessage());
+        CheckpointStore.Checkpoint latest = store.latest().orElseThrow();
+        assertEquals(10, latest.step());
+        assertEquals(10, (int) latest.state().get("adam_step").data()[0]);
+    }
+
+    @Test
+    void nonFiniteWeightsAreNeverSaved(@TempDir Path dir) {
+        CheckpointStore store = new CheckpointStore(dir);
+        store.save(5, Map.of("weights/bias", new HostArray(new int[] {2}, new float[] {1, 2})), Map.of("step", 5), 2);
+        BiasDenoiser broken = new BiasDenoiser(2, Parameterization.EPSILON) {
+            @Override
+            public Map<String, HostArray> exportState() {
+                return Map.of("weights/bias", new HostArray(new int[] {2}, new float[] {Float.NaN, 0}));
+            }
+        };
+        TrainingSettings s = settings.withSteps(3).withCheckpointEvery(0);
+        assertThrows(TrainingDivergedException.class, () -> new Trainer(s, data(), backend, TrainingListener.NONE)
+                .trainDenoiser(broken, Objective.simple(schedule), Optional.of(new CheckpointStore(dir.resolve("fresh"))), false));
+        assertEquals(5, store.latest().orElseThrow().step(), "the good checkpoint is untouched");
+        assertArrayEquals(new float[] {1, 2}, store.latest().orElseThrow().state().get("weights/bias").data());
+    }
+
+    @Test
+    void resumingNeedsTheSameSeedAndAFreshRunAnEmptyDirectory(@TempDir Path dir) {
+        CheckpointStore store = new CheckpointStore(dir);
+        new Trainer(settings.withSteps(10), data(), backend, TrainingListener.NONE)
+                .trainDenoiser(new BiasDenoiser(2, Parameterization.EPSILON), Objective.simple(schedule), Optional.of(store), false);
+        InvalidParameterException e = assertThrows(InvalidParameterException.class, () -> new Trainer(settings.withSeed(12), data(), backend,
+                TrainingListener.NONE).trainDenoiser(new BiasDenoiser(2, Parameterization.EPSILON), Objective.simple(schedule), Optional.of(store), true));
+        assertTrue(e.getMessage().contains("seed"), e.getMessage());
+        e = assertThrows(InvalidParameterException.class, () -> new Trainer(settings, data(), backend, TrainingListener.NONE)
+                .trainDenoiser(new BiasDenoiser(2, Parameterization.EPSILON), Objective.simple(schedule), Optional.of(store), false));
+        assertTrue(e.getMessage().contains("already holds checkpoints"), e.getMessage());
+    }
+
+    @Test
+    void onlyTheNewestCheckpointsAreKeptAndNoTemporaryDirectoryRemains(@TempDir Path dir) throws Exception {
+        CheckpointStore store = new CheckpointStore(dir);
+        new Trainer(settings, data(), backend, TrainingListener.NONE)
+                .trainDenoiser(new BiasDenoiser(2, Parameterization.EPSILON), Objective.simple(schedule), Optional.of(store), false);
+        try (var files = Files.list(dir.resolve("checkpoints"))) {
+            assertEquals(java.util.List.of("latest", "step-00000030", "step-00000040"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
+    void learningRateWarmsUpThenDecays() {
+        TrainingSettings s = new TrainingSettings(110, 1, 1.0, 10, true, 0, 0, 1);
+        assertEquals(0.1, s.learningRateAt(0), 1e-12);
+        assertEquals(1.0, s.learningRateAt(9), 1e-12);
+        assertEquals(1.0, s.learningRateAt(10), 1e-12);
+        assertEquals(0.5, s.learningRateAt(60), 1e-12);
+        assertTrue(s.learningRateAt(109) < 0.001);
+        assertThrows(InvalidParameterException.class, () -> new TrainingSettings(10, 1, 1.0, 20, false, 0, 0, 1));
+        assertThrows(InvalidParameterException.class, () -> new TrainingSettings(10, 0, 1.0, 0, false, 0, 0, 1));
+    }
+}
