@@ -4,19 +4,22 @@ import java.nio.file.Path;
 import java.util.List;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.model.Classifier;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.plugin.BackendFactory;
+import org.ddpm4j.api.plugin.ClassifierFactory;
 import org.ddpm4j.api.plugin.DenoiserFactory;
 import org.ddpm4j.api.plugin.Plugin;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.core.analytic.GaussianMixture;
+import org.ddpm4j.core.analytic.GaussianMixtureClassifier;
 import org.ddpm4j.core.analytic.GaussianMixtureDenoiser;
 import org.ddpm4j.core.io.Json;
 import org.ddpm4j.core.io.Npy;
 import org.ddpm4j.core.tensor.JavaBackend;
 
-/** What the core contributes: the {@code java} backend and the analytic denoisers. */
+/** What the core contributes: the {@code java} backend and the analytic denoisers and classifier. */
 public final class CorePlugin implements Plugin {
 
     @Override
@@ -32,6 +35,26 @@ public final class CorePlugin implements Plugin {
                         (backend, schedule, p) -> new GaussianMixtureDenoiser(mixture(p), schedule, p.getBoolean("conditional", false))),
                 denoiser("points", "ideal denoiser of a finite data set (softmax-weighted average of the points): {path to .npy [n, d]} or {points}",
                         (backend, schedule, p) -> new GaussianMixtureDenoiser(GaussianMixture.ofPoints(points(p)), schedule, false)));
+    }
+
+    @Override
+    public List<ClassifierFactory> classifiers() {
+        return List.of(new ClassifierFactory() {
+            @Override
+            public String name() {
+                return "gmm";
+            }
+
+            @Override
+            public String description() {
+                return "exact p(y | x_t) of a Gaussian mixture whose components are the classes: {path} or {weights, means, stds}";
+            }
+
+            @Override
+            public Classifier create(TensorBackend backend, Schedule schedule, Parameters parameters) {
+                return new GaussianMixtureClassifier(mixture(parameters), schedule);
+            }
+        });
     }
 
     private static GaussianMixture mixture(Parameters p) {

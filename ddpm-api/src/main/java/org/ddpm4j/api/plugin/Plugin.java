@@ -37,4 +37,8 @@ public interface Plugin {
     default List<DenoiserFactory> denoisers() {
         return List.of();
     }
+
+    default List<ClassifierFactory> classifiers() {
+        return List.of();
+    }
 }

@@ -10,8 +10,8 @@ import org.ddpm4j.core.io.Json;
 
 /**
  * The JSON configuration of a pipeline: which backend, schedule, sampler, guidance and denoiser, each
- * {@code {"type": NAME, ...parameters}}. Only {@code schedule} is required; {@code backend}
- * defaults to {@code java}.
+ * {@code {"type": NAME, ...parameters}}, and the noisy classifier that classifier guidance uses.
+ * Only {@code schedule} is required; {@code backend} defaults to {@code java}.
  *
  * <pre>{@code
  * {
@@ -23,8 +23,9 @@ import org.ddpm4j.core.io.Json;
  * }</pre>
  */
 public record PipelineConfig(ComponentConfig backend, ComponentConfig schedule, Optional<ComponentConfig> sampler,
-                             Optional<ComponentConfig> guidance, Optional<ComponentConfig> denoiser) {
-    private static final Set<String> SECTIONS = Set.of("backend", "schedule", "sampler", "guidance", "denoiser");
+                             Optional<ComponentConfig> guidance, Optional<ComponentConfig> denoiser,
+                             Optional<ComponentConfig> classifier) {
+    private static final Set<String> SECTIONS = Set.of("backend", "schedule", "sampler", "guidance", "denoiser", "classifier");
 
     public static PipelineConfig read(Path file) {
         return fromMap(Json.readObject(file));
@@ -37,13 +38,14 @@ public record PipelineConfig(ComponentConfig backend, ComponentConfig schedule, 
     public static PipelineConfig fromMap(Map<String, Object> map) {
         for (String key : map.keySet()) {
             if (!SECTIONS.contains(key)) {
-                throw new InvalidParameterException(key, map.get(key), "unknown section; allowed: backend, schedule, sampler, guidance, denoiser");
+                throw new InvalidParameterException(key, map.get(key),
+                        "unknown section; allowed: backend, schedule, sampler, guidance, denoiser, classifier");
             }
         }
         ComponentConfig schedule = section(map, "schedule")
                 .orElseThrow(() -> new InvalidParameterException("schedule", "missing", "is required, e.g. {\"type\": \"linear\"}"));
         return new PipelineConfig(section(map, "backend").orElse(ComponentConfig.of("java")), schedule,
-                section(map, "sampler"), section(map, "guidance"), section(map, "denoiser"));
+                section(map, "sampler"), section(map, "guidance"), section(map, "denoiser"), section(map, "classifier"));
     }
 
     private static Optional<ComponentConfig> section(Map<String, Object> map, String name) {

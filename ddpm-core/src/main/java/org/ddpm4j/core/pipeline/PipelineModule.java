@@ -69,7 +69,7 @@ public final class PipelineModule extends AbstractModule {
 
     @Provides
     @Singleton
-    Optional<Classifier> classifier() {
-        return Optional.empty();
+    Optional<Classifier> classifier(TensorBackend backend, Schedule schedule) {
+        return config.classifier().map(c -> registry.createClassifier(c.type(), backend, schedule, c.asParameters()));
     }
 }

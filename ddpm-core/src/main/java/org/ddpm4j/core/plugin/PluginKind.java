@@ -11,7 +11,8 @@ public enum PluginKind {
     SAMPLER("sampler", "samplers", Plugin::samplers),
     GUIDANCE("guidance", "guidance methods", Plugin::guidances),
     BACKEND("backend", "backends", Plugin::backends),
-    DENOISER("denoiser", "denoisers", Plugin::denoisers);
+    DENOISER("denoiser", "denoisers", Plugin::denoisers),
+    CLASSIFIER("classifier", "classifiers", Plugin::classifiers);
 
     private final String singular;
     private final String plural;

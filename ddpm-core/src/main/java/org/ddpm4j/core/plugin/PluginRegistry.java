@@ -9,8 +9,10 @@ import java.util.ServiceLoader;
 import java.util.TreeMap;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.guidance.Guidance;
+import org.ddpm4j.api.model.Classifier;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.plugin.BackendFactory;
+import org.ddpm4j.api.plugin.ClassifierFactory;
 import org.ddpm4j.api.plugin.DenoiserFactory;
 import org.ddpm4j.api.plugin.Factory;
 import org.ddpm4j.api.plugin.GuidanceFactory;
@@ -107,6 +109,10 @@ public final class PluginRegistry {
         return get(PluginKind.DENOISER, name, DenoiserFactory.class);
     }
 
+    public ClassifierFactory classifier(String name) {
+        return get(PluginKind.CLASSIFIER, name, ClassifierFactory.class);
+    }
+
     /** The schedule factory implementing diffusers' {@code beta_schedule} value, if any. */
     public Optional<ScheduleFactory> scheduleForDiffusers(String betaSchedule) {
         return factories.get(PluginKind.SCHEDULE).values().stream().map(ScheduleFactory.class::cast)
@@ -150,6 +156,13 @@ public final class PluginRegistry {
             throw e;
         }
         return b;
+    }
+
+    public Classifier createClassifier(String name, TensorBackend backend, Schedule schedule, Parameters parameters) {
+        Parameters p = parameters.scoped(PluginKind.CLASSIFIER.singular());
+        Classifier c = classifier(name).create(backend, schedule, p);
+        p.requireAllUsed();
+        return c;
     }
 
     public Denoiser createDenoiser(String name, TensorBackend backend, Schedule schedule, Parameters parameters) {

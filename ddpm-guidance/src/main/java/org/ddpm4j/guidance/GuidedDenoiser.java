@@ -1,0 +1,72 @@
+package org.ddpm4j.guidance;
+
+import java.util.Optional;
+import org.ddpm4j.api.model.Condition;
+import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.schedule.Schedule;
+import org.ddpm4j.api.tensor.Tensor;
+
+/**
+ * What every guided denoiser shares: it predicts what the wrapped model predicts, checks the target
+ * labels before any work, and optionally applies dynamic thresholding to the {@code x_0} implied by
+ * the guided prediction (converting there and back in the one shared place,
+ * {@link Parameterization#convert}).
+ */
+abstract class GuidedDenoiser implements Denoiser {
+    protected final Denoiser model;
+    protected final Schedule schedule;
+    private final int classes;
+    private final Optional<DynamicThresholding> thresholding;
+
+    GuidedDenoiser(Denoiser model, Schedule schedule, int classes, Optional<DynamicThresholding> thresholding) {
+        this.model = model;
+        this.schedule = schedule;
+        this.classes = classes;
+        this.thresholding = thresholding;
+    }
+
+    /** The guided prediction, in the model's parameterization. */
+    abstract Tensor guide(Tensor x, double[] t, Condition condition);
+
+    @Override
+    public final Tensor predict(Tensor x, double[] t, Condition condition) {
+        if (condition.isNone()) {
+            throw new IllegalArgumentException("guidance needs target classes: sample with Condition.classes(...)");
+        }
+        condition.checkBatch(x.batchSize());
+        for (int label : condition.labels()) {
+            if (label != Condition.NULL_CLASS && (label < 0 || label >= classes)) {
+                throw new IllegalArgumentException("class " + label + " out of range [0, " + (classes - 1) + "]");
+            }
+        }
+        Tensor out = guide(x, t, condition);
+        if (thresholding.isEmpty()) {
+            return out;
+        }
+        double[] alpha = new double[t.length];
+        double[] sigma = new double[t.length];
+        for (int i = 0; i < t.length; i++) {
+            alpha[i] = schedule.signal(t[i]);
+            sigma[i] = schedule.noise(t[i]);
+        }
+        Parameterization p = model.parameterization();
+        Tensor x0 = thresholding.get().apply(p.convert(out, Parameterization.SAMPLE, x, alpha, sigma));
+        return Parameterization.SAMPLE.convert(x0, p, x, alpha, sigma);
+    }
+
+    @Override
+    public Parameterization parameterization() {
+        return model.parameterization();
+    }
+
+    @Override
+    public int numClasses() {
+        return classes;
+    }
+
+    @Override
+    public Optional<int[]> sampleShape() {
+        return model.sampleShape();
+    }
+}
