@@ -7,8 +7,12 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.ddpm4j.api.tensor.Tensor;
-import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.api.tensor.TensorScope;
+import org.ddpm4j.api.training.NetworkBackend;
+import org.ddpm4j.api.training.NetworkSpec;
+import org.ddpm4j.api.training.OptimizerSettings;
+import org.ddpm4j.api.training.TrainableClassifier;
+import org.ddpm4j.api.training.TrainableDenoiser;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
@@ -22,7 +26,7 @@ import org.tensorflow.types.TFloat32;
  * <p>Tensors live in host memory between runs; on a GPU each run copies its inputs to the device and
  * its outputs back. Thread settings and determinism: see {@link TfSettings}.
  */
-public final class TfBackend implements TensorBackend {
+public final class TfBackend implements NetworkBackend {
     public static final String NAME = "tf";
 
     private final TfSettings settings;
@@ -107,6 +111,18 @@ public final class TfBackend implements TensorBackend {
         int[] shape = first.clone();
         shape[0] = batch;
         return wrap(kernels.concat(values), shape);
+    }
+
+    /** A {@code mlp} or {@code unet} denoiser of {@code docs/NETWORKS.md}; closed with the backend at the latest. */
+    @Override
+    public TrainableDenoiser newDenoiser(NetworkSpec spec, OptimizerSettings optimizer) {
+        return own(new TfDenoiser(this, spec, optimizer));
+    }
+
+    /** A noisy-input {@code classifier} of {@code docs/NETWORKS.md}; closed with the backend at the latest. */
+    @Override
+    public TrainableClassifier newClassifier(NetworkSpec spec, OptimizerSettings optimizer) {
+        return own(new TfClassifier(this, spec, optimizer));
     }
 
     @Override

@@ -1,0 +1,143 @@
+package org.ddpm4j.backend.tf;
+
+import java.util.Map;
+import java.util.Optional;
+import org.ddpm4j.api.model.Condition;
+import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.tensor.HostArray;
+import org.ddpm4j.api.tensor.Tensor;
+import org.ddpm4j.api.training.NetworkSpec;
+import org.ddpm4j.api.training.OptimizerSettings;
+import org.ddpm4j.api.training.TrainableDenoiser;
+import org.ddpm4j.api.training.TrainingBatch;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A denoiser network ({@code mlp} or {@code unet}) trained by weighted-MSE regression:
+ * {@code L = mean_i w_i mean_j (f(x_t)_ij - target_ij)^2}.
+ */
+final class TfDenoiser implements TrainableDenoiser {
+    private final TfBackend backend;
+    private final TfNetwork network;
+    private final Placeholder<TFloat32> target;
+    private final Placeholder<TFloat32> weights;
+    private final Denoiser ema = new Ema();
+
+    TfDenoiser(TfBackend backend, NetworkSpec spec, OptimizerSettings optimizer) {
+        this.backend = backend;
+        this.network = new TfNetwork(backend.settings(), spec, optimizer, Architecture.denoiser(spec));
+        Ops tf = network.tf();
+        Operand<TFloat32> out = network.trainingOutput();
+        this.target = tf.withName("target").placeholder(TFloat32.class, Placeholder.shape(out.shape()));
+        this.weights = tf.withName("loss_weights").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
+        Operand<TFloat32> squared = tf.math.squaredDifference(out, target);
+        Operand<TFloat32> perSample = tf.math.mean(tf.reshape(squared, tf.constant(new long[] {-1, sampleSize(spec)})), tf.constant(1));
+        network.minimise(tf.math.mean(tf.math.mul(weights, perSample), tf.constant(0)));
+        network.initialise(optimizer.seed());
+    }
+
+    private static long sampleSize(NetworkSpec spec) {
+        long n = 1;
+        for (int s : spec.sampleShape()) {
+            n *= s;
+        }
+        return n;
+    }
+
+    @Override
+    public double trainStep(TrainingBatch batch, double learningRate, long stepSeed) {
+        TfTensor target = backend.tensor(batch.target());
+        return network.trainStep(backend.tensor(batch.xt()), batch.t(), batch.condition(), learningRate, stepSeed,
+                run -> run.feed(this.target, target.value()).feed(weights, floats(batch.weights())));
+    }
+
+    private static float[] floats(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
+    }
+
+    @Override
+    public Tensor predict(Tensor x, double[] t, Condition condition) {
+        return backend.wrap(network.predict(backend.tensor(x), t, condition, false), x.shape());
+    }
+
+    @Override
+    public Denoiser ema() {
+        return ema;
+    }
+
+    @Override
+    public Parameterization parameterization() {
+        return network.spec().parameterization();
+    }
+
+    @Override
+    public int numClasses() {
+        return network.spec().numClasses();
+    }
+
+    @Override
+    public Optional<int[]> sampleShape() {
+        return Optional.of(network.spec().sampleShape());
+    }
+
+    @Override
+    public NetworkSpec spec() {
+        return network.spec();
+    }
+
+    @Override
+    public long parameterCount() {
+        return network.parameterCount();
+    }
+
+    @Override
+    public Map<String, HostArray> exportState() {
+        return network.exportState();
+    }
+
+    @Override
+    public void importState(Map<String, HostArray> state) {
+        network.importState(state);
+    }
+
+    TfNetwork network() {
+        return network;
+    }
+
+    @Override
+    public void close() {
+        network.close();
+    }
+
+    /** The same network with its EMA weights. */
+    private final class Ema implements Denoiser {
+        @Override
+        public Parameterization parameterization() {
+            return TfDenoiser.this.parameterization();
+        }
+
+        @Override
+        public Tensor predict(Tensor x, double[] t, Condition condition) {
+            return backend.wrap(network.predict(backend.tensor(x), t, condition, true), x.shape());
+        }
+
+        @Override
+        public int numClasses() {
+            return TfDenoiser.this.numClasses();
+        }
+
+        @Override
+        public Optional<int[]> sampleShape() {
+            return TfDenoiser.this.sampleShape();
+        }
+    }
+}
