@@ -12,7 +12,7 @@ writes, for each case, OUT_DIR/<case>.json (the NetworkSpec) and OUT_DIR/<case>.
   output/prediction          denoisers: the network's output
   output/log_probabilities   classifiers: log softmax of the logits
   output/input_gradient      classifiers: d/dx sum_i log p(y_i | x_i, t_i), by autograd
-and for the case `mlp_training` two AdamW steps with gradient clipping and EMA (train/*, after/*).
+and for the cases `*_training` two AdamW steps with gradient clipping and EMA (train/*, after/*).
 Runs with Debian's python3-torch (1.13) and numpy; deterministic (seeded, one thread).
 """
 import json
@@ -249,10 +249,8 @@ def case(out, name, spec, n=5, continuous=False):
     return model
 
 
-def training_case(out):
+def training_case(out, name, spec):
     """Two steps of weighted MSE, AdamW (weight decay), clipping at a norm the gradient exceeds, EMA."""
-    spec = {"architecture": "mlp", "sample_shape": [3], "num_classes": 2, "parameterization": "epsilon",
-            "hyperparameters": {"hidden": 16, "blocks": 2, "time_embedding": 8}}
     opt = {"beta1": 0.9, "beta2": 0.99, "epsilon": 1e-8, "weight_decay": 0.01, "grad_clip": 0.5, "ema_decay": 0.8}
     model, _ = build(spec)
     arrays = weights(model)
@@ -261,9 +259,9 @@ def training_case(out):
                              weight_decay=opt["weight_decay"])
     for step, lr in enumerate([1e-2, 3e-2]):
         x, t, y = batch(spec, 6, False)
-        target = torch.randn(6, 3)
+        target = torch.randn(6, *spec["sample_shape"])
         w = torch.rand(6, dtype=torch.float64) + 0.5
-        loss = (w.float() * ((model(x, t, y) - target) ** 2).mean(dim=1)).mean()
+        loss = (w.float() * ((model(x, t, y) - target) ** 2).flatten(1).mean(dim=1)).mean()
         adam.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), opt["grad_clip"])
@@ -283,7 +281,7 @@ def training_case(out):
         arrays["after/adam_m/" + n] = state["exp_avg"].numpy()
         arrays["after/adam_v/" + n] = state["exp_avg_sq"].numpy()
     spec["optimizer"] = opt
-    save(out, "mlp_training", spec, arrays)
+    save(out, name, spec, arrays)
 
 
 def save(out, name, spec, arrays):
@@ -308,7 +306,11 @@ def main(out):
          continuous=True)
     case(out, "classifier_unet", {"architecture": "classifier", "sample_shape": [1, 8, 8], "num_classes": 3, "parameterization": "epsilon",
                                   "hyperparameters": unet}, n=3)
-    training_case(out)
+    training_case(out, "mlp_training", {"architecture": "mlp", "sample_shape": [3], "num_classes": 2, "parameterization": "epsilon",
+                                        "hyperparameters": {"hidden": 16, "blocks": 2, "time_embedding": 8}})
+    training_case(out, "unet_training", {"architecture": "unet", "sample_shape": [1, 4, 4], "num_classes": 2, "parameterization": "epsilon",
+                                         "hyperparameters": {"channels": 2, "channel_mult": [1, 2], "num_res_blocks": 1,
+                                                             "attention_levels": [1], "heads": 2, "groups": 2, "dropout": 0.0}})
 
 
 if __name__ == "__main__":

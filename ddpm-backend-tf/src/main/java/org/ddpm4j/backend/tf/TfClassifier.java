@@ -26,23 +26,35 @@ final class TfClassifier implements TrainableClassifier {
     private final TfNetwork network;
     private final Placeholder<TInt32> classes;
     private final Operand<TFloat32> logProbabilities;
-    private final Operand<TFloat32> inputGradient;
+    private Operand<TFloat32> inputGradient;
 
     TfClassifier(TfBackend backend, NetworkSpec spec, OptimizerSettings optimizer) {
         this.backend = backend;
-        this.network = new TfNetwork(backend.settings(), spec, optimizer, Architecture.classifier(spec));
+        this.network = new TfNetwork(backend.settings(), spec, optimizer, Architecture.classifier(spec), this::loss);
         Ops tf = network.tf();
         this.classes = tf.withName("classes").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
         this.logProbabilities = tf.nn.logSoftmax(network.output());
-        Operand<TFloat32> selected = tf.reduceSum(tf.math.mul(oneHot(tf, spec), logProbabilities), tf.constant(new int[] {0, 1}));
-        this.inputGradient = tf.gradients(selected, List.of(network.input())).<TFloat32>dy(0);
-        Operand<TFloat32> training = tf.math.mul(oneHot(tf, spec), tf.nn.logSoftmax(network.trainingOutput()));
-        network.minimise(tf.math.neg(tf.math.mean(tf.reduceSum(training, tf.constant(1)), tf.constant(0))));
         network.initialise(optimizer.seed());
     }
 
-    private Operand<TFloat32> oneHot(Ops tf, NetworkSpec spec) {
-        return tf.oneHot(classes, tf.constant(spec.numClasses()), tf.constant(1f), tf.constant(0f));
+    /** The mean cross-entropy {@code -mean_i log p(y_i | x_i, t_i)}. */
+    private Operand<TFloat32> loss(Ops tf, Operand<TFloat32> logits) {
+        Operand<TFloat32> selected = tf.math.mul(oneHot(tf), tf.nn.logSoftmax(logits));
+        return tf.math.neg(tf.math.mean(tf.reduceSum(selected, tf.constant(1)), tf.constant(0)));
+    }
+
+    /** {@code d/dx sum_i log p(y_i | x_i, t_i)}: each sample's gradient, as the samples are independent. */
+    private synchronized Operand<TFloat32> inputGradient() {
+        if (inputGradient == null) {
+            Ops tf = network.tf();
+            Operand<TFloat32> selected = tf.reduceSum(tf.math.mul(oneHot(tf), logProbabilities), tf.constant(new int[] {0, 1}));
+            inputGradient = tf.gradients(selected, List.of(network.input())).<TFloat32>dy(0);
+        }
+        return inputGradient;
+    }
+
+    private Operand<TFloat32> oneHot(Ops tf) {
+        return tf.oneHot(classes, tf.constant(numClasses()), tf.constant(1f), tf.constant(0f));
     }
 
     @Override
@@ -59,7 +71,7 @@ final class TfClassifier implements TrainableClassifier {
     @Override
     public Tensor logProbabilityGradient(Tensor x, double[] t, int[] labels) {
         int[] y = check(labels, x.batchSize());
-        return backend.wrap(network.evaluate(inputGradient, backend.tensor(x), t, run -> run.feed(classes, y)), x.shape());
+        return backend.wrap(network.evaluate(inputGradient(), backend.tensor(x), t, run -> run.feed(classes, y)), x.shape());
     }
 
     @Override

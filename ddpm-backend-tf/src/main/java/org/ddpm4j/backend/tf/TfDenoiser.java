@@ -30,15 +30,17 @@ final class TfDenoiser implements TrainableDenoiser {
 
     TfDenoiser(TfBackend backend, NetworkSpec spec, OptimizerSettings optimizer) {
         this.backend = backend;
-        this.network = new TfNetwork(backend.settings(), spec, optimizer, Architecture.denoiser(spec));
-        Ops tf = network.tf();
-        Operand<TFloat32> out = network.trainingOutput();
-        this.target = tf.withName("target").placeholder(TFloat32.class, Placeholder.shape(out.shape()));
-        this.weights = tf.withName("loss_weights").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
-        Operand<TFloat32> squared = tf.math.squaredDifference(out, target);
-        Operand<TFloat32> perSample = tf.math.mean(tf.reshape(squared, tf.constant(new long[] {-1, sampleSize(spec)})), tf.constant(1));
-        network.minimise(tf.math.mean(tf.math.mul(weights, perSample), tf.constant(0)));
+        this.network = new TfNetwork(backend.settings(), spec, optimizer, Architecture.denoiser(spec), this::loss);
+        this.target = network.tf().withName("target").placeholder(TFloat32.class);
+        this.weights = network.tf().withName("loss_weights").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
         network.initialise(optimizer.seed());
+    }
+
+    /** {@code mean_i w_i mean_j (out_ij - target_ij)^2}. */
+    private Operand<TFloat32> loss(Ops tf, Operand<TFloat32> out) {
+        Operand<TFloat32> squared = tf.math.squaredDifference(out, target);
+        Operand<TFloat32> perSample = tf.math.mean(tf.reshape(squared, tf.constant(new long[] {-1, sampleSize(network.spec())})), tf.constant(1));
+        return tf.math.mean(tf.math.mul(weights, perSample), tf.constant(0));
     }
 
     private static long sampleSize(NetworkSpec spec) {

@@ -57,9 +57,10 @@ final class TfNetwork implements AutoCloseable {
     private final Placeholder<TFloat64> t;
     private final Placeholder<TInt32> labels;
     private final Placeholder<TInt64> seed;
+    private final Architecture architecture;
+    private final Loss objective;
     private final Operand<TFloat32> output;
-    private final Operand<TFloat32> emaOutput;
-    private final Operand<TFloat32> trainingOutput;
+    private Operand<TFloat32> emaOutput;
     private Placeholder<TFloat32> decay;
     private Placeholder<TFloat32> stepSize;
     private Placeholder<TFloat32> correction;
@@ -78,9 +79,22 @@ final class TfNetwork implements AutoCloseable {
         }
     }
 
-    TfNetwork(TfSettings settings, NetworkSpec spec, OptimizerSettings optimizer, Architecture architecture) {
+    /** The training loss, a scalar built on the forward pass with dropout. */
+    @FunctionalInterface
+    interface Loss {
+        Operand<TFloat32> of(Ops tf, Operand<TFloat32> trainingOutput);
+    }
+
+    /**
+     * Builds the forward pass with the current weights, which creates the variables. The EMA pass
+     * and the training step are added to the graph when first needed: a model loaded for sampling
+     * never pays for building and optimising them.
+     */
+    TfNetwork(TfSettings settings, NetworkSpec spec, OptimizerSettings optimizer, Architecture architecture, Loss objective) {
         this.spec = spec;
         this.optimizer = optimizer;
+        this.architecture = architecture;
+        this.objective = objective;
         this.tf = Ops.create(graph).withDevice(settings.deviceSpec());
         int[] sample = spec.sampleShape();
         long[] inputShape = new long[sample.length + 1];
@@ -93,8 +107,6 @@ final class TfNetwork implements AutoCloseable {
         this.labels = tf.withName("y").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
         this.seed = tf.withName("dropout_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
         this.output = architecture.forward(new Layers(tf, this::weights, null), x, t, labels);
-        this.emaOutput = architecture.forward(new Layers(tf, p -> existing(p).ema().read(), null), x, t, labels);
-        this.trainingOutput = architecture.forward(new Layers(tf, p -> existing(p).weights().read(), seed), x, t, labels);
         try {
             this.session = new Session(graph, settings.sessionConfig());
         } catch (RuntimeException e) {
@@ -109,11 +121,6 @@ final class TfNetwork implements AutoCloseable {
 
     Ops tf() {
         return tf;
-    }
-
-    /** The forward pass with dropout, on which the loss is built. */
-    Operand<TFloat32> trainingOutput() {
-        return trainingOutput;
     }
 
     /** The input {@code x} (neutral layout). */
@@ -162,9 +169,20 @@ final class TfNetwork implements AutoCloseable {
         return new Variable(handle, tf.readVariableOp(handle, TFloat32.class), value, tf.assignVariableOp(handle, value));
     }
 
-    /** Builds the optimizer step that minimises {@code loss}, a scalar built on {@link #trainingOutput()}. */
-    void minimise(Operand<TFloat32> loss) {
-        this.loss = loss;
+    private synchronized Operand<TFloat32> emaOutput() {
+        if (emaOutput == null) {
+            emaOutput = architecture.forward(new Layers(tf, p -> existing(p).ema().read(), null), x, t, labels);
+        }
+        return emaOutput;
+    }
+
+    /** Builds the forward pass with dropout, the loss and the optimizer step, once. */
+    private synchronized void buildTraining() {
+        if (update != null) {
+            return;
+        }
+        Operand<TFloat32> trainingOutput = architecture.forward(new Layers(tf, p -> existing(p).weights().read(), seed), x, t, labels);
+        loss = objective.of(tf, trainingOutput);
         List<Slot> all = new ArrayList<>(slots.values());
         List<Operand<?>> reads = all.stream().<Operand<?>>map(s -> s.weights().read()).toList();
         List<Operand<TFloat32>> gradients = new ArrayList<>();
@@ -216,13 +234,12 @@ final class TfNetwork implements AutoCloseable {
     /** Feeds {@code x}, {@code t} and the labels of {@code condition} to a run. */
     Run inputs(Run run, Tensor xt, double[] times, Condition condition) {
         int n = checkInput(xt, times);
-        condition.checkBatch(n);
         return run.feed(x, ((TfTensor) xt).value()).feed(t, times).feed(labels, labels(condition, n));
     }
 
     /** The prediction with the current ({@code ema = false}) or the EMA weights. */
     TFloat32 predict(Tensor xt, double[] times, Condition condition, boolean ema) {
-        try (Run run = inputs(new Run(session), xt, times, condition).fetch(ema ? emaOutput : output).run()) {
+        try (Run run = inputs(new Run(session), xt, times, condition).fetch(ema ? emaOutput() : output).run()) {
             return run.take(0);
         }
     }
@@ -236,6 +253,7 @@ final class TfNetwork implements AutoCloseable {
 
     /** One optimizer step; {@code feeds} adds the loss's own inputs. Returns the loss before the update. */
     double trainStep(Tensor xt, double[] times, Condition condition, double learningRate, long stepSeed, Function<Run, Run> feeds) {
+        buildTraining();
         long k = step + 1;
         double bias1 = 1 - Math.pow(optimizer.beta1(), k);
         double bias2 = 1 - Math.pow(optimizer.beta2(), k);
@@ -251,11 +269,14 @@ final class TfNetwork implements AutoCloseable {
     }
 
     private int checkInput(Tensor xt, double[] times) {
-        int[] shape = xt.shape();
-        int[] sample = spec.sampleShape();
+        return checkInput(xt.shape(), times, spec.sampleShape(), "this " + spec.architecture() + " network");
+    }
+
+    /** Fails unless {@code shape} is {@code [n, ...sample]} with n times; returns n. */
+    static int checkInput(int[] shape, double[] times, int[] sample, String model) {
         if (shape.length != sample.length + 1 || !Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), sample)) {
             throw new InvalidParameterException("x", Tensor.describe(shape),
-                    "must be [batch, " + Arrays.toString(sample).replaceAll("[\\[\\]]", "") + "] for this " + spec.architecture() + " network");
+                    "must be [batch, " + Arrays.toString(sample).replaceAll("[\\[\\]]", "") + "] for " + model);
         }
         if (times.length != shape[0]) {
             throw new InvalidParameterException("t", times.length + " times", "needs one time per sample (" + shape[0] + ")");
@@ -263,17 +284,21 @@ final class TfNetwork implements AutoCloseable {
         return shape[0];
     }
 
-    /** The labels of the batch, {@code -1} (null class) for an unconditional batch. */
     private int[] labels(Condition condition, int n) {
+        return labels(condition, n, spec.architecture().equals("classifier") ? 0 : spec.numClasses());
+    }
+
+    /** The labels of a batch of {@code n} for a model of {@code classes} classes; {@code -1} (null class) for none. */
+    static int[] labels(Condition condition, int n, int classes) {
+        condition.checkBatch(n);
         int[] y = condition.isNone() ? new int[n] : condition.labels();
         if (condition.isNone()) {
             Arrays.fill(y, Condition.NULL_CLASS);
         }
-        int classes = spec.architecture().equals("classifier") ? 0 : spec.numClasses();
         for (int label : y) {
             if (label >= classes) {
                 throw new InvalidParameterException("condition", condition.toString(), classes == 0
-                        ? "this network is unconditional (num_classes = 0): use Condition.none()"
+                        ? "the model is unconditional (num_classes = 0): use Condition.none()"
                         : "labels must lie in [0, " + classes + ") or be NULL_CLASS (-1)");
             }
         }
