@@ -36,7 +36,10 @@ record UNet(int[] shape, int channels, int[] multipliers, int resBlocks, boolean
 
     static UNet of(NetworkSpec spec, Parameters p, boolean classifier) {
         int[] shape = Architecture.sampleShape(spec, 3, "sample_shape [C, H, W]");
-        int channels = Checks.atLeast(p.qualify("channels"), p.getInt("channels", 64), 1);
+        int channels = p.getInt("channels", 64);
+        if (channels < 4 || channels % 2 != 0) {
+            throw new InvalidParameterException(p.qualify("channels"), channels, "must be an even number >= 4 (the time embedding has this many features)");
+        }
         int[] mult = p.has("channel_mult") ? p.requireIntArray("channel_mult") : new int[] {1, 2, 2};
         if (mult.length == 0 || Arrays.stream(mult).anyMatch(m -> m < 1)) {
             throw new InvalidParameterException(p.qualify("channel_mult"), Arrays.toString(mult), "must be a non-empty list of integers >= 1");

@@ -96,6 +96,9 @@ class PyTorchReferenceTest {
         double worst = 0;
         int at = 0;
         for (int i = 0; i < e.length; i++) {
+            if (!Float.isFinite(e[i]) || !Float.isFinite(a[i])) {
+                throw new AssertionError(what + ": element " + i + " is not finite: expected " + e[i] + ", was " + a[i]);
+            }
             double d = Math.abs(e[i] - a[i]);
             if (d > worst) {
                 worst = d;
