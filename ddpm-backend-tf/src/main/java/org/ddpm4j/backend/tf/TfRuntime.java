@@ -23,8 +23,8 @@ import org.tensorflow.types.TFloat32;
  *       of absl also prints two lines at the first graph run that no setting controls; that run
  *       is made here, with native stderr muted for its duration.</li>
  * </ul>
- * A variable the user already set in the environment is left alone ({@code TF_CPP_MIN_LOG_LEVEL=0}
- * shows everything). The natives unpack (~650 MB, once) into the JavaCPP cache,
+ * A variable the user already set in the environment is left alone; {@code TF_CPP_MIN_LOG_LEVEL=0}
+ * shows everything, the two absl lines included. The natives unpack (~650 MB, once) into the JavaCPP cache,
  * {@code ~/.javacpp/cache} or the directory of the system property
  * {@code org.bytedeco.javacpp.cachedir}.
  */
@@ -48,8 +48,9 @@ final class TfRuntime {
                     PER_SESSION_THREADS, LOG_LEVEL);
         } else {
             setDefault(PER_SESSION_THREADS, "1");
-            if (System.getenv(LOG_LEVEL) == null) {
-                Libc.setenv(LOG_LEVEL, "2");
+            setDefault(LOG_LEVEL, "2");
+            String level = System.getenv(LOG_LEVEL);
+            if (level == null || !level.strip().equals("0")) {
                 Libc.withoutStderr(TfRuntime::runFirstGraph);
             }
         }
