@@ -1,16 +1,18 @@
 package org.ddpm4j.backend.tf;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt64;
@@ -91,7 +93,7 @@ final class Kernels implements AutoCloseable {
 
     /** Sample {@code i} clamped into {@code [-bounds[i], bounds[i]]}. */
     TFloat32 clampPerSample(TFloat32 x, double[] bounds) {
-        try (TFloat32 b = TFloat32.vectorOf(floats(bounds))) {
+        try (TFloat32 b = TFloat32.vectorOf(Run.floats(bounds))) {
             return run("clampPerSample", (tf, in) -> perSample(tf, f32(in, 0), rows -> {
                 Operand<TFloat32> bound = tf.expandDims(f32(in, 1), tf.constant(1));
                 return tf.math.minimum(tf.math.maximum(rows, tf.math.neg(bound)), bound);
@@ -131,7 +133,7 @@ final class Kernels implements AutoCloseable {
     TFloat32 slice(TFloat32 x, int rank, int from, int to) {
         long[] begin = new long[rank];
         long[] size = new long[rank];
-        java.util.Arrays.fill(size, -1);
+        Arrays.fill(size, -1);
         begin[0] = from;
         size[0] = to - from;
         try (TInt64 b = TInt64.vectorOf(begin); TInt64 s = TInt64.vectorOf(size)) {
@@ -167,7 +169,7 @@ final class Kernels implements AutoCloseable {
     }
 
     boolean isFinite(TFloat32 x) {
-        try (org.tensorflow.types.TBool b = run("isFinite", (tf, in) -> tf.reduceAll(tf.math.isFinite(f32(in, 0)), allAxes(tf, f32(in, 0))), x)) {
+        try (TBool b = run("isFinite", (tf, in) -> tf.reduceAll(tf.math.isFinite(f32(in, 0)), allAxes(tf, f32(in, 0))), x)) {
             return b.getBoolean();
         }
     }
@@ -177,7 +179,7 @@ final class Kernels implements AutoCloseable {
     }
 
     /** Applies {@code f} to {@code x} seen as rows {@code [n, -1]}, back in x's shape. */
-    private static Operand<TFloat32> perSample(Ops tf, Operand<TFloat32> x, java.util.function.UnaryOperator<Operand<TFloat32>> f) {
+    private static Operand<TFloat32> perSample(Ops tf, Operand<TFloat32> x, UnaryOperator<Operand<TFloat32>> f) {
         return tf.reshape(f.apply(rows(tf, x)), tf.shape(x));
     }
 
@@ -211,16 +213,16 @@ final class Kernels implements AutoCloseable {
         return arg(in, i);
     }
 
+    /** Runs the operation {@code name} (built on first use); the caller owns and closes the result. */
     @SuppressWarnings("unchecked")
     private <T extends TType> T run(String name, Body body, Tensor... feeds) {
         Kernel kernel = kernel(name, body, feeds);
-        Session.Runner runner = session.runner();
-        for (int i = 0; i < feeds.length; i++) {
-            runner.feed(kernel.inputs().get(i), feeds[i]);
+        try (Run run = new Run(session)) {
+            for (int i = 0; i < feeds.length; i++) {
+                run.feed(kernel.inputs().get(i), feeds[i]);
+            }
+            return (T) run.fetch(kernel.output()).run().take(0);
         }
-        // The fetched tensor is handed to the caller, who closes it; the Result holds nothing else.
-        Result result = runner.fetch(kernel.output()).run();
-        return (T) result.get(0);
     }
 
     private synchronized Kernel kernel(String name, Body body, Tensor... feeds) {
@@ -231,14 +233,6 @@ final class Kernels implements AutoCloseable {
             }
             return new Kernel(inputs, body.build(tf, inputs));
         });
-    }
-
-    private static float[] floats(double[] v) {
-        float[] f = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            f[i] = (float) v[i];
-        }
-        return f;
     }
 
     private static long[] longs(int[] v) {

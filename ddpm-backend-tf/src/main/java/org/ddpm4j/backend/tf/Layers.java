@@ -7,6 +7,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.op.math.Mean;
 import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
@@ -75,9 +76,9 @@ final class Layers {
         long[] nhwc = staticShape(x);
         Operand<TFloat32> g = tf.reshape(x, tf.constant(new long[] {-1, nhwc[1], nhwc[2], groups, channels / groups}));
         Operand<TInt32> axes = tf.constant(new int[] {1, 2, 4});
-        Operand<TFloat32> mean = tf.math.mean(g, axes, org.tensorflow.op.math.Mean.keepDims(true));
+        Operand<TFloat32> mean = tf.math.mean(g, axes, Mean.keepDims(true));
         Operand<TFloat32> centred = tf.math.sub(g, mean);
-        Operand<TFloat32> variance = tf.math.mean(tf.math.square(centred), axes, org.tensorflow.op.math.Mean.keepDims(true));
+        Operand<TFloat32> variance = tf.math.mean(tf.math.square(centred), axes, Mean.keepDims(true));
         Operand<TFloat32> normalised = tf.math.mul(centred, tf.math.rsqrt(tf.math.add(variance, tf.constant(GROUP_NORM_EPSILON))));
         return tf.math.add(tf.math.mul(tf.reshape(normalised, tf.shape(x)), scale), shift);
     }

@@ -2,6 +2,7 @@ package org.ddpm4j.backend.tf;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
@@ -28,7 +29,7 @@ final class Libc {
 
     /** True where the calls below can work (Linux and macOS). */
     static boolean available() {
-        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         return (os.contains("linux") || os.contains("mac")) && Loader.addressof("putenv") != null;
     }
 

@@ -2,6 +2,9 @@ package org.ddpm4j.backend.tf;
 
 import java.util.Arrays;
 import org.ddpm4j.api.tensor.GaussianNoise;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
 
 /**
  * One trainable array of a network, named and shaped as in {@code docs/NETWORKS.md} (PyTorch
@@ -52,9 +55,10 @@ record Parameter(String name, int[] shape, Kind kind, int fanIn) {
         return Arrays.stream(s).asLongStream().toArray();
     }
 
-    /** Neutral (PyTorch) order to TensorFlow order. */
-    float[] toTf(float[] neutral) {
-        return kind == Kind.KERNEL ? permute(neutral, true) : neutral;
+    /** A native tensor of the variable's shape holding {@code neutral} (PyTorch order) in TensorFlow order. */
+    TFloat32 toTensor(float[] neutral) {
+        float[] values = kind == Kind.KERNEL ? permute(neutral, true) : neutral;
+        return TFloat32.tensorOf(Shape.of(tfShape()), DataBuffers.of(values, true, false));
     }
 
     /** TensorFlow order to neutral (PyTorch) order. */

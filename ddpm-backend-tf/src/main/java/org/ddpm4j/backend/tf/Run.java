@@ -36,8 +36,9 @@ final class Run implements AutoCloseable {
         return feedCreated(input, TFloat64.vectorOf(values));
     }
 
-    Run feed(Operand<?> input, float[] values) {
-        return feedCreated(input, TFloat32.vectorOf(values));
+    /** Feeds {@code values} rounded to a float32 vector. */
+    Run feedFloats(Operand<?> input, double[] values) {
+        return feedCreated(input, TFloat32.vectorOf(floats(values)));
     }
 
     Run feed(Operand<?> input, int[] values) {
@@ -79,8 +80,9 @@ final class Run implements AutoCloseable {
     }
 
     /** Hands fetched tensor {@code i} to the caller, who closes it. */
-    TFloat32 take(int i) {
-        TFloat32 t = (TFloat32) fetched.get(i);
+    @SuppressWarnings("unchecked")
+    <T extends Tensor> T take(int i) {
+        T t = (T) fetched.get(i);
         fetched.set(i, null);
         return t;
     }
@@ -96,6 +98,15 @@ final class Run implements AutoCloseable {
     /** Fetched scalar {@code i}. */
     double scalar(int i) {
         return ((TFloat32) fetched.get(i)).getFloat();
+    }
+
+    /** {@code values} rounded to float. */
+    static float[] floats(double[] values) {
+        float[] f = new float[values.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) values[i];
+        }
+        return f;
     }
 
     @Override

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Condition;
@@ -21,8 +23,6 @@ import org.tensorflow.Operand;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Signature;
 import org.tensorflow.proto.DataType;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TFloat64;
 
 /**
  * A denoiser loaded from a SavedModel directory with its model card (see {@link SavedModels} for
@@ -51,8 +51,8 @@ final class SavedModelDenoiser implements Denoiser, AutoCloseable {
                 .orElseThrow(() -> invalid(path, "has no signature '" + Signature.DEFAULT_KEY + "'"));
         Map<String, Signature.TensorDescription> in = signature.getInputs();
         List<String> expected = classes > 0 ? List.of("t", "x", "y") : List.of("t", "x");
-        if (!in.keySet().equals(new java.util.TreeSet<>(expected)) || !signature.getOutputs().containsKey("output")) {
-            throw invalid(path, "signature takes " + new java.util.TreeSet<>(in.keySet()) + " and returns " + signature.getOutputs().keySet()
+        if (!in.keySet().equals(new TreeSet<>(expected)) || !signature.getOutputs().containsKey("output")) {
+            throw invalid(path, "signature takes " + new TreeSet<>(in.keySet()) + " and returns " + signature.getOutputs().keySet()
                     + "; a model with num_classes = " + classes + " must take " + expected + " and return [output]");
         }
         long[] xShape = in.get("x").shape.asArray();
@@ -125,7 +125,7 @@ final class SavedModelDenoiser implements Denoiser, AutoCloseable {
 
     /** Numbers compared by value, whatever their Java type. */
     private static Map<String, Object> normalised(Map<String, Object> m) {
-        Map<String, Object> n = new java.util.TreeMap<>();
+        Map<String, Object> n = new TreeMap<>();
         m.forEach((k, v) -> n.put(k, v instanceof Number num ? (Object) num.doubleValue() : v));
         return n;
     }
@@ -157,13 +157,9 @@ final class SavedModelDenoiser implements Denoiser, AutoCloseable {
         int[] y = TfNetwork.labels(condition, n, classes);
         try (Run run = new Run(bundle.session()).feed(x, input.value())) {
             if (doubleTime) {
-                run.feedCreated(t, TFloat64.vectorOf(times));
+                run.feed(t, times);
             } else {
-                float[] f = new float[times.length];
-                for (int i = 0; i < f.length; i++) {
-                    f[i] = (float) times[i];
-                }
-                run.feedCreated(t, TFloat32.vectorOf(f));
+                run.feedFloats(t, times);
             }
             if (labels != null) {
                 run.feed(labels, y);

@@ -112,9 +112,7 @@ public final class SavedModels {
                 Parameter p = e.getKey();
                 HostArray value = state.getOrDefault("ema/" + p.name(), state.get("weights/" + p.name()));
                 Placeholder<TFloat32> feed = tf.placeholder(TFloat32.class);
-                run.feedCreated(feed, TFloat32.tensorOf(Shape.of(p.tfShape()),
-                        org.tensorflow.ndarray.buffer.DataBuffers.of(p.toTf(value.data()), true, false)));
-                run.target(tf.assign(e.getValue(), feed));
+                run.feedCreated(feed, p.toTensor(value.data())).target(tf.assign(e.getValue(), feed));
             }
             run.run();
         }

@@ -80,11 +80,7 @@ public final class TfBackend implements NetworkBackend {
 
     @Override
     public Tensor fromHost(double[] data, int... shape) {
-        float[] f = new float[data.length];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = (float) data[i];
-        }
-        return fromHost(f, shape);
+        return fromHost(Run.floats(data), shape);
     }
 
     @Override

@@ -55,15 +55,7 @@ final class TfDenoiser implements TrainableDenoiser {
     public double trainStep(TrainingBatch batch, double learningRate, long stepSeed) {
         TfTensor target = backend.tensor(batch.target());
         return network.trainStep(backend.tensor(batch.xt()), batch.t(), batch.condition(), learningRate, stepSeed,
-                run -> run.feed(this.target, target.value()).feed(weights, floats(batch.weights())));
-    }
-
-    private static float[] floats(double[] v) {
-        float[] f = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            f[i] = (float) v[i];
-        }
-        return f;
+                run -> run.feed(this.target, target.value()).feedFloats(weights, batch.weights()));
     }
 
     @Override

@@ -17,7 +17,6 @@ import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
@@ -221,9 +220,9 @@ final class TfNetwork implements AutoCloseable {
         }
         List<Operand<TFloat32>> squares = new ArrayList<>();
         for (Operand<TFloat32> g : gradients) {
-            squares.add(tf.reshape(tf.reduceSum(tf.math.square(g), tf.range(tf.constant(0), tf.rank(g), tf.constant(1))), tf.constant(new int[] {1})));
+            squares.add(tf.reduceSum(tf.math.square(tf.reshape(g, tf.constant(new int[] {-1}))), tf.constant(0)));
         }
-        Operand<TFloat32> norm = tf.math.sqrt(tf.reduceSum(tf.concat(squares, tf.constant(0)), tf.constant(0)));
+        Operand<TFloat32> norm = tf.math.sqrt(tf.math.addN(squares));
         return tf.math.minimum(scalar(1), tf.math.div(scalar(optimizer.gradientClipNorm()), tf.math.add(norm, scalar(1e-6))));
     }
 
@@ -309,18 +308,18 @@ final class TfNetwork implements AutoCloseable {
     Map<String, HostArray> exportState() {
         Map<String, HostArray> state = new LinkedHashMap<>();
         List<Slot> all = new ArrayList<>(slots.values());
-        Run run = new Run(session);
-        for (Slot s : all) {
-            for (Variable v : s.all()) {
-                run.fetch(v.read());
+        try (Run run = new Run(session)) {
+            for (Slot s : all) {
+                for (Variable v : s.all()) {
+                    run.fetch(v.read());
+                }
             }
-        }
-        try (Run done = run.run()) {
+            run.run();
             String[] prefixes = {"weights/", "ema/", "adam_m/", "adam_v/"};
             for (int p = 0; p < prefixes.length; p++) {
                 for (int i = 0; i < all.size(); i++) {
                     Parameter parameter = all.get(i).parameter();
-                    state.put(prefixes[p] + parameter.name(), new HostArray(parameter.shape(), parameter.toNeutral(done.floats(4 * i + p))));
+                    state.put(prefixes[p] + parameter.name(), new HostArray(parameter.shape(), parameter.toNeutral(run.floats(4 * i + p))));
                 }
             }
         }
@@ -351,7 +350,7 @@ final class TfNetwork implements AutoCloseable {
     }
 
     private static void assign(Run run, Variable v, Parameter p, float[] neutral) {
-        run.feedCreated(v.value(), TFloat32.tensorOf(Shape.of(p.tfShape()), DataBuffers.of(p.toTf(neutral), true, false))).target(v.assign());
+        run.feedCreated(v.value(), p.toTensor(neutral)).target(v.assign());
     }
 
     /** Fresh weights drawn from {@code seed} (PyTorch's default initialisation), EMA equal, optimizer reset. */

@@ -2,6 +2,7 @@ package org.ddpm4j.backend.tf;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.plugin.BackendFactory;
@@ -41,7 +42,7 @@ public final class TfPlugin implements Plugin {
             public Denoiser create(TensorBackend backend, Schedule schedule, Parameters parameters) {
                 String path = parameters.requireString("path");
                 if (!(backend instanceof TfBackend tf)) {
-                    throw new org.ddpm4j.api.InvalidParameterException("backend", backend.name(), "must be tf to run a SavedModel");
+                    throw new InvalidParameterException("backend", backend.name(), "must be tf to run a SavedModel");
                 }
                 return SavedModelDenoiser.load(tf, schedule, Path.of(path), parameters.qualify("path"));
             }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.TrainableDenoiser;
+import org.ddpm4j.core.tensor.JavaBackend;
 import org.ddpm4j.core.training.CheckpointStore;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.core.training.Models;
@@ -84,7 +86,7 @@ class BadInputTest {
                 "has shape [32, 16] but the mlp network needs [64, 16]");
         assertArrayEquals(weights, Files.readAllBytes(state));
 
-        Files.write(state, java.util.Arrays.copyOf(weights, weights.length - 100));
+        Files.write(state, Arrays.copyOf(weights, weights.length - 100));
         Files.writeString(card, Files.readString(card).replace("\"hidden\" : 64", "\"hidden\" : 32"));
         assertMessage(() -> Models.loadDenoiser(dir, backend, Fixtures.REGISTRY), "state.npz", "truncated or corrupt");
         assertMessage(() -> TrainingRun.train(backend, dir, true, TrainingListener.NONE), "truncated or corrupt");
@@ -99,7 +101,7 @@ class BadInputTest {
         assertMessage(() -> backend.newDenoiser(Fixtures.mlp(0, 0), OptimizerSettings.defaults())
                 .predict(backend.zeros(1, 2), new double[1], Condition.classes(1)), "unconditional");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> net.predict(
-                new org.ddpm4j.core.tensor.JavaBackend().zeros(1, 2), new double[1], Condition.none()));
+                new JavaBackend().zeros(1, 2), new double[1], Condition.none()));
         assertTrue(e.getMessage().contains("tensor of backend 'java' used with backend 'tf'"), e.getMessage());
     }
 

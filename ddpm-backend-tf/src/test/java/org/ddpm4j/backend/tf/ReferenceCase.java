@@ -3,6 +3,7 @@ package org.ddpm4j.backend.tf;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Condition;
@@ -30,7 +31,7 @@ record ReferenceCase(Map<String, Object> json, Map<String, HostArray> arrays) {
     @SuppressWarnings("unchecked")
     NetworkSpec spec() {
         return new NetworkSpec((String) json.get("architecture"),
-                ((java.util.List<Number>) json.get("sample_shape")).stream().mapToInt(Number::intValue).toArray(),
+                ((List<Number>) json.get("sample_shape")).stream().mapToInt(Number::intValue).toArray(),
                 ((Number) json.get("num_classes")).intValue(),
                 Parameterization.parse("parameterization", (String) json.get("parameterization")),
                 Parameters.of((Map<String, Object>) json.get("hyperparameters")));

@@ -8,17 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.stream.Stream;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
+import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.GaussianNoise;
+import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.TrainableDenoiser;
+import org.ddpm4j.core.tensor.JavaBackend;
 import org.ddpm4j.core.training.ModelCard;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +44,7 @@ class SavedModelTest {
         backend.close();
     }
 
-    private static Denoiser load(Path dir, org.ddpm4j.api.schedule.Schedule schedule) {
+    private static Denoiser load(Path dir, Schedule schedule) {
         return Fixtures.REGISTRY.createDenoiser("savedmodel", backend, schedule, Parameters.of("path", dir.toString()));
     }
 
@@ -48,7 +52,7 @@ class SavedModelTest {
     private static TrainableDenoiser exported(NetworkSpec spec, Path dir) {
         TrainableDenoiser net = backend.newDenoiser(spec, OptimizerSettings.defaults().withSeed(5));
         var state = net.exportState();
-        state.replaceAll((k, v) -> k.startsWith("ema/") ? new org.ddpm4j.api.tensor.HostArray(v.shape(), scaled(v.data())) : v);
+        state.replaceAll((k, v) -> k.startsWith("ema/") ? new HostArray(v.shape(), scaled(v.data())) : v);
         net.importState(state);
         SavedModels.export(net, SCHEDULE, dir);
         return net;
@@ -111,7 +115,7 @@ class SavedModelTest {
         assertTrue(e.getMessage().contains("denoiser.path") && e.getMessage().contains("model-card.json"), e.getMessage());
 
         Path truncated = copy(model, dir.resolve("truncated"));
-        Files.write(truncated.resolve("saved_model.pb"), java.util.Arrays.copyOf(graph, graph.length / 2));
+        Files.write(truncated.resolve("saved_model.pb"), Arrays.copyOf(graph, graph.length / 2));
         e = assertThrows(InvalidParameterException.class, () -> load(truncated, SCHEDULE));
         assertTrue(e.getMessage().contains("not a readable TensorFlow SavedModel"), e.getMessage());
 
@@ -152,7 +156,7 @@ class SavedModelTest {
     @Test
     void onlyTheTfBackendRunsSavedModels(@TempDir Path dir) {
         InvalidParameterException e = assertThrows(InvalidParameterException.class, () -> Fixtures.REGISTRY.createDenoiser("savedmodel",
-                new org.ddpm4j.core.tensor.JavaBackend(), SCHEDULE, Parameters.of("path", dir.toString())));
+                new JavaBackend(), SCHEDULE, Parameters.of("path", dir.toString())));
         assertTrue(e.getMessage().contains("must be tf"), e.getMessage());
     }
 }

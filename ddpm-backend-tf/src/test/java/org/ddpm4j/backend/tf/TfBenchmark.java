@@ -1,6 +1,5 @@
 package org.ddpm4j.backend.tf;
 
-import java.util.List;
 import java.util.Locale;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Condition;

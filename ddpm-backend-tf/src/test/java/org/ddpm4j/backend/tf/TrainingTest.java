@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
+import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
@@ -103,7 +105,7 @@ class TrainingTest {
     void aClassifierLearnsTheClustersAndItsInputGradientPointsToTheClass() {
         TrainingSettings settings = TrainingSettings.defaults().withSteps(300).withBatchSize(64).withLearningRate(1e-2).withWarmupSteps(20);
         NetworkSpec spec = new NetworkSpec("classifier", new int[] {2}, 2, Parameterization.EPSILON,
-                org.ddpm4j.api.Parameters.of("hidden", 32, "blocks", 1, "time_embedding", 16));
+                Parameters.of("hidden", 32, "blocks", 1, "time_embedding", 16));
         try (TrainableClassifier net = backend.newClassifier(spec, OptimizerSettings.defaults())) {
             double[] losses = new Trainer(settings, Fixtures.clusters(256), backend, TrainingListener.NONE)
                     .trainClassifier(net, SCHEDULE, Optional.empty(), false).losses();
@@ -111,7 +113,7 @@ class TrainingTest {
             Tensor origin = backend.zeros(1, 2);
             double[] t = {5};
             float[] p = net.logProbabilities(backend.fromHost(new float[] {-1, 0, 1, 0.5f}, 2, 2), new double[] {5, 5}).toFloatArray();
-            assertTrue(p[0] > Math.log(0.9) && p[3] > Math.log(0.9), "points at the clusters are classified: " + java.util.Arrays.toString(p));
+            assertTrue(p[0] > Math.log(0.9) && p[3] > Math.log(0.9), "points at the clusters are classified: " + Arrays.toString(p));
             float[] towardsOne = net.logProbabilityGradient(origin, t, new int[] {1}).toFloatArray();
             assertTrue(towardsOne[0] > 0, "grad log p(1 | x) at the origin points to the cluster of class 1 (+x)");
         }
