@@ -124,7 +124,7 @@ final class Kernels implements AutoCloseable {
     }
 
     TFloat32 reshape(TFloat32 x, int[] shape) {
-        try (TInt64 s = TInt64.vectorOf(longs(shape))) {
+        try (TInt64 s = TInt64.vectorOf(Run.longs(shape))) {
             return run("reshape", (tf, in) -> tf.reshape(f32(in, 0), i64(in, 1)), x, s);
         }
     }
@@ -233,14 +233,6 @@ final class Kernels implements AutoCloseable {
             }
             return new Kernel(inputs, body.build(tf, inputs));
         });
-    }
-
-    private static long[] longs(int[] v) {
-        long[] l = new long[v.length];
-        for (int i = 0; i < v.length; i++) {
-            l[i] = v[i];
-        }
-        return l;
     }
 
     @Override

@@ -109,6 +109,15 @@ final class Run implements AutoCloseable {
         return f;
     }
 
+    /** {@code values} widened to long (shapes). */
+    static long[] longs(int[] values) {
+        long[] l = new long[values.length];
+        for (int i = 0; i < l.length; i++) {
+            l[i] = values[i];
+        }
+        return l;
+    }
+
     @Override
     public void close() {
         for (Tensor t : created) {

@@ -71,11 +71,7 @@ public final class TfBackend implements NetworkBackend {
     @Override
     public Tensor fromHost(float[] data, int... shape) {
         checkShape(shape, data.length);
-        long[] dims = new long[shape.length];
-        for (int i = 0; i < shape.length; i++) {
-            dims[i] = shape[i];
-        }
-        return wrap(TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(data, true, false)), shape.clone());
+        return wrap(TFloat32.tensorOf(Shape.of(Run.longs(shape)), DataBuffers.of(data, true, false)), shape.clone());
     }
 
     @Override

@@ -21,24 +21,21 @@ import org.tensorflow.types.TInt32;
  * the gradient {@code grad_x log p(y | x_t, t)} of classifier guidance taken by TensorFlow's graph
  * differentiation with respect to the input. Inference uses the current weights.
  */
-final class TfClassifier implements TrainableClassifier {
-    private final TfBackend backend;
-    private final TfNetwork network;
+final class TfClassifier extends TfTrainable implements TrainableClassifier {
     private final Placeholder<TInt32> classes;
     private final Operand<TFloat32> logProbabilities;
     private Operand<TFloat32> inputGradient;
 
     TfClassifier(TfBackend backend, NetworkSpec spec, OptimizerSettings optimizer) {
-        this.backend = backend;
-        this.network = new TfNetwork(backend.settings(), spec, optimizer, Architecture.classifier(spec), this::loss);
+        super(backend, spec, optimizer, Architecture.classifier(spec));
         Ops tf = network.tf();
         this.classes = tf.withName("classes").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
         this.logProbabilities = tf.nn.logSoftmax(network.output());
-        network.initialise(optimizer.seed());
     }
 
     /** The mean cross-entropy {@code -mean_i log p(y_i | x_i, t_i)}. */
-    private Operand<TFloat32> loss(Ops tf, Operand<TFloat32> logits) {
+    @Override
+    Operand<TFloat32> loss(Ops tf, Operand<TFloat32> logits) {
         Operand<TFloat32> selected = tf.math.mul(oneHot(tf), tf.nn.logSoftmax(logits));
         return tf.math.neg(tf.math.mean(tf.reduceSum(selected, tf.constant(1)), tf.constant(0)));
     }
@@ -90,30 +87,5 @@ final class TfClassifier implements TrainableClassifier {
             }
         }
         return labels.clone();
-    }
-
-    @Override
-    public NetworkSpec spec() {
-        return network.spec();
-    }
-
-    @Override
-    public long parameterCount() {
-        return network.parameterCount();
-    }
-
-    @Override
-    public Map<String, HostArray> exportState() {
-        return network.exportState();
-    }
-
-    @Override
-    public void importState(Map<String, HostArray> state) {
-        network.importState(state);
-    }
-
-    @Override
-    public void close() {
-        network.close();
     }
 }

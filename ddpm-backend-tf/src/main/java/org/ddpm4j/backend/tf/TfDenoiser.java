@@ -21,23 +21,20 @@ import org.tensorflow.types.TFloat32;
  * A denoiser network ({@code mlp} or {@code unet}) trained by weighted-MSE regression:
  * {@code L = mean_i w_i mean_j (f(x_t)_ij - target_ij)^2}.
  */
-final class TfDenoiser implements TrainableDenoiser {
-    private final TfBackend backend;
-    private final TfNetwork network;
+final class TfDenoiser extends TfTrainable implements TrainableDenoiser {
     private final Placeholder<TFloat32> target;
     private final Placeholder<TFloat32> weights;
     private final Denoiser ema = new Ema();
 
     TfDenoiser(TfBackend backend, NetworkSpec spec, OptimizerSettings optimizer) {
-        this.backend = backend;
-        this.network = new TfNetwork(backend.settings(), spec, optimizer, Architecture.denoiser(spec), this::loss);
+        super(backend, spec, optimizer, Architecture.denoiser(spec));
         this.target = network.tf().withName("target").placeholder(TFloat32.class);
         this.weights = network.tf().withName("loss_weights").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
-        network.initialise(optimizer.seed());
     }
 
     /** {@code mean_i w_i mean_j (out_ij - target_ij)^2}. */
-    private Operand<TFloat32> loss(Ops tf, Operand<TFloat32> out) {
+    @Override
+    Operand<TFloat32> loss(Ops tf, Operand<TFloat32> out) {
         Operand<TFloat32> squared = tf.math.squaredDifference(out, target);
         Operand<TFloat32> perSample = tf.math.mean(tf.reshape(squared, tf.constant(new long[] {-1, sampleSize(network.spec())})), tf.constant(1));
         return tf.math.mean(tf.math.mul(weights, perSample), tf.constant(0));
@@ -81,35 +78,6 @@ final class TfDenoiser implements TrainableDenoiser {
     @Override
     public Optional<int[]> sampleShape() {
         return Optional.of(network.spec().sampleShape());
-    }
-
-    @Override
-    public NetworkSpec spec() {
-        return network.spec();
-    }
-
-    @Override
-    public long parameterCount() {
-        return network.parameterCount();
-    }
-
-    @Override
-    public Map<String, HostArray> exportState() {
-        return network.exportState();
-    }
-
-    @Override
-    public void importState(Map<String, HostArray> state) {
-        network.importState(state);
-    }
-
-    TfNetwork network() {
-        return network;
-    }
-
-    @Override
-    public void close() {
-        network.close();
     }
 
     /** The same network with its EMA weights. */

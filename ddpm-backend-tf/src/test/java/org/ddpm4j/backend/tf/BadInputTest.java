@@ -26,25 +26,17 @@ import org.ddpm4j.core.training.CheckpointStore;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.core.training.Models;
 import org.ddpm4j.core.training.TrainingListener;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Wrong states, model cards, files, shapes and hyper-parameters: clear errors, nothing changed or overwritten. */
-class BadInputTest {
-    private static TfBackend backend;
+class BadInputTest extends WithTfBackend {
     private static TrainableDenoiser net;
 
     @BeforeAll
     static void open() {
-        backend = new TfBackend();
         net = backend.newDenoiser(Fixtures.mlp(2, 0), OptimizerSettings.defaults());
-    }
-
-    @AfterAll
-    static void close() {
-        backend.close();
     }
 
     private static void assertMessage(Runnable action, String... parts) {

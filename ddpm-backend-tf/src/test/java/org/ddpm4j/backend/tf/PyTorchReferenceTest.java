@@ -12,8 +12,6 @@ import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.TrainableClassifier;
 import org.ddpm4j.api.training.TrainableDenoiser;
 import org.ddpm4j.api.training.TrainingBatch;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,19 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * give the same outputs, log-probabilities and input gradients to 1e-4 (in practice ~1e-6), and two
  * AdamW steps with clipping and EMA give the same state.
  */
-class PyTorchReferenceTest {
+class PyTorchReferenceTest extends WithTfBackend {
     private static final double TOLERANCE = 1e-4;
-    private static TfBackend backend;
-
-    @BeforeAll
-    static void open() {
-        backend = new TfBackend();
-    }
-
-    @AfterAll
-    static void close() {
-        backend.close();
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"mlp", "unet", "unet_three_levels"})

@@ -24,25 +24,12 @@ import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.TrainableDenoiser;
 import org.ddpm4j.core.tensor.JavaBackend;
 import org.ddpm4j.core.training.ModelCard;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Export to a SavedModel with its model card, and loading through the {@code savedmodel} factory. */
-class SavedModelTest {
+class SavedModelTest extends WithTfBackend {
     private static final DiscreteSchedule SCHEDULE = Fixtures.linear(100);
-    private static TfBackend backend;
-
-    @BeforeAll
-    static void open() {
-        backend = new TfBackend();
-    }
-
-    @AfterAll
-    static void close() {
-        backend.close();
-    }
 
     private static Denoiser load(Path dir, Schedule schedule) {
         return Fixtures.REGISTRY.createDenoiser("savedmodel", backend, schedule, Parameters.of("path", dir.toString()));

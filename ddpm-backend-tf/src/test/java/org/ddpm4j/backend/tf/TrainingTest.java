@@ -29,25 +29,12 @@ import org.ddpm4j.core.training.Models;
 import org.ddpm4j.core.training.Trainer;
 import org.ddpm4j.core.training.TrainingListener;
 import org.ddpm4j.core.training.TrainingSettings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Training through core's {@link Trainer}: learning, determinism, classifiers, U-Nets, loading checkpoints. */
-class TrainingTest {
+class TrainingTest extends WithTfBackend {
     private static final DiscreteSchedule SCHEDULE = Fixtures.linear(100);
-    private static TfBackend backend;
-
-    @BeforeAll
-    static void open() {
-        backend = new TfBackend();
-    }
-
-    @AfterAll
-    static void close() {
-        backend.close();
-    }
 
     private static Trainer.Result train(TrainableDenoiser net, TrainingSettings settings, Objective objective, ArrayData data) {
         return new Trainer(settings, data, backend, TrainingListener.NONE).trainDenoiser(net, objective, Optional.empty(), false);
