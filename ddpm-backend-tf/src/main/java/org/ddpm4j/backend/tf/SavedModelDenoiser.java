@@ -171,5 +171,6 @@ final class SavedModelDenoiser implements Denoiser, AutoCloseable {
     @Override
     public void close() {
         bundle.close();
+        backend.disown(this);
     }
 }

@@ -127,15 +127,17 @@ public final class TfBackend implements NetworkBackend {
     /** Closes the backend's networks, loaded models and kernels. Tensors still open stay readable until closed. */
     @Override
     public void close() {
+        List<AutoCloseable> open;
         synchronized (resources) {
-            for (int i = resources.size() - 1; i >= 0; i--) {
-                try {
-                    resources.get(i).close();
-                } catch (Exception e) {
-                    throw new IllegalStateException("cannot close " + resources.get(i), e);
-                }
-            }
+            open = new ArrayList<>(resources);
             resources.clear();
+        }
+        for (int i = open.size() - 1; i >= 0; i--) {
+            try {
+                open.get(i).close();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot close " + open.get(i), e);
+            }
         }
         kernels.close();
     }
@@ -150,6 +152,13 @@ public final class TfBackend implements NetworkBackend {
             resources.add(resource);
         }
         return resource;
+    }
+
+    /** {@code resource} was closed by its user: the backend no longer holds it. */
+    void disown(AutoCloseable resource) {
+        synchronized (resources) {
+            resources.remove(resource);
+        }
     }
 
     /** A tensor owning {@code value}, registered in the current scope. */

@@ -46,5 +46,6 @@ abstract class TfTrainable implements Trainable {
     @Override
     public void close() {
         network.close();
+        backend.disown(this);
     }
 }
