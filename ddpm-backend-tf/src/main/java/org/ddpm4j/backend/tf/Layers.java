@@ -1,0 +1,193 @@
+package org.ddpm4j.backend.tf;
+
+import java.util.List;
+import java.util.function.Function;
+import org.ddpm4j.api.InvalidParameterException;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.op.math.Mean;
+import org.tensorflow.op.train.BatchMatMul;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * The building blocks of the networks of {@code docs/NETWORKS.md} as TensorFlow graph operations,
+ * on images in NHWC. Each block asks {@code weights} for the value of its named parameters, so the
+ * same architecture code builds the training graph (variables), the EMA graph and the exported
+ * SavedModel.
+ */
+final class Layers {
+    private static final float GROUP_NORM_EPSILON = 1e-5f;
+
+    private final Ops tf;
+    private final Function<Parameter, Operand<TFloat32>> weights;
+    private final Operand<TInt64> dropoutSeed;
+    private long dropoutLayers;
+
+    /**
+     * @param weights     the value of each parameter
+     * @param dropoutSeed the seed {@code [2]} of the dropout masks, or null to build without dropout
+     */
+    Layers(Ops tf, Function<Parameter, Operand<TFloat32>> weights, Operand<TInt64> dropoutSeed) {
+        this.tf = tf;
+        this.weights = weights;
+        this.dropoutSeed = dropoutSeed;
+    }
+
+    Ops tf() {
+        return tf;
+    }
+
+    private Operand<TFloat32> parameter(String name, Parameter.Kind kind, int fanIn, int... shape) {
+        return weights.apply(new Parameter(name, shape, kind, fanIn));
+    }
+
+    /** {@code x W^T + b} with {@code W: [out, in]}; x is {@code [n, in]}. */
+    Operand<TFloat32> dense(Operand<TFloat32> x, String name, int in, int out) {
+        Operand<TFloat32> w = parameter(name + ".weight", Parameter.Kind.UNIFORM, in, out, in);
+        Operand<TFloat32> b = parameter(name + ".bias", Parameter.Kind.UNIFORM, in, out);
+        return tf.math.add(tf.linalg.matMul(x, w, MatMul.transposeB(true)), b);
+    }
+
+    /**
+     * A {@code k x k} convolution (k = 1 or 3) with bias; a 3x3 one pads every side by one pixel,
+     * explicitly, also at stride 2 (TensorFlow's {@code SAME} would pad 0 before and 1 after).
+     */
+    Operand<TFloat32> conv(Operand<TFloat32> x, String name, int in, int out, int k, int stride) {
+        Operand<TFloat32> w = parameter(name + ".weight", Parameter.Kind.KERNEL, in * k * k, out, in, k, k);
+        Operand<TFloat32> b = parameter(name + ".bias", Parameter.Kind.UNIFORM, in * k * k, out);
+        Operand<TFloat32> padded = k == 1 ? x
+                : tf.pad(x, tf.constant(new int[][] {{0, 0}, {1, 1}, {1, 1}, {0, 0}}), tf.constant(0f));
+        return tf.math.add(tf.nn.conv2d(padded, w, List.of(1L, (long) stride, (long) stride, 1L), "VALID"), b);
+    }
+
+    /** Group normalisation over each sample's groups of {@code channels / groups} channels and all pixels. */
+    Operand<TFloat32> groupNorm(Operand<TFloat32> x, String name, int channels, int groups) {
+        if (channels % groups != 0) {
+            throw new InvalidParameterException("groups", groups, "must divide the " + channels + " channels of '" + name + "'");
+        }
+        Operand<TFloat32> scale = parameter(name + ".weight", Parameter.Kind.ONES, 1, channels);
+        Operand<TFloat32> shift = parameter(name + ".bias", Parameter.Kind.ZEROS, 1, channels);
+        long[] nhwc = staticShape(x);
+        Operand<TFloat32> g = tf.reshape(x, tf.constant(new long[] {-1, nhwc[1], nhwc[2], groups, channels / groups}));
+        Operand<TInt32> axes = tf.constant(new int[] {1, 2, 4});
+        Operand<TFloat32> mean = tf.math.mean(g, axes, Mean.keepDims(true));
+        Operand<TFloat32> centred = tf.math.sub(g, mean);
+        Operand<TFloat32> variance = tf.math.mean(tf.math.square(centred), axes, Mean.keepDims(true));
+        Operand<TFloat32> normalised = tf.math.mul(centred, tf.math.rsqrt(tf.math.add(variance, tf.constant(GROUP_NORM_EPSILON))));
+        return tf.math.add(tf.math.mul(tf.reshape(normalised, tf.shape(x)), scale), shift);
+    }
+
+    /** {@code x * sigmoid(x)}. */
+    Operand<TFloat32> silu(Operand<TFloat32> x) {
+        return tf.math.mul(x, tf.math.sigmoid(x));
+    }
+
+    /**
+     * Inverted dropout: zeroes each element with probability {@code rate} and scales the rest by
+     * {@code 1 / (1 - rate)}. The mask is a stateless function of the fed seed and the layer's
+     * index, so a training step is a pure function of its inputs and seed. Identity when built
+     * without dropout.
+     */
+    Operand<TFloat32> dropout(Operand<TFloat32> x, double rate) {
+        if (dropoutSeed == null || rate == 0) {
+            return x;
+        }
+        Operand<TInt64> seed = tf.math.add(dropoutSeed, tf.constant(new long[] {0, ++dropoutLayers}));
+        Operand<TFloat32> uniform = tf.random.statelessRandomUniform(tf.shape(x), seed);
+        Operand<TBool> keep = tf.math.greaterEqual(uniform, tf.constant((float) rate));
+        Operand<TFloat32> mask = tf.stopGradient(tf.math.div(tf.dtypes.cast(keep, TFloat32.class), tf.constant((float) (1 - rate))));
+        return tf.math.mul(x, mask);
+    }
+
+    /**
+     * The sinusoidal embedding of Ho et al. of {@code s = t * scale}: {@code [sin(s f_k), cos(s f_k)]}
+     * with {@code f_k = exp(-ln(10000) k / (dim/2 - 1))}, computed in double precision (the argument
+     * reaches 1000 and more) and rounded once.
+     */
+    Operand<TFloat32> timeEmbedding(Operand<TFloat64> t, int dim, double scale) {
+        int half = dim / 2;
+        double[] frequencies = new double[half];
+        for (int k = 0; k < half; k++) {
+            frequencies[k] = Math.exp(-Math.log(10000) * k / (half - 1));
+        }
+        Operand<TFloat64> s = tf.expandDims(tf.math.mul(t, tf.constant(scale)), tf.constant(1));
+        Operand<TFloat64> arguments = tf.math.mul(s, tf.expandDims(tf.constant(frequencies), tf.constant(0)));
+        Operand<TFloat64> embedding = tf.concat(List.of(tf.math.sin(arguments), tf.math.cos(arguments)), tf.constant(1));
+        return tf.dtypes.cast(embedding, TFloat32.class);
+    }
+
+    /**
+     * The rows {@code class_embedding.weight[y]} of a table {@code [classes + 1, dim]}; label
+     * {@code -1} (the null class) selects the last row.
+     */
+    Operand<TFloat32> classEmbedding(Operand<TInt32> labels, int classes, int dim) {
+        Operand<TFloat32> table = parameter("class_embedding.weight", Parameter.Kind.NORMAL, 1, classes + 1, dim);
+        Operand<TInt32> rows = tf.select(tf.math.less(labels, tf.constant(0)), tf.fill(tf.shape(labels), tf.constant(classes)), labels);
+        return tf.gather(table, rows, tf.constant(0));
+    }
+
+    /** NCHW (the neutral layout) to NHWC. */
+    Operand<TFloat32> toNhwc(Operand<TFloat32> x) {
+        return tf.linalg.transpose(x, tf.constant(new int[] {0, 2, 3, 1}));
+    }
+
+    /** NHWC to NCHW. */
+    Operand<TFloat32> toNchw(Operand<TFloat32> x) {
+        return tf.linalg.transpose(x, tf.constant(new int[] {0, 3, 1, 2}));
+    }
+
+    /** Concatenation along the channel axis (NHWC). */
+    Operand<TFloat32> concatChannels(Operand<TFloat32> a, Operand<TFloat32> b) {
+        return tf.concat(List.of(a, b), tf.constant(3));
+    }
+
+    /** Nearest-neighbour 2x upsampling: each pixel becomes a 2x2 block. */
+    Operand<TFloat32> upsample(Operand<TFloat32> x) {
+        long[] s = staticShape(x);
+        Operand<TFloat32> wide = tf.reshape(tf.concat(List.of(x, x), tf.constant(3)), tf.constant(new long[] {-1, s[1], 2 * s[2], s[3]}));
+        return tf.reshape(tf.concat(List.of(wide, wide), tf.constant(2)), tf.constant(new long[] {-1, 2 * s[1], 2 * s[2], s[3]}));
+    }
+
+    /** Mean over the pixels of NHWC features: {@code [n, c]}. */
+    Operand<TFloat32> meanOverPixels(Operand<TFloat32> x) {
+        return tf.math.mean(x, tf.constant(new int[] {1, 2}));
+    }
+
+    /**
+     * Multi-head self-attention over the pixels with a residual connection: q, k, v from one 1x1
+     * convolution of the group-normalised input (q the first {@code channels} outputs, k the next,
+     * v the last; head j the channels {@code j*dh .. (j+1)*dh-1} of each), softmax over the keys of
+     * {@code q k^T / sqrt(dh)}, heads concatenated and projected by another 1x1 convolution.
+     */
+    Operand<TFloat32> attention(Operand<TFloat32> h, String name, int channels, int heads, int groups) {
+        if (channels % heads != 0) {
+            throw new InvalidParameterException("heads", heads, "must divide the " + channels + " channels of '" + name + "'");
+        }
+        long[] s = staticShape(h);
+        long pixels = s[1] * s[2];
+        int dh = channels / heads;
+        Operand<TFloat32> qkv = conv(groupNorm(h, name + ".norm", channels, groups), name + ".qkv", channels, 3 * channels, 1, 1);
+        // [n, P, 3, heads, dh] -> [3, n, heads, P, dh]
+        Operand<TFloat32> split = tf.linalg.transpose(tf.reshape(qkv, tf.constant(new long[] {-1, pixels, 3, heads, dh})),
+                tf.constant(new int[] {2, 0, 3, 1, 4}));
+        List<org.tensorflow.Output<TFloat32>> parts = tf.unstack(split, 3L).output();
+        Operand<TFloat32> scores = tf.math.mul(tf.train.batchMatMul(parts.get(0), parts.get(1), TFloat32.class, BatchMatMul.adjY(true)),
+                tf.constant((float) (1 / Math.sqrt(dh))));
+        Operand<TFloat32> out = tf.train.batchMatMul(tf.nn.softmax(scores), parts.get(2), TFloat32.class); // [n, heads, P, dh]
+        Operand<TFloat32> merged = tf.reshape(tf.linalg.transpose(out, tf.constant(new int[] {0, 2, 1, 3})),
+                tf.constant(new long[] {-1, s[1], s[2], channels}));
+        return tf.math.add(h, conv(merged, name + ".proj", channels, channels, 1, 1));
+    }
+
+    /** The static shape of an NHWC feature map (batch unknown). */
+    private static long[] staticShape(Operand<TFloat32> x) {
+        Shape s = x.shape();
+        return s.asArray();
+    }
+}

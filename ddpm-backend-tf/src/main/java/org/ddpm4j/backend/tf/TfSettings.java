@@ -1,0 +1,79 @@
+package org.ddpm4j.backend.tf;
+
+import java.util.Locale;
+import org.ddpm4j.api.Checks;
+import org.ddpm4j.api.InvalidParameterException;
+import org.ddpm4j.api.Parameters;
+import org.tensorflow.DeviceSpec;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GPUOptions;
+
+/**
+ * Where and with how many threads TensorFlow runs.
+ *
+ * <p>Threads: TensorFlow splits one kernel over {@code intraOpThreads} and runs up to
+ * {@code interOpThreads} independent kernels at once. With one of each (the default) every run is
+ * bit-for-bit repeatable, training included; more threads are faster for large networks but
+ * change the order of floating-point sums, so results then differ in the last bits from run to run.
+ *
+ * @param gpu            whether to run on a GPU
+ * @param gpuIndex       which GPU (0 on CPU)
+ * @param intraOpThreads threads inside one kernel (matrix products, convolutions)
+ * @param interOpThreads kernels running concurrently
+ */
+public record TfSettings(boolean gpu, int gpuIndex, int intraOpThreads, int interOpThreads) {
+    static final String DEVICE = "device";
+    static final String INTRA = "intra_op_threads";
+    static final String INTER = "inter_op_threads";
+
+    public TfSettings {
+        Checks.atLeast(INTRA, intraOpThreads, 1);
+        Checks.atLeast(INTER, interOpThreads, 1);
+        Checks.atLeast("gpu index", gpuIndex, 0);
+    }
+
+    /** CPU, one intra-op and one inter-op thread: deterministic. */
+    public static TfSettings defaults() {
+        return new TfSettings(false, 0, 1, 1);
+    }
+
+    /** From the backend parameters {@code device} (cpu, gpu, gpu:N), {@code intra_op_threads}, {@code inter_op_threads}. */
+    public static TfSettings from(Parameters p) {
+        String device = p.getString(DEVICE, "cpu").trim().toLowerCase(Locale.ROOT);
+        int intra = p.getInt(INTRA, 1);
+        int inter = p.getInt(INTER, 1);
+        if (device.equals("cpu")) {
+            return new TfSettings(false, 0, intra, inter);
+        }
+        if (device.matches("gpu(:\\d{1,3})?")) {
+            return new TfSettings(true, device.equals("gpu") ? 0 : Integer.parseInt(device.substring(4)), intra, inter);
+        }
+        throw new InvalidParameterException(p.qualify(DEVICE), device, "must be cpu, gpu or gpu:N (N = 0, 1, ...)");
+    }
+
+    /** The device name used in messages and {@code TensorBackend.device()}: {@code cpu} or {@code gpu:N}. */
+    public String deviceName() {
+        return gpu ? "gpu:" + gpuIndex : "cpu";
+    }
+
+    /** Where graph operations are placed. */
+    DeviceSpec deviceSpec() {
+        return DeviceSpec.newBuilder().deviceType(gpu ? DeviceSpec.DeviceType.GPU : DeviceSpec.DeviceType.CPU)
+                .deviceIndex(gpu ? gpuIndex : 0).build();
+    }
+
+    /** Session options; a GPU build asked for the CPU hides its GPUs. */
+    ConfigProto sessionConfig() {
+        ConfigProto.Builder config = ConfigProto.newBuilder()
+                .setIntraOpParallelismThreads(intraOpThreads)
+                .setInterOpParallelismThreads(interOpThreads)
+                .setUsePerSessionThreads(true)
+                .setAllowSoftPlacement(true); // kernels without a GPU version fall back to the CPU
+        if (gpu) {
+            config.setGpuOptions(GPUOptions.newBuilder().setAllowGrowth(true));
+        } else {
+            config.putDeviceCount("GPU", 0);
+        }
+        return config.build();
+    }
+}
