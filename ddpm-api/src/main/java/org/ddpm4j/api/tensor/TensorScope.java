@@ -7,10 +7,14 @@ package org.ddpm4j.api.tensor;
  * for (...) {
  *     try (TensorScope step = backend.openScope()) {
  *         Tensor next = update(x);      // temporaries die with the scope
- *         x = step.keep(next);          // the carried state survives it
+ *         x.close();                    // the replaced state belongs to the enclosing scope: free it now
+ *         x = step.keep(next);          // the carried state survives the scope
  *     }
  * }
  * }</pre>
+ *
+ * A kept tensor lives until the enclosing scope closes, so a loop must close the state it replaces
+ * (unless the caller still needs it) or memory grows with the number of steps.
  */
 public interface TensorScope extends AutoCloseable {
 
