@@ -40,7 +40,7 @@ public final class DdimSampler extends BaseSampler {
     }
 
     private DdimSampler(DiscreteSchedule schedule, Parameters p) {
-        super(NAME, schedule, Params.timesteps(p, schedule, 50,
+        super(NAME, schedule, Params.timesteps(p, schedule, 50, false,
                 n -> Spacing.read(p, "leading").integerTimesteps(schedule.trainSteps(), n, Params.stepsOffset(p))));
         this.schedule = schedule;
         this.custom = p.has("timesteps");

@@ -38,7 +38,7 @@ public final class DdpmSampler extends BaseSampler {
     }
 
     private DdpmSampler(DiscreteSchedule schedule, Parameters p) {
-        super(NAME, schedule, Params.timesteps(p, schedule, schedule.trainSteps(),
+        super(NAME, schedule, Params.timesteps(p, schedule, schedule.trainSteps(), false,
                 n -> Spacing.read(p, "leading").integerTimesteps(schedule.trainSteps(), n, Params.stepsOffset(p))));
         this.schedule = schedule;
         String variance = p.getString("variance_type", "fixed_small");

@@ -76,7 +76,7 @@ public final class DpmSolverMultistepSampler extends BaseSampler {
         int last = schedule.trainSteps() - clippedSteps(schedule, p.getDouble("lambda_min_clipped", Double.NEGATIVE_INFINITY));
         Spacing spacing = Spacing.read(p, "linspace");
         int offset = Params.stepsOffset(p);
-        double[] timesteps = Params.timesteps(p, schedule, 20, n -> spacing.solverTimesteps(schedule.trainSteps(), last, n, offset));
+        double[] timesteps = Params.timesteps(p, schedule, 20, true, n -> spacing.solverTimesteps(schedule.trainSteps(), last, n, offset));
         // diffusers rounds Karras / log-SNR times except for squaredcos_cap_v2 (our "cosine"), where it truncates
         boolean round = !"cosine".equals(schedule.name());
         return SolverSteps.of(schedule, timesteps, kind, round, null, SolverSteps.finalZero(p), false);
@@ -125,7 +125,7 @@ public final class DpmSolverMultistepSampler extends BaseSampler {
         if (!clipping.active()) {
             return eps;
         }
-        NoiseLevel table = NoiseLevel.ofAlphaBar(schedule.alphaBar((int) t));
+        NoiseLevel table = NoiseLevel.ofAlphaBar(schedule.alphaBar(t));
         Tensor x0 = clipping.apply(x.linear(1 / table.alpha(), eps, -table.sigma() / table.alpha()));
         return x.linear(1 / table.sigma(), x0, -table.alpha() / table.sigma());
     }

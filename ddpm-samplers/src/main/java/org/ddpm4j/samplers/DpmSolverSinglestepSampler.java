@@ -71,7 +71,7 @@ public final class DpmSolverSinglestepSampler extends BaseSampler {
         SolverSteps.requireNoCustomTimesteps(p, kind);
         int end = schedule.trainSteps()
                 - DpmSolverMultistepSampler.clippedSteps(schedule, p.getDouble("lambda_min_clipped", Double.NEGATIVE_INFINITY));
-        double[] timesteps = Params.timesteps(p, schedule, 20, n -> Spacing.LINSPACE.solverTimesteps(schedule.trainSteps(), end, n, 0));
+        double[] timesteps = Params.timesteps(p, schedule, 20, true, n -> Spacing.LINSPACE.solverTimesteps(schedule.trainSteps(), end, n, 0));
         return SolverSteps.of(schedule, timesteps, kind, true, null, SolverSteps.finalZero(p), false);
     }
 

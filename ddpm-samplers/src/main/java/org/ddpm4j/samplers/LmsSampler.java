@@ -39,6 +39,9 @@ public final class LmsSampler extends SigmaSpaceSampler {
 
     /** {@code c_k} for the step from {@code sigma_i} with a polynomial through {@code n} points (sigma decreases: minus the integral upwards). */
     private double coefficient(int i, int n, int k) {
+        if (sigma(i + 1) == sigma(i)) {
+            return 0; // a step of length 0 (the last linspace step onto sigma_min)
+        }
         return -GAUSS.legendre(4, sigma(i + 1), sigma(i)).integrate(s -> {
             double product = 1;
             for (int j = 0; j < n; j++) {

@@ -36,10 +36,13 @@ final class Params {
     }
 
     /**
-     * The inference timesteps: a custom descending list {@code timesteps} of training steps, or
-     * {@code steps} placed by {@code spacing}.
+     * The inference timesteps: a custom descending list {@code timesteps} of model times, or
+     * {@code steps} placed by {@code spacing}. Custom times must be integers where the method reads
+     * the schedule's table at them ({@code fractional = false}); elsewhere they may lie between
+     * training steps, where sigma is interpolated as in the schedule itself.
      */
-    static double[] timesteps(Parameters p, DiscreteSchedule schedule, int defaultSteps, java.util.function.IntFunction<double[]> spacing) {
+    static double[] timesteps(Parameters p, DiscreteSchedule schedule, int defaultSteps, boolean fractional,
+                              java.util.function.IntFunction<double[]> spacing) {
         int trainSteps = schedule.trainSteps();
         if (!p.has("timesteps")) {
             return spacing.apply(steps(p, trainSteps, defaultSteps));
@@ -47,19 +50,25 @@ final class Params {
         if (p.has("steps")) {
             throw new InvalidParameterException(p.qualify("steps"), p.asMap().get("steps"), "must not be given together with timesteps");
         }
-        int[] t = p.requireIntArray("timesteps");
+        double[] t = fractional ? p.requireDoubleArray("timesteps") : toDoubles(p.requireIntArray("timesteps"));
         if (t.length == 0) {
             throw new InvalidParameterException(p.qualify("timesteps"), "[]", "needs at least one timestep");
         }
-        double[] r = new double[t.length];
         for (int i = 0; i < t.length; i++) {
-            if (t[i] < 0 || t[i] >= trainSteps || (i > 0 && t[i] >= t[i - 1])) {
-                throw new InvalidParameterException(p.qualify("timesteps"), java.util.Arrays.toString(t),
-                        "must be strictly descending training steps in [0, " + (trainSteps - 1) + "]");
+            if (!(t[i] >= 0 && t[i] <= trainSteps - 1) || (i > 0 && t[i] >= t[i - 1])) {
+                throw new InvalidParameterException(p.qualify("timesteps"), java.util.Arrays.toString(t), "must be strictly descending "
+                        + (fractional ? "times" : "integer training steps") + " in [0, " + (trainSteps - 1) + "]");
             }
-            r[i] = t[i];
         }
-        return r;
+        return t;
+    }
+
+    private static double[] toDoubles(int[] values) {
+        double[] d = new double[values.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = values[i];
+        }
+        return d;
     }
 
     /** {@code steps_offset} (added to {@code leading} timesteps), at least 0. */

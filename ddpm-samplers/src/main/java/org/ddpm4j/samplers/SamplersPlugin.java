@@ -36,7 +36,15 @@ public final class SamplersPlugin implements Plugin {
                         EulerAncestralSampler::new, "EulerAncestralDiscreteScheduler"),
                 factory(HeunSampler.NAME, "Heun's second-order method in sigma (Karras et al. 2022, Alg. 1)",
                         HeunSampler::new, "HeunDiscreteScheduler"),
-                factory(LmsSampler.NAME, "linear multistep in sigma, order 4 (k-diffusion)", LmsSampler::new, "LMSDiscreteScheduler"));
+                factory(LmsSampler.NAME, "linear multistep in sigma, order 4 (k-diffusion)", LmsSampler::new, "LMSDiscreteScheduler"),
+                factory(ReverseSdeSampler.NAME, "Euler-Maruyama on the reverse-time VP SDE (Song et al. 2021); continuous schedules",
+                        ReverseSdeSampler::new),
+                factory(PredictorCorrectorSampler.NAME, "predictor-corrector: Langevin corrector with the snr step rule, "
+                        + "Euler-Maruyama predictor (Song et al. 2021, Alg. 5); continuous schedules", PredictorCorrectorSampler::new),
+                factory(AnnealedLangevinSampler.NAME, "annealed Langevin dynamics over log-spaced noise levels (Song & Ermon 2019, NCSN); "
+                        + "continuous schedules", AnnealedLangevinSampler::new),
+                factory(OdeSampler.NAME, "the probability-flow ODE, adaptive Dormand-Prince with rtol/atol: the accurate reference",
+                        OdeSampler::new));
     }
 
     private static SamplerFactory factory(String name, String description, BiFunction<Schedule, Parameters, Sampler> create,

@@ -37,7 +37,7 @@ abstract class SigmaSpaceSampler extends BaseSampler {
             int offset = Params.stepsOffset(p);
             SigmaKind kind = SigmaKind.read(p, false);
             SolverSteps.requireNoCustomTimesteps(p, kind);
-            double[] timesteps = Params.timesteps(p, schedule, 50, n -> spacing.timesteps(schedule.trainSteps(), n, offset));
+            double[] timesteps = Params.timesteps(p, schedule, 50, true, n -> spacing.timesteps(schedule.trainSteps(), n, offset));
             double[] table = Sigmas.table(schedule);
             double[] s = Sigmas.interpolate(table, timesteps);
             int n = timesteps.length;

@@ -71,7 +71,7 @@ public final class UniPcSampler extends BaseSampler {
         Spacing spacing = Spacing.read(p, "linspace");
         int offset = Params.stepsOffset(p);
         int trainSteps = schedule.trainSteps();
-        double[] timesteps = Params.timesteps(p, schedule, 20, n -> spacing.solverTimesteps(trainSteps, trainSteps, n, offset));
+        double[] timesteps = Params.timesteps(p, schedule, 20, true, n -> spacing.solverTimesteps(trainSteps, trainSteps, n, offset));
         double[] range = {p.getDouble("sigma_min", Double.NaN), p.getDouble("sigma_max", Double.NaN)};
         return SolverSteps.of(schedule, timesteps, kind, true, range, SolverSteps.finalZero(p), true);
     }
