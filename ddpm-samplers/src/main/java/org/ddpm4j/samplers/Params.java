@@ -56,7 +56,7 @@ final class Params {
         }
         for (int i = 0; i < t.length; i++) {
             if (!(t[i] >= 0 && t[i] <= trainSteps - 1) || (i > 0 && t[i] >= t[i - 1])) {
-                throw new InvalidParameterException(p.qualify("timesteps"), java.util.Arrays.toString(t), "must be strictly descending "
+                throw new InvalidParameterException(p.qualify("timesteps"), p.asMap().get("timesteps"), "must be strictly descending "
                         + (fractional ? "times" : "integer training steps") + " in [0, " + (trainSteps - 1) + "]");
             }
         }

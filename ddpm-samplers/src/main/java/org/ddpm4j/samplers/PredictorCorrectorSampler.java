@@ -12,8 +12,10 @@ import org.ddpm4j.api.tensor.Tensor;
  * <pre>
  *   eps_i = 2 alpha_i (r ||z|| / ||s_theta(x, t)||)^2,    x <- x + eps_i s_theta(x, t) + sqrt(2 eps_i) z,
  * </pre>
- * per sample, with {@code alpha_i = 1 - beta(t) dt}; then one Euler-Maruyama predictor step of the
- * reverse SDE ({@link ReverseSdeSampler}). Needs a continuous schedule.
+ * with {@code alpha_i = 1 - beta(t) dt}; then one Euler-Maruyama predictor step of the reverse SDE
+ * ({@link ReverseSdeSampler}). As in Song et al.'s code the norms are averaged over the batch, so
+ * the step size is one number per step: a per-sample rule would tie each step to the size of its
+ * own noise {@code z}, which biases the chain in low dimension. Needs a continuous schedule.
  *
  * <p>Parameters: those of {@link ContinuousTimeSampler}, plus {@code snr} (0.16) and {@code corrector_steps} (1).
  */
@@ -37,17 +39,21 @@ public final class PredictorCorrectorSampler extends ContinuousTimeSampler {
             for (int k = 0; k < correctorSteps; k++) {
                 Tensor score = score(step, x, t);
                 Tensor z = step.noise(x);
-                double[] scoreNorm = score.square().sumPerSample();
-                double[] noiseNorm = z.square().sumPerSample();
-                double[] size = new double[scoreNorm.length];
-                double[] spread = new double[scoreNorm.length];
-                for (int b = 0; b < size.length; b++) {
-                    size[b] = 2 * alpha * snr * snr * noiseNorm[b] / scoreNorm[b];
-                    spread[b] = Math.sqrt(2 * size[b]);
-                }
-                x = x.add(score.mulPerSample(size)).add(z.mulPerSample(spread));
+                double ratio = snr * meanNorm(z) / meanNorm(score);
+                double size = 2 * alpha * ratio * ratio;
+                x = x.linear(1, score, size).linear(1, z, Math.sqrt(2 * size));
             }
             return eulerMaruyama(i, x, step);
         };
+    }
+
+    /** The mean over the batch of the per-sample Euclidean norms. */
+    private static double meanNorm(Tensor x) {
+        double sum = 0;
+        double[] squares = x.square().sumPerSample();
+        for (double s : squares) {
+            sum += Math.sqrt(s);
+        }
+        return sum / squares.length;
     }
 }
