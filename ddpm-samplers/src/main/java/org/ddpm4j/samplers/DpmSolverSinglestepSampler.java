@@ -28,7 +28,8 @@ import org.ddpm4j.api.tensor.Tensor;
  * (dpmsolver++ | dpmsolver), {@code solver_type} (midpoint | heun), {@code lower_order_final}
  * (false; forced on, as in diffusers, when steps is not a multiple of the order or the final sigma is 0),
  * {@code final_sigmas_type} (zero | sigma_min), {@code use_karras_sigmas}, {@code use_exponential_sigmas},
- * {@code use_beta_sigmas}, {@code lambda_min_clipped}, {@code timesteps} (custom list),
+ * {@code use_beta_sigmas}, {@code lambda_min_clipped}, {@code timesteps} (custom list), {@code timestep_spacing}
+ * (linspace, diffusers' only placement; or logsnr, see {@link Spacing}),
  * {@code thresholding}, {@code dynamic_thresholding_ratio}, {@code sample_max_value}.
  */
 public final class DpmSolverSinglestepSampler extends BaseSampler {
@@ -71,7 +72,9 @@ public final class DpmSolverSinglestepSampler extends BaseSampler {
         SolverSteps.requireNoCustomTimesteps(p, kind);
         int end = schedule.trainSteps()
                 - DpmSolverMultistepSampler.clippedSteps(schedule, p.getDouble("lambda_min_clipped", Double.NEGATIVE_INFINITY));
-        double[] timesteps = Params.timesteps(p, schedule, 20, true, n -> Spacing.LINSPACE.solverTimesteps(schedule.trainSteps(), end, n, 0));
+        boolean logSnr = p.getChoice("timestep_spacing", "linspace", "linspace", "logsnr").equals("logsnr");
+        double[] timesteps = Params.timesteps(p, schedule, 20, true, n -> logSnr ? Spacing.logSnr(schedule, n)
+                : Spacing.LINSPACE.solverTimesteps(schedule.trainSteps(), end, n, 0));
         return SolverSteps.of(schedule, timesteps, kind, true, null, SolverSteps.finalZero(p), false);
     }
 

@@ -12,7 +12,7 @@ import org.ddpm4j.api.tensor.Tensor;
  * the step: fractional for {@code linspace} timesteps (sigma interpolated linearly between training
  * steps) and for sigma schedules (times interpolated in log sigma, diffusers' {@code _sigma_to_t}).
  *
- * <p>Shared parameters: {@code steps} (50), {@code timestep_spacing} (linspace), {@code steps_offset},
+ * <p>Shared parameters: {@code steps} (50), {@code timestep_spacing} (linspace; or logsnr, see {@link Spacing}), {@code steps_offset},
  * {@code timesteps} (custom list), {@code use_karras_sigmas}, {@code use_exponential_sigmas},
  * {@code use_beta_sigmas}, {@code final_sigmas_type} (zero | sigma_min; diffusers has it for Euler only).
  * The initial state is the noise times diffusers' {@code init_noise_sigma}: {@code sigma_max} for
@@ -33,11 +33,12 @@ abstract class SigmaSpaceSampler extends BaseSampler {
 
         /** Reads the shared parameters; {@code sigmaRange} also reads {@code sigma_min} / {@code sigma_max} (Euler). */
         static Plan read(DiscreteSchedule schedule, Parameters p, boolean sigmaRange) {
-            Spacing spacing = Spacing.read(p, "linspace");
+            Spacing spacing = Spacing.readFractional(p, "linspace");
             int offset = Params.stepsOffset(p);
             SigmaKind kind = SigmaKind.read(p, false);
             SolverSteps.requireNoCustomTimesteps(p, kind);
-            double[] timesteps = Params.timesteps(p, schedule, 50, true, n -> spacing.timesteps(schedule.trainSteps(), n, offset));
+            double[] timesteps = Params.timesteps(p, schedule, 50, true, n -> spacing == Spacing.LOGSNR ? Spacing.logSnr(schedule, n)
+                    : spacing.timesteps(schedule.trainSteps(), n, offset));
             double[] table = Sigmas.table(schedule);
             double[] s = Sigmas.interpolate(table, timesteps);
             int n = timesteps.length;
@@ -50,7 +51,7 @@ abstract class SigmaSpaceSampler extends BaseSampler {
             double[] all = java.util.Arrays.copyOf(s, n + 1);
             all[n] = SolverSteps.finalZero(p) ? 0 : table[0];
             double max = java.util.Arrays.stream(all).max().orElseThrow();
-            double initial = spacing == Spacing.LEADING ? Math.sqrt(max * max + 1) : max;
+            double initial = spacing == Spacing.LEADING ? Math.sqrt(max * max + 1) : max; // diffusers' init_noise_sigma
             return new Plan(timesteps, all, initial);
         }
     }

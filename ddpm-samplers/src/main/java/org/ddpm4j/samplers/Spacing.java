@@ -11,15 +11,36 @@ import org.ddpm4j.api.Parameters;
  *   <li>{@code linspace}: {@code n} evenly spaced times from {@code T - 1} down to 0;</li>
  *   <li>{@code leading}: multiples of {@code T // n} from 0 up (plus {@code steps_offset}), so the
  *       first step starts below {@code T - 1} (Stable Diffusion's default);</li>
- *   <li>{@code trailing}: {@code round(T - k T / n) - 1}, starting at {@code T - 1} (Lin et al. 2023, Table 2).</li>
+ *   <li>{@code trailing}: {@code round(T - k T / n) - 1}, starting at {@code T - 1} (Lin et al. 2023, Table 2);</li>
+ *   <li>{@code logsnr} (ours, for samplers that may evaluate between training steps): the sigmas of
+ *       {@code n + 1} levels evenly spaced in log-SNR from {@code sigma_max} to {@code sigma_min},
+ *       the model at the first {@code n}; its fractional times are the schedule's own inverse of
+ *       sigma, so the model sees exactly the level the solver steps to (Lu et al. 2022's
+ *       "logSNR" step schedule).</li>
  * </ul>
  */
 enum Spacing {
-    LINSPACE, LEADING, TRAILING;
+    LINSPACE, LEADING, TRAILING, LOGSNR;
 
-    /** Reads {@code timestep_spacing}. */
+    /** Reads {@code timestep_spacing} (diffusers' three values). */
     static Spacing read(Parameters p, String defaultValue) {
         return valueOf(p.getChoice("timestep_spacing", defaultValue, "linspace", "leading", "trailing").toUpperCase(Locale.ROOT));
+    }
+
+    /** Reads {@code timestep_spacing}, {@code logsnr} allowed. */
+    static Spacing readFractional(Parameters p, String defaultValue) {
+        return valueOf(p.getChoice("timestep_spacing", defaultValue, "linspace", "leading", "trailing", "logsnr").toUpperCase(Locale.ROOT));
+    }
+
+    /** The {@code logsnr} times: {@code t(sigma_k)} for sigmas evenly spaced in log between the table's ends, {@code k < n}. */
+    static double[] logSnr(org.ddpm4j.api.schedule.DiscreteSchedule schedule, int n) {
+        double[] table = Sigmas.table(schedule);
+        double[] sigmas = Sigmas.exponential(table[0], table[table.length - 1], n + 1);
+        double[] t = new double[n];
+        for (int k = 0; k < n; k++) {
+            t[k] = k == 0 ? table.length - 1 : schedule.timeAtSigma(sigmas[k]);
+        }
+        return t;
     }
 
     /**
@@ -37,7 +58,8 @@ enum Spacing {
                     t[i] = (double) (n - 1 - i) * ratio + offset;
                 }
             }
-            default -> t = trailing(trainSteps, trainSteps, n);
+            case TRAILING -> t = trailing(trainSteps, trainSteps, n);
+            default -> throw new IllegalStateException("logsnr times come from the schedule: Spacing.logSnr");
         }
         return t;
     }
@@ -63,9 +85,10 @@ enum Spacing {
                     t[i] = (double) (n - i) * ratio + offset;
                 }
             }
-            default -> {
+            case TRAILING -> {
                 return trailing(last, trainSteps, n);
             }
+            default -> throw new IllegalStateException("logsnr times come from the schedule: Spacing.logSnr");
         }
         return java.util.Arrays.copyOf(t, n);
     }

@@ -24,9 +24,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * instead of jumping to sigma = 0, so the final jump does not dominate, and the reference starts
  * from each run's own first state.
  *
- * <p>Grids: DDIM and PNDM need integer timesteps, evenly spaced ({@code leading}); the others get
- * fractional times evenly spaced in log-SNR (between training steps sigma is interpolated exactly
- * as in the schedule, so the model sees the level the solver assumes).
+ * <p>Grids: DDIM and PNDM need integer timesteps, evenly spaced ({@code leading}); the others use
+ * {@code timestep_spacing = logsnr}, fractional times evenly spaced in log-SNR (between training
+ * steps sigma is interpolated exactly as in the schedule, so the model sees the level the solver assumes).
  *
  * <p>Orders: a multistep method that starts with lower-order steps keeps the error of its first
  * step, so DPM-Solver++(3M) (first step order 1) converges at order 2 and UniPC-3 (first step
@@ -84,7 +84,10 @@ class ConvergenceOrderTest {
     /** Mean |x - x_exact| at the end of a run of {@code steps} steps. */
     private static double error(String name, Map<String, Object> parameters, int steps) {
         Parameters p = Parameters.of(parameters);
-        p = name.equals("ddim") || name.equals("pndm") || name.equals("plms") ? p.with("steps", steps) : p.with("timesteps", logSnrGrid(steps));
+        p = p.with("steps", steps);
+        if (!name.equals("ddim") && !name.equals("pndm") && !name.equals("plms")) {
+            p = p.with("timestep_spacing", "logsnr");
+        }
         Sampler sampler = Mixtures.REGISTRY.createSampler(name, SCHEDULE, p);
         try (SamplingRun run = sampler.start(MODEL, NOISE, SampleOptions.defaults())) {
             Tensor start = run.state().mul(1);
@@ -95,16 +98,5 @@ class ConvergenceOrderTest {
             Tensor exact = EXACT.solve(MODEL, start, from, run.time(), Condition.none());
             return run.result().sub(exact).abs().mean();
         }
-    }
-
-    /** n model times from t = 999 whose sigmas, with sigma_min after them, are evenly spaced in log sigma (log-SNR). */
-    static double[] logSnrGrid(int n) {
-        double hi = Math.log(SCHEDULE.sigma(999.0));
-        double lo = Math.log(SCHEDULE.sigma(0.0));
-        double[] t = new double[n];
-        for (int k = 0; k < n; k++) {
-            t[k] = k == 0 ? 999 : SCHEDULE.timeAtSigma(Math.exp(hi + (lo - hi) * k / n));
-        }
-        return t;
     }
 }
