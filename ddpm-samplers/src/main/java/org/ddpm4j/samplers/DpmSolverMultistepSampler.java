@@ -29,7 +29,7 @@ import org.ddpm4j.api.tensor.Tensor;
  * (dpmsolver++ | dpmsolver), {@code solver_type} (midpoint | heun), {@code lower_order_final}
  * (true), {@code euler_at_final}, {@code final_sigmas_type} (zero | sigma_min),
  * {@code use_karras_sigmas}, {@code use_exponential_sigmas}, {@code use_beta_sigmas},
- * {@code use_lu_lambdas}, {@code lambda_min_clipped}, {@code timestep_spacing} (linspace; or logsnr, see {@link Spacing}),
+ * {@code use_lu_lambdas}, {@code lambda_min_clipped}, {@code timestep_spacing} (linspace; or logsnr, quadratic: see {@link Spacing}),
  * {@code steps_offset}, {@code timesteps} (custom list), {@code thresholding},
  * {@code dynamic_thresholding_ratio}, {@code sample_max_value}.
  */
@@ -76,7 +76,7 @@ public final class DpmSolverMultistepSampler extends BaseSampler {
         int last = schedule.trainSteps() - clippedSteps(schedule, p.getDouble("lambda_min_clipped", Double.NEGATIVE_INFINITY));
         Spacing spacing = Spacing.readFractional(p, "linspace");
         int offset = Params.stepsOffset(p);
-        double[] timesteps = Params.timesteps(p, schedule, 20, true, n -> spacing == Spacing.LOGSNR ? Spacing.logSnr(schedule, n)
+        double[] timesteps = Params.timesteps(p, schedule, 20, true, n -> spacing.isFractional() ? spacing.fractional(schedule, n)
                 : spacing.solverTimesteps(schedule.trainSteps(), last, n, offset));
         // diffusers rounds Karras / log-SNR times except for squaredcos_cap_v2 (our "cosine"), where it truncates
         boolean round = !"cosine".equals(schedule.name());

@@ -29,7 +29,7 @@ import org.ddpm4j.api.tensor.Tensor;
  * (false; forced on, as in diffusers, when steps is not a multiple of the order or the final sigma is 0),
  * {@code final_sigmas_type} (zero | sigma_min), {@code use_karras_sigmas}, {@code use_exponential_sigmas},
  * {@code use_beta_sigmas}, {@code lambda_min_clipped}, {@code timesteps} (custom list), {@code timestep_spacing}
- * (linspace, diffusers' only placement; or logsnr, see {@link Spacing}),
+ * (linspace, diffusers' only placement; or logsnr, quadratic: see {@link Spacing}),
  * {@code thresholding}, {@code dynamic_thresholding_ratio}, {@code sample_max_value}.
  */
 public final class DpmSolverSinglestepSampler extends BaseSampler {
@@ -72,8 +72,8 @@ public final class DpmSolverSinglestepSampler extends BaseSampler {
         SolverSteps.requireNoCustomTimesteps(p, kind);
         int end = schedule.trainSteps()
                 - DpmSolverMultistepSampler.clippedSteps(schedule, p.getDouble("lambda_min_clipped", Double.NEGATIVE_INFINITY));
-        boolean logSnr = p.getChoice("timestep_spacing", "linspace", "linspace", "logsnr").equals("logsnr");
-        double[] timesteps = Params.timesteps(p, schedule, 20, true, n -> logSnr ? Spacing.logSnr(schedule, n)
+        Spacing spacing = Spacing.valueOf(p.getChoice("timestep_spacing", "linspace", "linspace", "logsnr", "quadratic").toUpperCase(java.util.Locale.ROOT));
+        double[] timesteps = Params.timesteps(p, schedule, 20, true, n -> spacing.isFractional() ? spacing.fractional(schedule, n)
                 : Spacing.LINSPACE.solverTimesteps(schedule.trainSteps(), end, n, 0));
         return SolverSteps.of(schedule, timesteps, kind, true, null, SolverSteps.finalZero(p), false);
     }

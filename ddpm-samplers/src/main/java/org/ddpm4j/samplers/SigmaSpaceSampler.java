@@ -12,7 +12,7 @@ import org.ddpm4j.api.tensor.Tensor;
  * the step: fractional for {@code linspace} timesteps (sigma interpolated linearly between training
  * steps) and for sigma schedules (times interpolated in log sigma, diffusers' {@code _sigma_to_t}).
  *
- * <p>Shared parameters: {@code steps} (50), {@code timestep_spacing} (linspace; or logsnr, see {@link Spacing}), {@code steps_offset},
+ * <p>Shared parameters: {@code steps} (50), {@code timestep_spacing} (linspace; or logsnr, quadratic: see {@link Spacing}), {@code steps_offset},
  * {@code timesteps} (custom list), {@code use_karras_sigmas}, {@code use_exponential_sigmas},
  * {@code use_beta_sigmas}, {@code final_sigmas_type} (zero | sigma_min; diffusers has it for Euler only).
  * The initial state is the noise times diffusers' {@code init_noise_sigma}: {@code sigma_max} for
@@ -37,7 +37,7 @@ abstract class SigmaSpaceSampler extends BaseSampler {
             int offset = Params.stepsOffset(p);
             SigmaKind kind = SigmaKind.read(p, false);
             SolverSteps.requireNoCustomTimesteps(p, kind);
-            double[] timesteps = Params.timesteps(p, schedule, 50, true, n -> spacing == Spacing.LOGSNR ? Spacing.logSnr(schedule, n)
+            double[] timesteps = Params.timesteps(p, schedule, 50, true, n -> spacing.isFractional() ? spacing.fractional(schedule, n)
                     : spacing.timesteps(schedule.trainSteps(), n, offset));
             double[] table = Sigmas.table(schedule);
             double[] s = Sigmas.interpolate(table, timesteps);

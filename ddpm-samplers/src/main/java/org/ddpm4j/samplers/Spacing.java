@@ -16,29 +16,40 @@ import org.ddpm4j.api.Parameters;
  *       {@code n + 1} levels evenly spaced in log-SNR from {@code sigma_max} to {@code sigma_min},
  *       the model at the first {@code n}; its fractional times are the schedule's own inverse of
  *       sigma, so the model sees exactly the level the solver steps to (Lu et al. 2022's
- *       "logSNR" step schedule).</li>
+ *       "logSNR" step schedule);</li>
+ *   <li>{@code quadratic} (ours, the same samplers): {@code n + 1} times evenly spaced in
+ *       {@code sqrt(t)} from {@code T - 1} to 0, the model at the first {@code n}: denser towards the
+ *       data, where the flow bends (DPM-Solver's "time_quadratic").</li>
  * </ul>
  */
 enum Spacing {
-    LINSPACE, LEADING, TRAILING, LOGSNR;
+    LINSPACE, LEADING, TRAILING, LOGSNR, QUADRATIC;
 
     /** Reads {@code timestep_spacing} (diffusers' three values). */
     static Spacing read(Parameters p, String defaultValue) {
         return valueOf(p.getChoice("timestep_spacing", defaultValue, "linspace", "leading", "trailing").toUpperCase(Locale.ROOT));
     }
 
-    /** Reads {@code timestep_spacing}, {@code logsnr} allowed. */
+    /** Reads {@code timestep_spacing}, {@code logsnr} and {@code quadratic} allowed. */
     static Spacing readFractional(Parameters p, String defaultValue) {
-        return valueOf(p.getChoice("timestep_spacing", defaultValue, "linspace", "leading", "trailing", "logsnr").toUpperCase(Locale.ROOT));
+        return valueOf(p.getChoice("timestep_spacing", defaultValue, "linspace", "leading", "trailing", "logsnr", "quadratic")
+                .toUpperCase(Locale.ROOT));
     }
 
-    /** The {@code logsnr} times: {@code t(sigma_k)} for sigmas evenly spaced in log between the table's ends, {@code k < n}. */
-    static double[] logSnr(org.ddpm4j.api.schedule.DiscreteSchedule schedule, int n) {
+    /** Whether the times lie between training steps ({@code logsnr}, {@code quadratic}): see {@link #fractional}. */
+    boolean isFractional() {
+        return this == LOGSNR || this == QUADRATIC;
+    }
+
+    /** The {@code n} fractional times of {@code logsnr} or {@code quadratic}, from {@code T - 1} down. */
+    double[] fractional(org.ddpm4j.api.schedule.DiscreteSchedule schedule, int n) {
         double[] table = Sigmas.table(schedule);
-        double[] sigmas = Sigmas.exponential(table[0], table[table.length - 1], n + 1);
+        int last = table.length - 1;
+        double[] sigmas = Sigmas.exponential(table[0], table[last], n + 1);
         double[] t = new double[n];
         for (int k = 0; k < n; k++) {
-            t[k] = k == 0 ? table.length - 1 : schedule.timeAtSigma(sigmas[k]);
+            double r = 1 - (double) k / n;
+            t[k] = k == 0 ? last : this == QUADRATIC ? last * r * r : schedule.timeAtSigma(sigmas[k]);
         }
         return t;
     }
@@ -59,7 +70,7 @@ enum Spacing {
                 }
             }
             case TRAILING -> t = trailing(trainSteps, trainSteps, n);
-            default -> throw new IllegalStateException("logsnr times come from the schedule: Spacing.logSnr");
+            default -> throw new IllegalStateException("fractional times come from the schedule: Spacing.fractional");
         }
         return t;
     }
@@ -88,7 +99,7 @@ enum Spacing {
             case TRAILING -> {
                 return trailing(last, trainSteps, n);
             }
-            default -> throw new IllegalStateException("logsnr times come from the schedule: Spacing.logSnr");
+            default -> throw new IllegalStateException("fractional times come from the schedule: Spacing.fractional");
         }
         return java.util.Arrays.copyOf(t, n);
     }

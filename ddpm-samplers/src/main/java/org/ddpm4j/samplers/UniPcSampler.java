@@ -29,7 +29,7 @@ import org.ddpm4j.api.tensor.Tensor;
  * (bh2 | bh1), {@code predict_x0} (true), {@code lower_order_final} (true), {@code disable_corrector}
  * (step indices), {@code final_sigmas_type} (zero | sigma_min), {@code use_karras_sigmas},
  * {@code use_exponential_sigmas}, {@code use_beta_sigmas}, {@code sigma_min}, {@code sigma_max},
- * {@code timestep_spacing} (linspace; or logsnr, see {@link Spacing}), {@code steps_offset}, {@code thresholding},
+ * {@code timestep_spacing} (linspace; or logsnr, quadratic: see {@link Spacing}), {@code steps_offset}, {@code thresholding},
  * {@code dynamic_thresholding_ratio}, {@code sample_max_value}.
  */
 public final class UniPcSampler extends BaseSampler {
@@ -71,7 +71,7 @@ public final class UniPcSampler extends BaseSampler {
         Spacing spacing = Spacing.readFractional(p, "linspace");
         int offset = Params.stepsOffset(p);
         int trainSteps = schedule.trainSteps();
-        double[] timesteps = Params.timesteps(p, schedule, 20, true, n -> spacing == Spacing.LOGSNR ? Spacing.logSnr(schedule, n)
+        double[] timesteps = Params.timesteps(p, schedule, 20, true, n -> spacing.isFractional() ? spacing.fractional(schedule, n)
                 : spacing.solverTimesteps(trainSteps, trainSteps, n, offset));
         double[] range = {p.getDouble("sigma_min", Double.NaN), p.getDouble("sigma_max", Double.NaN)};
         return SolverSteps.of(schedule, timesteps, kind, true, range, SolverSteps.finalZero(p), true);
