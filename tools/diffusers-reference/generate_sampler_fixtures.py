@@ -26,7 +26,6 @@ values.
         tools/diffusers-reference/generate_sampler_fixtures.py ddpm-samplers/src/test/resources/diffusers/full_loops.json
 """
 import json
-import os
 import subprocess
 import sys
 
@@ -52,6 +51,7 @@ from diffusers.schedulers.scheduling_lms_discrete import LMSDiscreteScheduler  #
 
 from diffusers.utils.torch_utils import randn_tensor  # noqa: E402
 
+from generate_schedule_tables import source_commit  # noqa: E402
 from java_noise import step_noise  # noqa: E402
 
 CLASSES = {c.__name__: c for c in [DDIMScheduler, DDPMScheduler, DPMSolverMultistepScheduler,
@@ -334,16 +334,6 @@ def check(name, result, published):
     for key, tolerance in (("sum_abs", 1e-2), ("mean_abs", 1e-3)):
         if published.get(key) is not None and abs(result[key] - published[key]) >= tolerance:
             raise SystemExit("%s: %s = %r, diffusers' test expects %r" % (name, key, result[key], published[key]))
-
-
-def source_commit():
-    if os.environ.get("DIFFUSERS_COMMIT"):
-        return "source commit " + os.environ["DIFFUSERS_COMMIT"]
-    try:
-        src = os.path.dirname(os.path.dirname(diffusers.__file__))
-        return "source commit " + subprocess.check_output(["git", "-C", src, "rev-parse", "HEAD"], text=True).strip()
-    except Exception:
-        return "source " + os.path.dirname(diffusers.__file__)
 
 
 if __name__ == "__main__":

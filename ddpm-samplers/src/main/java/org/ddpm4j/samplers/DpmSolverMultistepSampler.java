@@ -1,7 +1,5 @@
 package org.ddpm4j.samplers;
 
-import org.ddpm4j.api.Checks;
-import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Schedule;
@@ -38,13 +36,9 @@ public final class DpmSolverMultistepSampler extends BaseSampler {
 
     private final DiscreteSchedule schedule;
     private final SolverSteps plan;
-    private final int order;
-    private final boolean dataPrediction;
-    private final boolean heun;
+    private final DpmSolverOptions options;
     private final boolean lowerOrderFinal;
     private final boolean eulerAtFinal;
-    private final boolean finalZero;
-    private final PredictionClipping clipping;
 
     public DpmSolverMultistepSampler(Schedule schedule, Parameters p) {
         this(Params.discrete(schedule, NAME), p, plan(Params.discrete(schedule, NAME), p));
@@ -54,20 +48,9 @@ public final class DpmSolverMultistepSampler extends BaseSampler {
         super(NAME, schedule, plan.timesteps());
         this.schedule = schedule;
         this.plan = plan;
-        this.order = Checks.closed(p.qualify("solver_order"), p.getInt("solver_order", 2), 1, 3);
-        this.dataPrediction = readAlgorithm(p);
-        this.heun = readSolverType(p);
+        this.options = DpmSolverOptions.read(p, NAME);
         this.lowerOrderFinal = p.getBoolean("lower_order_final", true);
         this.eulerAtFinal = p.getBoolean("euler_at_final", false);
-        this.finalZero = SolverSteps.finalZero(p);
-        if (!dataPrediction && finalZero) {
-            throw new InvalidParameterException(p.qualify("final_sigmas_type"), "zero",
-                    "is not supported with algorithm_type dpmsolver (a noise prediction cannot jump to sigma = 0); use sigma_min");
-        }
-        this.clipping = PredictionClipping.read(p, null);
-        Params.requireNull(p, NAME, "variance_type");
-        Params.requireFalse(p, NAME, "use_flow_sigmas", "use_dynamic_shifting");
-        Params.ignored(p, "flow_shift", "time_shift_type");
     }
 
     private static SolverSteps plan(DiscreteSchedule schedule, Parameters p) {
@@ -95,54 +78,20 @@ public final class DpmSolverMultistepSampler extends BaseSampler {
         return clipped;
     }
 
-    /** {@code algorithm_type}: true for DPM-Solver++ (data prediction). diffusers reads {@code deis} as dpmsolver++. */
-    static boolean readAlgorithm(Parameters p) {
-        String algorithm = p.getString("algorithm_type", "dpmsolver++");
-        if (algorithm.equals("deis")) {
-            return true;
-        }
-        return p.getChoice("algorithm_type", "dpmsolver++", "dpmsolver++", "dpmsolver").equals("dpmsolver++");
-    }
-
-    /** {@code solver_type}: true for heun. diffusers reads UniPC's and DEIS's types (bh1, bh2, logrho) as midpoint. */
-    static boolean readSolverType(Parameters p) {
-        String type = p.getString("solver_type", "midpoint");
-        if (type.equals("bh1") || type.equals("bh2") || type.equals("logrho")) {
-            return false;
-        }
-        return p.getChoice("solver_type", "midpoint", "midpoint", "heun").equals("heun");
-    }
-
-    /**
-     * The prediction the solver is written in: x_0 (clipped or thresholded), or eps (thresholded
-     * through x_0 at the training step's own noise level, as diffusers).
-     */
-    static Tensor prediction(ModelOutput out, Tensor x, double t, NoiseLevel level, boolean dataPrediction,
-                             PredictionClipping clipping, DiscreteSchedule schedule) {
-        if (dataPrediction) {
-            return clipping.apply(out.x0(level));
-        }
-        Tensor eps = out.eps(level);
-        if (!clipping.active()) {
-            return eps;
-        }
-        NoiseLevel table = NoiseLevel.ofAlphaBar(schedule.alphaBar(t));
-        Tensor x0 = clipping.apply(x.linear(1 / table.alpha(), eps, -table.sigma() / table.alpha()));
-        return x.linear(1 / table.sigma(), x0, -table.alpha() / table.sigma());
-    }
-
     @Override
     UpdateRule newRule() {
+        int order = options.order();
         History m = new History(order);
         int n = steps();
         return new UpdateRule() {
             @Override
             public Tensor step(int i, Tensor x, Step step) {
                 NoiseLevel s0 = plan.level(i);
-                ExponentialStep e = ExponentialStep.between(s0, plan.level(i + 1), dataPrediction);
-                m.push(prediction(step.model(x, plan.timesteps()[i]), x, plan.timesteps()[i], s0, dataPrediction, clipping, schedule), step);
+                ExponentialStep e = options.step(s0, plan.level(i + 1));
+                double t = plan.timesteps()[i];
+                m.push(options.prediction(step.model(x, t), x, t, s0, schedule), step);
                 int earlier = m.size() - 1;
-                boolean lowerFinal = i == n - 1 && (eulerAtFinal || (lowerOrderFinal && n < 15) || finalZero);
+                boolean lowerFinal = i == n - 1 && (eulerAtFinal || (lowerOrderFinal && n < 15) || options.finalZero());
                 boolean lowerSecond = i == n - 2 && lowerOrderFinal && n < 15;
                 int k = order == 1 || earlier < 1 || lowerFinal ? 1 : order == 2 || earlier < 2 || lowerSecond ? 2 : 3;
                 Tensor next = e.first(x, m.get(0));
@@ -153,7 +102,7 @@ public final class DpmSolverMultistepSampler extends BaseSampler {
                 double r0 = (s0.lambda() - plan.level(i - 1).lambda()) / h;
                 Tensor d1 = m.get(0).linear(1 / r0, m.get(1), -1 / r0);
                 if (k == 2) {
-                    return next.linear(1, d1, heun ? -e.scale() * e.phi2() : -0.5 * e.scale() * e.phi1());
+                    return next.linear(1, d1, options.secondOrderWeight(e));
                 }
                 double r1 = (plan.level(i - 1).lambda() - plan.level(i - 2).lambda()) / h;
                 Tensor d11 = m.get(1).linear(1 / r1, m.get(2), -1 / r1);

@@ -1,7 +1,5 @@
 package org.ddpm4j.samplers;
 
-import org.ddpm4j.api.Checks;
-import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Schedule;
@@ -37,11 +35,8 @@ public final class DpmSolverSinglestepSampler extends BaseSampler {
 
     private final DiscreteSchedule schedule;
     private final SolverSteps plan;
-    private final int order;
+    private final DpmSolverOptions options;
     private final int[] orders;
-    private final boolean dataPrediction;
-    private final boolean heun;
-    private final PredictionClipping clipping;
 
     public DpmSolverSinglestepSampler(Schedule schedule, Parameters p) {
         this(Params.discrete(schedule, NAME), p, plan(Params.discrete(schedule, NAME), p));
@@ -51,20 +46,9 @@ public final class DpmSolverSinglestepSampler extends BaseSampler {
         super(NAME, schedule, plan.timesteps());
         this.schedule = schedule;
         this.plan = plan;
-        this.order = Checks.closed(p.qualify("solver_order"), p.getInt("solver_order", 2), 1, 3);
-        this.dataPrediction = DpmSolverMultistepSampler.readAlgorithm(p);
-        this.heun = DpmSolverMultistepSampler.readSolverType(p);
-        boolean finalZero = SolverSteps.finalZero(p);
-        if (!dataPrediction && finalZero) {
-            throw new InvalidParameterException(p.qualify("final_sigmas_type"), "zero",
-                    "is not supported with algorithm_type dpmsolver (a noise prediction cannot jump to sigma = 0); use sigma_min");
-        }
-        boolean lowerOrderFinal = p.getBoolean("lower_order_final", false) || steps() % order != 0 || finalZero;
-        this.orders = orders(steps(), order, lowerOrderFinal, finalZero);
-        this.clipping = PredictionClipping.read(p, null);
-        Params.requireNull(p, NAME, "variance_type");
-        Params.requireFalse(p, NAME, "use_flow_sigmas", "use_dynamic_shifting");
-        Params.ignored(p, "flow_shift", "time_shift_type");
+        this.options = DpmSolverOptions.read(p, NAME);
+        boolean lowerOrderFinal = p.getBoolean("lower_order_final", false) || steps() % options.order() != 0 || options.finalZero();
+        this.orders = orders(steps(), options.order(), lowerOrderFinal, options.finalZero());
     }
 
     private static SolverSteps plan(DiscreteSchedule schedule, Parameters p) {
@@ -102,18 +86,18 @@ public final class DpmSolverSinglestepSampler extends BaseSampler {
 
     @Override
     UpdateRule newRule() {
-        History m = new History(order);
+        History m = new History(options.order());
         History start = new History(1);
         return new UpdateRule() {
             @Override
             public Tensor step(int i, Tensor x, Step step) {
                 double t = plan.timesteps()[i];
-                m.push(DpmSolverMultistepSampler.prediction(step.model(x, t), x, t, plan.level(i), dataPrediction, clipping, schedule), step);
+                m.push(options.prediction(step.model(x, t), x, t, plan.level(i), schedule), step);
                 int k = Math.min(orders[i], m.size());
                 if (k == 1) {
                     start.push(x.mul(1), step);
                 }
-                ExponentialStep e = ExponentialStep.between(plan.level(i - k + 1), plan.level(i + 1), dataPrediction);
+                ExponentialStep e = options.step(plan.level(i - k + 1), plan.level(i + 1));
                 Tensor base = start.get(0);
                 if (k == 1) {
                     return e.first(base, m.get(0));
@@ -123,13 +107,13 @@ public final class DpmSolverSinglestepSampler extends BaseSampler {
                 double r0 = (plan.level(i).lambda() - lambdaBase) / h;
                 if (k == 2) {
                     Tensor d1 = m.get(0).linear(1 / r0, m.get(1), -1 / r0);
-                    return e.first(base, m.get(1)).linear(1, d1, heun ? -e.scale() * e.phi2() : -0.5 * e.scale() * e.phi1());
+                    return e.first(base, m.get(1)).linear(1, d1, options.secondOrderWeight(e));
                 }
                 double r1 = (plan.level(i - 1).lambda() - lambdaBase) / h;
                 Tensor d10 = m.get(1).linear(1 / r1, m.get(2), -1 / r1);
                 Tensor d11 = m.get(0).linear(1 / r0, m.get(2), -1 / r0);
                 Tensor next = e.first(base, m.get(2));
-                if (!heun) {
+                if (!options.heun()) {
                     return next.linear(1, d11, -e.scale() * e.phi2());
                 }
                 Tensor d1 = d10.linear(r0 / (r0 - r1), d11, -r1 / (r0 - r1));

@@ -116,27 +116,41 @@ public final class ProbabilityFlowOde {
         return integrator;
     }
 
+    /** Derivatives of a state held on the host. */
+    @FunctionalInterface
+    public interface HostDerivatives {
+        void compute(double u, double[] state, double[] derivatives);
+    }
+
+    /** Integrates {@code state} in place from {@code uFrom} to {@code uTo}; each evaluation runs in a memory scope of {@code backend}. */
+    public void integrate(TensorBackend backend, double[] state, double uFrom, double uTo, HostDerivatives derivatives) {
+        if (uFrom == uTo) {
+            return;
+        }
+        integrator(uTo - uFrom).integrate(new FirstOrderDifferentialEquations() {
+            @Override
+            public int getDimension() {
+                return state.length;
+            }
+
+            @Override
+            public void computeDerivatives(double u, double[] values, double[] out) {
+                try (TensorScope scope = backend.openScope()) {
+                    derivatives.compute(u, values, out);
+                }
+            }
+        }, uFrom, state.clone(), uTo, state);
+    }
+
     /** Integrates {@code field} from {@code y} at {@code uFrom} to {@code uTo}; returns y there (same backend and shape). */
     public Tensor integrate(Field field, Tensor y, double uFrom, double uTo) {
         TensorBackend backend = y.backend();
         int[] shape = y.shape();
         double[] state = y.toDoubleArray();
-        if (uFrom != uTo) {
-            integrator(uTo - uFrom).integrate(new FirstOrderDifferentialEquations() {
-                @Override
-                public int getDimension() {
-                    return state.length;
-                }
-
-                @Override
-                public void computeDerivatives(double u, double[] values, double[] derivatives) {
-                    try (TensorScope scope = backend.openScope()) {
-                        double[] v = field.at(backend.fromHost(values, shape), u).toDoubleArray();
-                        System.arraycopy(v, 0, derivatives, 0, v.length);
-                    }
-                }
-            }, uFrom, state.clone(), uTo, state);
-        }
+        integrate(backend, state, uFrom, uTo, (u, values, out) -> {
+            double[] v = field.at(backend.fromHost(values, shape), u).toDoubleArray();
+            System.arraycopy(v, 0, out, 0, v.length);
+        });
         return backend.fromHost(state, shape);
     }
 

@@ -13,7 +13,6 @@ import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.sampling.SamplingRun;
 import org.ddpm4j.api.schedule.Schedule;
-import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.core.config.DiffusersScheduler;
@@ -111,8 +110,7 @@ final class BenchSamplersCommand implements Runnable {
         TensorBackend backend = new JavaBackend();
         Schedule s = registry.createSchedule(schedule, Parameters.empty());
         Denoiser model = DenoiserSource.parse(denoiser).create(registry, backend, s);
-        int[] sampleShape = model.sampleShape().orElseThrow(() -> new IllegalStateException("the denoiser declares no sample shape"));
-        Tensor noise = backend.randn(new GaussianNoise(seed), SampleCommand.batchShape(n, sampleShape));
+        Tensor noise = SampleCommand.seededNoise(model, backend, n, seed);
         if (writeNoise != null) {
             Npy.writeDoubles(writeNoise, noise.toDoubleArray(), noise.shape());
         }

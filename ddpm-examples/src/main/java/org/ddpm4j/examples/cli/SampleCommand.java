@@ -109,14 +109,23 @@ final class SampleCommand implements Runnable {
     }
 
     private Tensor initialNoise(Denoiser model, TensorBackend backend) {
-        int[] sampleShape = model.sampleShape().orElseThrow(() -> new IllegalStateException("the denoiser declares no sample shape"));
-        if (noise.count != null) {
-            if (noise.count < 1) {
-                throw new InvalidParameterException("--n", noise.count, "must be an integer >= 1");
-            }
-            return backend.randn(new GaussianNoise(seed), batchShape(noise.count, sampleShape));
+        return noise.count != null ? seededNoise(model, backend, noise.count, seed) : readNoise(noise.file, sampleShape(model), backend);
+    }
+
+    /** Standard normal noise for {@code n} samples of the denoiser's shape, from {@code seed}. */
+    static Tensor seededNoise(Denoiser model, TensorBackend backend, int n, long seed) {
+        if (n < 1) {
+            throw new InvalidParameterException("--n", n, "must be an integer >= 1");
         }
-        return readNoise(noise.file, sampleShape, backend);
+        int[] sampleShape = sampleShape(model);
+        int[] shape = new int[sampleShape.length + 1];
+        shape[0] = n;
+        System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+        return backend.randn(new GaussianNoise(seed), shape);
+    }
+
+    private static int[] sampleShape(Denoiser model) {
+        return model.sampleShape().orElseThrow(() -> new IllegalStateException("the denoiser declares no sample shape"));
     }
 
     /** Standard normal noise from an .npy file, whose shape must be [n, sample shape...]. */
@@ -129,12 +138,5 @@ final class SampleCommand implements Runnable {
                     "must hold noise of shape [n, " + Arrays.toString(sampleShape).replaceAll("[\\[\\]]", "") + "] for this denoiser");
         }
         return backend.fromHost(a.data(), shape);
-    }
-
-    static int[] batchShape(int n, int[] sampleShape) {
-        int[] shape = new int[sampleShape.length + 1];
-        shape[0] = n;
-        System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
-        return shape;
     }
 }

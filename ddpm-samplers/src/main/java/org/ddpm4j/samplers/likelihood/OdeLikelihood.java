@@ -1,13 +1,11 @@
 package org.ddpm4j.samplers.likelihood;
 
-import org.apache.commons.math3.ode.FirstOrderDifferentialEquations;
 import org.ddpm4j.api.Checks;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
-import org.ddpm4j.api.tensor.TensorScope;
 import org.ddpm4j.samplers.ProbabilityFlowOde;
 
 /**
@@ -68,19 +66,7 @@ public final class OdeLikelihood {
         TensorBackend backend = x.backend();
         double u0 = ode.logSigma(from);
         double u1 = ode.logSigma(to);
-        ode.integrator(u1 - u0).integrate(new FirstOrderDifferentialEquations() {
-            @Override
-            public int getDimension() {
-                return state.length;
-            }
-
-            @Override
-            public void computeDerivatives(double u, double[] values, double[] derivatives) {
-                try (TensorScope scope = backend.openScope()) {
-                    evaluate(field, backend, x.shape(), u, values, derivatives, directions);
-                }
-            }
-        }, u0, state.clone(), u1, state);
+        ode.integrate(backend, state, u0, u1, (u, values, derivatives) -> evaluate(field, backend, x.shape(), u, values, derivatives, directions));
         double[] logp = new double[n];
         for (int i = 0; i < n; i++) {
             double prior = 0;
