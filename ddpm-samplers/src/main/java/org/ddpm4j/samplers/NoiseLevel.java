@@ -19,11 +19,6 @@ record NoiseLevel(double alpha, double sigma) {
         return new NoiseLevel(Math.sqrt(alphaBar), Math.sqrt(1 - alphaBar));
     }
 
-    /** {@code alphaBar = alpha^2}. */
-    double alphaBar() {
-        return alpha * alpha;
-    }
-
     /** The half log-SNR {@code lambda = log(alpha / sigma)} in which DPM-Solver and UniPC step. */
     double lambda() {
         return Math.log(alpha) - Math.log(sigma);

@@ -16,8 +16,6 @@ import org.ddpm4j.api.tensor.Tensor;
  */
 record PredictionClipping(boolean clip, double clipRange, boolean threshold, double ratio, double maxValue) {
 
-    static final PredictionClipping NONE = new PredictionClipping(false, 1, false, 0.995, 1);
-
     /** Reads {@code thresholding} and its options; with {@code clipDefault != null} also {@code clip_sample}. */
     static PredictionClipping read(Parameters p, Boolean clipDefault) {
         boolean clip = false;

@@ -63,7 +63,7 @@ public record DiffusersScheduler(Schedule schedule, Sampler sampler, Parameteriz
             samplerKeys.put(key, withDefaults.get(key));
         }
         for (Map.Entry<String, Object> e : run.entrySet()) {
-            if (samplerKeys.containsKey(e.getKey()) || withDefaults.containsKey(e.getKey())) {
+            if (withDefaults.containsKey(e.getKey())) {
                 throw new InvalidParameterException(source + "." + e.getKey(), withDefaults.get(e.getKey()),
                         "is given both in the configuration and for the run (" + e.getValue() + "); give it once");
             }
