@@ -23,6 +23,13 @@ public interface SamplerFactory extends Factory {
     }
 
     static SamplerFactory of(String name, String description, BiFunction<Schedule, Parameters, Sampler> create) {
+        return of(name, description, create, new String[0]);
+    }
+
+    /** A factory that also stands in for the diffusers scheduler classes {@code diffusersClassNames}. */
+    static SamplerFactory of(String name, String description, BiFunction<Schedule, Parameters, Sampler> create,
+                             String... diffusersClassNames) {
+        List<String> classes = List.of(diffusersClassNames);
         return new SamplerFactory() {
             @Override
             public String name() {
@@ -37,6 +44,11 @@ public interface SamplerFactory extends Factory {
             @Override
             public Sampler create(Schedule schedule, Parameters parameters) {
                 return create.apply(schedule, parameters);
+            }
+
+            @Override
+            public List<String> diffusersClassNames() {
+                return classes;
             }
         };
     }

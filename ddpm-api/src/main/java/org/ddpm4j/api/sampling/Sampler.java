@@ -37,6 +37,18 @@ public interface Sampler {
      */
     SamplingRun start(Denoiser denoiser, Tensor noise, SampleOptions options);
 
+    /**
+     * Starts a run at step {@code step} ({@code 0 <= step < steps()}) from {@code state}, a
+     * variance-preserving {@code x_t} at time {@code timesteps()[step]}, for example data noised with
+     * {@link Schedule#addNoise} (SDEdit, image-to-image). Nothing is rescaled; multistep methods start
+     * with an empty history, as diffusers does for a loop over {@code scheduler.timesteps[k:]}.
+     *
+     * @throws UnsupportedOperationException if the sampler can only start from noise (the default)
+     */
+    default SamplingRun startAt(int step, Denoiser denoiser, Tensor state, SampleOptions options) {
+        throw new UnsupportedOperationException("sampler '" + name() + "' can only start from noise (step 0)");
+    }
+
     /** Runs all steps and returns {@code x_0}. */
     default Tensor sample(Denoiser denoiser, Tensor noise, SampleOptions options) {
         try (SamplingRun run = start(denoiser, noise, options)) {

@@ -65,7 +65,9 @@ class ScheduleCommandTest {
     void pluginsListsSchedulesAndTheJavaBackend() {
         Cli r = Cli.run("plugins");
         assertEquals(0, r.exitCode());
-        for (String name : new String[] {"cosine", "linear", "scaled-linear", "quadratic", "sigmoid", "betas", "vp", "java", "gmm"}) {
+        for (String name : new String[] {"cosine", "linear", "scaled-linear", "quadratic", "sigmoid", "betas", "vp", "java", "gmm",
+                "ddpm", "ddim", "pndm", "plms", "dpmsolver-multistep", "dpmsolver-singlestep", "unipc", "euler", "euler-ancestral", "heun",
+                "lms", "sde-euler-maruyama", "pc", "annealed-langevin", "ode"}) {
             assertTrue(r.out().contains("  " + name + " "), "plugins lists " + name + ":\n" + r.out());
         }
     }

@@ -1,0 +1,125 @@
+package org.ddpm4j.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.sampling.SampleOptions;
+import org.ddpm4j.api.tensor.Tensor;
+import org.ddpm4j.core.config.DiffusersScheduler;
+import org.ddpm4j.core.io.Json;
+import org.ddpm4j.core.io.Npy;
+import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.tensor.JavaBackend;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SampleCommandTest {
+    private static final String MIXTURE = "{\"weights\": [0.6, 0.4], \"means\": [[-1.0, 0.5], [1.0, -0.5]], \"stds\": [0.3, 0.2]}";
+
+    private static Path mixture(Path dir) {
+        Path file = dir.resolve("mixture.json");
+        org.ddpm4j.core.io.AtomicFiles.writeString(file, MIXTURE);
+        return file;
+    }
+
+    private static Map<String, Object> ddimConfig() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("_class_name", "DDIMScheduler");
+        c.put("_diffusers_version", "0.30.0");
+        c.put("beta_schedule", "linear");
+        c.put("clip_sample", false);
+        c.put("prediction_type", "v_prediction");
+        c.put("timestep_spacing", "trailing");
+        return c;
+    }
+
+    @Test
+    void replaysSavedNoiseThroughASchedulerConfig(@TempDir Path dir) {
+        Path noise = dir.resolve("noise.npy");
+        float[] values = {0.5f, -1.25f, 2.0f, 0.125f, -0.75f, 1.5f};
+        Npy.writeFloats(noise, values, 3, 2);
+        Path config = dir.resolve("scheduler_config.json");
+        Json.write(ddimConfig(), config);
+        Path out = dir.resolve("samples.npy");
+        Cli r = Cli.run("sample", "--denoiser", "gmm:" + mixture(dir), "--init-noise", noise.toString(), "--scheduler-config", config.toString(),
+                "--steps", "20", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("3 samples of [2], ddim on linear, 20 steps, 20 model evaluations"), r.out());
+        Npy.Array written = Npy.read(out);
+        assertTrue(written.doublePrecision());
+        assertArrayEquals(new int[] {3, 2}, written.shape());
+
+        // the same through the library: the mapping, the denoiser asked for v, the sampler
+        PluginRegistry registry = PluginRegistry.load();
+        JavaBackend backend = new JavaBackend();
+        DiffusersScheduler d = DiffusersScheduler.read(ddimConfig(), "c", Map.of("steps", 20), registry);
+        var model = registry.createDenoiser("gmm", backend, d.schedule(), Parameters.of("path", dir.resolve("mixture.json").toString()))
+                .as(d.predictionType(), d.schedule());
+        Tensor expected = d.sampler().sample(model, backend.fromHost(values, 3, 2), SampleOptions.defaults().withSeed(1));
+        assertArrayEquals(expected.toDoubleArray(), written.data(), 0.0);
+    }
+
+    @Test
+    void noiseFromASeedIsReproducible(@TempDir Path dir) {
+        Path mixture = mixture(dir);
+        double[][] runs = new double[3][];
+        long[] seeds = {7, 7, 8};
+        for (int i = 0; i < 3; i++) {
+            Path out = dir.resolve("s" + i + ".npy");
+            Cli r = Cli.run("sample", "--denoiser", "gmm:" + mixture, "--n", "4", "--sampler", "ddpm", "--param", "clip_sample=false",
+                    "--steps", "50", "--seed", Long.toString(seeds[i]), "--out", out.toString());
+            assertEquals(0, r.exitCode(), r.err());
+            runs[i] = Npy.read(out).data();
+        }
+        assertArrayEquals(runs[0], runs[1], 0.0);
+        assertFalse(java.util.Arrays.equals(runs[0], runs[2]));
+    }
+
+    @Test
+    void badInputIsOneClearLine(@TempDir Path dir) {
+        Path mixture = mixture(dir);
+        Path noise = dir.resolve("noise.npy");
+        Npy.writeDoubles(noise, new double[9], 3, 3);
+        String out = dir.resolve("s.npy").toString();
+        assertError("--init-noise = '" + noise + " of shape [3, 3]': must hold noise of shape [n, 2]",
+                "sample", "--denoiser", "gmm:" + mixture, "--init-noise", noise.toString(), "--sampler", "ddim", "--out", out);
+        assertError("sampler.steps = 0: must be an integer in [1, 1000]",
+                "sample", "--denoiser", "gmm:" + mixture, "--n", "2", "--sampler", "ddim", "--steps", "0", "--out", out);
+        assertError("sampler.eta = 1.5: must lie in [0.0, 1.0]",
+                "sample", "--denoiser", "gmm:" + mixture, "--n", "2", "--sampler", "ddim", "--eta", "1.5", "--out", out);
+        assertError("sampler.eta = 0.5: unknown parameter of sampler",
+                "sample", "--denoiser", "gmm:" + mixture, "--n", "2", "--sampler", "heun", "--eta", "0.5", "--out", out);
+        assertError("needs a continuous-time schedule",
+                "sample", "--denoiser", "gmm:" + mixture, "--n", "2", "--sampler", "pc", "--out", out);
+        assertError("--denoiser = 'model.pt': must be gmm:FILE",
+                "sample", "--denoiser", "model.pt", "--n", "2", "--sampler", "ddim", "--out", out);
+        Path config = dir.resolve("scheduler_config.json");
+        Map<String, Object> c = ddimConfig();
+        c.put("clip_sampel", true);
+        Json.write(c, config);
+        assertError("scheduler_config.json.clip_sampel = true: unknown parameter",
+                "sample", "--denoiser", "gmm:" + mixture, "--n", "2", "--scheduler-config", config.toString(), "--out", out);
+        assertFalse(java.nio.file.Files.exists(Path.of(out)), "a failed run writes nothing");
+    }
+
+    private static void assertError(String expected, String... args) {
+        Cli r = Cli.run(args);
+        assertEquals(2, r.exitCode(), r.out() + r.err());
+        assertTrue(r.err().startsWith("error: ") && r.err().contains(expected), r.err());
+    }
+
+    @Test
+    void benchSamplersPrintsTheTable(@TempDir Path dir) {
+        Cli r = Cli.run("bench", "samplers", "--denoiser", "gmm:" + mixture(dir), "--n", "8", "--steps", "10");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("| ddim | timestep_spacing=trailing, set_alpha_to_one=false, clip_sample=false | 10 | 10 |"), r.out());
+        assertTrue(r.out().contains("| heun | timestep_spacing=trailing, final_sigmas_type=sigma_min | 10 | 20 |"), r.out());
+        assertTrue(r.out().contains("best at <= 10 evaluations: "), r.out());
+    }
+}

@@ -1,0 +1,45 @@
+package org.ddpm4j.samplers;
+
+import java.util.List;
+import org.ddpm4j.api.plugin.Plugin;
+import org.ddpm4j.api.plugin.SamplerFactory;
+
+/**
+ * The samplers of this module, by name. Parameter names and defaults are those of the diffusers
+ * scheduler a sampler stands in for, so a {@code scheduler_config.json} maps onto it key for key.
+ */
+public final class SamplersPlugin implements Plugin {
+
+    @Override
+    public List<SamplerFactory> samplers() {
+        return List.of(
+                SamplerFactory.of(DdpmSampler.NAME, "ancestral sampling, reverse variance betaTilde or beta (Ho et al. 2020, Alg. 2)",
+                        DdpmSampler::new, "DDPMScheduler"),
+                SamplerFactory.of(DdimSampler.NAME, "DDIM, deterministic at eta = 0 (Song, Meng & Ermon 2021, eq. 12)",
+                        DdimSampler::new, "DDIMScheduler"),
+                SamplerFactory.of(PndmSampler.NAME, "pseudo numerical methods: Runge-Kutta warm-up, then linear multistep (Liu et al. 2022)",
+                        PndmSampler::pndm, "PNDMScheduler"),
+                SamplerFactory.of(PndmSampler.PLMS, "PNDM's pseudo linear multistep alone (PNDM with skip_prk_steps)", PndmSampler::plms),
+                SamplerFactory.of(DpmSolverMultistepSampler.NAME, "multistep DPM-Solver / DPM-Solver++, orders 1-3 (Lu et al. 2022)",
+                        DpmSolverMultistepSampler::new, "DPMSolverMultistepScheduler"),
+                SamplerFactory.of(DpmSolverSinglestepSampler.NAME, "singlestep DPM-Solver, DPM-Solver-3 at order 3 (Lu et al. 2022, Alg. 1-2)",
+                        DpmSolverSinglestepSampler::new, "DPMSolverSinglestepScheduler"),
+                SamplerFactory.of(UniPcSampler.NAME, "unified predictor-corrector, bh1 / bh2, orders 1-3 (Zhao et al. 2023)",
+                        UniPcSampler::new, "UniPCMultistepScheduler"),
+                SamplerFactory.of(EulerSampler.NAME, "Euler's method on the probability-flow ODE in sigma (Karras et al. 2022)",
+                        EulerSampler::new, "EulerDiscreteScheduler"),
+                SamplerFactory.of(EulerAncestralSampler.NAME, "ancestral Euler: Euler step to sigma_down plus fresh noise sigma_up (k-diffusion)",
+                        EulerAncestralSampler::new, "EulerAncestralDiscreteScheduler"),
+                SamplerFactory.of(HeunSampler.NAME, "Heun's second-order method in sigma (Karras et al. 2022, Alg. 1)",
+                        HeunSampler::new, "HeunDiscreteScheduler"),
+                SamplerFactory.of(LmsSampler.NAME, "linear multistep in sigma, order 4 (k-diffusion)", LmsSampler::new, "LMSDiscreteScheduler"),
+                SamplerFactory.of(ReverseSdeSampler.NAME, "Euler-Maruyama on the reverse-time VP SDE (Song et al. 2021); continuous schedules",
+                        ReverseSdeSampler::new),
+                SamplerFactory.of(PredictorCorrectorSampler.NAME, "predictor-corrector: Langevin corrector with the snr step rule, "
+                        + "Euler-Maruyama predictor (Song et al. 2021, Alg. 5); continuous schedules", PredictorCorrectorSampler::new),
+                SamplerFactory.of(AnnealedLangevinSampler.NAME, "annealed Langevin dynamics over log-spaced noise levels (Song & Ermon 2019, NCSN); "
+                        + "continuous schedules", AnnealedLangevinSampler::new),
+                SamplerFactory.of(OdeSampler.NAME, "the probability-flow ODE, adaptive Dormand-Prince with rtol/atol: the accurate reference",
+                        OdeSampler::new));
+    }
+}
