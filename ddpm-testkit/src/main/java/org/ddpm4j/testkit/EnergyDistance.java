@@ -1,18 +1,19 @@
-package org.ddpm4j.samplers;
+package org.ddpm4j.testkit;
 
 import org.ddpm4j.api.tensor.GaussianNoise;
 
 /**
  * The two-sample energy-distance test (Szekely &amp; Rizzo 2004): the statistic
  * {@code 2 E|X - Y| - E|X - X'| - E|Y - Y'|} is 0 exactly when the distributions agree; its p-value
- * comes from random relabellings of the pooled samples (seeded, so the test is deterministic).
+ * comes from random relabellings of the pooled samples (seeded, so the test is deterministic). For
+ * plugin tests that must show a sampler draws from the right distribution.
  */
-final class EnergyDistance {
+public final class EnergyDistance {
     private EnergyDistance() {
     }
 
     /** The permutation p-value of H0 "x and y come from one distribution" (rows are points). */
-    static double pValue(double[][] x, double[][] y, int permutations, long seed) {
+    public static double pValue(double[][] x, double[][] y, int permutations, long seed) {
         int n = x.length;
         int m = y.length;
         double[][] pooled = new double[n + m][];
