@@ -51,7 +51,12 @@ abstract class NetworkTrainable implements Trainable {
 
     @Override
     public void importState(Map<String, HostArray> state) {
-        parameters.importState(state);
+        boolean gradients = DjlEngine.gradientsOff();
+        try {
+            parameters.importState(state);
+        } finally {
+            DjlEngine.restoreGradients(gradients);
+        }
     }
 
     @Override

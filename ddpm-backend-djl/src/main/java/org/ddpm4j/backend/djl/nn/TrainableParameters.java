@@ -2,6 +2,7 @@ package org.ddpm4j.backend.djl.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.Arrays;
@@ -57,7 +58,11 @@ public final class TrainableParameters implements AutoCloseable {
         this.m = manager.zeros(weights.getShape());
         this.v = manager.zeros(weights.getShape());
         weights.setRequiresGradient(true);
-        this.weightViews = Weights.of(layout, weights, manager);
+        // Views of a detached alias: they follow the weights but are plain tensors to autograd, so they
+        // serve inference and input gradients without tracking the weights.
+        NDArray detached = weights.stopGradient();
+        detached.attach(manager);
+        this.weightViews = Weights.of(layout, detached, manager);
         this.emaViews = Weights.of(layout, ema, manager);
     }
 
@@ -168,12 +173,22 @@ public final class TrainableParameters implements AutoCloseable {
         if (savedStep != null && savedStep.data().length != 1) {
             throw refused("'" + ADAM_STEP + "' has shape " + Arrays.toString(savedStep.shape()) + ", expected a scalar");
         }
-        weights.set(w);
-        ema.set(e != null ? e : w);
         boolean optimizer = first != null && savedStep != null;
-        m.set(optimizer ? first : new float[layout.size()]);
-        v.set(optimizer ? second : new float[layout.size()]);
+        try (NDManager scope = manager.newSubManager()) {
+            overwrite(weights, w, scope);
+            overwrite(ema, e != null ? e : w, scope);
+            overwrite(m, optimizer ? first : new float[layout.size()], scope);
+            overwrite(v, optimizer ? second : new float[layout.size()], scope);
+        }
         step = optimizer ? (long) savedStep.data()[0] : 0;
+    }
+
+    /**
+     * Copies {@code values} into {@code flat} in place: the views of the weights keep pointing at it
+     * ({@code NDArray.set(float[])} would give the array new storage and leave the views behind).
+     */
+    private static void overwrite(NDArray flat, float[] values, NDManager scope) {
+        flat.set(new NDIndex().addSliceDim(0, values.length), scope.create(values));
     }
 
     /** The flat vector of {@code prefix*} arrays; null when none is present and they are optional. */

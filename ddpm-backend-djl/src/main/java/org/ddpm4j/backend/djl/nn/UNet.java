@@ -158,7 +158,8 @@ final class UNet implements Network {
         h = Layers.attention(w, "mid.attn", h, config.heads(), config.groups());
         h = block.res("mid.1", h, -1);
         if (classifier) {
-            NDArray features = Layers.silu(Layers.groupNorm(w, "out.norm", h, config.groups())).mean(new int[] {2, 3});
+            NDArray normed = Layers.silu(Layers.groupNorm(w, "out.norm", h, config.groups()));
+            NDArray features = normed.reshape(normed.getShape().get(0), normed.getShape().get(1), -1).mean(new int[] {2});
             return Layers.linear(w, "head", features);
         }
         for (int l = config.levels() - 1; l >= 0; l--) {
