@@ -77,7 +77,7 @@ class DjlTrainingTest {
     }
 
     static TrainingSettings settings(int steps) {
-        return new TrainingSettings(steps, 128, 3e-3, 20, false, 7, 0, 2);
+        return new TrainingSettings(steps, 128, 3e-3, Math.min(20, steps), false, 7, 0, 2);
     }
 
     private static Trainer.Result train(TrainableDenoiser model, TrainingData data, TrainingSettings settings, Objective objective) {
