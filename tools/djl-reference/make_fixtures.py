@@ -25,15 +25,17 @@ UNET = {"channels": 4, "channel_mult": [1, 2, 2], "num_res_blocks": 1, "attentio
 UNET_SMALL = {"channels": 4, "channel_mult": [1, 2], "num_res_blocks": 1, "attention_levels": [1], "heads": 2,
               "groups": 2, "dropout": 0.0, "time_scale": 1000.0}
 
-# name: (kind, architecture, sample_shape, classes, hyper-parameters, batch, continuous time)
+# name: (kind, architecture, sample_shape, classes, hyper-parameters, batch, time: "steps", "continuous" or "same")
 CASES = {
-    "mlp_conditional": ("denoiser", "mlp", [3], 3, MLP, 6, False),
-    "mlp_continuous": ("denoiser", "mlp", [2], 0, dict(MLP, hidden=8, blocks=1, time_embedding=6, time_scale=1000.0), 4, True),
-    "unet_conditional": ("denoiser", "unet", [2, 12, 12], 3, UNET, 3, False),
-    "unet_continuous": ("denoiser", "unet", [1, 8, 8], 0, UNET_SMALL, 2, True),
-    "classifier_points": ("classifier", "classifier", [3], 4, MLP, 5, False),
-    "classifier_images": ("classifier", "classifier", [2, 8, 8], 3, dict(UNET_SMALL, time_scale=1.0), 3, False),
-    "adamw": ("training", "mlp", [2], 2, dict(MLP, hidden=8, blocks=1), 8, False),
+    "mlp_conditional": ("denoiser", "mlp", [3], 3, MLP, 6, "steps"),
+    "mlp_continuous": ("denoiser", "mlp", [2], 0, dict(MLP, hidden=8, blocks=1, time_embedding=6, time_scale=1000.0), 4, "continuous"),
+    "unet_conditional": ("denoiser", "unet", [2, 12, 12], 3, UNET, 3, "steps"),
+    "unet_continuous": ("denoiser", "unet", [1, 8, 8], 0, UNET_SMALL, 2, "continuous"),
+    "classifier_points": ("classifier", "classifier", [3], 4, MLP, 5, "steps"),
+    "classifier_images": ("classifier", "classifier", [2, 8, 8], 3, dict(UNET_SMALL, time_scale=1.0), 3, "steps"),
+    "adamw": ("training", "mlp", [2], 2, dict(MLP, hidden=8, blocks=1), 8, "steps"),
+    "mlp_same_time": ("denoiser", "mlp", [3], 3, MLP, 4, "same"),
+    "unet_same_time": ("denoiser", "unet", [1, 8, 8], 3, dict(UNET_SMALL, time_scale=1.0), 3, "same"),
 }
 OPTIMIZER = {"lr": 0.01, "beta1": 0.9, "beta2": 0.99, "epsilon": 1e-8, "weight_decay": 0.01, "clip": 0.5, "ema": 0.9, "steps": 3}
 
@@ -57,9 +59,11 @@ def forward(P, arch, x, t, labels, hp, classes, classifier):
     return fn(P, x, t, labels, c, classes, head=classes if classifier else None)
 
 
-def inputs(generator, shape, batch, classes, continuous):
+def inputs(generator, shape, batch, classes, time):
     x = torch.randn([batch] + shape, generator=generator)
-    t = torch.rand(batch, generator=generator) if continuous else torch.randint(0, 1000, (batch,), generator=generator).float()
+    t = torch.rand(batch, generator=generator) if time == "continuous" else torch.randint(0, 1000, (batch,), generator=generator).float()
+    if time == "same":
+        t = torch.full((batch,), float(t[0]))
     labels = torch.randint(-1, max(classes, 1), (batch,), generator=generator) if classes > 0 else torch.full((batch,), -1)
     return x, t, labels
 
@@ -67,10 +71,10 @@ def inputs(generator, shape, batch, classes, continuous):
 def main():
     os.makedirs(OUT, exist_ok=True)
     specs = {}
-    for index, (name, (kind, arch, shape, classes, hp, batch, continuous)) in enumerate(CASES.items()):
+    for index, (name, (kind, arch, shape, classes, hp, batch, time)) in enumerate(CASES.items()):
         generator = torch.Generator().manual_seed(1000 + index)
         P = networks.LazyParameters(make(generator))
-        x, t, labels = inputs(generator, shape, batch, classes, continuous)
+        x, t, labels = inputs(generator, shape, batch, classes, time)
         classifier = kind == "classifier"
         if classifier:
             labels = torch.randint(0, classes, (batch,), generator=generator)

@@ -106,7 +106,7 @@ class NetworkReferenceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mlp_conditional", "mlp_continuous", "unet_conditional", "unet_continuous"})
+    @ValueSource(strings = {"mlp_conditional", "mlp_continuous", "mlp_same_time", "unet_conditional", "unet_continuous", "unet_same_time"})
     void denoisersComputeWhatTheSpecificationSays(String name) throws URISyntaxException {
         Map<String, HostArray> a = arrays(name);
         try (TrainableDenoiser model = backend.newDenoiser(spec(name), OptimizerSettings.defaults())) {

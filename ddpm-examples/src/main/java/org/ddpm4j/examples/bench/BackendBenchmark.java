@@ -75,32 +75,47 @@ public final class BackendBenchmark {
         }
     }
 
+    /**
+     * Each DDIM step is timed next to a bare forward on the current state (alternately before and
+     * after it), so that both see the same machine load and neither always runs first; the ratio is
+     * the sum of the step times over the sum of the forward times.
+     */
     public Overhead overhead(String name, NetworkSpec spec, int batch) {
         try (TrainableDenoiser model = backend.newDenoiser(spec, OptimizerSettings.defaults())) {
             Denoiser denoiser = model.ema();
             Tensor noise = backend.randn(new GaussianNoise(1), shape(spec, batch));
-            int[] times = ReferenceDdimLoop.timesteps(schedule, DDIM_STEPS);
-            Runnable forwards = () -> {
-                for (int t : times) {
-                    try (TensorScope scope = backend.openScope()) {
-                        denoiser.predict(noise, t, Condition.none());
-                    }
-                }
-            };
-            Runnable ddim = () -> ReferenceDdimLoop.sample(denoiser, schedule, noise, DDIM_STEPS, Condition.none()).close();
-            forwards.run(); // warm-up: libtorch's first calls allocate and pick kernels
-            ddim.run();
+            ReferenceDdimLoop.sample(denoiser, schedule, noise, DDIM_STEPS, Condition.none()).close(); // warm-up
             double[] bare = new double[repeats];
             double[] run = new double[repeats];
             double[] ratio = new double[repeats];
             for (int r = 0; r < repeats; r++) {
-                bare[r] = seconds(forwards);
-                run[r] = seconds(ddim);
+                ReferenceDdimLoop loop = new ReferenceDdimLoop(denoiser, schedule, noise, DDIM_STEPS, Condition.none());
+                boolean forwardFirst = true;
+                while (!loop.isDone()) {
+                    int t = loop.time();
+                    if (forwardFirst) {
+                        bare[r] += forward(denoiser, loop.state(), t);
+                    }
+                    run[r] += seconds(loop::step);
+                    if (!forwardFirst) {
+                        bare[r] += forward(denoiser, loop.state(), t);
+                    }
+                    forwardFirst = !forwardFirst;
+                }
+                loop.state().close();
                 ratio[r] = run[r] / bare[r];
             }
             noise.close();
             return new Overhead(name, batch, median(run), median(bare), median(ratio));
         }
+    }
+
+    private double forward(Denoiser denoiser, Tensor x, int t) {
+        return seconds(() -> {
+            try (TensorScope scope = backend.openScope()) {
+                denoiser.predict(x, t, Condition.none());
+            }
+        });
     }
 
     public Throughput training(String name, NetworkSpec spec, int batch, int steps) {

@@ -2,10 +2,8 @@ package org.ddpm4j.examples.cli;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
@@ -14,6 +12,7 @@ import org.ddpm4j.api.training.NetworkBackend;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.examples.bench.BackendBenchmark;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,11 +60,10 @@ final class BenchCommand implements Runnable {
         @Option(names = "--memory-batch", defaultValue = "64", description = "MLP batch of the memory run (default ${DEFAULT-VALUE}).")
         int memoryBatch;
 
-        @Option(names = "--device", description = "Device of every backend: cpu, gpu or gpu:N.")
-        String device;
 
-        @Option(names = "--threads", description = "Compute threads of every backend.")
-        Integer threads;
+
+        @Mixin
+        DeviceOptions devices;
 
         @Spec
         CommandSpec spec;
@@ -77,7 +75,7 @@ final class BenchCommand implements Runnable {
             DiscreteSchedule schedule = (DiscreteSchedule) registry.createSchedule("linear", Parameters.empty());
             List<String> lines = new ArrayList<>();
             for (String name : backends) {
-                try (TensorBackend created = registry.createBackend(name, backendParameters())) {
+                try (TensorBackend created = registry.createBackend(name, devices.parameters())) {
                     if (!(created instanceof NetworkBackend backend)) {
                         throw new InvalidParameterException("backends", name, "does not build networks");
                     }
@@ -117,15 +115,5 @@ final class BenchCommand implements Runnable {
             out.flush();
         }
 
-        private Parameters backendParameters() {
-            Map<String, Object> p = new LinkedHashMap<>();
-            if (device != null) {
-                p.put("device", device);
-            }
-            if (threads != null) {
-                p.put("threads", threads);
-            }
-            return Parameters.of(p);
-        }
     }
 }

@@ -39,6 +39,7 @@ import org.ddpm4j.examples.plot.Chart;
 import org.ddpm4j.examples.plot.Figure;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -152,11 +153,10 @@ final class TrainCommand implements Runnable {
     @Option(names = "--backend", defaultValue = "djl", description = "Backend plugin that builds networks (default ${DEFAULT-VALUE}).")
     String backendName;
 
-    @Option(names = "--device", description = "Backend device: cpu, gpu or gpu:N (default: GPU when the backend sees one).")
-    String device;
 
-    @Option(names = "--threads", description = "Backend compute threads (same threads and seed: bit-identical runs).")
-    Integer threads;
+
+    @Mixin
+    DeviceOptions devices;
 
     @Option(names = "--progress-seconds", defaultValue = "2", description = "Seconds between progress lines (default ${DEFAULT-VALUE}).")
     double progressSeconds;
@@ -189,7 +189,7 @@ final class TrainCommand implements Runnable {
                 checkpointEvery, keep);
         OptimizerSettings optimizer = OptimizerSettings.defaults().withSeed(seed).withEmaDecay(ema).withWeightDecay(weightDecay)
                 .withGradientClipNorm(gradClip);
-        try (TensorBackend backend = registry.createBackend(backendName, backendParameters())) {
+        try (TensorBackend backend = registry.createBackend(backendName, devices.parameters())) {
             if (!(backend instanceof NetworkBackend networks)) {
                 throw new InvalidParameterException("backend", backendName, "cannot train networks; use djl or tf");
             }
@@ -256,16 +256,6 @@ final class TrainCommand implements Runnable {
         return new Objective(noise, network.parameterization(), weighting, conditional ? conditionDropout : 0);
     }
 
-    private Parameters backendParameters() {
-        Map<String, Object> p = new LinkedHashMap<>();
-        if (device != null) {
-            p.put("device", device);
-        }
-        if (threads != null) {
-            p.put("threads", threads);
-        }
-        return Parameters.of(p);
-    }
 
     /** {@code KEY=VALUE} options with JSON values where they parse ({@code 3}, {@code 0.1}, {@code [1,2,2]}, {@code true}). */
     static Map<String, Object> parsed(Map<String, String> options) {

@@ -9,6 +9,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
+import java.util.Arrays;
 
 /**
  * The building blocks of {@code docs/NETWORKS.md} as functions of arrays and named weights.
@@ -68,18 +69,21 @@ final class Layers {
     /**
      * The sinusoidal embedding of {@code s = t * scale}: with {@code half = dim / 2} and
      * {@code f_k = exp(-ln(10000) k / (half - 1))}, {@code [sin(s f_0) .. sin(s f_{half-1}), cos(s f_0) .. cos(s f_{half-1})]}.
-     * The arguments {@code s f_k} are formed in double precision on the host.
+     * The arguments {@code s f_k} are formed in double precision on the host. When every sample has
+     * the same time (as in sampling) the result is one row, and everything computed from it
+     * broadcasts over the batch: the time path then costs one sample, not N.
      */
     static NDArray timeEmbedding(NDManager m, double[] t, double scale, int dim) {
+        double[] times = Arrays.stream(t).allMatch(v -> v == t[0]) ? new double[] {t[0]} : t;
         int half = dim / 2;
-        float[] args = new float[t.length * half];
+        float[] args = new float[times.length * half];
         for (int k = 0; k < half; k++) {
             double f = Math.exp(-Math.log(10000) * k / (half - 1));
-            for (int i = 0; i < t.length; i++) {
-                args[i * half + k] = (float) (t[i] * scale * f);
+            for (int i = 0; i < times.length; i++) {
+                args[i * half + k] = (float) (times[i] * scale * f);
             }
         }
-        NDArray a = m.create(args, new Shape(t.length, half));
+        NDArray a = m.create(args, new Shape(times.length, half));
         return a.sin().concat(a.cos(), 1);
     }
 
