@@ -57,8 +57,11 @@ public final class BackendBenchmark {
         this.repeats = repeats;
     }
 
-    /** Medians of a 50-step DDIM run, of 50 bare forwards and of their ratio. */
-    public record Overhead(String network, int batch, double ddimSeconds, double forwardsSeconds, double ratio) {
+    /**
+     * Medians of a 50-step DDIM run, of 50 bare forwards, of their ratio, and of the ratio of two
+     * identical sets of forwards (the measurement's noise floor).
+     */
+    public record Overhead(String network, int batch, double ddimSeconds, double forwardsSeconds, double ratio, double control) {
     }
 
     /** Training speed. */
@@ -76,37 +79,44 @@ public final class BackendBenchmark {
     }
 
     /**
-     * Each DDIM step is timed next to a bare forward on the current state (alternately before and
-     * after it), so that both see the same machine load and neither always runs first; the ratio is
-     * the sum of the step times over the sum of the forward times.
+     * Each DDIM step is timed next to two bare forwards on the current state (alternately before and
+     * after it), so that all three see the same machine load and none always runs first. The ratio
+     * is the step time over the time of the first forward, summed over the run; the second forward
+     * gives the same ratio for two identical workloads, the noise floor of the machine (ideally 1).
      */
     public Overhead overhead(String name, NetworkSpec spec, int batch) {
         try (TrainableDenoiser model = backend.newDenoiser(spec, OptimizerSettings.defaults())) {
             Denoiser denoiser = model.ema();
             Tensor noise = backend.randn(new GaussianNoise(1), shape(spec, batch));
             ReferenceDdimLoop.sample(denoiser, schedule, noise, DDIM_STEPS, Condition.none()).close(); // warm-up
-            double[] bare = new double[repeats];
-            double[] run = new double[repeats];
             double[] ratio = new double[repeats];
+            double[] control = new double[repeats];
+            double[] run = new double[repeats];
+            double[] bare = new double[repeats];
             for (int r = 0; r < repeats; r++) {
                 ReferenceDdimLoop loop = new ReferenceDdimLoop(denoiser, schedule, noise, DDIM_STEPS, Condition.none());
-                boolean forwardFirst = true;
+                double first = 0;
+                double second = 0;
+                boolean forwardsFirst = r % 2 == 0;
                 while (!loop.isDone()) {
                     int t = loop.time();
-                    if (forwardFirst) {
-                        bare[r] += forward(denoiser, loop.state(), t);
+                    if (!forwardsFirst) {
+                        run[r] += seconds(loop::step);
                     }
-                    run[r] += seconds(loop::step);
-                    if (!forwardFirst) {
-                        bare[r] += forward(denoiser, loop.state(), t);
+                    first += forward(denoiser, loop.state(), t);
+                    second += forward(denoiser, loop.state(), t);
+                    if (forwardsFirst) {
+                        run[r] += seconds(loop::step);
                     }
-                    forwardFirst = !forwardFirst;
+                    forwardsFirst = !forwardsFirst;
                 }
                 loop.state().close();
-                ratio[r] = run[r] / bare[r];
+                bare[r] = first;
+                ratio[r] = run[r] / first;
+                control[r] = second / first;
             }
             noise.close();
-            return new Overhead(name, batch, median(run), median(bare), median(ratio));
+            return new Overhead(name, batch, median(run), median(bare), median(ratio), median(control));
         }
     }
 

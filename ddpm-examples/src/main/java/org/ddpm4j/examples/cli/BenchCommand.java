@@ -89,8 +89,9 @@ final class BenchCommand implements Runnable {
                         var spec = mlp ? BackendBenchmark.MLP : BackendBenchmark.UNET;
                         if (what.contains("overhead")) {
                             var o = bench.overhead(network, spec, mlp ? 1024 : 64);
-                            lines.add(String.format(Locale.ROOT, "| %s | overhead | %s, batch %d | 50-step DDIM %.3f s / 50 forwards %.3f s = **%.3f** |",
-                                    label, network, o.batch(), o.ddimSeconds(), o.forwardsSeconds(), o.ratio()));
+                            lines.add(String.format(Locale.ROOT,
+                                    "| %s | overhead | %s, batch %d | 50-step DDIM %.3f s / 50 forwards %.3f s = **%.3f** (A/A control %.3f) |",
+                                    label, network, o.batch(), o.ddimSeconds(), o.forwardsSeconds(), o.ratio(), o.control()));
                             print(out, lines);
                         }
                         if (what.contains("training")) {
