@@ -1,8 +1,6 @@
 package org.ddpm4j.backend.djl;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.tensor.Tensor;
@@ -36,24 +34,16 @@ final class NetworkClassifier extends NetworkTrainable implements TrainableClass
     public Tensor logProbabilityGradient(Tensor x, double[] t, int[] labels) {
         NDArray in = input(x, t);
         float[] oneHot = oneHot(labels, x.batchSize());
-        DjlEngine.GRADIENTS.lock();
-        boolean gradients = DjlEngine.gradientsOff();
-        try (NDManager call = backend.manager().newSubManager()) {
-            call.tempAttachAll(in);
+        return differentiating(in, call -> {
             NDArray leaf = in.duplicate();
             leaf.setRequiresGradient(true);
-            NDArray gradient;
             try (GradientCollector collector = DjlEngine.engine().newGradientCollector()) {
                 NDArray logits = network.forward(parameters.weights(), leaf, t, null, false);
                 // Samples do not interact, so the gradient of the sum holds each sample's own gradient.
                 collector.backward(logits.logSoftmax(1).mul(call.create(oneHot, logits.getShape())).sum());
-                gradient = leaf.getGradient();
+                return backend.wrap(leaf.getGradient());
             }
-            return backend.wrap(gradient);
-        } finally {
-            DjlEngine.restoreGradients(gradients);
-            DjlEngine.GRADIENTS.unlock();
-        }
+        });
     }
 
     @Override

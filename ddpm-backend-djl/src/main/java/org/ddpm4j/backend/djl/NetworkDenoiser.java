@@ -1,6 +1,7 @@
 package org.ddpm4j.backend.djl;
 
 import ai.djl.ndarray.NDArray;
+import java.util.Arrays;
 import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.model.Condition;
@@ -56,7 +57,7 @@ final class NetworkDenoiser extends NetworkTrainable implements TrainableDenoise
     public double trainStep(TrainingBatch batch, double learningRate, long stepSeed) {
         NDArray x = input(batch.xt(), batch.t());
         NDArray target = backend.array(batch.target());
-        if (!java.util.Arrays.equals(batch.target().shape(), batch.xt().shape())) {
+        if (!Arrays.equals(batch.target().shape(), batch.xt().shape())) {
             throw new InvalidParameterException("target", Tensor.describe(batch.target().shape()), "must have the shape of x_t "
                     + Tensor.describe(batch.xt().shape()));
         }
@@ -71,25 +72,10 @@ final class NetworkDenoiser extends NetworkTrainable implements TrainableDenoise
         });
     }
 
-    /**
-     * The labels the network takes: for a class-conditional network one per sample ({@code -1}, the
-     * null class, when unconditioned); for an unconditional one none (null-class labels allowed).
-     */
+    /** The labels the network takes: one per sample for a class-conditional network, none otherwise. */
     private int[] labels(Condition condition, int n) {
-        condition.checkBatch(n);
-        int[] labels = condition.isNone() ? new int[0] : condition.labels();
-        int classes = numClasses();
-        for (int label : labels) {
-            if (label >= classes) {
-                throw new InvalidParameterException("condition", condition.toString(), classes == 0
-                        ? "this denoiser is unconditional: only the null class (-1) is allowed"
-                        : "labels must lie in [0, " + (classes - 1) + "] or be -1 (null class)");
-            }
-        }
-        if (classes == 0) {
-            return null;
-        }
-        return condition.isNone() ? Condition.repeat(Condition.NULL_CLASS, n).labels() : labels;
+        int[] labels = ModelInputs.labels(condition, n, numClasses(), "this denoiser");
+        return numClasses() == 0 ? null : labels;
     }
 
     /** The network with either weights, as a {@link Denoiser}. */

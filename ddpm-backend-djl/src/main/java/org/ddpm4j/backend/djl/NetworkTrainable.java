@@ -3,10 +3,8 @@ package org.ddpm4j.backend.djl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Function;
-import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.training.NetworkSpec;
@@ -66,15 +64,7 @@ abstract class NetworkTrainable implements Trainable {
 
     /** The array of a batch {@code x} after checking its shape against the network's sample shape and {@code t}. */
     NDArray input(Tensor x, double[] t) {
-        int[] shape = x.shape();
-        int[] sample = network.sampleShape();
-        if (shape.length != sample.length + 1 || !Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), sample)) {
-            throw new InvalidParameterException("x", Tensor.describe(shape), "must have shape [batch, "
-                    + Arrays.toString(sample).substring(1) + " for this " + spec.architecture() + " network");
-        }
-        if (t.length != shape[0]) {
-            throw new InvalidParameterException("t", t.length + " times", "must give one time per sample (" + shape[0] + ")");
-        }
+        ModelInputs.check(x, t, network.sampleShape(), "this " + spec.architecture() + " network");
         return backend.array(x);
     }
 
@@ -97,10 +87,7 @@ abstract class NetworkTrainable implements Trainable {
      * loss before the update, or NaN (and changes nothing) when the loss or its gradient is not finite.
      */
     double train(NDArray x, double[] t, int[] labels, double learningRate, long stepSeed, Function<NDArray, NDArray> loss) {
-        DjlEngine.GRADIENTS.lock();
-        boolean gradients = DjlEngine.gradientsOff();
-        try (NDManager call = backend.manager().newSubManager()) {
-            call.tempAttachAll(x);
+        return differentiating(x, call -> {
             if (network.stochastic()) {
                 DjlEngine.seed(stepSeed);
             }
@@ -114,7 +101,21 @@ abstract class NetworkTrainable implements Trainable {
                 parameters.clearGradient();
                 return Double.NaN;
             }
-            return parameters.update(learningRate) ? value : Double.NaN;
+            return parameters.update(learningRate) ? (double) value : Double.NaN;
+        });
+    }
+
+    /**
+     * Runs {@code body} with a per-call manager holding {@code x} and whatever the body makes, while no
+     * other thread differentiates (DJL allows one gradient collector per JVM); the body opens the
+     * collector, and gradient recording is off outside it.
+     */
+    <T> T differentiating(NDArray x, Function<NDManager, T> body) {
+        DjlEngine.GRADIENTS.lock();
+        boolean gradients = DjlEngine.gradientsOff();
+        try (NDManager call = backend.manager().newSubManager()) {
+            call.tempAttachAll(x);
+            return body.apply(call);
         } finally {
             DjlEngine.restoreGradients(gradients);
             DjlEngine.GRADIENTS.unlock();

@@ -156,23 +156,16 @@ public final class TorchScriptDenoiser implements Denoiser, AutoCloseable {
     @Override
     public Tensor predict(Tensor x, double[] t, Condition condition) {
         int n = x.batchSize();
-        int[] shape = x.shape();
-        if (sidecar.sampleShape() != null && !Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), sidecar.sampleShape())) {
-            throw new InvalidParameterException("x", Tensor.describe(shape), "must have shape [batch, "
-                    + Arrays.toString(sidecar.sampleShape()).substring(1) + " for " + file);
-        }
-        if (t.length != n) {
-            throw new InvalidParameterException("t", t.length + " times", "must give one time per sample (" + n + ")");
-        }
+        ModelInputs.check(x, t, sidecar.sampleShape(), file.toString());
+        int[] labels = ModelInputs.labels(condition, n, sidecar.numClasses(), "the model " + file);
         NDArray input = backend.array(x);
         boolean gradients = DjlEngine.gradientsOff();
         try (NDManager call = backend.manager().newSubManager()) {
             call.tempAttachAll(input);
             NDList inputs = new NDList(input, times(call, t));
             if (sidecar.numClasses() > 0) {
-                inputs.add(call.create(labels(condition, n)));
-            } else if (!condition.isNone() && Arrays.stream(condition.labels()).anyMatch(l -> l != Condition.NULL_CLASS)) {
-                throw new InvalidParameterException("condition", condition.toString(), "the model " + file + " is unconditional");
+                // the module takes the null class as row K, like the networks of docs/NETWORKS.md
+                inputs.add(call.create(Arrays.stream(labels).mapToLong(l -> l == Condition.NULL_CLASS ? sidecar.numClasses() : l).toArray()));
             }
             NDArray out = module.forward(new ParameterStore(call, false), inputs, false).head();
             if (!out.getShape().equals(input.getShape())) {
@@ -193,22 +186,6 @@ public final class TorchScriptDenoiser implements Denoiser, AutoCloseable {
             f[i] = (float) t[i];
         }
         return m.create(f, new Shape(t.length));
-    }
-
-    /** Class labels as the module takes them: {@code 0..K-1}, and {@code K} for the null class (or no condition). */
-    private long[] labels(Condition condition, int n) {
-        condition.checkBatch(n);
-        int k = sidecar.numClasses();
-        long[] y = new long[n];
-        int[] given = condition.labels();
-        for (int i = 0; i < n; i++) {
-            int label = condition.isNone() ? Condition.NULL_CLASS : given[i];
-            if (label >= k) {
-                throw new InvalidParameterException("condition", condition.toString(), "labels must lie in [0, " + (k - 1) + "] or be -1 (null class)");
-            }
-            y[i] = label == Condition.NULL_CLASS ? k : label;
-        }
-        return y;
     }
 
     @Override

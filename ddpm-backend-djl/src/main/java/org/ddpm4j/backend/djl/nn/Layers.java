@@ -17,6 +17,11 @@ import java.util.Arrays;
  * <p>Every result joins the manager of its first operand (DJL's rule). The networks keep the
  * per-call data (the input and what is computed from it) as first operand and the weights second,
  * so everything a forward pass makes lives in the caller's per-call manager and dies with it.
+ *
+ * <p>No operation here takes a Java number ({@code x.mul(0.5f)}): on the CPU DJL wraps the number in
+ * an array over a direct buffer that it frees right after the operation, but autograd may keep that
+ * array for the backward pass, which would then read freed memory. Constants are arrays of the
+ * per-call manager instead, alive until the pass is over.
  */
 final class Layers {
     /** GroupNorm's epsilon. */
@@ -131,7 +136,8 @@ final class Layers {
         NDArray q = parts.get(0).reshape(n * heads, dh, pixels);
         NDArray k = parts.get(1).reshape(n * heads, dh, pixels);
         NDArray v = parts.get(2).reshape(n * heads, dh, pixels);
-        NDArray scores = q.transpose(0, 2, 1).matMul(k).mul((float) (1 / Math.sqrt(dh)));   // [n heads, query, key]
+        NDArray scale = h.getManager().create((float) (1 / Math.sqrt(dh)));
+        NDArray scores = q.transpose(0, 2, 1).matMul(k).mul(scale);                            // [n heads, query, key]
         NDArray attended = v.matMul(scores.softmax(2).transpose(0, 2, 1));               // [n heads, dh, query]
         return h.add(conv1x1(w, name + ".proj", attended.reshape(s)));
     }
