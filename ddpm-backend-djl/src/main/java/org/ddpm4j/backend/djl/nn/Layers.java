@@ -93,6 +93,15 @@ final class Layers {
     }
 
     /**
+     * The time features {@code e = Linear "time.2" (SiLU(Linear "time.0" (temb(t * scale, dim))))}, plus
+     * the class embedding rows of {@code labels} unless they are null.
+     */
+    static NDArray timeFeatures(Weights w, NDManager m, double[] t, double scale, int dim, int[] labels) {
+        NDArray e = linear(w, "time.2", silu(linear(w, "time.0", timeEmbedding(m, t, scale, dim))));
+        return labels == null ? e : e.add(classEmbedding(w, "class_embedding", m, labels));
+    }
+
+    /**
      * Rows of the class embedding {@code name.weight [K + 1, D]} for each label; the null class
      * ({@code -1}) takes row K. A one-hot product, so the gradient reaches the table.
      */

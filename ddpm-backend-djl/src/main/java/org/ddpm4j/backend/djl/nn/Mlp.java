@@ -79,11 +79,7 @@ final class Mlp implements Network {
     @Override
     public NDArray forward(Weights w, NDArray x, double[] t, int[] labels, boolean training) {
         NDManager m = x.getManager();
-        NDArray e = Layers.linear(w, "time.0", Layers.timeEmbedding(m, t, config.timeScale(), config.timeEmbedding()));
-        e = Layers.linear(w, "time.2", Layers.silu(e));
-        if (conditional()) {
-            e = e.add(Layers.classEmbedding(w, "class_embedding", m, labels));
-        }
+        NDArray e = Layers.timeFeatures(w, m, t, config.timeScale(), config.timeEmbedding(), conditional() ? labels : null);
         NDArray time = Layers.silu(e);
         NDArray h = Layers.linear(w, "input", x);
         for (int b = 0; b < config.blocks(); b++) {

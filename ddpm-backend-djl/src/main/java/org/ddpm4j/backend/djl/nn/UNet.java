@@ -135,11 +135,7 @@ final class UNet implements Network {
     @Override
     public NDArray forward(Weights w, NDArray x, double[] t, int[] labels, boolean training) {
         NDManager m = x.getManager();
-        NDArray e = Layers.linear(w, "time.0", Layers.timeEmbedding(m, t, config.timeScale(), config.channels()));
-        e = Layers.linear(w, "time.2", Layers.silu(e));
-        if (conditional()) {
-            e = e.add(Layers.classEmbedding(w, "class_embedding", m, labels));
-        }
+        NDArray e = Layers.timeFeatures(w, m, t, config.timeScale(), config.channels(), conditional() ? labels : null);
         Block block = new Block(w, Layers.silu(e), training);
         NDArray h = Layers.conv3x3(w, "input", x, 1);
         Deque<NDArray> skips = new ArrayDeque<>();
