@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import org.ddpm4j.api.tensor.Tensor;
-import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.api.tensor.TensorScope;
 import org.ddpm4j.api.training.NetworkBackend;
 import org.ddpm4j.api.training.NetworkSpec;

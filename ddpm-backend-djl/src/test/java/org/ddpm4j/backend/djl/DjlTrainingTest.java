@@ -184,6 +184,43 @@ class DjlTrainingTest {
         }
     }
 
+    /** Losses of a few training steps of a small U-Net with attention, optionally while the JVM frees direct buffers. */
+    private static double[] unetLosses(boolean garbage) throws InterruptedException {
+        NetworkSpec spec = new NetworkSpec("unet", new int[] {1, 8, 8}, 2, Parameterization.EPSILON, Parameters.of("channels", 8,
+                "channel_mult", java.util.List.of(1, 2), "num_res_blocks", 1, "attention_levels", java.util.List.of(0, 1), "heads", 2, "groups", 4));
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread collector = new Thread(() -> {
+            while (!done.get()) {
+                // direct buffers full of NaN, freed and reused: memory read after DJL released it shows up
+                java.nio.ByteBuffer.allocateDirect(1 << 12).asFloatBuffer().put(new float[1 << 10]).flip();
+                java.nio.ByteBuffer.allocateDirect(4).putFloat(0, Float.NaN);
+                System.gc();
+            }
+        });
+        if (garbage) {
+            collector.start();
+        }
+        try (TrainableDenoiser model = backend.newDenoiser(spec, OptimizerSettings.defaults())) {
+            double[] losses = new double[12];
+            for (int k = 0; k < losses.length; k++) {
+                try (TensorScope scope = backend.openScope()) {
+                    GaussianNoise noise = GaussianNoise.forStep(1, k);
+                    TrainingBatch batch = Objective.simple(schedule).batch(backend.randn(noise, 4, 1, 8, 8), Condition.classes(0, 1, -1, 1), noise);
+                    losses[k] = model.trainStep(batch, 1e-3, k);
+                }
+            }
+            return losses;
+        } finally {
+            done.set(true);
+            collector.join();
+        }
+    }
+
+    @Test
+    void unetTrainingIsUnaffectedByTheJvmFreeingMemory() throws InterruptedException {
+        assertArrayEquals(unetLosses(false), unetLosses(true), 0.0);
+    }
+
     @Test
     void aClassifierLearnsTheClustersAndItsGradientPointsToItsClass() {
         NetworkSpec spec = new NetworkSpec("classifier", new int[] {2}, 2, Parameterization.EPSILON, Parameters.of("hidden", 32, "blocks", 1));
