@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** The {@code ddpm} command line: train, sample, evaluate and inspect diffusion models. */
 @Command(name = "ddpm", mixinStandardHelpOptions = true, version = "ddpm4j 0.1.0-SNAPSHOT",
         description = "Denoising diffusion probabilistic models on the JVM.",
-        subcommands = {PluginsCommand.class, ScheduleCommand.class, SampleCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {PluginsCommand.class, ScheduleCommand.class, TrainCommand.class, SampleCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Run 'ddpm COMMAND --help' for the options and examples of a command."})
 public final class Ddpm implements Runnable {
 
@@ -37,7 +38,7 @@ public final class Ddpm implements Runnable {
             PrintWriter err = commandLine.getErr();
             if (cause instanceof InvalidParameterException || cause instanceof IllegalArgumentException
                     || cause instanceof IllegalStateException || cause instanceof UnsupportedOperationException
-                    || cause instanceof java.io.UncheckedIOException) {
+                    || cause instanceof java.io.UncheckedIOException || cause instanceof ArithmeticException) {
                 err.println("error: " + cause.getMessage());
                 return 2;
             }

@@ -1,0 +1,110 @@
+package org.ddpm4j.backend.djl;
+
+import ai.djl.ndarray.NDArray;
+import java.util.Arrays;
+import java.util.Optional;
+import org.ddpm4j.api.InvalidParameterException;
+import org.ddpm4j.api.model.Condition;
+import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.tensor.Tensor;
+import org.ddpm4j.api.training.NetworkSpec;
+import org.ddpm4j.api.training.OptimizerSettings;
+import org.ddpm4j.api.training.TrainableDenoiser;
+import org.ddpm4j.api.training.TrainingBatch;
+import org.ddpm4j.backend.djl.nn.Network;
+import org.ddpm4j.backend.djl.nn.Weights;
+
+/**
+ * A denoiser network ({@code mlp} or {@code unet}) trained by weighted-MSE regression:
+ * {@code L = mean_i w_i mean_j (f(x_t, t, y)_ij - target_ij)^2}. {@link #predict} uses the current
+ * weights, {@link #ema()} the EMA weights.
+ */
+final class NetworkDenoiser extends NetworkTrainable implements TrainableDenoiser {
+    private final Denoiser ema = new View(true);
+    private final Denoiser current = new View(false);
+
+    NetworkDenoiser(DjlBackend backend, NetworkSpec spec, Network network, OptimizerSettings optimizer) {
+        super(backend, spec, network, optimizer);
+    }
+
+    @Override
+    public Parameterization parameterization() {
+        return spec().parameterization();
+    }
+
+    @Override
+    public int numClasses() {
+        return network.conditional() ? network.numClasses() : 0;
+    }
+
+    @Override
+    public Optional<int[]> sampleShape() {
+        return Optional.of(network.sampleShape());
+    }
+
+    @Override
+    public Tensor predict(Tensor x, double[] t, Condition condition) {
+        return current.predict(x, t, condition);
+    }
+
+    @Override
+    public Denoiser ema() {
+        return ema;
+    }
+
+    @Override
+    public double trainStep(TrainingBatch batch, double learningRate, long stepSeed) {
+        NDArray x = input(batch.xt(), batch.t());
+        NDArray target = backend.array(batch.target());
+        if (!Arrays.equals(batch.target().shape(), batch.xt().shape())) {
+            throw new InvalidParameterException("target", Tensor.describe(batch.target().shape()), "must have the shape of x_t "
+                    + Tensor.describe(batch.xt().shape()));
+        }
+        int n = batch.xt().batchSize();
+        float[] weights = new float[n];
+        for (int i = 0; i < n; i++) {
+            weights[i] = (float) batch.weights()[i];
+        }
+        return train(x, batch.t(), labels(batch.condition(), n), learningRate, stepSeed, out -> {
+            NDArray perSample = out.sub(target).square().reshape(n, -1).mean(new int[] {1});
+            return perSample.mul(out.getManager().create(weights)).mean();
+        });
+    }
+
+    /** The labels the network takes: one per sample for a class-conditional network, none otherwise. */
+    private int[] labels(Condition condition, int n) {
+        int[] labels = ModelInputs.labels(condition, n, numClasses(), "this denoiser");
+        return numClasses() == 0 ? null : labels;
+    }
+
+    /** The network with either weights, as a {@link Denoiser}. */
+    private final class View implements Denoiser {
+        private final boolean useEma;
+
+        View(boolean useEma) {
+            this.useEma = useEma;
+        }
+
+        @Override
+        public Parameterization parameterization() {
+            return NetworkDenoiser.this.parameterization();
+        }
+
+        @Override
+        public Tensor predict(Tensor x, double[] t, Condition condition) {
+            Weights w = useEma ? parameters.ema() : parameters.weights();
+            return infer(w, input(x, t), t, labels(condition, x.batchSize()), out -> out);
+        }
+
+        @Override
+        public int numClasses() {
+            return NetworkDenoiser.this.numClasses();
+        }
+
+        @Override
+        public Optional<int[]> sampleShape() {
+            return NetworkDenoiser.this.sampleShape();
+        }
+    }
+}

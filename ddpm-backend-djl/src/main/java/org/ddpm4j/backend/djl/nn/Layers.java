@@ -1,0 +1,158 @@
+package org.ddpm4j.backend.djl.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import java.util.Arrays;
+
+/**
+ * The building blocks of {@code docs/NETWORKS.md} as functions of arrays and named weights.
+ *
+ * <p>Every result joins the manager of its first operand (DJL's rule). The networks keep the
+ * per-call data (the input and what is computed from it) as first operand and the weights second,
+ * so everything a forward pass makes lives in the caller's per-call manager and dies with it.
+ *
+ * <p>No operation here takes a Java number ({@code x.mul(0.5f)}): on the CPU DJL wraps the number in
+ * an array over a direct buffer that it frees right after the operation, but autograd may keep that
+ * array for the backward pass, which would then read freed memory. Constants are arrays of the
+ * per-call manager instead, alive until the pass is over.
+ */
+final class Layers {
+    /** GroupNorm's epsilon. */
+    static final float NORM_EPS = 1e-5f;
+
+    private Layers() {
+    }
+
+    /** {@code x W^T + b} with {@code name.weight [out, in]}, {@code name.bias [out]}. */
+    static NDArray linear(Weights w, String name, NDArray x) {
+        return Linear.linear(x, w.get(name + ".weight"), w.get(name + ".bias")).singletonOrThrow();
+    }
+
+    /** 3x3 convolution with symmetric zero padding 1 (also for stride 2). */
+    static NDArray conv3x3(Weights w, String name, NDArray x, int stride) {
+        return Conv2d.conv2d(x, w.get(name + ".weight"), w.get(name + ".bias"), new Shape(stride, stride), new Shape(1, 1))
+                .singletonOrThrow();
+    }
+
+    /** 1x1 convolution. */
+    static NDArray conv1x1(Weights w, String name, NDArray x) {
+        return Conv2d.conv2d(x, w.get(name + ".weight"), w.get(name + ".bias")).singletonOrThrow();
+    }
+
+    /** {@code SiLU(x) = x sigmoid(x)}. */
+    static NDArray silu(NDArray x) {
+        return x.mul(Activation.sigmoid(x));
+    }
+
+    /**
+     * GroupNorm with {@code groups} groups over {@code [N, C, H, W]}: per sample and group, subtract
+     * the mean and divide by {@code sqrt(var + 1e-5)} (biased variance), then the per-channel affine map.
+     * Computed as libtorch's layer norm over each group.
+     */
+    static NDArray groupNorm(Weights w, String name, NDArray x, int groups) {
+        Shape s = x.getShape();
+        long n = s.get(0);
+        long c = s.get(1);
+        long perGroup = s.size() / (n * groups);
+        NDManager m = x.getManager();
+        NDArray grouped = x.reshape(n, groups, perGroup);
+        NDArray normalized = grouped.getNDArrayInternal()
+                .layerNorm(grouped, new Shape(perGroup), m.ones(new Shape(perGroup)), m.zeros(new Shape(perGroup)), NORM_EPS)
+                .singletonOrThrow()
+                .reshape(s);
+        Shape channel = new Shape(c, 1, 1);
+        return normalized.mul(w.get(name + ".weight", channel, m)).add(w.get(name + ".bias", channel, m));
+    }
+
+    /**
+     * The sinusoidal embedding of {@code s = t * scale}: with {@code half = dim / 2} and
+     * {@code f_k = exp(-ln(10000) k / (half - 1))}, {@code [sin(s f_0) .. sin(s f_{half-1}), cos(s f_0) .. cos(s f_{half-1})]}.
+     * The arguments {@code s f_k} are formed in double precision on the host. When every sample has
+     * the same time (as in sampling) the result is one row, and everything computed from it
+     * broadcasts over the batch: the time path then costs one sample, not N.
+     */
+    static NDArray timeEmbedding(NDManager m, double[] t, double scale, int dim) {
+        double[] times = Arrays.stream(t).allMatch(v -> v == t[0]) ? new double[] {t[0]} : t;
+        int half = dim / 2;
+        float[] args = new float[times.length * half];
+        for (int k = 0; k < half; k++) {
+            double f = Math.exp(-Math.log(10000) * k / (half - 1));
+            for (int i = 0; i < times.length; i++) {
+                args[i * half + k] = (float) (times[i] * scale * f);
+            }
+        }
+        NDArray a = m.create(args, new Shape(times.length, half));
+        return a.sin().concat(a.cos(), 1);
+    }
+
+    /**
+     * The time features {@code e = Linear "time.2" (SiLU(Linear "time.0" (temb(t * scale, dim))))}, plus
+     * the class embedding rows of {@code labels} unless they are null.
+     */
+    static NDArray timeFeatures(Weights w, NDManager m, double[] t, double scale, int dim, int[] labels) {
+        NDArray e = linear(w, "time.2", silu(linear(w, "time.0", timeEmbedding(m, t, scale, dim))));
+        return labels == null ? e : e.add(classEmbedding(w, "class_embedding", m, labels));
+    }
+
+    /**
+     * Rows of the class embedding {@code name.weight [K + 1, D]} for each label; the null class
+     * ({@code -1}) takes row K. A one-hot product, so the gradient reaches the table.
+     */
+    static NDArray classEmbedding(Weights w, String name, NDManager m, int[] labels) {
+        NDArray table = w.get(name + ".weight");
+        int rows = Math.toIntExact(table.getShape().get(0));
+        float[] oneHot = new float[labels.length * rows];
+        for (int i = 0; i < labels.length; i++) {
+            oneHot[i * rows + (labels[i] < 0 ? rows - 1 : labels[i])] = 1f;
+        }
+        return m.create(oneHot, new Shape(labels.length, rows)).matMul(table);
+    }
+
+    /** Nearest-neighbour 2x upsampling of {@code [N, C, H, W]}: each pixel becomes a 2x2 block. */
+    static NDArray upsample2x(NDArray x) {
+        return x.repeat(2, 2).repeat(3, 2);
+    }
+
+    /** Dropout (inverted: kept values scaled by {@code 1 / (1 - rate)}) in training, the identity otherwise. */
+    static NDArray dropout(NDArray x, double rate, boolean training) {
+        if (!training || rate == 0) {
+            return x;
+        }
+        return Dropout.dropout(x, (float) rate, true).singletonOrThrow();
+    }
+
+    /**
+     * Multi-head self-attention over the pixels of {@code h [N, C, H, W]} with a residual connection:
+     * {@code q, k, v} from a 1x1 convolution of the group-normed input (q the first C channels, then k,
+     * then v; head j takes channels {@code j dh .. (j+1) dh - 1} of each), {@code a = softmax_keys(q^T k / sqrt(dh))},
+     * {@code o = v a^T}, heads concatenated, then a 1x1 projection added to {@code h}.
+     */
+    static NDArray attention(Weights w, String name, NDArray h, int heads, int groups) {
+        Shape s = h.getShape();
+        long n = s.get(0);
+        long c = s.get(1);
+        long pixels = s.get(2) * s.get(3);
+        long dh = c / heads;
+        NDArray qkv = conv1x1(w, name + ".qkv", groupNorm(w, name + ".norm", h, groups)).reshape(n, 3, heads * dh * pixels);
+        NDList parts = qkv.split(3, 1);
+        NDArray q = parts.get(0).reshape(n * heads, dh, pixels);
+        NDArray k = parts.get(1).reshape(n * heads, dh, pixels);
+        NDArray v = parts.get(2).reshape(n * heads, dh, pixels);
+        NDArray scale = h.getManager().create((float) (1 / Math.sqrt(dh)));
+        NDArray scores = q.transpose(0, 2, 1).matMul(k).mul(scale);                            // [n heads, query, key]
+        NDArray attended = v.matMul(scores.softmax(2).transpose(0, 2, 1));               // [n heads, dh, query]
+        return h.add(conv1x1(w, name + ".proj", attended.reshape(s)));
+    }
+
+    /** Concatenates along the channel axis, {@code a} first. */
+    static NDArray concatChannels(NDArray a, NDArray b) {
+        return NDArrays.concat(new NDList(a, b), 1);
+    }
+}

@@ -1,0 +1,196 @@
+package org.ddpm4j.backend.djl.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * The {@code unet} network of docs/NETWORKS.md (DDPM / Improved-DDPM style) for images
+ * {@code [C_in, H, W]}: residual blocks with GroupNorm and SiLU that add the time (and class)
+ * features, self-attention at the chosen levels and in the middle, stride-2 convolutions down,
+ * nearest-neighbour upsampling and skip connections up. The classifier variant keeps the down path
+ * and the middle and ends in {@code "head"} on the mean over pixels of {@code SiLU(GroupNorm(h))}.
+ */
+final class UNet implements Network {
+    private final UNetConfig config;
+    private final int[] sampleShape;
+    private final int classes;
+    private final boolean classifier;
+    private final ParameterLayout layout = new ParameterLayout();
+
+    private UNet(UNetConfig config, int[] sampleShape, int classes, boolean classifier) {
+        this.config = config;
+        this.sampleShape = sampleShape.clone();
+        this.classes = classes;
+        this.classifier = classifier;
+        declare();
+    }
+
+    /** The denoiser of images, class-conditional when {@code classes > 0}. */
+    static UNet denoiser(UNetConfig config, int[] sampleShape, int classes) {
+        return new UNet(config, sampleShape, classes, false);
+    }
+
+    /** The encoder-and-head classifier into {@code classes} classes. */
+    static UNet classifier(UNetConfig config, int[] sampleShape, int classes) {
+        return new UNet(config, sampleShape, classes, true);
+    }
+
+    /** Declares the parameters in the order of the forward pass. */
+    private void declare() {
+        int c = config.channels();
+        int tf = config.timeFeatures();
+        layout.dense("time.0", c, tf);
+        layout.dense("time.2", tf, tf);
+        if (conditional()) {
+            layout.embedding("class_embedding", classes + 1, tf);
+        }
+        layout.conv("input", sampleShape[0], c, 3);
+        Deque<Integer> skips = new ArrayDeque<>();
+        skips.push(c);
+        int ch = c;
+        for (int l = 0; l < config.levels(); l++) {
+            for (int r = 0; r < config.numResBlocks(); r++) {
+                String block = "down." + l + "." + r;
+                declareResBlock(block, ch, config.width(l));
+                ch = config.width(l);
+                if (config.attention(l)) {
+                    declareAttention(block + ".attn", ch);
+                }
+                skips.push(ch);
+            }
+            if (l < config.levels() - 1) {
+                layout.conv("down." + l + ".downsample", ch, ch, 3);
+                skips.push(ch);
+            }
+        }
+        declareResBlock("mid.0", ch, ch);
+        declareAttention("mid.attn", ch);
+        declareResBlock("mid.1", ch, ch);
+        if (classifier) {
+            layout.norm("out.norm", ch);
+            layout.dense("head", ch, classes);
+            return;
+        }
+        for (int l = config.levels() - 1; l >= 0; l--) {
+            for (int r = 0; r <= config.numResBlocks(); r++) {
+                String block = "up." + l + "." + r;
+                declareResBlock(block, ch + skips.pop(), config.width(l));
+                ch = config.width(l);
+                if (config.attention(l)) {
+                    declareAttention(block + ".attn", ch);
+                }
+            }
+            if (l > 0) {
+                layout.conv("up." + l + ".upsample", ch, ch, 3);
+            }
+        }
+        layout.norm("out.norm", ch);
+        layout.zeroConv("out.conv", ch, sampleShape[0], 3);
+    }
+
+    private void declareResBlock(String name, int in, int out) {
+        layout.norm(name + ".norm1", in);
+        layout.conv(name + ".conv1", in, out, 3);
+        layout.dense(name + ".time", config.timeFeatures(), out);
+        layout.norm(name + ".norm2", out);
+        layout.zeroConv(name + ".conv2", out, out, 3);
+        if (in != out) {
+            layout.conv(name + ".skip", in, out, 1);
+        }
+    }
+
+    private void declareAttention(String name, int ch) {
+        layout.norm(name + ".norm", ch);
+        layout.conv(name + ".qkv", ch, 3 * ch, 1);
+        layout.zeroConv(name + ".proj", ch, ch, 1);
+    }
+
+    @Override
+    public ParameterLayout layout() {
+        return layout;
+    }
+
+    @Override
+    public int[] sampleShape() {
+        return sampleShape.clone();
+    }
+
+    @Override
+    public int numClasses() {
+        return classes;
+    }
+
+    @Override
+    public boolean conditional() {
+        return !classifier && classes > 0;
+    }
+
+    @Override
+    public boolean stochastic() {
+        return config.dropout() > 0;
+    }
+
+    @Override
+    public NDArray forward(Weights w, NDArray x, double[] t, int[] labels, boolean training) {
+        NDManager m = x.getManager();
+        NDArray e = Layers.timeFeatures(w, m, t, config.timeScale(), config.channels(), conditional() ? labels : null);
+        Block block = new Block(w, Layers.silu(e), training);
+        NDArray h = Layers.conv3x3(w, "input", x, 1);
+        Deque<NDArray> skips = new ArrayDeque<>();
+        skips.push(h);
+        for (int l = 0; l < config.levels(); l++) {
+            for (int r = 0; r < config.numResBlocks(); r++) {
+                h = block.res("down." + l + "." + r, h, l);
+                skips.push(h);
+            }
+            if (l < config.levels() - 1) {
+                h = Layers.conv3x3(w, "down." + l + ".downsample", h, 2);
+                skips.push(h);
+            }
+        }
+        h = block.res("mid.0", h, -1);
+        h = Layers.attention(w, "mid.attn", h, config.heads(), config.groups());
+        h = block.res("mid.1", h, -1);
+        if (classifier) {
+            NDArray normed = Layers.silu(Layers.groupNorm(w, "out.norm", h, config.groups()));
+            NDArray features = normed.reshape(normed.getShape().get(0), normed.getShape().get(1), -1).mean(new int[] {2});
+            return Layers.linear(w, "head", features);
+        }
+        for (int l = config.levels() - 1; l >= 0; l--) {
+            for (int r = 0; r <= config.numResBlocks(); r++) {
+                h = block.res("up." + l + "." + r, Layers.concatChannels(h, skips.pop()), l);
+            }
+            if (l > 0) {
+                h = Layers.conv3x3(w, "up." + l + ".upsample", Layers.upsample2x(h), 1);
+            }
+        }
+        return Layers.conv3x3(w, "out.conv", Layers.silu(Layers.groupNorm(w, "out.norm", h, config.groups())), 1);
+    }
+
+    /** Residual blocks (and the attention that follows them) sharing one forward pass's time features. */
+    private final class Block {
+        private final Weights w;
+        private final NDArray time;
+        private final boolean training;
+
+        Block(Weights w, NDArray time, boolean training) {
+            this.w = w;
+            this.time = time;
+            this.training = training;
+        }
+
+        /** ResBlock {@code name}, followed by its attention when {@code level} has attention (-1: never). */
+        NDArray res(String name, NDArray h, int level) {
+            int groups = config.groups();
+            NDArray r = Layers.conv3x3(w, name + ".conv1", Layers.silu(Layers.groupNorm(w, name + ".norm1", h, groups)), 1);
+            NDArray features = Layers.linear(w, name + ".time", time);
+            r = r.add(features.reshape(features.getShape().get(0), features.getShape().get(1), 1, 1));
+            r = Layers.silu(Layers.groupNorm(w, name + ".norm2", r, groups));
+            r = Layers.conv3x3(w, name + ".conv2", Layers.dropout(r, config.dropout(), training), 1);
+            NDArray out = (w.has(name + ".skip.weight") ? Layers.conv1x1(w, name + ".skip", h) : h).add(r);
+            return level >= 0 && config.attention(level) ? Layers.attention(w, name + ".attn", out, config.heads(), groups) : out;
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package org.ddpm4j.examples.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.model.Condition;
+import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.schedule.DiscreteSchedule;
+import org.ddpm4j.api.tensor.GaussianNoise;
+import org.ddpm4j.api.tensor.Tensor;
+import org.ddpm4j.api.tensor.TensorScope;
+import org.ddpm4j.api.training.NetworkBackend;
+import org.ddpm4j.api.training.NetworkSpec;
+import org.ddpm4j.api.training.Objective;
+import org.ddpm4j.api.training.OptimizerSettings;
+import org.ddpm4j.api.training.TrainableDenoiser;
+import org.ddpm4j.core.training.ArrayData;
+import org.ddpm4j.core.training.Trainer;
+import org.ddpm4j.core.training.TrainingListener;
+import org.ddpm4j.core.training.TrainingSettings;
+
+/**
+ * Speed and memory of one backend that builds networks, measured through the API only, so every
+ * backend runs the same code:
+ * <ul>
+ *   <li>sampler overhead: the wall time of a 50-step DDIM run divided by that of 50 bare denoiser
+ *       forwards on the same batch (1 means the sampler costs nothing beyond the network);</li>
+ *   <li>training throughput: samples per second through core's {@link Trainer};</li>
+ *   <li>memory: the process's resident set after 1,000 and after N sampler steps.</li>
+ * </ul>
+ * Timings are medians over repeats that alternate the compared runs.
+ */
+public final class BackendBenchmark {
+    /** docs/NETWORKS.md's mlp with its defaults, for 2-D points. */
+    public static final NetworkSpec MLP = new NetworkSpec("mlp", new int[] {2}, 0, Parameterization.EPSILON, Parameters.empty());
+
+    /** A U-Net for 28x28 grey images (Fashion-MNIST's shape) small enough for a CPU benchmark. */
+    public static final NetworkSpec UNET = new NetworkSpec("unet", new int[] {1, 28, 28}, 0, Parameterization.EPSILON,
+            Parameters.of("channels", 32, "channel_mult", List.of(1, 2, 2), "num_res_blocks", 1, "attention_levels", List.of(2),
+                    "dropout", 0.0));
+
+    private static final int DDIM_STEPS = 50;
+
+    private final NetworkBackend backend;
+    private final DiscreteSchedule schedule;
+    private final int repeats;
+
+    public BackendBenchmark(NetworkBackend backend, DiscreteSchedule schedule, int repeats) {
+        this.backend = backend;
+        this.schedule = schedule;
+        this.repeats = repeats;
+    }
+
+    /**
+     * Medians of a 50-step DDIM run, of 50 bare forwards, of their ratio, and of the ratio of two
+     * identical sets of forwards (the measurement's noise floor).
+     */
+    public record Overhead(String network, int batch, double ddimSeconds, double forwardsSeconds, double ratio, double control) {
+    }
+
+    /** Training speed. */
+    public record Throughput(String network, int batch, int steps, double samplesPerSecond) {
+        public double millisPerStep() {
+            return 1000.0 * batch / samplesPerSecond;
+        }
+    }
+
+    /** Resident set size (bytes) after 1,000 and after {@code steps} sampler steps. */
+    public record Memory(String network, int batch, int steps, long rssAfter1k, long rssAfterAll) {
+        public double growth() {
+            return (double) (rssAfterAll - rssAfter1k) / rssAfter1k;
+        }
+    }
+
+    /**
+     * Each DDIM step is timed next to two bare forwards on the current state (alternately before and
+     * after it), so that all three see the same machine load and none always runs first. The ratio
+     * is the step time over the time of the first forward, summed over the run; the second forward
+     * gives the same ratio for two identical workloads, the noise floor of the machine (ideally 1).
+     */
+    public Overhead overhead(String name, NetworkSpec spec, int batch) {
+        try (TrainableDenoiser model = backend.newDenoiser(spec, OptimizerSettings.defaults())) {
+            Denoiser denoiser = model.ema();
+            Tensor noise = backend.randn(new GaussianNoise(1), shape(spec, batch));
+            ReferenceDdimLoop.sample(denoiser, schedule, noise, DDIM_STEPS, Condition.none()).close(); // warm-up
+            double[] ratio = new double[repeats];
+            double[] control = new double[repeats];
+            double[] run = new double[repeats];
+            double[] bare = new double[repeats];
+            for (int r = 0; r < repeats; r++) {
+                ReferenceDdimLoop loop = new ReferenceDdimLoop(denoiser, schedule, noise, DDIM_STEPS, Condition.none());
+                double first = 0;
+                double second = 0;
+                boolean forwardsFirst = r % 2 == 0;
+                while (!loop.isDone()) {
+                    int t = loop.time();
+                    if (!forwardsFirst) {
+                        run[r] += seconds(loop::step);
+                    }
+                    first += forward(denoiser, loop.state(), t);
+                    second += forward(denoiser, loop.state(), t);
+                    if (forwardsFirst) {
+                        run[r] += seconds(loop::step);
+                    }
+                    forwardsFirst = !forwardsFirst;
+                }
+                loop.state().close();
+                bare[r] = first;
+                ratio[r] = run[r] / first;
+                control[r] = second / first;
+            }
+            noise.close();
+            return new Overhead(name, batch, median(run), median(bare), median(ratio), median(control));
+        }
+    }
+
+    private double forward(Denoiser denoiser, Tensor x, int t) {
+        return seconds(() -> {
+            try (TensorScope scope = backend.openScope()) {
+                denoiser.predict(x, t, Condition.none());
+            }
+        });
+    }
+
+    public Throughput training(String name, NetworkSpec spec, int batch, int steps) {
+        int warmUp = Math.max(3, steps / 10);
+        double[] seconds = new double[repeats];
+        for (int r = 0; r < repeats; r++) {
+            long[] start = new long[1];
+            TrainingListener clock = new TrainingListener() {
+                @Override
+                public void onStep(int done, int total, double loss, double lr) {
+                    if (done == warmUp) {
+                        start[0] = System.nanoTime();
+                    }
+                }
+            };
+            TrainingSettings settings = new TrainingSettings(warmUp + steps, batch, 1e-4, 0, false, r, 0, 1);
+            try (TrainableDenoiser model = backend.newDenoiser(spec, OptimizerSettings.defaults())) {
+                new Trainer(settings, data(spec), backend, clock).trainDenoiser(model, Objective.simple(schedule), Optional.empty(), false);
+            }
+            seconds[r] = (System.nanoTime() - start[0]) / 1e9;
+        }
+        return new Throughput(name, batch, steps, batch * steps / median(seconds));
+    }
+
+    public Memory memory(String name, NetworkSpec spec, int batch, int steps) {
+        try (TrainableDenoiser model = backend.newDenoiser(spec, OptimizerSettings.defaults())) {
+            Tensor noise = backend.randn(new GaussianNoise(2), shape(spec, batch));
+            long after1k = 0;
+            for (int done = 0; done < steps; done += DDIM_STEPS) {
+                ReferenceDdimLoop.sample(model.ema(), schedule, noise, DDIM_STEPS, Condition.none()).close();
+                if (done + DDIM_STEPS == 1000) {
+                    after1k = residentBytes();
+                }
+            }
+            noise.close();
+            return new Memory(name, batch, steps, after1k, residentBytes());
+        }
+    }
+
+    private static ArrayData data(NetworkSpec spec) {
+        int n = 2048;
+        int d = Arrays.stream(spec.sampleShape()).reduce(1, (a, b) -> a * b);
+        float[] values = new GaussianNoise(3).nextFloats(n * d);
+        return new ArrayData(values, spec.sampleShape(), null, 0);
+    }
+
+    static int[] shape(NetworkSpec spec, int batch) {
+        int[] s = spec.sampleShape();
+        int[] shape = new int[s.length + 1];
+        shape[0] = batch;
+        System.arraycopy(s, 0, shape, 1, s.length);
+        return shape;
+    }
+
+    private static double seconds(Runnable r) {
+        long t = System.nanoTime();
+        r.run();
+        return (System.nanoTime() - t) / 1e9;
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    /** The process's resident set size (Linux {@code /proc/self/status}), in bytes. */
+    static long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/self/status (the memory benchmark needs Linux)", e);
+        }
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+}

@@ -1,0 +1,338 @@
+package org.ddpm4j.examples.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.ddpm4j.api.InvalidParameterException;
+import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.schedule.ContinuousSchedule;
+import org.ddpm4j.api.schedule.Schedule;
+import org.ddpm4j.api.tensor.TensorBackend;
+import org.ddpm4j.api.training.LossWeighting;
+import org.ddpm4j.api.training.NetworkBackend;
+import org.ddpm4j.api.training.NetworkSpec;
+import org.ddpm4j.api.training.Objective;
+import org.ddpm4j.api.training.OptimizerSettings;
+import org.ddpm4j.api.training.Trainable;
+import org.ddpm4j.api.training.TrainableClassifier;
+import org.ddpm4j.api.training.TrainableDenoiser;
+import org.ddpm4j.core.io.Json;
+import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.progress.ProgressReporter;
+import org.ddpm4j.core.training.CheckpointStore;
+import org.ddpm4j.core.training.ModelCard;
+import org.ddpm4j.core.training.Trainer;
+import org.ddpm4j.core.training.TrainingData;
+import org.ddpm4j.core.training.TrainingListener;
+import org.ddpm4j.core.training.TrainingSettings;
+import org.ddpm4j.examples.data.Datasets;
+import org.ddpm4j.examples.plot.Chart;
+import org.ddpm4j.examples.plot.Figure;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Trains a denoiser (or a noisy-input classifier) on any backend that builds networks, with
+ * checkpoints, resume, a progress line and a loss-curve PNG.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Train a denoiser or a noisy-input classifier; writes checkpoints, a model card and loss.png into --out.",
+        footer = {"", "Network hyper-parameters (--hp) are those of docs/NETWORKS.md, e.g. hidden=256 blocks=4 or channel_mult=[1,2,2].",
+                "To continue an interrupted run, repeat the same command with --resume (a larger --steps trains longer).",
+                "", "Examples:",
+                "  ddpm train --dataset moons --steps 5000 --out runs/moons",
+                "  ddpm train --dataset gaussians --conditional --cond-dropout 0.1 --out runs/ring",
+                "  ddpm train --dataset moons --model classifier --steps 2000 --out runs/moons-classifier",
+                "  ddpm train --data images.npy --arch unet --hp channels=32 --batch 64 --device gpu --out runs/images",
+                "  ddpm train --dataset moons --steps 5000 --out runs/moons --resume"})
+final class TrainCommand implements Runnable {
+
+    static final class Data {
+        @Option(names = "--dataset", description = "Built-in dataset: ${COMPLETION-CANDIDATES}.", completionCandidates = DatasetNames.class)
+        String dataset;
+
+        @Option(names = "--data", description = "A NumPy .npy array [n, ...] of samples scaled to about [-1, 1].")
+        Path file;
+    }
+
+    static final class DatasetNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Datasets.names().iterator();
+        }
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Data data = new Data();
+
+    @Option(names = "--labels", description = "A NumPy .npy array [n] of integer class labels for --data.")
+    Path labels;
+
+    @Option(names = "--samples", defaultValue = "8000", description = "Samples generated for --dataset (default ${DEFAULT-VALUE}).")
+    int samples;
+
+    @Option(names = "--conditional", description = "Condition the denoiser on the class labels (classifier-free guidance).")
+    boolean conditional;
+
+    @Option(names = "--model", defaultValue = "denoiser", description = "denoiser or classifier (default ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--arch", description = "Denoiser architecture: mlp (points) or unet (images); default from the data's shape.")
+    String architecture;
+
+    @Option(names = "--hp", description = "Network hyper-parameter KEY=VALUE (repeatable).")
+    Map<String, String> hyperparameters = new LinkedHashMap<>();
+
+    @Option(names = "--predict", defaultValue = "epsilon", description = "What the denoiser predicts: epsilon, x0 or v (default ${DEFAULT-VALUE}).")
+    String predict;
+
+    @Option(names = "--schedule", defaultValue = "linear", description = "Noise schedule plugin (default ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--schedule-param", description = "A schedule parameter KEY=VALUE (repeatable).")
+    Map<String, String> scheduleParameters = new LinkedHashMap<>();
+
+    @Option(names = "--steps", defaultValue = "5000", description = "Optimizer steps (default ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--batch", defaultValue = "256", description = "Batch size (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(names = "--warmup", defaultValue = "100", description = "Linear warm-up steps (default ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--cosine-decay", description = "Decay the learning rate to 0 along a half cosine after warm-up.")
+    boolean cosineDecay;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of everything random (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--ema", defaultValue = "0.999", description = "EMA decay of the weights used for sampling (default ${DEFAULT-VALUE}).")
+    double ema;
+
+    @Option(names = "--weight-decay", defaultValue = "0", description = "AdamW's decoupled weight decay (default ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--grad-clip", defaultValue = "1", description = "Global gradient-norm clip, 0 for none (default ${DEFAULT-VALUE}).")
+    double gradClip;
+
+    @Option(names = "--min-snr", description = "Min-SNR-gamma loss weighting with this gamma (e.g. 5).")
+    Double minSnr;
+
+    @Option(names = "--cond-dropout", defaultValue = "0.1", description = "Probability of the null label when --conditional (default ${DEFAULT-VALUE}).")
+    double conditionDropout;
+
+    @Option(names = "--checkpoint-every", defaultValue = "1000", description = "Checkpoint every N steps and at the end (default ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Option(names = "--keep", defaultValue = "2", description = "Checkpoints to keep (default ${DEFAULT-VALUE}).")
+    int keep;
+
+    @Option(names = "--out", required = true, description = "Model directory (checkpoints, model-card.json, loss.png).")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue from the newest checkpoint in --out.")
+    boolean resume;
+
+    @Option(names = "--backend", defaultValue = "djl", description = "Backend plugin that builds networks (default ${DEFAULT-VALUE}).")
+    String backendName;
+
+
+
+    @Mixin
+    DeviceOptions devices;
+
+    @Option(names = "--progress-seconds", defaultValue = "2", description = "Seconds between progress lines (default ${DEFAULT-VALUE}).")
+    double progressSeconds;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        PrintWriter console = spec.commandLine().getOut();
+        PluginRegistry registry = PluginRegistry.load();
+        boolean classifier = switch (model) {
+            case "denoiser" -> false;
+            case "classifier" -> true;
+            default -> throw new InvalidParameterException("model", model, "must be denoiser or classifier");
+        };
+        TrainingData training = data();
+        if (classifier && training.numClasses() == 0) {
+            throw new InvalidParameterException("model", model, "a classifier needs labelled data (--dataset, or --data with --labels)");
+        }
+        if (!classifier && conditional && training.numClasses() == 0) {
+            throw new InvalidParameterException("conditional", true, "needs labelled data (--dataset, or --data with --labels)");
+        }
+        if (!classifier && !conditional) {
+            training = Datasets.unlabeled(training);
+        }
+        Schedule noise = registry.createSchedule(schedule, Parameters.of(parsed(scheduleParameters)));
+        NetworkSpec network = network(training, noise, classifier);
+        TrainingSettings settings = new TrainingSettings(steps, batch, learningRate, Math.min(warmup, steps), cosineDecay, seed,
+                checkpointEvery, keep);
+        OptimizerSettings optimizer = OptimizerSettings.defaults().withSeed(seed).withEmaDecay(ema).withWeightDecay(weightDecay)
+                .withGradientClipNorm(gradClip);
+        try (TensorBackend backend = registry.createBackend(backendName, devices.parameters())) {
+            if (!(backend instanceof NetworkBackend networks)) {
+                throw new InvalidParameterException("backend", backendName, "cannot train networks; use djl or tf");
+            }
+            CheckpointStore store = new CheckpointStore(out);
+            store.writeCard(ModelCard.of(classifier ? "classifier" : "denoiser", network, noise, backend.name(), dataFacts()));
+            try (Trainable trainable = classifier ? networks.newClassifier(network, optimizer) : networks.newDenoiser(network, optimizer)) {
+                console.printf(Locale.ROOT, "training a %s %s (%,d parameters) on %,d samples %s, %s on %s %s%n",
+                        network.architecture(), classifier ? "classifier" : "denoiser", trainable.parameterCount(), training.size(),
+                        java.util.Arrays.toString(training.sampleShape()), noise.name(), backend.name(), backend.device());
+                console.flush();
+                Trainer trainer = new Trainer(settings, training, backend, new Progress(console));
+                Trainer.Result result = classifier
+                        ? trainer.trainClassifier((TrainableClassifier) trainable, noise, Optional.of(store), resume)
+                        : trainer.trainDenoiser((TrainableDenoiser) trainable, objective(noise, network), Optional.of(store), resume);
+                Path png = out.resolve("loss.png");
+                plot(result.losses(), png);
+                console.println("wrote " + result.checkpoint().map(c -> c.dir().toString()).orElse(out.toString()) + " and " + png);
+            }
+        }
+        console.flush();
+    }
+
+    private TrainingData data() {
+        if (data.file != null) {
+            return Datasets.fromNpy(data.file, labels);
+        }
+        if (labels != null) {
+            throw new InvalidParameterException("labels", labels.toString(), "goes with --data");
+        }
+        return Datasets.generate(data.dataset == null ? "moons" : data.dataset, samples, seed);
+    }
+
+    private Map<String, Object> dataFacts() {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        if (data.file != null) {
+            facts.put("file", data.file.toString());
+            if (labels != null) {
+                facts.put("labels", labels.toString());
+            }
+        } else {
+            facts.put("dataset", data.dataset == null ? "moons" : data.dataset);
+            facts.put("samples", samples);
+            facts.put("seed", seed);
+        }
+        return facts;
+    }
+
+    private NetworkSpec network(TrainingData training, Schedule noise, boolean classifier) {
+        int[] shape = training.sampleShape();
+        String arch = classifier ? "classifier" : architecture != null ? architecture : shape.length == 1 ? "mlp" : "unet";
+        if (classifier && architecture != null) {
+            throw new InvalidParameterException("arch", architecture, "applies to denoisers; a classifier follows the data's shape");
+        }
+        Map<String, Object> hp = parsed(hyperparameters);
+        if (noise instanceof ContinuousSchedule && !hp.containsKey("time_scale")) {
+            hp.put("time_scale", 1000.0); // docs/NETWORKS.md: t in [0, 1] is embedded as 1000 t
+        }
+        int classes = classifier || conditional ? training.numClasses() : 0;
+        return new NetworkSpec(arch, shape, classes, Parameterization.parse("predict", predict), Parameters.of(hp));
+    }
+
+    private Objective objective(Schedule noise, NetworkSpec network) {
+        LossWeighting weighting = minSnr == null ? LossWeighting.UNIFORM : LossWeighting.minSnr(minSnr);
+        return new Objective(noise, network.parameterization(), weighting, conditional ? conditionDropout : 0);
+    }
+
+
+    /** {@code KEY=VALUE} options with JSON values where they parse ({@code 3}, {@code 0.1}, {@code [1,2,2]}, {@code true}). */
+    static Map<String, Object> parsed(Map<String, String> options) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        options.forEach((key, value) -> {
+            try {
+                m.put(key, Json.mapper().readValue(value, Object.class));
+            } catch (JsonProcessingException e) {
+                m.put(key, value);
+            }
+        });
+        return m;
+    }
+
+    private static void plot(double[] losses, Path png) {
+        double[] steps = new double[losses.length];
+        double[] smoothed = new double[losses.length];
+        Smoother s = new Smoother();
+        for (int i = 0; i < losses.length; i++) {
+            steps[i] = i + 1;
+            smoothed[i] = s.add(losses[i]);
+        }
+        Figure.save(png, 1, 800, 480, List.of(new Chart("training loss", "step", "loss")
+                .line("loss", steps, losses, new java.awt.Color(0, 114, 178, 70))
+                .line("smoothed", steps, smoothed, Chart.PALETTE[1])));
+    }
+
+    /** An exponential moving average with bias correction (Adam's), for a readable loss. */
+    private static final class Smoother {
+        private static final double BETA = 0.98;
+        private double average;
+        private int count;
+
+        double add(double value) {
+            count++;
+            average = BETA * average + (1 - BETA) * value;
+            return average / (1 - Math.pow(BETA, count));
+        }
+    }
+
+    /** One progress line every --progress-seconds and a line per checkpoint. */
+    private final class Progress implements TrainingListener {
+        private final PrintWriter console;
+        private final Smoother loss = new Smoother();
+        private ProgressReporter reporter;
+
+        Progress(PrintWriter console) {
+            this.console = console;
+        }
+
+        @Override
+        public void onStep(int done, int total, double value, double lr) {
+            if (reporter == null) {
+                reporter = new ProgressReporter("train", "steps", total, printStream(console), progressSeconds);
+            }
+            reporter.update(done, String.format(Locale.ROOT, "loss %.4f  lr %.2e", loss.add(value), lr));
+        }
+
+        @Override
+        public void onCheckpoint(int step, Path dir) {
+            console.println("checkpoint " + dir);
+            console.flush();
+        }
+    }
+
+    /** The console as the PrintStream ProgressReporter writes to (progress lines are ASCII). */
+    private static PrintStream printStream(PrintWriter writer) {
+        return new PrintStream(new OutputStream() {
+            @Override
+            public void write(int b) {
+                writer.write(b);
+            }
+
+            @Override
+            public void flush() {
+                writer.flush();
+            }
+        }, true, StandardCharsets.UTF_8);
+    }
+}

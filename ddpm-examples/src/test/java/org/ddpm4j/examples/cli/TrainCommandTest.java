@@ -1,0 +1,152 @@
+package org.ddpm4j.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.ddpm4j.api.InvalidParameterException;
+import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.model.Condition;
+import org.ddpm4j.api.schedule.DiscreteSchedule;
+import org.ddpm4j.api.tensor.GaussianNoise;
+import org.ddpm4j.api.tensor.Tensor;
+import org.ddpm4j.api.tensor.TensorBackend;
+import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.training.CheckpointStore;
+import org.ddpm4j.core.training.ModelCard;
+import org.ddpm4j.examples.bench.ReferenceDdimLoop;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ddpm train} on the djl backend, in-process and in a child JVM that is killed mid-run. */
+class TrainCommandTest {
+    /** A small, fast run; every run of the same arguments gives the same losses (one thread, one seed). */
+    private static List<String> args(Path out, int steps, String... more) {
+        List<String> a = new ArrayList<>(List.of("train", "--dataset", "gaussians", "--samples", "2000", "--steps", String.valueOf(steps),
+                "--batch", "64", "--warmup", "10", "--hp", "hidden=16", "--hp", "blocks=1", "--threads", "1", "--seed", "3",
+                "--progress-seconds", "0", "--out", out.toString()));
+        a.addAll(List.of(more));
+        return a;
+    }
+
+    private static Cli train(List<String> args) {
+        Cli r = Cli.run(args.toArray(String[]::new));
+        assertEquals(0, r.exitCode(), r.err());
+        return r;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static double[] losses(Path dir) {
+        Map<String, Object> training = new CheckpointStore(dir).latest().orElseThrow().training();
+        return ((List<Number>) training.get("losses")).stream().mapToDouble(Number::doubleValue).toArray();
+    }
+
+    @Test
+    void trainsWithProgressCheckpointsACardAndALossCurve(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("run");
+        Cli r = train(args(out, 30, "--checkpoint-every", "10", "--conditional"));
+        assertTrue(r.out().contains("training a mlp denoiser"), r.out());
+        assertTrue(r.out().contains("train  30/30  100%") && r.out().contains("steps/s") && r.out().contains("loss "), r.out());
+        assertTrue(r.out().contains("checkpoint " + out.resolve("checkpoints").resolve("step-00000030")), r.out());
+        ModelCard card = new CheckpointStore(out).card();
+        assertEquals(8, card.spec().numClasses());
+        assertEquals(16, card.spec().hyperparameters().asMap().get("hidden"));
+        assertEquals(30, losses(out).length);
+        BufferedImage png = ImageIO.read(out.resolve("loss.png").toFile());
+        assertEquals(800, png.getWidth());
+    }
+
+    @Test
+    void trainsAClassifier(@TempDir Path dir) {
+        Path out = dir.resolve("classifier");
+        train(args(out, 20, "--model", "classifier"));
+        assertEquals("classifier", new CheckpointStore(out).card().kind());
+    }
+
+    @Test
+    void aCheckpointIsASampleSourceAndSamplesLookLikeTheData(@TempDir Path dir) {
+        Path out = dir.resolve("ring");
+        train(args(out, 600, "--hp", "hidden=64", "--hp", "blocks=2", "--lr", "3e-3", "--ema", "0.99"));
+        PluginRegistry registry = PluginRegistry.load();
+        try (TensorBackend backend = registry.createBackend("djl", Parameters.of("device", "cpu"));
+             ModelSources.Source source = ModelSources.denoiser("checkpoint:" + out, backend, registry)) {
+            Tensor x = ReferenceDdimLoop.sample(source.denoiser(), (DiscreteSchedule) source.schedule(),
+                    backend.randn(new GaussianNoise(5), 400, 2), 50, Condition.none());
+            float[] p = x.toFloatArray();
+            double radius = 0;
+            for (int i = 0; i < p.length; i += 2) {
+                radius += Math.hypot(p[i], p[i + 1]) / (p.length / 2.0);
+            }
+            assertEquals(1.5, radius, 0.2, "samples lie on the ring of the 8 Gaussians");
+        }
+    }
+
+    @Test
+    void torchScriptIsASampleSourceWithTheScheduleOfItsSidecar() {
+        Path model = Path.of("../ddpm-backend-djl/src/test/resources/torchscript/gaussian.pt"); // made by tools/djl-reference
+        PluginRegistry registry = PluginRegistry.load();
+        try (TensorBackend backend = registry.createBackend("djl", Parameters.empty());
+             ModelSources.Source source = ModelSources.denoiser("torchscript:" + model, backend, registry)) {
+            assertEquals("linear", source.schedule().name());
+            float[] mean = new float[2];
+            float[] p = ReferenceDdimLoop.sample(source.denoiser(), (DiscreteSchedule) source.schedule(),
+                    backend.randn(new GaussianNoise(6), 500, 2), 25, Condition.none()).toFloatArray();
+            for (int i = 0; i < p.length; i++) {
+                mean[i % 2] += p[i] / 500;
+            }
+            assertArrayEquals(new float[] {1, -2}, mean, 0.1f);
+        }
+    }
+
+    @Test
+    void badInputIsOneClearLine(@TempDir Path dir) {
+        Cli r = Cli.run(args(dir.resolve("a"), 10, "--device", "gpu").toArray(String[]::new));
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().startsWith("error: invalid backend.device = 'gpu': no GPU is visible"), r.err());
+        r = Cli.run(args(dir.resolve("b"), 10, "--hp", "hiden=3").toArray(String[]::new));
+        assertTrue(r.err().startsWith("error: invalid hyperparameters.hiden = 3: unknown parameter"), r.err());
+        r = Cli.run("train", "--backend", "java", "--out", dir.resolve("c").toString());
+        assertTrue(r.err().contains("cannot train networks"), r.err());
+        r = Cli.run("train", "--dataset", "spiral", "--out", dir.resolve("d").toString());
+        assertTrue(r.err().contains("invalid dataset = 'spiral': unknown; built in: moons, gaussians"), r.err());
+        String message = assertThrows(InvalidParameterException.class,
+                () -> ModelSources.denoiser(dir.resolve("nothing").toString(), null, PluginRegistry.load())).getMessage();
+        assertTrue(message.contains("must be checkpoint:DIR"), message);
+    }
+
+    @Test
+    void aRunKilledMidwayAndResumedReachesTheSameLossCurve(@TempDir Path dir) throws Exception {
+        int steps = 400;
+        Path straight = dir.resolve("straight");
+        train(args(straight, steps, "--checkpoint-every", "20"));
+
+        Path interrupted = dir.resolve("interrupted");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")), Ddpm.class.getName()));
+        command.addAll(args(interrupted, steps, "--checkpoint-every", "20"));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        CheckpointStore store = new CheckpointStore(interrupted);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (child.isAlive() && store.latest().map(CheckpointStore.Checkpoint::step).orElse(0) < 60 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(child.isAlive(), "the child should still be training:\n" + Files.readString(dir.resolve("child.log")));
+        child.destroyForcibly().waitFor();
+        int killedAt = store.latest().orElseThrow().step();
+        assertTrue(killedAt >= 60 && killedAt < steps, "killed after step " + killedAt);
+
+        Cli resumed = train(args(interrupted, steps, "--checkpoint-every", "20", "--resume"));
+        assertTrue(resumed.out().contains("train  " + steps + "/" + steps), resumed.out());
+        assertArrayEquals(losses(straight), losses(interrupted), 0.0, "the same loss curve, bit for bit (killed after step " + killedAt + ")");
+    }
+}
