@@ -1,8 +1,12 @@
 package org.ddpm4j.samplers;
 
 import java.util.List;
+import org.ddpm4j.api.InvalidParameterException;
+import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.plugin.Plugin;
 import org.ddpm4j.api.plugin.SamplerFactory;
+import org.ddpm4j.api.sampling.Sampler;
+import org.ddpm4j.api.schedule.Schedule;
 
 /**
  * The samplers of this module, by name. Parameter names and defaults are those of the diffusers
@@ -22,6 +26,8 @@ public final class SamplersPlugin implements Plugin {
                 SamplerFactory.of(PndmSampler.PLMS, "PNDM's pseudo linear multistep alone (PNDM with skip_prk_steps)", PndmSampler::plms),
                 SamplerFactory.of(DpmSolverMultistepSampler.NAME, "multistep DPM-Solver / DPM-Solver++, orders 1-3 (Lu et al. 2022)",
                         DpmSolverMultistepSampler::new, "DPMSolverMultistepScheduler"),
+                SamplerFactory.of("dpmsolver++", "DPM-Solver++ multistep: dpmsolver-multistep with algorithm_type = dpmsolver++ (Lu et al. 2022b)",
+                        SamplersPlugin::dpmSolverPlusPlus),
                 SamplerFactory.of(DpmSolverSinglestepSampler.NAME, "singlestep DPM-Solver, DPM-Solver-3 at order 3 (Lu et al. 2022, Alg. 1-2)",
                         DpmSolverSinglestepSampler::new, "DPMSolverSinglestepScheduler"),
                 SamplerFactory.of(UniPcSampler.NAME, "unified predictor-corrector, bh1 / bh2, orders 1-3 (Zhao et al. 2023)",
@@ -41,5 +47,15 @@ public final class SamplersPlugin implements Plugin {
                         + "continuous schedules", AnnealedLangevinSampler::new),
                 SamplerFactory.of(OdeSampler.NAME, "the probability-flow ODE, adaptive Dormand-Prince with rtol/atol: the accurate reference",
                         OdeSampler::new));
+    }
+
+    /** The name users know DPM-Solver++ by; the multistep sampler's default algorithm. */
+    private static Sampler dpmSolverPlusPlus(Schedule schedule, Parameters p) {
+        String algorithm = p.getString("algorithm_type", "dpmsolver++");
+        if (!algorithm.equals("dpmsolver++")) {
+            throw new InvalidParameterException(p.qualify("algorithm_type"), algorithm, "must be dpmsolver++ for this sampler; "
+                    + "use dpmsolver-multistep for other algorithms");
+        }
+        return new DpmSolverMultistepSampler(schedule, p);
     }
 }

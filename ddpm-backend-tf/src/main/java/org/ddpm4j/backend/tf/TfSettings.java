@@ -25,6 +25,8 @@ public record TfSettings(boolean gpu, int gpuIndex, int intraOpThreads, int inte
     static final String DEVICE = "device";
     static final String INTRA = "intra_op_threads";
     static final String INTER = "inter_op_threads";
+    /** The name every backend understands for its compute threads: here the intra-op threads. */
+    static final String THREADS = "threads";
 
     public TfSettings {
         Checks.atLeast(INTRA, intraOpThreads, 1);
@@ -37,11 +39,18 @@ public record TfSettings(boolean gpu, int gpuIndex, int intraOpThreads, int inte
         return new TfSettings(false, 0, 1, 1);
     }
 
-    /** From the backend parameters {@code device} (cpu, gpu, gpu:N), {@code intra_op_threads}, {@code inter_op_threads}. */
+    /**
+     * From the backend parameters {@code device} (cpu, gpu, gpu:N), {@code threads} (the intra-op
+     * threads, under the name all backends share) or {@code intra_op_threads}, and {@code inter_op_threads}.
+     */
     public static TfSettings from(Parameters p) {
         String device = p.getString(DEVICE, "cpu").trim().toLowerCase(Locale.ROOT);
-        int intra = p.getInt(INTRA, 1);
-        int inter = p.getInt(INTER, 1);
+        if (p.has(THREADS) && p.has(INTRA)) {
+            throw new InvalidParameterException(p.qualify(THREADS), p.asMap().get(THREADS), "give either threads or " + INTRA + ", not both");
+        }
+        String threads = p.has(THREADS) ? THREADS : INTRA;
+        int intra = Checks.atLeast(p.qualify(threads), p.getInt(threads, 1), 1);
+        int inter = Checks.atLeast(p.qualify(INTER), p.getInt(INTER, 1), 1);
         if (device.equals("cpu")) {
             return new TfSettings(false, 0, intra, inter);
         }

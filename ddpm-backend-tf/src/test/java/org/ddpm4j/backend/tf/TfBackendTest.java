@@ -28,6 +28,9 @@ class TfBackendTest {
             assertInstanceOf(NetworkBackend.class, b);
             assertEquals(2, ((TfBackend) b).settings().intraOpThreads());
         }
+        try (TensorBackend b = Fixtures.REGISTRY.createBackend("tf", Parameters.of("threads", 2))) {
+            assertEquals(2, ((TfBackend) b).settings().intraOpThreads(), "threads is the intra-op thread count, as on every backend");
+        }
     }
 
     @Test
@@ -37,8 +40,13 @@ class TfBackendTest {
         assertTrue(e.getMessage().contains("backend.device") && e.getMessage().contains("cpu, gpu or gpu:N"), e.getMessage());
         e = assertThrows(InvalidParameterException.class, () -> Fixtures.REGISTRY.createBackend("tf", Parameters.of("intra_op_threads", 0)));
         assertTrue(e.getMessage().contains("intra_op_threads"), e.getMessage());
-        e = assertThrows(InvalidParameterException.class, () -> Fixtures.REGISTRY.createBackend("tf", Parameters.of("threads", 4)));
-        assertTrue(e.getMessage().contains("backend.threads") && e.getMessage().contains("inter_op_threads"), e.getMessage());
+        e = assertThrows(InvalidParameterException.class, () -> Fixtures.REGISTRY.createBackend("tf", Parameters.of("threads", 0)));
+        assertTrue(e.getMessage().contains("backend.threads = 0"), e.getMessage());
+        e = assertThrows(InvalidParameterException.class,
+                () -> Fixtures.REGISTRY.createBackend("tf", Parameters.of("threads", 2, "intra_op_threads", 2)));
+        assertTrue(e.getMessage().contains("not both"), e.getMessage());
+        e = assertThrows(InvalidParameterException.class, () -> Fixtures.REGISTRY.createBackend("tf", Parameters.of("thread", 4)));
+        assertTrue(e.getMessage().contains("backend.thread") && e.getMessage().contains("inter_op_threads"), e.getMessage());
     }
 
     @Test

@@ -1,6 +1,6 @@
 package org.ddpm4j.core.progress;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 
@@ -12,18 +12,18 @@ public final class ProgressReporter {
     private final String label;
     private final String unit;
     private final long total;
-    private final PrintStream out;
+    private final PrintWriter out;
     private final long intervalNanos;
     private final LongSupplier clock;
     private long start = -1;
     private long startCount;
     private long lastPrint;
 
-    public ProgressReporter(String label, String unit, long total, PrintStream out, double intervalSeconds) {
+    public ProgressReporter(String label, String unit, long total, PrintWriter out, double intervalSeconds) {
         this(label, unit, total, out, intervalSeconds, System::nanoTime);
     }
 
-    ProgressReporter(String label, String unit, long total, PrintStream out, double intervalSeconds, LongSupplier clock) {
+    ProgressReporter(String label, String unit, long total, PrintWriter out, double intervalSeconds, LongSupplier clock) {
         this.label = label;
         this.unit = unit;
         this.total = total;

@@ -109,7 +109,7 @@ final class BenchSamplersCommand implements Runnable {
         PluginRegistry registry = PluginRegistry.load();
         TensorBackend backend = new JavaBackend();
         Schedule s = registry.createSchedule(schedule, Parameters.empty());
-        Denoiser model = DenoiserSource.parse(denoiser).create(registry, backend, s);
+        Denoiser model = ModelSources.parse("--denoiser", denoiser).denoiser(registry, backend, s).denoiser();
         Tensor noise = SampleCommand.seededNoise(model, backend, n, seed);
         if (writeNoise != null) {
             Npy.writeDoubles(writeNoise, noise.toDoubleArray(), noise.shape());

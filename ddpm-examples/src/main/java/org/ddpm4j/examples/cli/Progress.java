@@ -1,32 +1,26 @@
 package org.ddpm4j.examples.cli;
 
 import java.io.PrintWriter;
-import java.util.Locale;
 import org.ddpm4j.api.sampling.StepEvent;
 import org.ddpm4j.api.sampling.StepListener;
+import org.ddpm4j.core.progress.ProgressReporter;
 
-/** Steps done, rate and time left, at most once a second, for runs long enough to need it. */
+/** A sampling run's progress (steps, rate, time left), at most once a second. */
 final class Progress implements StepListener {
     private final PrintWriter err;
-    private final long start = System.nanoTime();
-    private long last = start;
+    private final String label;
+    private ProgressReporter reporter;
 
-    Progress(PrintWriter err) {
+    Progress(PrintWriter err, String label) {
         this.err = err;
+        this.label = label;
     }
 
     @Override
     public void onStep(StepEvent e) {
-        long now = System.nanoTime();
-        if (now - last < 1_000_000_000L && e.step() < e.steps()) {
-            return;
+        if (reporter == null) {
+            reporter = new ProgressReporter(label, "steps", e.steps(), err, 1.0);
         }
-        last = now;
-        double seconds = (now - start) / 1e9;
-        double rate = e.step() / Math.max(seconds, 1e-9);
-        if (seconds >= 1) {
-            err.printf(Locale.ROOT, "step %d/%d, %.1f steps/s, %.0f s left%n", e.step(), e.steps(), rate, (e.steps() - e.step()) / rate);
-            err.flush();
-        }
+        reporter.update(e.step(), "");
     }
 }

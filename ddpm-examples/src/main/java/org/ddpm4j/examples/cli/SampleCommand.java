@@ -4,18 +4,28 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.ddpm4j.api.InvalidParameterException;
+import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.guidance.Guidance;
+import org.ddpm4j.api.guidance.GuidanceContext;
+import org.ddpm4j.api.model.Classifier;
+import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.sampling.SamplingRun;
+import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.core.io.Npy;
 import org.ddpm4j.core.plugin.PluginRegistry;
-import org.ddpm4j.core.tensor.JavaBackend;
+import org.ddpm4j.examples.plot.Chart;
+import org.ddpm4j.examples.plot.Figure;
+import org.ddpm4j.examples.plot.ImageGrid;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,32 +34,54 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * Draws samples with a sampler and a denoiser, from saved standard normal noise (to replay a run,
- * e.g. one made with diffusers) or from noise drawn from a seed.
+ * Draws samples from a denoiser (analytic, trained, or loaded from TorchScript / SavedModel) with a
+ * sampler, optionally for chosen classes and guided; from saved noise (to replay a run, e.g. one made
+ * with diffusers) or from noise drawn from a seed.
  */
-@Command(name = "sample", mixinStandardHelpOptions = true,
-        description = "Sample with a sampler (by name or from a diffusers scheduler_config.json) and a denoiser; write the samples as float64 .npy.",
+@Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Sample with a sampler (by name or from a diffusers scheduler_config.json) and a denoiser; write the samples "
+                + "as float64 .npy and/or a picture (an image grid, or a scatter plot of points).",
         footer = {"", "The sampler scales the noise by its initial sigma as diffusers' pipelines do. Initial noise drawn with --n comes "
-                + "from --seed; a stochastic sampler's own noise from --seed + 1.",
+                + "from --seed; a stochastic sampler's own noise from --seed + 1. Trained models fix the schedule; the analytic "
+                + "ones (gmm:, points:) use --schedule or the scheduler config's.",
                 "", "Examples:",
                 "  ddpm sample --denoiser gmm:mixture.json --init-noise noise.npy --scheduler-config scheduler_config.json --steps 25 --out samples.npy",
                 "  ddpm sample --denoiser gmm:mixture.json --n 1000 --sampler ddpm --param clip_sample=false --seed 1 --out samples.npy",
-                "  ddpm sample --denoiser points:data.npy --n 64 --sampler dpmsolver-multistep --param solver_order=3 --steps 20 --out s.npy"})
+                "  ddpm sample --checkpoint runs/moons --sampler dpmsolver++ --steps 20 --n 2000 --grid moons.png",
+                "  ddpm sample --checkpoint runs/fashion --sampler dpmsolver++ --steps 20 --class all --guidance cfg --scale 3 --grid grid.png",
+                "  ddpm sample --checkpoint runs/fashion --sampler ddim --steps 50 --class 3 --guidance classifier "
+                        + "--classifier runs/fashion-classifier --scale 2 --out dresses.npy",
+                "  ddpm sample --denoiser gmm:classes.json --schedule-param num_train_timesteps=1000 --sampler ddim --class 1 "
+                        + "--guidance cfg --scale 3 --n 500 --out class1.npy"})
 final class SampleCommand implements Runnable {
 
+    static final class Model {
+        @Option(names = "--denoiser", paramLabel = "KIND:LOCATION",
+                description = "gmm:FILE, points:FILE, checkpoint:DIR, torchscript:FILE.pt or savedmodel:DIR.")
+        String denoiser;
+
+        @Option(names = "--checkpoint", paramLabel = "DIR", description = "A model directory written by 'ddpm train' (= --denoiser checkpoint:DIR).")
+        Path checkpoint;
+
+        String spec() {
+            return denoiser != null ? denoiser : "checkpoint:" + checkpoint;
+        }
+    }
+
     static final class NoiseSource {
-        @Option(names = "--init-noise", paramLabel = "FILE", description = "Standard normal noise [n, d] (.npy, float32 or float64).")
+        @Option(names = "--init-noise", paramLabel = "FILE", description = "Standard normal noise [n, ...] (.npy, float32 or float64).")
         Path file;
 
-        @Option(names = "--n", paramLabel = "N", description = "Draw noise for N samples from --seed instead.")
+        @Option(names = "--n", paramLabel = "N", description = "Draw noise for N samples from --seed (default: 10 per class with "
+                + "--class all, else 64).")
         Integer count;
     }
 
-    @Option(names = "--denoiser", required = true, paramLabel = "KIND:FILE", description = "gmm:mixture.json or points:data.npy.")
-    String denoiser;
-
     @ArgGroup(exclusive = true, multiplicity = "1")
-    NoiseSource noise;
+    Model model;
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    NoiseSource noise = new NoiseSource();
 
     @Mixin
     SamplerSource samplerSource;
@@ -63,16 +95,45 @@ final class SampleCommand implements Runnable {
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the noise (default: ${DEFAULT-VALUE}).", defaultValue = "0")
     long seed;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Samples to write (.npy, float64).")
+    @Option(names = "--class", paramLabel = "K|all", description = "The class of every sample, or 'all': the classes in turn, row by row.")
+    String classes;
+
+    @Option(names = "--guidance", paramLabel = "NAME", description = "A guidance plugin: cfg or classifier (see 'ddpm plugins').")
+    String guidance;
+
+    @Option(names = "--scale", paramLabel = "S", description = "Guidance scale (cfg: w, classifier: s).")
+    Double scale;
+
+    @Option(names = "--guidance-param", paramLabel = "KEY=VALUE", description = "A guidance parameter, e.g. guidance_rescale=0.7 (repeatable).")
+    Map<String, String> guidanceParams = new LinkedHashMap<>();
+
+    @Option(names = "--classifier", paramLabel = "KIND:LOCATION", description = "The noisy classifier of classifier guidance: checkpoint:DIR or gmm:FILE.")
+    String classifier;
+
+    @Option(names = "--backend", paramLabel = "NAME", description = "Tensor backend (default: java for gmm/points, djl for checkpoints "
+            + "and TorchScript, tf for SavedModels).")
+    String backendName;
+
+    @Mixin
+    DeviceOptions devices;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Samples to write (.npy, float64).")
     Path out;
+
+    @Option(names = "--grid", paramLabel = "FILE.png", description = "A picture of the samples: a grid of images (one row per class "
+            + "with --class all) or a scatter plot of 2-D points.")
+    Path grid;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
+        if (out == null && grid == null) {
+            throw new InvalidParameterException("--out", "missing", "give --out FILE.npy and/or --grid FILE.png");
+        }
         PluginRegistry registry = PluginRegistry.load();
-        TensorBackend backend = new JavaBackend();
+        ModelSources.Spec source = ModelSources.parse(model.denoiser != null ? "--denoiser" : "--checkpoint", model.spec());
         Map<String, Object> run = new LinkedHashMap<>();
         if (steps != null) {
             run.put("steps", steps);
@@ -80,43 +141,161 @@ final class SampleCommand implements Runnable {
         if (eta != null) {
             run.put("eta", eta);
         }
-        SamplerSource.Resolved resolved = samplerSource.resolve(registry, run);
-        Denoiser model = model(DenoiserSource.parse(denoiser), resolved, registry, backend);
-        Tensor x = initialNoise(model, backend);
+        SamplerSource.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry));
+        Map<String, AutoCloseable> open = new LinkedHashMap<>();
+        try (TensorBackend backend = registry.createBackend(backendName != null ? backendName : source.kind().defaultBackend(),
+                devices.parameters());
+             // a mixture's components are the classes, except under classifier guidance, which guides the whole mixture
+             ModelSources.Source loaded = source.denoiser(registry, backend, resolved.schedule(),
+                     classes != null && !"classifier".equals(guidance))) {
+            Denoiser base = predicting(source, loaded.denoiser(), resolved);
+            Denoiser denoiser = guided(base, resolved.schedule(), registry, backend, open);
+            int perRow = "all".equals(classes) ? 10 : (int) Math.ceil(Math.sqrt(count(denoiser)));
+            Tensor x = noise.file != null ? readNoise(noise.file, sampleShape(denoiser), backend)
+                    : seededNoise(denoiser, backend, count(denoiser), seed);
+            Condition condition = condition(denoiser, x.batchSize());
+            sampleAndWrite(resolved, denoiser, x, condition, perRow);
+        } finally {
+            open.values().forEach(SampleCommand::closeQuietly);
+        }
+    }
+
+    private void sampleAndWrite(SamplerSource.Resolved resolved, Denoiser denoiser, Tensor x, Condition condition, int perRow) {
         PrintWriter console = spec.commandLine().getOut();
         long started = System.nanoTime();
-        SampleOptions options = SampleOptions.defaults().withSeed(seed + 1).withListener(new Progress(spec.commandLine().getErr()));
+        SampleOptions options = SampleOptions.defaults().withSeed(seed + 1).withCondition(condition)
+                .withListener(new Progress(spec.commandLine().getErr(), "sample"));
         Tensor samples;
         long evaluations;
-        try (SamplingRun r = resolved.sampler().start(model, x, options)) {
+        try (SamplingRun r = resolved.sampler().start(denoiser, x, options)) {
             while (!r.isDone()) {
                 r.step();
             }
             samples = r.result();
             evaluations = r.modelEvaluations();
         }
-        Npy.writeDoubles(out, samples.toDoubleArray(), samples.shape());
-        console.printf(Locale.ROOT, "wrote %s: %d samples of %s, %s on %s, %d steps, %d model evaluations, %.2f s%n", out,
+        if (out != null) {
+            Npy.writeDoubles(out, samples.toDoubleArray(), samples.shape());
+        }
+        if (grid != null) {
+            picture(samples, condition, perRow);
+        }
+        console.printf(Locale.ROOT, "wrote %s: %d samples of %s, %s on %s, %d steps, %d model evaluations, %.2f s%n",
+                out != null && grid != null ? out + " and " + grid : out != null ? out : grid,
                 samples.batchSize(), Arrays.toString(Arrays.copyOfRange(samples.shape(), 1, samples.rank())), resolved.sampler().name(),
                 resolved.schedule().name(), resolved.sampler().steps(), evaluations, (System.nanoTime() - started) / 1e9);
         console.flush();
     }
 
-    /** The denoiser, asked for the configuration's {@code prediction_type} when there is one (exact for analytic denoisers). */
-    static Denoiser model(DenoiserSource source, SamplerSource.Resolved resolved, PluginRegistry registry, TensorBackend backend) {
-        Denoiser d = source.create(registry, backend, resolved.schedule());
-        return resolved.predictionType() == null ? d : d.as(resolved.predictionType(), resolved.schedule());
+    /**
+     * The model asked for the scheduler config's {@code prediction_type}: analytic denoisers give any
+     * exactly; a trained model must have been trained to predict it.
+     */
+    private static Denoiser predicting(ModelSources.Spec source, Denoiser d, SamplerSource.Resolved resolved) {
+        Parameterization wanted = resolved.predictionType();
+        if (wanted == null || wanted == d.parameterization()) {
+            return d;
+        }
+        if (!source.kind().carriesSchedule()) {
+            return d.as(wanted, resolved.schedule());
+        }
+        throw new InvalidParameterException("prediction_type", wanted.diffusersName(), "must match the model, which predicts "
+                + d.parameterization().diffusersName());
     }
 
-    private Tensor initialNoise(Denoiser model, TensorBackend backend) {
-        return noise.count != null ? seededNoise(model, backend, noise.count, seed) : readNoise(noise.file, sampleShape(model), backend);
+    /** The denoiser wrapped by the requested guidance; every mismatch fails here, before sampling. */
+    private Denoiser guided(Denoiser base, Schedule schedule, PluginRegistry registry, TensorBackend backend, Map<String, AutoCloseable> open) {
+        if (guidance == null) {
+            if (scale != null || classifier != null || !guidanceParams.isEmpty()) {
+                throw new InvalidParameterException("--guidance", "missing", "--scale, --classifier and --guidance-param need --guidance cfg|classifier");
+            }
+            return base;
+        }
+        Map<String, Object> p = new LinkedHashMap<>(guidanceParams);
+        if (scale != null) {
+            p.put("scale", scale);
+        }
+        Guidance g = registry.createGuidance(guidance, Parameters.of(p));
+        GuidanceContext context = GuidanceContext.of(schedule);
+        if (classifier != null) {
+            if (!guidance.equals("classifier")) {
+                throw new InvalidParameterException("--classifier", classifier, "is used by --guidance classifier only, not by " + guidance);
+            }
+            Classifier c = ModelSources.parse("--classifier", classifier).classifier(registry, backend, schedule, open);
+            context = context.withClassifier(c);
+        }
+        if (classes == null) {
+            throw new InvalidParameterException("--class", "missing", "guidance needs the class to guide toward: --class K or --class all");
+        }
+        return g.guide(base, context);
+    }
+
+    private int count(Denoiser denoiser) {
+        if (noise.count != null) {
+            if (noise.count < 1) {
+                throw new InvalidParameterException("--n", noise.count, "must be an integer >= 1");
+            }
+            return noise.count;
+        }
+        return "all".equals(classes) && denoiser.numClasses() > 0 ? 10 * denoiser.numClasses() : 64;
+    }
+
+    /** One label per sample: none, one class for all, or every class in turn (rows of a grid). */
+    private Condition condition(Denoiser denoiser, int n) {
+        if (classes == null) {
+            return Condition.none();
+        }
+        int k = denoiser.numClasses();
+        if (k == 0) {
+            throw new InvalidParameterException("--class", classes, "needs a class-conditional model or classifier guidance; this model is unconditional");
+        }
+        if (classes.equals("all")) {
+            int[] labels = new int[n];
+            int perClass = Math.max(1, n / k);
+            for (int i = 0; i < n; i++) {
+                labels[i] = Math.min(k - 1, i / perClass);
+            }
+            return Condition.classes(labels);
+        }
+        int label;
+        try {
+            label = Integer.parseInt(classes.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidParameterException("--class", classes, "must be a class number 0.." + (k - 1) + " or 'all'");
+        }
+        if (label < 0 || label >= k) {
+            throw new InvalidParameterException("--class", label, "must be a class number 0.." + (k - 1) + " or 'all'");
+        }
+        return Condition.repeat(label, n);
+    }
+
+    private void picture(Tensor samples, Condition condition, int perRow) {
+        int[] shape = samples.shape();
+        if (shape.length == 4) {
+            int n = shape[0];
+            int columns = Math.min(n, perRow);
+            ImageGrid.save(grid, samples.toHost(), (n + columns - 1) / columns, columns, shape[2] <= 32 ? 3 : 1);
+            return;
+        }
+        if (shape.length != 2 || shape[1] != 2) {
+            throw new InvalidParameterException("--grid", grid.toString(), "draws images [n, C, H, W] or 2-D points; samples are "
+                    + Arrays.toString(shape));
+        }
+        double[] v = samples.toDoubleArray();
+        int[] labels = condition.isNone() ? new int[shape[0]] : condition.labels();
+        int classCount = Arrays.stream(labels).max().orElse(0) + 1;
+        Chart chart = new Chart("samples", "x", "y");
+        for (int c = 0; c < classCount; c++) {
+            final int k = c;
+            double[] xs = java.util.stream.IntStream.range(0, shape[0]).filter(i -> labels[i] == k).mapToDouble(i -> v[2 * i]).toArray();
+            double[] ys = java.util.stream.IntStream.range(0, shape[0]).filter(i -> labels[i] == k).mapToDouble(i -> v[2 * i + 1]).toArray();
+            chart.scatter(condition.isNone() ? "samples" : "class " + c, xs, ys, Chart.PALETTE[c % Chart.PALETTE.length], 3f);
+        }
+        Figure.save(grid, 1, 640, 640, List.of(chart));
     }
 
     /** Standard normal noise for {@code n} samples of the denoiser's shape, from {@code seed}. */
     static Tensor seededNoise(Denoiser model, TensorBackend backend, int n, long seed) {
-        if (n < 1) {
-            throw new InvalidParameterException("--n", n, "must be an integer >= 1");
-        }
         int[] sampleShape = sampleShape(model);
         int[] shape = new int[sampleShape.length + 1];
         shape[0] = n;
@@ -138,5 +317,13 @@ final class SampleCommand implements Runnable {
                     "must hold noise of shape [n, " + Arrays.toString(sampleShape).replaceAll("[\\[\\]]", "") + "] for this denoiser");
         }
         return backend.fromHost(a.data(), shape);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // best effort at exit
+        }
     }
 }

@@ -3,9 +3,12 @@ package org.ddpm4j.examples.cli;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.sampling.Sampler;
+import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.core.config.DiffusersScheduler;
 import org.ddpm4j.core.plugin.PluginRegistry;
@@ -14,7 +17,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The sampler and schedule of a command: a diffusers {@code scheduler_config.json}, or a sampler
- * plugin by name on a schedule plugin by name, with {@code --param} / {@code --schedule-param}.
+ * plugin by name on a schedule plugin by name, with {@code --param} / {@code --schedule-param}. A
+ * trained model fixes the schedule: then a scheduler config must describe the same one.
  */
 final class SamplerSource {
 
@@ -29,7 +33,7 @@ final class SamplerSource {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Choice choice;
 
-    @Option(names = "--schedule", paramLabel = "NAME", description = "The schedule plugin for --sampler (default: ${DEFAULT-VALUE}).", defaultValue = "linear")
+    @Option(names = "--schedule", paramLabel = "NAME", description = "The schedule plugin for --sampler and an analytic denoiser (default: linear).")
     String schedule;
 
     @Option(names = "--schedule-param", paramLabel = "KEY=VALUE", description = "A parameter of --schedule (repeatable).")
@@ -43,16 +47,37 @@ final class SamplerSource {
     }
 
     Resolved resolve(PluginRegistry registry, Map<String, Object> run) {
+        return resolve(registry, run, Optional.empty());
+    }
+
+    /** As {@link #resolve(PluginRegistry, Map)}, on the schedule {@code fixed} of a trained model when present. */
+    Resolved resolve(PluginRegistry registry, Map<String, Object> run, Optional<Schedule> fixed) {
         Map<String, Object> parameters = new LinkedHashMap<>(samplerParams);
         parameters.putAll(run);
+        if (fixed.isPresent() && (schedule != null || !scheduleParams.isEmpty())) {
+            throw new InvalidParameterException("--schedule", schedule == null ? scheduleParams : schedule,
+                    "is fixed by the model (" + fixed.get().name() + " " + fixed.get().parameters() + "); leave it out");
+        }
         if (choice.schedulerConfig != null) {
             if (!scheduleParams.isEmpty()) {
                 throw new IllegalArgumentException("--schedule-param applies to --sampler; a scheduler config holds its schedule");
             }
             DiffusersScheduler d = DiffusersScheduler.read(choice.schedulerConfig, parameters, registry);
+            fixed.ifPresent(f -> requireSame(f, d.schedule()));
             return new Resolved(d.schedule(), d.sampler(), d.predictionType());
         }
-        Schedule s = registry.createSchedule(schedule, Parameters.of(new LinkedHashMap<>(scheduleParams)));
+        Schedule s = fixed.orElseGet(() -> registry.createSchedule(schedule == null ? "linear" : schedule,
+                Parameters.of(new LinkedHashMap<>(scheduleParams))));
         return new Resolved(s, registry.createSampler(choice.sampler, s, Parameters.of(parameters)), null);
+    }
+
+    /** A scheduler config used with a trained model must describe the schedule it was trained with. */
+    private void requireSame(Schedule model, Schedule config) {
+        boolean same = model instanceof DiscreteSchedule a && config instanceof DiscreteSchedule b
+                && java.util.Arrays.equals(a.alphaBars(), b.alphaBars());
+        if (!same) {
+            throw new InvalidParameterException("--scheduler-config", choice.schedulerConfig.toString(), "describes schedule " + config.name()
+                    + " " + config.parameters() + ", but the model was trained with " + model.name() + " " + model.parameters());
+        }
     }
 }

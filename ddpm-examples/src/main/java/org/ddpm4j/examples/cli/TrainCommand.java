@@ -1,10 +1,7 @@
 package org.ddpm4j.examples.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,7 +51,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "To continue an interrupted run, repeat the same command with --resume (a larger --steps trains longer).",
                 "", "Examples:",
                 "  ddpm train --dataset moons --steps 5000 --out runs/moons",
-                "  ddpm train --dataset gaussians --conditional --cond-dropout 0.1 --out runs/ring",
+                "  ddpm train --dataset 8gaussians --conditional --cond-dropout 0.1 --out runs/ring",
                 "  ddpm train --dataset moons --model classifier --steps 2000 --out runs/moons-classifier",
                 "  ddpm train --data images.npy --arch unet --hp channels=32 --batch 64 --device gpu --out runs/images",
                 "  ddpm train --dataset moons --steps 5000 --out runs/moons --resume"})
@@ -309,7 +306,7 @@ final class TrainCommand implements Runnable {
         @Override
         public void onStep(int done, int total, double value, double lr) {
             if (reporter == null) {
-                reporter = new ProgressReporter("train", "steps", total, printStream(console), progressSeconds);
+                reporter = new ProgressReporter("train", "steps", total, console, progressSeconds);
             }
             reporter.update(done, String.format(Locale.ROOT, "loss %.4f  lr %.2e", loss.add(value), lr));
         }
@@ -319,20 +316,5 @@ final class TrainCommand implements Runnable {
             console.println("checkpoint " + dir);
             console.flush();
         }
-    }
-
-    /** The console as the PrintStream ProgressReporter writes to (progress lines are ASCII). */
-    private static PrintStream printStream(PrintWriter writer) {
-        return new PrintStream(new OutputStream() {
-            @Override
-            public void write(int b) {
-                writer.write(b);
-            }
-
-            @Override
-            public void flush() {
-                writer.flush();
-            }
-        }, true, StandardCharsets.UTF_8);
     }
 }

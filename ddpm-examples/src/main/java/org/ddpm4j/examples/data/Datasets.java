@@ -6,32 +6,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.ddpm4j.api.InvalidParameterException;
-import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.core.io.Npy;
 import org.ddpm4j.core.training.ArrayData;
 import org.ddpm4j.core.training.TrainingData;
 
 /**
- * Training sets by name: small labelled 2-D distributions generated from a seed (for the MLP), and
- * arrays from NumPy files. A new dataset is one more entry in {@link #GENERATORS}.
+ * Training sets by name: the 2-D toy distributions of {@link Toy2d} (for the MLP) and arrays from
+ * NumPy files.
  */
 public final class Datasets {
-
-    /** Makes {@code n} labelled samples from a noise stream. */
-    @FunctionalInterface
-    public interface Generator {
-        TrainingData generate(int n, GaussianNoise noise);
-    }
-
-    private record Entry(String description, Generator generator) {
-    }
-
-    private static final Map<String, Entry> GENERATORS = new LinkedHashMap<>();
-
-    static {
-        GENERATORS.put("moons", new Entry("two interleaving half circles (2 classes), centred, noise 0.05", Datasets::moons));
-        GENERATORS.put("gaussians", new Entry("8 Gaussians (std 0.1) on a circle of radius 1.5 (8 classes)", Datasets::gaussians));
-    }
 
     private Datasets() {
     }
@@ -39,24 +22,19 @@ public final class Datasets {
     /** Names and descriptions of the built-in datasets. */
     public static Map<String, String> builtIn() {
         Map<String, String> m = new LinkedHashMap<>();
-        GENERATORS.forEach((name, e) -> m.put(name, e.description()));
+        for (Toy2d t : Toy2d.values()) {
+            m.put(t.id(), t.description());
+        }
         return m;
     }
 
     public static Set<String> names() {
-        return GENERATORS.keySet();
+        return builtIn().keySet();
     }
 
     /** {@code n} samples of the built-in dataset {@code name}, the same for the same seed. */
     public static TrainingData generate(String name, int n, long seed) {
-        Entry e = GENERATORS.get(name);
-        if (e == null) {
-            throw new InvalidParameterException("dataset", name, "unknown; built in: " + String.join(", ", GENERATORS.keySet()));
-        }
-        if (n < 1) {
-            throw new InvalidParameterException("samples", n, "must be an integer >= 1");
-        }
-        return e.generator().generate(n, new GaussianNoise(seed));
+        return Toy2d.parse(name).data(n, seed);
     }
 
     /**
@@ -116,31 +94,5 @@ public final class Datasets {
                 throw new IllegalStateException("unlabeled data has no labels");
             }
         };
-    }
-
-    private static TrainingData moons(int n, GaussianNoise noise) {
-        float[] v = new float[2 * n];
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = i % 2;
-            double angle = Math.PI * noise.nextUniform();
-            double x = labels[i] == 0 ? Math.cos(angle) : 1 - Math.cos(angle);
-            double y = labels[i] == 0 ? Math.sin(angle) : 0.5 - Math.sin(angle);
-            v[2 * i] = (float) (x - 0.5 + 0.05 * noise.next());
-            v[2 * i + 1] = (float) (y - 0.25 + 0.05 * noise.next());
-        }
-        return new ArrayData(v, new int[] {2}, labels, 2);
-    }
-
-    private static TrainingData gaussians(int n, GaussianNoise noise) {
-        float[] v = new float[2 * n];
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = noise.nextInt(8);
-            double angle = 2 * Math.PI * labels[i] / 8;
-            v[2 * i] = (float) (1.5 * Math.cos(angle) + 0.1 * noise.next());
-            v[2 * i + 1] = (float) (1.5 * Math.sin(angle) + 0.1 * noise.next());
-        }
-        return new ArrayData(v, new int[] {2}, labels, 8);
     }
 }
