@@ -17,4 +17,15 @@ public interface Classifier {
 
     /** {@code grad_{x_t} log p_phi(y_i | x_t, t_i)} for each sample i and its label {@code labels[i]}; shape of x. */
     Tensor logProbabilityGradient(Tensor x, double[] t, int[] labels);
+
+    /**
+     * The penultimate features {@code phi(x_t, t)}, shape {@code [batch, F]}: the input of the final
+     * linear layer that gives the logits. Evaluation metrics compare their statistics between data
+     * sets (a Frechet distance on them is the "FID" of a classifier that is not Inception).
+     *
+     * @throws UnsupportedOperationException when the classifier has no such layer (an analytic one)
+     */
+    default Tensor features(Tensor x, double[] t) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no penultimate features");
+    }
 }

@@ -31,6 +31,12 @@ final class NetworkClassifier extends NetworkTrainable implements TrainableClass
     }
 
     @Override
+    public Tensor features(Tensor x, double[] t) {
+        NDArray in = input(x, t);
+        return withoutGradients(in, () -> network.features(parameters.weights(), in, t));
+    }
+
+    @Override
     public Tensor logProbabilityGradient(Tensor x, double[] t, int[] labels) {
         NDArray in = input(x, t);
         float[] oneHot = oneHot(labels, x.batchSize());

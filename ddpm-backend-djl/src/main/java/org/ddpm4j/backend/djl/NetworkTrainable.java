@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.training.NetworkSpec;
@@ -73,10 +74,15 @@ abstract class NetworkTrainable implements Trainable {
      * before returning, the result lives in the caller's scope.
      */
     Tensor infer(Weights w, NDArray x, double[] t, int[] labels, Function<NDArray, NDArray> result) {
+        return withoutGradients(x, () -> result.apply(network.forward(w, x, t, labels, false)));
+    }
+
+    /** {@code pass()} with no gradients, its temporaries (and {@code x}) freed, its result in the caller's scope. */
+    Tensor withoutGradients(NDArray x, Supplier<NDArray> pass) {
         boolean gradients = DjlEngine.gradientsOff();
         try (NDManager call = backend.manager().newSubManager()) {
             call.tempAttachAll(x);
-            return backend.wrap(result.apply(network.forward(w, x, t, labels, false)));
+            return backend.wrap(pass.get());
         } finally {
             DjlEngine.restoreGradients(gradients);
         }

@@ -28,6 +28,7 @@ final class Layers {
     private final Function<Parameter, Operand<TFloat32>> weights;
     private final Operand<TInt64> dropoutSeed;
     private long dropoutLayers;
+    private Operand<TFloat32> headInput;
 
     /**
      * @param weights     the value of each parameter
@@ -41,6 +42,17 @@ final class Layers {
 
     Ops tf() {
         return tf;
+    }
+
+    /** A classifier's linear layer {@code "head"} on its penultimate {@code features [n, in]}, which it remembers. */
+    Operand<TFloat32> head(Operand<TFloat32> features, int in, int logits) {
+        headInput = features;
+        return dense(features, "head", in, logits);
+    }
+
+    /** The features the classifier head was built on (null before {@link #head} or for a denoiser). */
+    Operand<TFloat32> headInput() {
+        return headInput;
     }
 
     private Operand<TFloat32> parameter(String name, Parameter.Kind kind, int fanIn, int... shape) {

@@ -66,6 +66,12 @@ final class TfClassifier extends TfTrainable implements TrainableClassifier {
     }
 
     @Override
+    public Tensor features(Tensor x, double[] t) {
+        TFloat32 out = network.evaluate(network.features(), backend.tensor(x), t, run -> run);
+        return backend.wrap(out, new int[] {x.batchSize(), (int) out.shape().get(1)});
+    }
+
+    @Override
     public Tensor logProbabilityGradient(Tensor x, double[] t, int[] labels) {
         int[] y = check(labels, x.batchSize());
         return backend.wrap(network.evaluate(inputGradient(), backend.tensor(x), t, run -> run.feed(classes, y)), x.shape());

@@ -60,6 +60,7 @@ final class TfNetwork implements AutoCloseable {
     private final Loss objective;
     private final Operand<TFloat32> output;
     private Operand<TFloat32> emaOutput;
+    private final Operand<TFloat32> features;
     private Placeholder<TFloat32> decay;
     private Placeholder<TFloat32> stepSize;
     private Placeholder<TFloat32> correction;
@@ -105,7 +106,9 @@ final class TfNetwork implements AutoCloseable {
         this.t = tf.withName("t").placeholder(TFloat64.class, Placeholder.shape(Shape.of(-1)));
         this.labels = tf.withName("y").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
         this.seed = tf.withName("dropout_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
-        this.output = architecture.forward(new Layers(tf, this::weights, null), x, t, labels);
+        Layers inference = new Layers(tf, this::weights, null);
+        this.output = architecture.forward(inference, x, t, labels);
+        this.features = inference.headInput();
         try {
             this.session = new Session(graph, settings.sessionConfig());
         } catch (RuntimeException e) {
@@ -128,6 +131,11 @@ final class TfNetwork implements AutoCloseable {
     }
 
     /** The forward pass with the current weights, without dropout. */
+    /** A classifier's penultimate features with the current weights (null for a denoiser). */
+    Operand<TFloat32> features() {
+        return features;
+    }
+
     Operand<TFloat32> output() {
         return output;
     }

@@ -93,7 +93,7 @@ record UNet(int[] shape, int channels, int[] multipliers, int resBlocks, boolean
         h = resBlock(l, "mid.1", h, h.channels(), siluE);
         if (logits > 0) {
             Operand<TFloat32> pooled = l.meanOverPixels(l.silu(l.groupNorm(h.value(), "out.norm", h.channels(), groups)));
-            return l.dense(pooled, "head", h.channels(), logits);
+            return l.head(pooled, h.channels(), logits);
         }
         for (int level = levels - 1; level >= 0; level--) {
             for (int r = 0; r <= resBlocks; r++) {

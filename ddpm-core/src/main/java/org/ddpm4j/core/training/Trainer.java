@@ -62,14 +62,23 @@ public final class Trainer {
 
     /** Trains a noisy-input classifier on {@code x_t} at times drawn uniformly, like the denoiser's. */
     public Result trainClassifier(TrainableClassifier model, Schedule schedule, Optional<CheckpointStore> store, boolean resume) {
+        return trainClassifier(model, schedule, false, store, resume);
+    }
+
+    /**
+     * Trains a classifier on {@code x_t} at uniform times, or with {@code clean} at the first time
+     * only ({@code t = 0}, data almost free of noise): the evaluation classifier of generated data.
+     */
+    public Result trainClassifier(TrainableClassifier model, Schedule schedule, boolean clean, Optional<CheckpointStore> store,
+                                  boolean resume) {
         if (data.numClasses() != model.numClasses()) {
             throw new InvalidParameterException("num_classes", model.numClasses(), "must equal the data's " + data.numClasses() + " classes");
         }
         return run(model, (x0, labels, noise, lr, seed) -> {
             double[] t = new double[x0.batchSize()];
             for (int i = 0; i < t.length; i++) {
-                t[i] = schedule instanceof DiscreteSchedule d ? noise.nextInt(d.trainSteps())
-                        : Objective.CONTINUOUS_T_MIN + (1 - Objective.CONTINUOUS_T_MIN) * noise.nextUniform();
+                t[i] = schedule instanceof DiscreteSchedule d ? (clean ? 0 : noise.nextInt(d.trainSteps()))
+                        : Objective.CONTINUOUS_T_MIN + (1 - Objective.CONTINUOUS_T_MIN) * (clean ? 0 : noise.nextUniform());
             }
             Tensor xt = schedule.addNoise(x0, backend.randn(noise, x0.shape()), t);
             return model.trainStep(xt, t, labels.labels(), lr, seed);

@@ -34,7 +34,6 @@ import org.ddpm4j.core.training.TrainingSettings;
 import org.ddpm4j.examples.data.Datasets;
 import org.ddpm4j.examples.plot.Chart;
 import org.ddpm4j.examples.plot.Figure;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -54,16 +53,18 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  ddpm train --dataset 8gaussians --conditional --cond-dropout 0.1 --out runs/ring",
                 "  ddpm train --dataset moons --model classifier --steps 2000 --out runs/moons-classifier",
                 "  ddpm train --data images.npy --arch unet --hp channels=32 --batch 64 --device gpu --out runs/images",
-                "  ddpm train --dataset moons --steps 5000 --out runs/moons --resume"})
+                "  ddpm train --dataset moons --steps 5000 --out runs/moons --resume",
+                "  ddpm train --dataset fashion-mnist --conditional --hp channels=32 --batch 64 --steps 2000 --out runs/fashion",
+                "  ddpm train --dataset fashion-mnist --model classifier --clean --steps 600 --out runs/fashion-eval"})
 final class TrainCommand implements Runnable {
 
-    static final class Data {
-        @Option(names = "--dataset", description = "Built-in dataset: ${COMPLETION-CANDIDATES}.", completionCandidates = DatasetNames.class)
-        String dataset;
+    @Option(names = "--dataset", description = "Built-in dataset: ${COMPLETION-CANDIDATES} (default: moons, or fashion-mnist "
+            + "when --data is a folder).", completionCandidates = DatasetNames.class)
+    String dataset;
 
-        @Option(names = "--data", description = "A NumPy .npy array [n, ...] of samples scaled to about [-1, 1].")
-        Path file;
-    }
+    @Option(names = "--data", paramLabel = "FILE.npy|DIR", description = "A NumPy .npy array [n, ...] of samples scaled to about [-1, 1], "
+            + "or the folder of Fashion-MNIST's IDX files (default /usr/share/datasets/fashion-mnist).")
+    Path file;
 
     static final class DatasetNames implements Iterable<String> {
         @Override
@@ -72,20 +73,21 @@ final class TrainCommand implements Runnable {
         }
     }
 
-    @ArgGroup(exclusive = true, multiplicity = "0..1")
-    Data data = new Data();
-
-    @Option(names = "--labels", description = "A NumPy .npy array [n] of integer class labels for --data.")
+    @Option(names = "--labels", description = "A NumPy .npy array [n] of integer class labels for --data FILE.npy.")
     Path labels;
 
-    @Option(names = "--samples", defaultValue = "8000", description = "Samples generated for --dataset (default ${DEFAULT-VALUE}).")
-    int samples;
+    @Option(names = "--samples", description = "Points generated for a 2-D dataset (default 8000); the first N training images of "
+            + "fashion-mnist (default: all 60,000).")
+    Integer samples;
 
     @Option(names = "--conditional", description = "Condition the denoiser on the class labels (classifier-free guidance).")
     boolean conditional;
 
     @Option(names = "--model", defaultValue = "denoiser", description = "denoiser or classifier (default ${DEFAULT-VALUE}).")
     String model;
+
+    @Option(names = "--clean", description = "Train the classifier on clean data (t = 0) only: the evaluation classifier of 'ddpm eval'.")
+    boolean clean;
 
     @Option(names = "--arch", description = "Denoiser architecture: mlp (points) or unet (images); default from the data's shape.")
     String architecture;
@@ -174,6 +176,9 @@ final class TrainCommand implements Runnable {
         if (classifier && training.numClasses() == 0) {
             throw new InvalidParameterException("model", model, "a classifier needs labelled data (--dataset, or --data with --labels)");
         }
+        if (clean && !classifier) {
+            throw new InvalidParameterException("clean", true, "applies to --model classifier");
+        }
         if (!classifier && conditional && training.numClasses() == 0) {
             throw new InvalidParameterException("conditional", true, "needs labelled data (--dataset, or --data with --labels)");
         }
@@ -191,7 +196,8 @@ final class TrainCommand implements Runnable {
                 throw new InvalidParameterException("backend", backendName, "cannot train networks; use djl or tf");
             }
             CheckpointStore store = new CheckpointStore(out);
-            store.writeCard(ModelCard.of(classifier ? "classifier" : "denoiser", network, noise, backend.name(), dataFacts()));
+            store.writeCard(ModelCard.of(classifier ? "classifier" : "denoiser", network, noise, backend.name(), dataFacts(training))
+                    .withClassNames(network.numClasses() > 0 && builtIn() ? Datasets.classNames(datasetName()) : List.of()));
             try (Trainable trainable = classifier ? networks.newClassifier(network, optimizer) : networks.newDenoiser(network, optimizer)) {
                 console.printf(Locale.ROOT, "training a %s %s (%,d parameters) on %,d samples %s, %s on %s %s%n",
                         network.architecture(), classifier ? "classifier" : "denoiser", trainable.parameterCount(), training.size(),
@@ -199,7 +205,7 @@ final class TrainCommand implements Runnable {
                 console.flush();
                 Trainer trainer = new Trainer(settings, training, backend, new Progress(console));
                 Trainer.Result result = classifier
-                        ? trainer.trainClassifier((TrainableClassifier) trainable, noise, Optional.of(store), resume)
+                        ? trainer.trainClassifier((TrainableClassifier) trainable, noise, clean, Optional.of(store), resume)
                         : trainer.trainDenoiser((TrainableDenoiser) trainable, objective(noise, network), Optional.of(store), resume);
                 Path png = out.resolve("loss.png");
                 plot(result.losses(), png);
@@ -210,26 +216,49 @@ final class TrainCommand implements Runnable {
     }
 
     private TrainingData data() {
-        if (data.file != null) {
-            return Datasets.fromNpy(data.file, labels);
+        if (npy()) {
+            if (dataset != null) {
+                throw new InvalidParameterException("dataset", dataset, "goes with --data DIR (a folder of IDX files), not with --data "
+                        + file);
+            }
+            return Datasets.fromNpy(file, labels);
         }
         if (labels != null) {
-            throw new InvalidParameterException("labels", labels.toString(), "goes with --data");
+            throw new InvalidParameterException("labels", labels.toString(), "goes with --data FILE.npy");
         }
-        return Datasets.generate(data.dataset == null ? "moons" : data.dataset, samples, seed);
+        return Datasets.training(datasetName(), file, samples, seed);
     }
 
-    private Map<String, Object> dataFacts() {
+    /** True when --data names a NumPy file (rather than the folder of a built-in dataset). */
+    private boolean npy() {
+        return file != null && !java.nio.file.Files.isDirectory(file);
+    }
+
+    private boolean builtIn() {
+        return !npy();
+    }
+
+    private String datasetName() {
+        return dataset != null ? dataset : file != null ? Datasets.FASHION_MNIST : "moons";
+    }
+
+    private Map<String, Object> dataFacts(TrainingData training) {
         Map<String, Object> facts = new LinkedHashMap<>();
-        if (data.file != null) {
-            facts.put("file", data.file.toString());
+        if (npy()) {
+            facts.put("file", file.toString());
             if (labels != null) {
                 facts.put("labels", labels.toString());
             }
         } else {
-            facts.put("dataset", data.dataset == null ? "moons" : data.dataset);
-            facts.put("samples", samples);
-            facts.put("seed", seed);
+            String name = datasetName();
+            facts.put("dataset", name);
+            if (Datasets.isFileBacked(name)) {
+                facts.put("directory", Datasets.directory(name, file).toAbsolutePath().toString());
+                facts.put("samples", training.size());
+            } else {
+                facts.put("samples", training.size());
+                facts.put("seed", seed);
+            }
         }
         return facts;
     }

@@ -78,6 +78,16 @@ final class Mlp implements Network {
 
     @Override
     public NDArray forward(Weights w, NDArray x, double[] t, int[] labels, boolean training) {
+        return Layers.linear(w, classifier ? "head" : "output", Layers.silu(trunk(w, x, t, labels, training)));
+    }
+
+    @Override
+    public NDArray features(Weights w, NDArray x, double[] t) {
+        NetworkChecks.requireClassifier(classifier);
+        return Layers.silu(trunk(w, x, t, null, false));
+    }
+
+    private NDArray trunk(Weights w, NDArray x, double[] t, int[] labels, boolean training) {
         NDManager m = x.getManager();
         NDArray e = Layers.timeFeatures(w, m, t, config.timeScale(), config.timeEmbedding(), conditional() ? labels : null);
         NDArray time = Layers.silu(e);
@@ -88,6 +98,6 @@ final class Mlp implements Network {
             r = Layers.linear(w, block + ".1", Layers.dropout(Layers.silu(r), config.dropout(), training));
             h = h.add(r);
         }
-        return Layers.linear(w, classifier ? "head" : "output", Layers.silu(h));
+        return h;
     }
 }

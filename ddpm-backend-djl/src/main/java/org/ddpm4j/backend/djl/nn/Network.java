@@ -30,4 +30,7 @@ public interface Network {
      * {@code training}.
      */
     NDArray forward(Weights w, NDArray x, double[] t, int[] labels, boolean training);
+
+    /** A classifier's penultimate features {@code [N, F]}: the input of its linear layer {@code "head"}. */
+    NDArray features(Weights w, NDArray x, double[] t);
 }

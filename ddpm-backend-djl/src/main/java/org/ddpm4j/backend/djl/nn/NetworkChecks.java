@@ -29,4 +29,11 @@ final class NetworkChecks {
             throw new InvalidParameterException(name, divisor, "must divide " + what + " = " + value);
         }
     }
+
+    /** Only classifiers have penultimate features (the input of their head). */
+    static void requireClassifier(boolean classifier) {
+        if (!classifier) {
+            throw new UnsupportedOperationException("a denoiser has no classifier features");
+        }
+    }
 }

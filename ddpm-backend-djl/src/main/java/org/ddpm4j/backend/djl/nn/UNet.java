@@ -134,11 +134,38 @@ final class UNet implements Network {
 
     @Override
     public NDArray forward(Weights w, NDArray x, double[] t, int[] labels, boolean training) {
-        NDManager m = x.getManager();
-        NDArray e = Layers.timeFeatures(w, m, t, config.timeScale(), config.channels(), conditional() ? labels : null);
-        Block block = new Block(w, Layers.silu(e), training);
-        NDArray h = Layers.conv3x3(w, "input", x, 1);
+        Block block = block(w, x, t, labels, training);
         Deque<NDArray> skips = new ArrayDeque<>();
+        NDArray h = encode(block, x, skips);
+        if (classifier) {
+            return Layers.linear(w, "head", pool(w, h));
+        }
+        for (int l = config.levels() - 1; l >= 0; l--) {
+            for (int r = 0; r <= config.numResBlocks(); r++) {
+                h = block.res("up." + l + "." + r, Layers.concatChannels(h, skips.pop()), l);
+            }
+            if (l > 0) {
+                h = Layers.conv3x3(w, "up." + l + ".upsample", Layers.upsample2x(h), 1);
+            }
+        }
+        return Layers.conv3x3(w, "out.conv", Layers.silu(Layers.groupNorm(w, "out.norm", h, config.groups())), 1);
+    }
+
+    @Override
+    public NDArray features(Weights w, NDArray x, double[] t) {
+        NetworkChecks.requireClassifier(classifier);
+        return pool(w, encode(block(w, x, t, null, false), x, new ArrayDeque<>()));
+    }
+
+    private Block block(Weights w, NDArray x, double[] t, int[] labels, boolean training) {
+        NDArray e = Layers.timeFeatures(w, x.getManager(), t, config.timeScale(), config.channels(), conditional() ? labels : null);
+        return new Block(w, Layers.silu(e), training);
+    }
+
+    /** The down path and the middle; pushes the skip connections of the up path onto {@code skips}. */
+    private NDArray encode(Block block, NDArray x, Deque<NDArray> skips) {
+        Weights w = block.w;
+        NDArray h = Layers.conv3x3(w, "input", x, 1);
         skips.push(h);
         for (int l = 0; l < config.levels(); l++) {
             for (int r = 0; r < config.numResBlocks(); r++) {
@@ -153,20 +180,13 @@ final class UNet implements Network {
         h = block.res("mid.0", h, -1);
         h = Layers.attention(w, "mid.attn", h, config.heads(), config.groups());
         h = block.res("mid.1", h, -1);
-        if (classifier) {
-            NDArray normed = Layers.silu(Layers.groupNorm(w, "out.norm", h, config.groups()));
-            NDArray features = normed.reshape(normed.getShape().get(0), normed.getShape().get(1), -1).mean(new int[] {2});
-            return Layers.linear(w, "head", features);
-        }
-        for (int l = config.levels() - 1; l >= 0; l--) {
-            for (int r = 0; r <= config.numResBlocks(); r++) {
-                h = block.res("up." + l + "." + r, Layers.concatChannels(h, skips.pop()), l);
-            }
-            if (l > 0) {
-                h = Layers.conv3x3(w, "up." + l + ".upsample", Layers.upsample2x(h), 1);
-            }
-        }
-        return Layers.conv3x3(w, "out.conv", Layers.silu(Layers.groupNorm(w, "out.norm", h, config.groups())), 1);
+        return h;
+    }
+
+    /** The classifier's features: the pixel mean of {@code SiLU(GroupNorm(h))}. */
+    private NDArray pool(Weights w, NDArray h) {
+        NDArray normed = Layers.silu(Layers.groupNorm(w, "out.norm", h, config.groups()));
+        return normed.reshape(normed.getShape().get(0), normed.getShape().get(1), -1).mean(new int[] {2});
     }
 
     /** Residual blocks (and the attention that follows them) sharing one forward pass's time features. */
