@@ -63,7 +63,7 @@ public final class ModelSources {
             return switch (kind) {
                 case GMM, POINTS -> Optional.empty();
                 case CHECKPOINT, SAVEDMODEL -> {
-                    ModelCard card = card(location.resolve(ModelCard.FILE));
+                    ModelCard card = card();
                     yield Optional.of(schedule(registry, card.schedule().type(), card.schedule().parameters()));
                 }
                 case TORCHSCRIPT -> Optional.of(torchScriptSchedule(registry));
@@ -125,6 +125,14 @@ public final class ModelSources {
                 throw new InvalidParameterException(section.qualify("type"), type, "must name the schedule plugin, e.g. linear");
             }
             return schedule(registry, scheduleType, parameters);
+        }
+
+        /** The model card of a trained model (a checkpoint or a SavedModel directory). */
+        public ModelCard card() {
+            if (kind != Kind.CHECKPOINT && kind != Kind.SAVEDMODEL) {
+                throw new InvalidParameterException("model", text, "has no model card; give checkpoint:DIR or savedmodel:DIR");
+            }
+            return card(location.resolve(ModelCard.FILE));
         }
 
         private static ModelCard card(Path file) {

@@ -150,9 +150,11 @@ final class SampleCommand implements Runnable {
                      classes != null && !"classifier".equals(guidance))) {
             Denoiser base = predicting(source, loaded.denoiser(), resolved);
             Denoiser denoiser = guided(base, resolved.schedule(), registry, backend, open);
-            int perRow = "all".equals(classes) ? 10 : (int) Math.ceil(Math.sqrt(count(denoiser)));
             Tensor x = noise.file != null ? readNoise(noise.file, sampleShape(denoiser), backend)
                     : seededNoise(denoiser, backend, count(denoiser), seed);
+            // --class all: one row per class
+            int perRow = "all".equals(classes) && denoiser.numClasses() > 0 ? Math.max(1, x.batchSize() / denoiser.numClasses())
+                    : (int) Math.ceil(Math.sqrt(x.batchSize()));
             Condition condition = condition(denoiser, x.batchSize());
             sampleAndWrite(resolved, denoiser, x, condition, perRow);
         } finally {

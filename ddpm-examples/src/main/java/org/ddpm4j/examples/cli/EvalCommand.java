@@ -1,0 +1,284 @@
+package org.ddpm4j.examples.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.ddpm4j.api.InvalidParameterException;
+import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.guidance.GuidanceContext;
+import org.ddpm4j.api.model.Condition;
+import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.sampling.SampleOptions;
+import org.ddpm4j.api.sampling.Sampler;
+import org.ddpm4j.api.sampling.SamplingRun;
+import org.ddpm4j.api.schedule.DiscreteSchedule;
+import org.ddpm4j.api.schedule.Schedule;
+import org.ddpm4j.api.tensor.Tensor;
+import org.ddpm4j.api.tensor.TensorBackend;
+import org.ddpm4j.api.tensor.TensorScope;
+import org.ddpm4j.core.io.Json;
+import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.training.ArrayData;
+import org.ddpm4j.core.training.ModelCard;
+import org.ddpm4j.examples.data.Datasets;
+import org.ddpm4j.examples.metrics.EvaluationClassifier;
+import org.ddpm4j.examples.metrics.FrechetDistance;
+import org.ddpm4j.examples.plot.Chart;
+import org.ddpm4j.examples.plot.Figure;
+import org.ddpm4j.examples.plot.ImageGrid;
+import org.ddpm4j.samplers.likelihood.Elbo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Judges an image denoiser with an evaluation classifier (trained by {@code ddpm train --model
+ * classifier --clean}): the classifier's accuracy on test images, then for each guidance scale the
+ * class accuracy of conditional samples and the Frechet distance between the classifier's features
+ * of samples and of test images; optionally the ELBO of test images in bits per dimension.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Evaluate an image denoiser: class accuracy and FD-classifier of its samples per guidance scale, bits/dim "
+                + "of test images; writes eval.json, guidance.png and one sample grid per scale into --out.",
+        footer = {"", "FD-classifier is the Frechet distance of the evaluation classifier's penultimate features (the construction "
+                + "of FID on another network): compare it between models and scales, not with published Inception FIDs.",
+                "", "Examples:",
+                "  ddpm eval --checkpoint runs/fashion --classifier runs/fashion-eval --out runs/fashion/eval",
+                "  ddpm eval --checkpoint runs/fashion --classifier runs/fashion-eval --scales 0,1,3,5 --per-class 20 --out eval",
+                "  ddpm eval --checkpoint runs/fashion --classifier runs/fashion-eval --scales 3 --bits-per-dim 100 --out eval"})
+final class EvalCommand implements Runnable {
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "The denoiser: a model directory of 'ddpm train'.")
+    Path checkpoint;
+
+    @Option(names = "--classifier", required = true, paramLabel = "DIR", description = "The evaluation classifier (ddpm train --model "
+            + "classifier --clean) of the same dataset.")
+    Path classifier;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "The dataset's folder (default: where the model card says, else "
+            + "/usr/share/datasets/fashion-mnist).")
+    Path data;
+
+    @Option(names = "--test-images", defaultValue = "2000", description = "Test images for the classifier's accuracy and the "
+            + "reference features (default ${DEFAULT-VALUE}).")
+    int testImages;
+
+    @Option(names = "--sampler", defaultValue = "dpmsolver++", description = "Sampler plugin (default ${DEFAULT-VALUE}).")
+    String samplerName;
+
+    @Option(names = "--steps", defaultValue = "20", description = "Sampler steps (default ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--scales", split = ",", defaultValue = "3", paramLabel = "W",
+            description = "Classifier-free guidance scales to evaluate, e.g. 0,1,3,5 (default ${DEFAULT-VALUE}); ignored for an "
+                    + "unconditional model.")
+    List<Double> scales;
+
+    @Option(names = "--per-class", defaultValue = "20", description = "Samples per class and scale (default ${DEFAULT-VALUE}).")
+    int perClass;
+
+    @Option(names = "--bits-per-dim", defaultValue = "0", paramLabel = "N", description = "Also bound the NLL of the first N test "
+            + "images in bits/dim (ELBO over every training step: slow; default ${DEFAULT-VALUE}: skip).")
+    int bitsPerDimImages;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the noise; every scale starts from the same noise (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--backend", paramLabel = "NAME", description = "Backend plugin (default: the one the model was trained on).")
+    String backendName;
+
+    @Mixin
+    DeviceOptions devices;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for eval.json, guidance.png, samples-w*.png.")
+    Path out;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        check();
+        PrintWriter console = spec.commandLine().getOut();
+        PluginRegistry registry = PluginRegistry.load();
+        ModelSources.Spec model = ModelSources.parse("--checkpoint", "checkpoint:" + checkpoint);
+        ModelCard card = model.card();
+        Map<String, AutoCloseable> open = new LinkedHashMap<>();
+        try (TensorBackend backend = registry.createBackend(backendName != null ? backendName : card.backend(), devices.parameters());
+             ModelSources.Source source = model.denoiser(registry, backend, model.schedule(registry).orElseThrow())) {
+            Files.createDirectories(out);
+            EvaluationClassifier judge = new EvaluationClassifier(ModelSources.parse("--classifier", "checkpoint:" + classifier)
+                    .classifier(registry, backend, source.schedule(), open));
+            ArrayData test = Datasets.test(Datasets.FASHION_MNIST, dataDirectory(card), testImages);
+            Denoiser denoiser = source.denoiser();
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("checkpoint", checkpoint.toString());
+            report.put("classifier", classifier.toString());
+            report.put("backend", backend.name() + " " + backend.device());
+            double[][] reference;
+            try (TensorScope scope = backend.openScope()) {
+                Tensor images = EvaluationClassifier.batch(test, 0, test.size(), backend);
+                double accuracy = judge.accuracy(images, labels(test));
+                reference = judge.features(images);
+                report.put("classifier_test_accuracy", accuracy);
+                report.put("test_images", test.size());
+                console.printf(Locale.ROOT, "evaluation classifier: %.1f %% accuracy on %d test images%n", 100 * accuracy, test.size());
+            }
+            report.put("sampler", samplerName + ", " + steps + " steps");
+            report.put("guidance", sweep(registry, backend, source.schedule(), denoiser, judge, reference, console));
+            if (bitsPerDimImages > 0) {
+                report.put("bits_per_dim", bitsPerDim(backend, source.schedule(), denoiser, test, console));
+            }
+            Json.write(report, out.resolve("eval.json"));
+            console.println("wrote " + out.resolve("eval.json"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            open.values().forEach(c -> {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // best effort at exit
+                }
+            });
+        }
+        console.flush();
+    }
+
+    private void check() {
+        if (perClass < 1) {
+            throw new InvalidParameterException("--per-class", perClass, "must be an integer >= 1");
+        }
+        if (testImages < 2) {
+            throw new InvalidParameterException("--test-images", testImages, "must be an integer >= 2");
+        }
+        if (bitsPerDimImages < 0) {
+            throw new InvalidParameterException("--bits-per-dim", bitsPerDimImages, "must be an integer >= 0");
+        }
+        for (double w : scales) {
+            if (!(w >= 0)) {
+                throw new InvalidParameterException("--scales", w, "must be guidance scales >= 0");
+            }
+        }
+    }
+
+    private Path dataDirectory(ModelCard card) {
+        if (data != null) {
+            return data;
+        }
+        Object directory = card.data().get("directory");
+        if (!Datasets.FASHION_MNIST.equals(card.data().get("dataset"))) {
+            throw new InvalidParameterException("--checkpoint", checkpoint.toString(), "must be a model trained on "
+                    + Datasets.FASHION_MNIST + " (its model card names " + card.data() + ")");
+        }
+        return directory != null && Files.isDirectory(Path.of(directory.toString())) ? Path.of(directory.toString()) : null;
+    }
+
+    /** Samples {@code --per-class} images of every class at every scale (one unguided run for an unconditional model). */
+    private List<Map<String, Object>> sweep(PluginRegistry registry, TensorBackend backend, Schedule schedule, Denoiser denoiser,
+                                            EvaluationClassifier judge, double[][] reference, PrintWriter console) {
+        int k = denoiser.numClasses();
+        int n = perClass * Math.max(1, k);
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i / perClass;
+        }
+        List<Double> ws = k > 0 ? scales : List.of(Double.NaN);
+        Sampler sampler = registry.createSampler(samplerName, schedule, Parameters.of("steps", steps));
+        List<Map<String, Object>> rows = new ArrayList<>();
+        console.printf(Locale.ROOT, "%8s  %10s  %14s  %8s%n", "scale", "accuracy", "FD-classifier", "seconds");
+        for (double w : ws) {
+            long started = System.nanoTime();
+            Denoiser guided = Double.isNaN(w) ? denoiser
+                    : registry.createGuidance("cfg", Parameters.of("scale", w)).guide(denoiser, GuidanceContext.of(schedule));
+            Condition condition = k > 0 ? Condition.classes(labels) : Condition.none();
+            try (TensorScope scope = backend.openScope()) {
+                Tensor x = SampleCommand.seededNoise(denoiser, backend, n, seed);
+                Tensor samples;
+                try (SamplingRun run = sampler.start(guided, x, SampleOptions.defaults().withSeed(seed + 1).withCondition(condition)
+                        .withListener(new Progress(spec.commandLine().getErr(), Double.isNaN(w) ? "sample" : "w=" + w)))) {
+                    while (!run.isDone()) {
+                        run.step();
+                    }
+                    samples = run.result();
+                }
+                Map<String, Object> row = new LinkedHashMap<>();
+                if (!Double.isNaN(w)) {
+                    row.put("scale", w);
+                    row.put("class_accuracy", judge.accuracy(samples, labels));
+                }
+                row.put("fd_classifier", FrechetDistance.between(judge.features(samples), reference));
+                row.put("samples", n);
+                row.put("seconds", (System.nanoTime() - started) / 1e9);
+                String name = Double.isNaN(w) ? "samples.png" : String.format(Locale.ROOT, "samples-w%s.png", trim(w));
+                ImageGrid.save(out.resolve(name), samples.toHost(), Math.max(1, k), perClass, 2);
+                row.put("grid", name);
+                rows.add(row);
+                console.printf(Locale.ROOT, "%8s  %10s  %14.3f  %8.1f%n", Double.isNaN(w) ? "-" : trim(w),
+                        row.containsKey("class_accuracy") ? String.format(Locale.ROOT, "%.1f %%", 100 * (double) row.get("class_accuracy")) : "-",
+                        (double) row.get("fd_classifier"), (double) row.get("seconds"));
+                console.flush();
+            }
+        }
+        if (rows.size() > 1) {
+            plot(rows);
+        }
+        return rows;
+    }
+
+    private void plot(List<Map<String, Object>> rows) {
+        double[] w = rows.stream().mapToDouble(r -> (double) r.get("scale")).toArray();
+        double[] accuracy = rows.stream().mapToDouble(r -> 100 * (double) r.get("class_accuracy")).toArray();
+        double[] fd = rows.stream().mapToDouble(r -> (double) r.get("fd_classifier")).toArray();
+        Figure.save(out.resolve("guidance.png"), 2, 480, 360, List.of(
+                new Chart("class accuracy of samples", "guidance scale w", "accuracy (%)").line("accuracy", w, accuracy, Chart.PALETTE[0])
+                        .yRange(0, 100),
+                new Chart("FD-classifier to test images", "guidance scale w", "FD").line("FD", w, fd, Chart.PALETTE[1])));
+    }
+
+    /** The ELBO of the first {@code --bits-per-dim} test images (unconditional: the null class) in bits per dimension. */
+    private Map<String, Object> bitsPerDim(TensorBackend backend, Schedule schedule, Denoiser denoiser, ArrayData test, PrintWriter console) {
+        if (!(schedule instanceof DiscreteSchedule discrete)) {
+            throw new InvalidParameterException("--bits-per-dim", bitsPerDimImages, "needs a model of a discrete schedule; this one has "
+                    + schedule.name());
+        }
+        int n = Math.min(bitsPerDimImages, test.size());
+        long started = System.nanoTime();
+        try (TensorScope scope = backend.openScope()) {
+            Tensor x0 = EvaluationClassifier.batch(test, 0, n, backend);
+            Condition condition = denoiser.numClasses() > 0 ? Condition.repeat(Condition.NULL_CLASS, n) : Condition.none();
+            Elbo.Terms terms = new Elbo(discrete, false, Elbo.Decoder.DISCRETIZED).evaluate(denoiser, x0, condition, seed);
+            double[] bits = terms.bitsPerDim(x0.sampleSize());
+            double mean = Arrays.stream(bits).average().orElseThrow();
+            double sd = Math.sqrt(Arrays.stream(bits).map(b -> (b - mean) * (b - mean)).sum() / Math.max(1, n - 1));
+            console.printf(Locale.ROOT, "ELBO: %.3f bits/dim (+- %.3f standard error) on %d test images, %.0f s%n", mean, sd / Math.sqrt(n), n,
+                    (System.nanoTime() - started) / 1e9);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("mean", mean);
+            m.put("standard_error", sd / Math.sqrt(n));
+            m.put("images", n);
+            m.put("decoder", "discretized Gaussian, 8-bit, reverse variance beta-tilde");
+            return m;
+        }
+    }
+
+    private static int[] labels(ArrayData data) {
+        int[] labels = new int[data.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = data.label(i);
+        }
+        return labels;
+    }
+
+    private static String trim(double w) {
+        return w == Math.rint(w) ? Long.toString((long) w) : Double.toString(w);
+    }
+}
