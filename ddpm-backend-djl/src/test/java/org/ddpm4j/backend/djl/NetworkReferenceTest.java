@@ -137,7 +137,7 @@ class NetworkReferenceTest {
         Map<String, HostArray> a = arrays("adamw");
         Parameters o = Parameters.of((Map<String, Object>) ((Map<String, Object>) cases.get("adamw")).get("optimizer"));
         OptimizerSettings settings = new OptimizerSettings(o.requireDouble("beta1"), o.requireDouble("beta2"), o.requireDouble("epsilon"),
-                o.requireDouble("weight_decay"), o.requireDouble("clip"), o.requireDouble("ema"), 0);
+                o.requireDouble("weight_decay"), o.requireDouble("clip"), o.requireDouble("ema"), false, 0); // the fixture's EMA has no warm-up
         try (TrainableDenoiser model = backend.newDenoiser(spec("adamw"), settings)) {
             model.importState(weights(a));
             double[] t = doubles(a.get("t"));

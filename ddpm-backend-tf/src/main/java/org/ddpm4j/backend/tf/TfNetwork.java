@@ -39,7 +39,7 @@ import org.tensorflow.types.TInt64;
  *   theta  &lt;- theta (1 - lr wd)
  *   m      &lt;- b1 m + (1 - b1) g          v &lt;- b2 v + (1 - b2) g^2
  *   theta  &lt;- theta - (lr / (1 - b1^k)) m / (sqrt(v) / sqrt(1 - b2^k) + eps)      (k: the step count)
- *   ema    &lt;- d ema + (1 - d) theta
+ *   ema    &lt;- d_k ema + (1 - d_k) theta,  d_k = min(decay, (1 + k) / (10 + k))
  * </pre>
  * Variable names are flat ({@code w.<param>}, no '/', which TensorFlow Java's optimizers cannot
  * handle); the optimizer is written here because the framework's Adam has no decoupled weight
@@ -62,6 +62,7 @@ final class TfNetwork implements AutoCloseable {
     private Operand<TFloat32> emaOutput;
     private final Operand<TFloat32> features;
     private Placeholder<TFloat32> decay;
+    private Placeholder<TFloat32> emaDecay;
     private Placeholder<TFloat32> stepSize;
     private Placeholder<TFloat32> correction;
     private Operand<TFloat32> loss;
@@ -200,6 +201,7 @@ final class TfNetwork implements AutoCloseable {
         }
         Operand<TFloat32> clip = clipFactor(gradients);
         decay = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+        emaDecay = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
         stepSize = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
         correction = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
         List<Op> assignments = new ArrayList<>();
@@ -211,8 +213,7 @@ final class TfNetwork implements AutoCloseable {
                     tf.math.mul(tf.math.square(g), scalar(1 - optimizer.beta2())));
             Operand<TFloat32> denominator = tf.math.add(tf.math.div(tf.math.sqrt(v), correction), scalar(optimizer.epsilon()));
             Operand<TFloat32> theta = tf.math.sub(tf.math.mul(s.weights().read(), decay), tf.math.mul(stepSize, tf.math.div(m, denominator)));
-            Operand<TFloat32> ema = tf.math.add(tf.math.mul(s.ema().read(), scalar(optimizer.emaDecay())),
-                    tf.math.mul(theta, scalar(1 - optimizer.emaDecay())));
+            Operand<TFloat32> ema = tf.math.add(tf.math.mul(s.ema().read(), emaDecay), tf.math.mul(theta, tf.math.sub(scalar(1), emaDecay)));
             assignments.add(tf.assignVariableOp(s.m().handle(), m));
             assignments.add(tf.assignVariableOp(s.v().handle(), v));
             assignments.add(tf.assignVariableOp(s.weights().handle(), theta));
@@ -267,6 +268,7 @@ final class TfNetwork implements AutoCloseable {
         try (Run run = feeds.apply(inputs(new Run(session), xt, times, condition))
                 .feed(seed, new long[] {stepSeed, 0})
                 .feed(decay, (float) (1 - learningRate * optimizer.weightDecay()))
+                .feed(emaDecay, (float) optimizer.emaDecayAt(k))
                 .feed(stepSize, (float) (learningRate / bias1))
                 .feed(correction, (float) Math.sqrt(bias2))
                 .fetch(loss).target(update).run()) {

@@ -59,7 +59,7 @@ class PyTorchReferenceTest extends WithTfBackend {
         Map<String, Number> o = (Map<String, Number>) c.json().get("optimizer");
         OptimizerSettings settings = new OptimizerSettings(o.get("beta1").doubleValue(), o.get("beta2").doubleValue(),
                 o.get("epsilon").doubleValue(), o.get("weight_decay").doubleValue(), o.get("grad_clip").doubleValue(),
-                o.get("ema_decay").doubleValue(), 0);
+                o.get("ema_decay").doubleValue(), false, 0); // the fixture's EMA has no warm-up
         try (TrainableDenoiser net = backend.newDenoiser(c.spec(), settings)) {
             net.importState(c.weights());
             for (int step = 0; step < 2; step++) {

@@ -24,7 +24,7 @@ import org.ddpm4j.api.training.OptimizerSettings;
  *   v     <- beta2 v + (1 - beta2) g^2
  *   theta <- theta (1 - lr lambda)                        (decoupled weight decay)
  *   theta <- theta - lr/(1 - beta1^k) m / (sqrt(v)/sqrt(1 - beta2^k) + eps)
- *   ema   <- d ema + (1 - d) theta
+ *   ema   <- d_k ema + (1 - d_k) theta,  d_k = min(decay, (1 + k) / (10 + k))
  * </pre>
  * State names for export are {@code weights/<p>}, {@code ema/<p>}, {@code adam_m/<p>},
  * {@code adam_v/<p>} and the scalar {@code adam_step}.
@@ -119,7 +119,7 @@ public final class TrainableParameters implements AutoCloseable {
             double correction2 = 1 - Math.pow(settings.beta2(), step);
             NDArray denominator = v.sqrt().divi((float) Math.sqrt(correction2)).addi((float) settings.epsilon());
             weights.subi(m.div(denominator).muli((float) (lr / correction1)));
-            float decay = (float) settings.emaDecay();
+            float decay = (float) settings.emaDecayAt(step);
             ema.muli(decay).addi(weights.mul(1 - decay));
         }
         clearGradient();
