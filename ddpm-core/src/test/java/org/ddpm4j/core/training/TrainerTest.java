@@ -12,6 +12,9 @@ import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
+import org.ddpm4j.api.training.TrainableClassifier;
+import org.ddpm4j.api.training.NetworkSpec;
+import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.training.LossWeighting;
 import org.ddpm4j.api.training.Objective;
@@ -140,5 +143,75 @@ class TrainerTest {
         assertTrue(s.learningRateAt(109) < 0.001);
         assertThrows(InvalidParameterException.class, () -> new TrainingSettings(10, 1, 1.0, 20, false, 0, 0, 1));
         assertThrows(InvalidParameterException.class, () -> new TrainingSettings(10, 0, 1.0, 0, false, 0, 0, 1));
+    }
+
+    @Test
+    void aCleanClassifierSeesTheDataAtTimeZeroANoisyOneAtEveryTime() {
+        float[] values = new float[40];
+        int[] labels = new int[20];
+        for (int i = 0; i < 20; i++) {
+            values[2 * i] = i % 2 == 0 ? 1 : -1;
+            labels[i] = i % 2;
+        }
+        TrainingData labelled = new ArrayData(values, new int[] {2}, labels, 2);
+        for (boolean clean : new boolean[] {true, false}) {
+            java.util.List<Double> times = new java.util.ArrayList<>();
+            TrainableClassifier recorder = new TrainableClassifier() {
+                @Override
+                public double trainStep(Tensor xt, double[] t, int[] y, double learningRate, long stepSeed) {
+                    for (double time : t) {
+                        times.add(time);
+                    }
+                    return 1.0;
+                }
+
+                @Override
+                public int numClasses() {
+                    return 2;
+                }
+
+                @Override
+                public Tensor logProbabilities(Tensor x, double[] t) {
+                    throw new UnsupportedOperationException();
+                }
+
+                @Override
+                public Tensor logProbabilityGradient(Tensor x, double[] t, int[] y) {
+                    throw new UnsupportedOperationException();
+                }
+
+                @Override
+                public NetworkSpec spec() {
+                    return new NetworkSpec("classifier", new int[] {2}, 2, Parameterization.EPSILON, org.ddpm4j.api.Parameters.empty());
+                }
+
+                @Override
+                public long parameterCount() {
+                    return 0;
+                }
+
+                @Override
+                public java.util.Map<String, org.ddpm4j.api.tensor.HostArray> exportState() {
+                    return java.util.Map.of();
+                }
+
+                @Override
+                public void importState(java.util.Map<String, org.ddpm4j.api.tensor.HostArray> state) {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            new Trainer(settings.withSteps(10), labelled, backend, TrainingListener.NONE)
+                    .trainClassifier(recorder, schedule, clean, java.util.Optional.empty(), false);
+            assertEquals(160, times.size());
+            double latest = times.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+            if (clean) {
+                assertEquals(0.0, latest, "a clean classifier trains at t = 0 only");
+            } else {
+                assertTrue(latest > 80, "a noisy classifier trains across the schedule's 100 steps; latest " + latest);
+            }
+        }
     }
 }
