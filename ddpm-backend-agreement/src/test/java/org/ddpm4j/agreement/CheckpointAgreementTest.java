@@ -69,7 +69,7 @@ class CheckpointAgreementTest {
         CheckpointStore store = new CheckpointStore(dir);
         store.writeCard(ModelCard.of("denoiser", denoiser(), Backends.SCHEDULE, trainedOn, Map.of()));
         try (TrainableDenoiser model = trainer.newDenoiser(denoiser(), OptimizerSettings.defaults())) {
-            new Trainer(SETTINGS, TrainingData2d.clusters(300), trainer, TrainingListener.NONE)
+            new Trainer(SETTINGS, TrainingData2d.clusters(300, true), trainer, TrainingListener.NONE)
                     .trainDenoiser(model, new Objective(Backends.SCHEDULE, Parameterization.SAMPLE, LossWeighting.UNIFORM, 0.1),
                             Optional.of(store), false);
         }
@@ -97,7 +97,7 @@ class CheckpointAgreementTest {
         CheckpointStore store = new CheckpointStore(dir);
         store.writeCard(ModelCard.of("classifier", spec, Backends.SCHEDULE, trainedOn, Map.of()));
         try (TrainableClassifier model = trainer.newClassifier(spec, OptimizerSettings.defaults())) {
-            new Trainer(SETTINGS, TrainingData2d.clusters(300), trainer, TrainingListener.NONE)
+            new Trainer(SETTINGS, TrainingData2d.clusters(300, true), trainer, TrainingListener.NONE)
                     .trainClassifier(model, Backends.SCHEDULE, Optional.of(store), false);
         }
         double[] t = {5, 250, 700, 990};

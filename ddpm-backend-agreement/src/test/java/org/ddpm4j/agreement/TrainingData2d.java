@@ -10,7 +10,8 @@ final class TrainingData2d {
     private TrainingData2d() {
     }
 
-    static ArrayData clusters(int n) {
+    /** {@code n} points; labelled (classes 0, 1, 2) or not, for an unconditional model. */
+    static ArrayData clusters(int n, boolean labelled) {
         GaussianNoise noise = new GaussianNoise(3);
         float[] values = new float[2 * n];
         int[] labels = new int[n];
@@ -19,6 +20,6 @@ final class TrainingData2d {
             values[2 * i] = (float) (CENTERS[labels[i]][0] + 0.1 * noise.next());
             values[2 * i + 1] = (float) (CENTERS[labels[i]][1] + 0.1 * noise.next());
         }
-        return new ArrayData(values, new int[] {2}, labels, CENTERS.length);
+        return labelled ? new ArrayData(values, new int[] {2}, labels, CENTERS.length) : new ArrayData(values, new int[] {2}, null, 0);
     }
 }
