@@ -122,6 +122,13 @@ class TorchScriptDenoiserTest {
         e = assertThrows(InvalidParameterException.class, () -> new TorchScriptDenoiser(backend, lonely));
         assertTrue(e.getMessage().contains("needs its JSON sidecar"), e.getMessage());
 
+        Path truncated = dir.resolve("truncated.pt");
+        Files.copy(model("gaussian"), truncated);
+        String sidecar = Files.readString(TorchScriptDenoiser.sidecarOf(model("gaussian")));
+        Files.writeString(dir.resolve("truncated.json"), sidecar.substring(0, sidecar.length() / 2));
+        e = assertThrows(InvalidParameterException.class, () -> new TorchScriptDenoiser(backend, truncated));
+        assertTrue(e.getMessage().contains("truncated.json") && e.getMessage().contains("malformed JSON at line"), e.getMessage());
+
         e = assertThrows(InvalidParameterException.class, () -> REGISTRY.createDenoiser("torchscript", backend,
                 REGISTRY.createSchedule("cosine", Parameters.empty()), Parameters.of("path", model("gaussian").toString())));
         assertTrue(e.getMessage().contains("declares linear"), e.getMessage());
