@@ -31,6 +31,11 @@ final class Backends implements AutoCloseable {
         return List.of(djl, tf);
     }
 
+    /** The backend of that plugin name. */
+    NetworkBackend named(String name) {
+        return name.equals("djl") ? djl : tf;
+    }
+
     /** The backend that is not {@code b}. */
     NetworkBackend other(NetworkBackend b) {
         return b == djl ? tf : djl;
@@ -66,6 +71,15 @@ final class Backends implements AutoCloseable {
         return new NetworkSpec("classifier", new int[] {1, 8, 8}, 3, Parameterization.EPSILON,
                 Parameters.of("channels", 8, "channel_mult", List.of(1, 2), "num_res_blocks", 1, "attention_levels", List.of(1),
                         "heads", 2, "groups", 4));
+    }
+
+    /**
+     * The network as an x0-predictor: with random weights an epsilon-predictor's x0 estimate
+     * (x - sigma eps) / alpha reaches thousands near t = T, where 1e-3 would be a meaningless bound;
+     * predicted x0 keeps the samples of order 1.
+     */
+    static NetworkSpec predictingX0(NetworkSpec spec) {
+        return new NetworkSpec(spec.architecture(), spec.sampleShape(), spec.numClasses(), Parameterization.SAMPLE, spec.hyperparameters());
     }
 
     /** {@code [batch, ...sample shape]}. */

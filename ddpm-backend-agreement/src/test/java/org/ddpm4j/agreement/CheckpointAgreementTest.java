@@ -27,8 +27,6 @@ import org.ddpm4j.core.training.Models;
 import org.ddpm4j.core.training.Trainer;
 import org.ddpm4j.core.training.TrainingListener;
 import org.ddpm4j.core.training.TrainingSettings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -38,37 +36,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the same state to the bit, the same 20-step DDIM samples (1e-3) and, for a classifier, the same
  * log-probabilities and gradients (1e-4).
  */
-class CheckpointAgreementTest {
+class CheckpointAgreementTest extends OnBothBackends {
     private static final TrainingSettings SETTINGS = new TrainingSettings(30, 64, 3e-3, 5, false, 11, 0, 1);
-    private static Backends backends;
-
-    @BeforeAll
-    static void open() {
-        backends = new Backends();
-    }
-
-    @AfterAll
-    static void close() {
-        backends.close();
-    }
-
-    private NetworkBackend backend(String name) {
-        return name.equals("djl") ? backends.djl : backends.tf;
-    }
-
-    /** The mlp predicting x0 (samples of an almost untrained model then stay of order 1; see SamplingAgreementTest). */
-    private static NetworkSpec denoiser() {
-        NetworkSpec mlp = Backends.mlp();
-        return new NetworkSpec("mlp", mlp.sampleShape(), mlp.numClasses(), Parameterization.SAMPLE, mlp.hyperparameters());
-    }
 
     @ParameterizedTest(name = "trained on {0}")
     @ValueSource(strings = {"djl", "tf"})
     void aDenoiserCheckpointSamplesTheSameOnBothBackends(String trainedOn, @TempDir Path dir) {
-        NetworkBackend trainer = backend(trainedOn);
+        NetworkBackend trainer = backends.named(trainedOn);
         CheckpointStore store = new CheckpointStore(dir);
-        store.writeCard(ModelCard.of("denoiser", denoiser(), Backends.SCHEDULE, trainedOn, Map.of()));
-        try (TrainableDenoiser model = trainer.newDenoiser(denoiser(), OptimizerSettings.defaults())) {
+        store.writeCard(ModelCard.of("denoiser", Backends.predictingX0(Backends.mlp()), Backends.SCHEDULE, trainedOn, Map.of()));
+        try (TrainableDenoiser model = trainer.newDenoiser(Backends.predictingX0(Backends.mlp()), OptimizerSettings.defaults())) {
             new Trainer(SETTINGS, TrainingData2d.clusters(300, true), trainer, TrainingListener.NONE)
                     .trainDenoiser(model, new Objective(Backends.SCHEDULE, Parameterization.SAMPLE, LossWeighting.UNIFORM, 0.1),
                             Optional.of(store), false);
@@ -92,7 +69,7 @@ class CheckpointAgreementTest {
     @ParameterizedTest(name = "trained on {0}")
     @ValueSource(strings = {"djl", "tf"})
     void aClassifierCheckpointClassifiesTheSameOnBothBackends(String trainedOn, @TempDir Path dir) {
-        NetworkBackend trainer = backend(trainedOn);
+        NetworkBackend trainer = backends.named(trainedOn);
         NetworkSpec spec = Backends.pointClassifier();
         CheckpointStore store = new CheckpointStore(dir);
         store.writeCard(ModelCard.of("classifier", spec, Backends.SCHEDULE, trainedOn, Map.of()));

@@ -1,6 +1,5 @@
 package org.ddpm4j.agreement;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -28,8 +26,7 @@ import org.ddpm4j.core.training.Models;
 import org.ddpm4j.core.training.Trainer;
 import org.ddpm4j.core.training.TrainingListener;
 import org.ddpm4j.core.training.TrainingSettings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.ddpm4j.testkit.DirectorySnapshot;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -38,19 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * A damaged checkpoint written by one backend is refused by the other with an error that names the
  * array, what it holds and what the network allows, and is left as it was.
  */
-class CrossBackendBadInputTest {
-    private static Backends backends;
-
-    @BeforeAll
-    static void open() {
-        backends = new Backends();
-    }
-
-    @AfterAll
-    static void close() {
-        backends.close();
-    }
-
+class CrossBackendBadInputTest extends OnBothBackends {
     private static NetworkSpec mlp(int hidden) {
         return new NetworkSpec("mlp", new int[] {2}, 0, Parameterization.EPSILON, Parameters.of("hidden", hidden, "blocks", 1));
     }
@@ -66,38 +51,23 @@ class CrossBackendBadInputTest {
         return store.latest().orElseThrow().dir().resolve("state.npz");
     }
 
-    private NetworkBackend backend(String name) {
-        return name.equals("djl") ? backends.djl : backends.tf;
-    }
 
     /** Loads {@code dir} on the other backend; it must fail naming every one of {@code mentions}, and change no file. */
     private void refusedElsewhere(String writer, Path dir, String... mentions) throws IOException {
-        Map<Path, byte[]> before = snapshot(dir);
-        NetworkBackend reader = backends.other(backend(writer));
+        DirectorySnapshot before = DirectorySnapshot.of(dir);
+        NetworkBackend reader = backends.other(backends.named(writer));
         String message = assertThrows(InvalidParameterException.class, () -> Models.loadDenoiser(dir, reader, Backends.REGISTRY).close())
                 .getMessage();
         for (String m : mentions) {
             assertTrue(message.contains(m), reader.name() + " reading a " + writer + " checkpoint: '" + m + "' in: " + message);
         }
-        Map<Path, byte[]> after = snapshot(dir);
-        assertTrue(before.keySet().equals(after.keySet()), "no file added or removed");
-        before.forEach((p, bytes) -> assertArrayEquals(bytes, after.get(p), "unchanged: " + p));
-    }
-
-    private static Map<Path, byte[]> snapshot(Path dir) throws IOException {
-        Map<Path, byte[]> files = new HashMap<>();
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.filter(Files::isRegularFile).toList()) {
-                files.put(p, Files.readAllBytes(p));
-            }
-        }
-        return files;
+        before.assertUnchanged();
     }
 
     @ParameterizedTest(name = "written by {0}")
     @ValueSource(strings = {"djl", "tf"})
     void aWeightStoredInAnotherLayoutIsNamedWithBothShapes(String writer, @TempDir Path dir) throws IOException {
-        Path state = checkpoint(backend(writer), dir);
+        Path state = checkpoint(backends.named(writer), dir);
         // The mistake a converter would make: a dense weight written [in, out] (TensorFlow's own layout) instead of [out, in].
         Map<String, HostArray> arrays = new LinkedHashMap<>(Npz.read(state));
         HostArray output = arrays.get("weights/output.weight");
@@ -109,7 +79,7 @@ class CrossBackendBadInputTest {
     @ParameterizedTest(name = "written by {0}")
     @ValueSource(strings = {"djl", "tf"})
     void aModelCardThatDoesNotMatchTheWeightsIsNamed(String writer, @TempDir Path dir) throws IOException {
-        checkpoint(backend(writer), dir);
+        checkpoint(backends.named(writer), dir);
         Path card = dir.resolve(ModelCard.FILE);
         Files.writeString(card, Files.readString(card).replace("\"hidden\" : 16", "\"hidden\" : 32"));
         refusedElsewhere(writer, dir, "weights/", "[16", "[32");
@@ -118,7 +88,7 @@ class CrossBackendBadInputTest {
     @ParameterizedTest(name = "written by {0}")
     @ValueSource(strings = {"djl", "tf"})
     void aTruncatedWeightsFileIsNamed(String writer, @TempDir Path dir) throws IOException {
-        Path state = checkpoint(backend(writer), dir);
+        Path state = checkpoint(backends.named(writer), dir);
         byte[] bytes = Files.readAllBytes(state);
         Files.write(state, Arrays.copyOf(bytes, bytes.length / 2));
         refusedElsewhere(writer, dir, state.toString(), "truncated or corrupt");
@@ -127,7 +97,7 @@ class CrossBackendBadInputTest {
     @ParameterizedTest(name = "written by {0}")
     @ValueSource(strings = {"djl", "tf"})
     void aTruncatedModelCardIsNamedWithItsPosition(String writer, @TempDir Path dir) throws IOException {
-        checkpoint(backend(writer), dir);
+        checkpoint(backends.named(writer), dir);
         Path card = dir.resolve(ModelCard.FILE);
         String text = Files.readString(card);
         Files.writeString(card, text.substring(0, text.length() / 2));

@@ -17,8 +17,6 @@ import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.Trainable;
 import org.ddpm4j.api.training.TrainableClassifier;
 import org.ddpm4j.api.training.TrainableDenoiser;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,23 +27,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the mlp, the unet (class embedding, two-head attention) and the classifiers (log-probabilities
  * and their input gradient).
  */
-class NetworkAgreementTest {
+class NetworkAgreementTest extends OnBothBackends {
     private static final double TOLERANCE = 1e-4;
     private static final int BATCH = 4;
     private static final double[] TIMES = {0, 17, 503, 999};
     private static final Condition LABELS = Condition.classes(0, 2, Condition.NULL_CLASS, 1);
-    private static Backends backends;
-
-    @BeforeAll
-    static void open() {
-        backends = new Backends();
-    }
-
-    @AfterAll
-    static void close() {
-        backends.close();
-    }
-
     static Stream<Arguments> denoisers() {
         return Stream.of(Arguments.of("mlp", Backends.mlp()), Arguments.of("unet", Backends.unet()));
     }

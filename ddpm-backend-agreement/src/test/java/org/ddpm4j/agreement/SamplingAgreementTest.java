@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.Map;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Condition;
-import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.tensor.GaussianNoise;
@@ -17,8 +16,6 @@ import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.TrainableDenoiser;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,20 +23,8 @@ import org.junit.jupiter.api.Test;
  * samples on both backends: the starting noise is drawn on the host, so x_T is bit-identical, and
  * 20 deterministic steps keep the samples within 1e-3.
  */
-class SamplingAgreementTest {
+class SamplingAgreementTest extends OnBothBackends {
     private static final int STEPS = 20;
-    private static Backends backends;
-
-    @BeforeAll
-    static void open() {
-        backends = new Backends();
-    }
-
-    @AfterAll
-    static void close() {
-        backends.close();
-    }
-
     @Test
     void noiseFromASeedIsTheSameTensorOnBothBackends() {
         int[] shape = {3, 1, 8, 8};
@@ -52,21 +37,12 @@ class SamplingAgreementTest {
 
     @Test
     void twentyDdimStepsOfTheUnetAgree() {
-        sampleOnBoth(predictingX0(Backends.unet()), Condition.classes(0, 1, 2, Condition.NULL_CLASS), 7);
+        sampleOnBoth(Backends.predictingX0(Backends.unet()), Condition.classes(0, 1, 2, Condition.NULL_CLASS), 7);
     }
 
     @Test
     void twentyDdimStepsOfTheMlpAgree() {
-        sampleOnBoth(predictingX0(Backends.mlp()), Condition.repeat(1, 64), 8);
-    }
-
-    /**
-     * The network as an x0-predictor: with random weights an epsilon-predictor's x0 estimate
-     * (x - sigma eps) / alpha reaches thousands near t = T, where 1e-3 would be a meaningless bound;
-     * predicted x0 keeps the samples of order 1.
-     */
-    private static NetworkSpec predictingX0(NetworkSpec spec) {
-        return new NetworkSpec(spec.architecture(), spec.sampleShape(), spec.numClasses(), Parameterization.SAMPLE, spec.hyperparameters());
+        sampleOnBoth(Backends.predictingX0(Backends.mlp()), Condition.repeat(1, 64), 8);
     }
 
     private static void sampleOnBoth(NetworkSpec spec, Condition condition, long seed) {
