@@ -51,6 +51,13 @@ public final class BackendBenchmark {
     /** Steps of every sampling run. */
     public static final int DDIM_STEPS = 50;
 
+    /**
+     * The six orders of (plugin, hand loop, control), taken in turn: each loop runs first, second and
+     * last equally often and right after each of the others equally often, so neither position nor
+     * caches warmed by a neighbour's identical work favour one of them.
+     */
+    private static final int[][] ORDERS = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+
     /** Unconditional, and no NaN checks: the hand loop does none either. */
     private static final SampleOptions OPTIONS = SampleOptions.defaults().withCheckFinite(false);
 
@@ -98,8 +105,8 @@ public final class BackendBenchmark {
 
     /**
      * The plugin's run, the hand loop and a second hand loop (the A/A control) advance in lockstep,
-     * one step each in turn, the order rotating from step to step, so that all three see the same
-     * machine load and none always runs first. Ratios are of the summed step times of one run.
+     * one step each in turn, the order changing from step to step ({@link #ORDERS}), so that all three
+     * see the same machine load. Ratios are of the summed step times of one run.
      */
     public Overhead overhead(String name, NetworkSpec spec, int batch) {
         try (TrainableDenoiser model = backend.newDenoiser(spec, OptimizerSettings.defaults())) {
@@ -118,8 +125,7 @@ public final class BackendBenchmark {
                     ReferenceDdimLoop b = new ReferenceDdimLoop(denoiser, schedule, noise, DDIM_STEPS, Condition.none());
                     Runnable[] steps = {run::step, a::step, b::step};
                     for (int k = 0; !run.isDone(); k++) {
-                        for (int j = 0; j < 3; j++) {
-                            int which = (j + k + r) % 3;
+                        for (int which : ORDERS[(k + r) % ORDERS.length]) {
                             seconds[which] += seconds(steps[which]);
                         }
                     }

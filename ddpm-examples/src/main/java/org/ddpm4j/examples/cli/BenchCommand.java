@@ -103,7 +103,8 @@ final class BenchCommand implements Runnable {
                             int trainBatch = mlp ? 256 : unetBatch;
                             var t = bench.training(network, spec, trainBatch, mlp ? trainSteps : Math.max(5, trainSteps / 10));
                             record(table, progress, String.format(Locale.ROOT, "training, %s batch %d (samples/s)", network, trainBatch), column,
-                                    String.format(Locale.ROOT, "**%,.0f** (%.1f ms/step)", t.samplesPerSecond(), t.millisPerStep()));
+                                    String.format(Locale.ROOT, t.samplesPerSecond() < 100 ? "**%,.1f** (%.0f ms/step)" : "**%,.0f** (%.1f ms/step)",
+                                    t.samplesPerSecond(), t.millisPerStep()));
                         }
                     }
                     if (what.contains("memory")) {
