@@ -9,9 +9,9 @@ import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
-import com.google.gson.Gson;
-import com.google.gson.JsonParseException;
-import com.google.gson.reflect.TypeToken;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -60,14 +60,15 @@ public final class TorchScriptDenoiser implements Denoiser, AutoCloseable {
             Path json = sidecarOf(file);
             Map<String, Object> map;
             try {
-                map = new Gson().fromJson(Files.readString(json), new TypeToken<LinkedHashMap<String, Object>>() { }.getType());
+                map = new ObjectMapper().readValue(Files.readString(json), new TypeReference<LinkedHashMap<String, Object>>() { });
             } catch (java.nio.file.NoSuchFileException e) {
                 throw new InvalidParameterException("path", file.toString(), "needs its JSON sidecar " + json
                         + " (parameterization, schedule); see TorchScriptDenoiser");
+            } catch (JsonProcessingException e) { // before IOException, which it extends
+                String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+                throw new InvalidParameterException(json.toString(), "malformed JSON" + where, "must be a JSON object: " + e.getOriginalMessage());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + json, e);
-            } catch (JsonParseException e) {
-                throw new InvalidParameterException(json.toString(), "malformed JSON", "must be a JSON object: " + e.getMessage());
             }
             if (map == null) {
                 throw new InvalidParameterException(json.toString(), "empty", "must be a JSON object");

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +31,7 @@ import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.core.training.Models;
 import org.ddpm4j.core.training.Trainer;
 import org.ddpm4j.core.training.TrainingListener;
+import org.ddpm4j.testkit.DirectorySnapshot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,22 +78,6 @@ class DjlBadInputTest {
         return store;
     }
 
-    private static Map<Path, byte[]> snapshot(Path dir) throws IOException {
-        Map<Path, byte[]> files = new HashMap<>();
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.filter(Files::isRegularFile).toList()) {
-                files.put(p, Files.readAllBytes(p));
-            }
-        }
-        return files;
-    }
-
-    private static void assertUntouched(Map<Path, byte[]> before, Path dir) throws IOException {
-        Map<Path, byte[]> after = snapshot(dir);
-        assertEquals(before.keySet(), after.keySet(), "the same files");
-        before.forEach((p, bytes) -> assertArrayEquals(bytes, after.get(p), "unchanged: " + p));
-    }
-
     private static void resume(CheckpointStore store, NetworkSpec spec) {
         try (TrainableDenoiser model = backend.newDenoiser(spec, OptimizerSettings.defaults())) {
             new Trainer(DjlTrainingTest.settings(20).withCheckpointEvery(5), DjlTrainingTest.clusters(false), backend, TrainingListener.NONE)
@@ -106,11 +90,11 @@ class DjlBadInputTest {
         CheckpointStore store = trainedModel(dir);
         Path card = dir.resolve(ModelCard.FILE);
         Files.writeString(card, Files.readString(card).replace("\"hidden\" : 16", "\"hidden\" : 32"));
-        Map<Path, byte[]> before = snapshot(dir);
+        DirectorySnapshot before = DirectorySnapshot.of(dir);
         fails(InvalidParameterException.class, () -> Models.loadDenoiser(dir, backend, REGISTRY),
                 "weights/time.0.weight", "has shape [16, 64]", "expects [32, 64]");
         fails(InvalidParameterException.class, () -> resume(store, mlp(32)), "weights/time.0.weight");
-        assertUntouched(before, dir);
+        before.assertUnchanged();
     }
 
     @Test
@@ -119,10 +103,10 @@ class DjlBadInputTest {
         Path state = store.latest().orElseThrow().dir().resolve("state.npz");
         byte[] bytes = Files.readAllBytes(state);
         Files.write(state, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        Map<Path, byte[]> before = snapshot(dir);
+        DirectorySnapshot before = DirectorySnapshot.of(dir);
         fails(InvalidParameterException.class, () -> Models.loadDenoiser(dir, backend, REGISTRY), state.toString(), "truncated or corrupt");
         fails(InvalidParameterException.class, () -> resume(store, mlp(16)), "truncated or corrupt");
-        assertUntouched(before, dir);
+        before.assertUnchanged();
     }
 
     @Test

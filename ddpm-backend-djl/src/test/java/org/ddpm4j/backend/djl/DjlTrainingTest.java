@@ -105,7 +105,7 @@ class DjlTrainingTest {
             assertTrue(mean(losses, 350, 400) < 0.6 * mean(losses, 0, 50),
                     "the loss falls: " + mean(losses, 0, 50) + " -> " + mean(losses, 350, 400));
             try (TensorScope scope = backend.openScope()) {
-                Tensor samples = ReferenceDdimLoop.sample(model.ema(), schedule, backend.randn(new GaussianNoise(9), 500, 2), 50, Condition.none());
+                Tensor samples = Ddim.sample(model.ema(), schedule, backend.randn(new GaussianNoise(9), 500, 2), 50, Condition.none());
                 double[] m = sampleMean(samples);
                 assertEquals(CENTER[0], m[0], 0.25, "sample mean x");
                 assertEquals(CENTER[1], m[1], 0.25, "sample mean y");
@@ -124,7 +124,7 @@ class DjlTrainingTest {
                 Objective objective = new Objective(schedule, Parameterization.V, LossWeighting.minSnr(5), 0.2);
                 losses[run] = train(model, clusters(true), settings(30).withSeed(seeds[run]), objective).losses();
                 try (TensorScope scope = backend.openScope()) {
-                    samples[run] = ReferenceDdimLoop.sample(model.ema(), schedule, backend.randn(new GaussianNoise(4), 16, 2), 10,
+                    samples[run] = Ddim.sample(model.ema(), schedule, backend.randn(new GaussianNoise(4), 16, 2), 10,
                             Condition.repeat(1, 16)).toFloatArray();
                 }
             }

@@ -86,7 +86,7 @@ class TorchScriptDenoiserTest {
     void ddimSamplesFromTheTorchScriptModelHaveTheDataDistribution() throws URISyntaxException {
         Denoiser d = load("gaussian");
         try (TensorScope scope = backend.openScope()) {
-            double[] m = moments(ReferenceDdimLoop.sample(d, schedule, backend.randn(new GaussianNoise(1), 2000, 2), 50, Condition.none()));
+            double[] m = moments(Ddim.sample(d, schedule, backend.randn(new GaussianNoise(1), 2000, 2), 50, Condition.none()));
             assertEquals(1.0, m[0], 0.05);
             assertEquals(-2.0, m[1], 0.05);
             assertEquals(0.5, m[2], 0.05);
@@ -99,10 +99,10 @@ class TorchScriptDenoiserTest {
         Denoiser d = load("gaussian_conditional");
         assertEquals(3, d.numClasses());
         try (TensorScope scope = backend.openScope()) {
-            double[] m = moments(ReferenceDdimLoop.sample(d, schedule, backend.randn(new GaussianNoise(2), 1000, 2), 50, Condition.repeat(2, 1000)));
+            double[] m = moments(Ddim.sample(d, schedule, backend.randn(new GaussianNoise(2), 1000, 2), 50, Condition.repeat(2, 1000)));
             assertEquals(0.0, m[0], 0.07);
             assertEquals(2.0, m[1], 0.07);
-            double[] unconditional = moments(ReferenceDdimLoop.sample(d, schedule, backend.randn(new GaussianNoise(3), 1000, 2), 50,
+            double[] unconditional = moments(Ddim.sample(d, schedule, backend.randn(new GaussianNoise(3), 1000, 2), 50,
                     Condition.repeat(Condition.NULL_CLASS, 1000)));
             assertEquals(0.0, unconditional[0], 0.07, "the null class (row K of the model) is centred");
             assertEquals(0.0, unconditional[1], 0.07);
@@ -121,6 +121,13 @@ class TorchScriptDenoiserTest {
         Files.copy(model("gaussian"), lonely);
         e = assertThrows(InvalidParameterException.class, () -> new TorchScriptDenoiser(backend, lonely));
         assertTrue(e.getMessage().contains("needs its JSON sidecar"), e.getMessage());
+
+        Path truncated = dir.resolve("truncated.pt");
+        Files.copy(model("gaussian"), truncated);
+        String sidecar = Files.readString(TorchScriptDenoiser.sidecarOf(model("gaussian")));
+        Files.writeString(dir.resolve("truncated.json"), sidecar.substring(0, sidecar.length() / 2));
+        e = assertThrows(InvalidParameterException.class, () -> new TorchScriptDenoiser(backend, truncated));
+        assertTrue(e.getMessage().contains("truncated.json") && e.getMessage().contains("malformed JSON at line"), e.getMessage());
 
         e = assertThrows(InvalidParameterException.class, () -> REGISTRY.createDenoiser("torchscript", backend,
                 REGISTRY.createSchedule("cosine", Parameters.empty()), Parameters.of("path", model("gaussian").toString())));

@@ -2,9 +2,13 @@ package org.ddpm4j.backend.tf;
 
 import java.util.List;
 import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.model.Condition;
+import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.tensor.GaussianNoise;
+import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.training.ArrayData;
@@ -19,6 +23,12 @@ final class Fixtures {
     /** Ho et al.'s linear schedule with {@code steps} training steps. */
     static DiscreteSchedule linear(int steps) {
         return (DiscreteSchedule) REGISTRY.createSchedule("linear", Parameters.of("num_train_timesteps", steps));
+    }
+
+    /** {@code steps} of the registry's deterministic {@code ddim} sampler from {@code noise} (no clipping: data may lie outside [-1, 1]). */
+    static Tensor ddim(Denoiser model, DiscreteSchedule schedule, Tensor noise, int steps, Condition condition) {
+        return REGISTRY.createSampler("ddim", schedule, Parameters.of("steps", steps, "clip_sample", false))
+                .sample(model, noise, SampleOptions.defaults().withCondition(condition));
     }
 
     /** A small 2-D {@code mlp}, class-conditional when {@code classes > 0}. */

@@ -107,7 +107,7 @@ class SavedModelTest extends WithTfBackend {
         assertTrue(e.getMessage().contains("not a readable TensorFlow SavedModel"), e.getMessage());
 
         Path reshaped = copy(model, dir.resolve("reshaped"));
-        Files.writeString(reshaped.resolve(SavedModels.CARD), Files.readString(model.resolve(SavedModels.CARD)).replace("\"sample_shape\": [2]", "\"sample_shape\": [3]"));
+        Files.writeString(reshaped.resolve(SavedModels.CARD), Files.readString(model.resolve(SavedModels.CARD)).replace("\"sample_shape\" : [ 2 ]", "\"sample_shape\" : [ 3 ]"));
         e = assertThrows(InvalidParameterException.class, () -> load(reshaped, SCHEDULE));
         assertTrue(e.getMessage().contains("takes x of shape [-1, 2]") && e.getMessage().contains("sample_shape [3]"), e.getMessage());
 

@@ -47,7 +47,7 @@ class TrainingTest extends WithTfBackend {
             double[] losses = train(net, settings, Objective.simple(SCHEDULE), Fixtures.clusters(512)).losses();
             assertTrue(mean(losses, 550, 600) < 0.6 * mean(losses, 0, 50), "the loss falls: " + mean(losses, 0, 50) + " -> " + mean(losses, 550, 600));
             for (int label = 0; label < 2; label++) {
-                float[] x = MinimalDdim.sample(net.ema(), SCHEDULE, backend.randn(new GaussianNoise(label), 200, 2), 25,
+                float[] x = Fixtures.ddim(net.ema(), SCHEDULE, backend.randn(new GaussianNoise(label), 200, 2), 25,
                         Condition.repeat(label, 200)).toFloatArray();
                 double[] centre = label == 0 ? new double[] {-1, 0} : new double[] {1, 0.5};
                 int near = 0;
@@ -69,7 +69,7 @@ class TrainingTest extends WithTfBackend {
         for (int run = 0; run < 3; run++) {
             try (TrainableDenoiser net = backend.newDenoiser(v(Fixtures.mlp(2, 0.2)), OptimizerSettings.defaults().withSeed(run == 2 ? 9 : 4))) {
                 losses[run] = train(net, settings, objective, Fixtures.clusters(100)).losses();
-                samples[run] = MinimalDdim.sample(net.ema(), SCHEDULE, backend.randn(new GaussianNoise(5), 16, 2), 10,
+                samples[run] = Fixtures.ddim(net.ema(), SCHEDULE, backend.randn(new GaussianNoise(5), 16, 2), 10,
                         Condition.repeat(Condition.NULL_CLASS, 16)).toFloatArray();
                 if (run == 0) {
                     first = net.exportState();

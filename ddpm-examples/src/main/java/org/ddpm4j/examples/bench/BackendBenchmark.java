@@ -11,10 +11,12 @@ import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.sampling.SampleOptions;
+import org.ddpm4j.api.sampling.Sampler;
+import org.ddpm4j.api.sampling.SamplingRun;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
-import org.ddpm4j.api.tensor.TensorScope;
 import org.ddpm4j.api.training.NetworkBackend;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.Objective;
@@ -29,12 +31,13 @@ import org.ddpm4j.core.training.TrainingSettings;
  * Speed and memory of one backend that builds networks, measured through the API only, so every
  * backend runs the same code:
  * <ul>
- *   <li>sampler overhead: the wall time of a 50-step DDIM run divided by that of 50 bare denoiser
- *       forwards on the same batch (1 means the sampler costs nothing beyond the network);</li>
+ *   <li>sampler overhead: the wall time of a 50-step run of the real {@code ddim} sampler plugin
+ *       divided by that of {@link ReferenceDdimLoop}, a minimal hand-written loop making the same
+ *       denoiser calls (1 means the plugin's machinery costs nothing beyond the arithmetic);</li>
  *   <li>training throughput: samples per second through core's {@link Trainer};</li>
- *   <li>memory: the process's resident set after 1,000 and after N sampler steps.</li>
+ *   <li>memory: the process's resident set after 1,000 and after N steps of the sampler plugin.</li>
  * </ul>
- * Timings are medians over repeats that alternate the compared runs.
+ * Timings are medians over repeats; the compared loops run in lockstep (see {@link #overhead}).
  */
 public final class BackendBenchmark {
     /** docs/NETWORKS.md's mlp with its defaults, for 2-D points. */
@@ -45,23 +48,45 @@ public final class BackendBenchmark {
             Parameters.of("channels", 32, "channel_mult", List.of(1, 2, 2), "num_res_blocks", 1, "attention_levels", List.of(2),
                     "dropout", 0.0));
 
-    private static final int DDIM_STEPS = 50;
+    /** Steps of every sampling run. */
+    public static final int DDIM_STEPS = 50;
+
+    /**
+     * The six orders of (plugin, hand loop, control), taken in turn: each loop runs first, second and
+     * last equally often and right after each of the others equally often, so neither position nor
+     * caches warmed by a neighbour's identical work favour one of them.
+     */
+    private static final int[][] ORDERS = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+
+    /** Unconditional, and no NaN checks: the hand loop does none either. */
+    private static final SampleOptions OPTIONS = SampleOptions.defaults().withCheckFinite(false);
 
     private final NetworkBackend backend;
     private final DiscreteSchedule schedule;
+    private final Sampler ddim;
     private final int repeats;
 
-    public BackendBenchmark(NetworkBackend backend, DiscreteSchedule schedule, int repeats) {
+    /**
+     * @param ddim the {@code ddim} sampler plugin with {@link #DDIM_STEPS} steps and no clipping, so
+     *             that it computes what {@link ReferenceDdimLoop} computes
+     */
+    public BackendBenchmark(NetworkBackend backend, DiscreteSchedule schedule, Sampler ddim, int repeats) {
+        int[] times = ReferenceDdimLoop.timesteps(schedule, DDIM_STEPS);
+        if (!Arrays.equals(Arrays.stream(times).asDoubleStream().toArray(), ddim.timesteps())) {
+            throw new IllegalArgumentException("sampler " + ddim.name() + " steps through " + Arrays.toString(ddim.timesteps())
+                    + ", the hand loop through " + Arrays.toString(times) + ": the comparison needs the same denoiser calls");
+        }
         this.backend = backend;
         this.schedule = schedule;
+        this.ddim = ddim;
         this.repeats = repeats;
     }
 
     /**
-     * Medians of a 50-step DDIM run, of 50 bare forwards, of their ratio, and of the ratio of two
-     * identical sets of forwards (the measurement's noise floor).
+     * Medians of the plugin's run time, of the hand loop's, of their ratio, and of the ratio of two
+     * identical hand loops (the measurement's noise floor, ideally 1).
      */
-    public record Overhead(String network, int batch, double ddimSeconds, double forwardsSeconds, double ratio, double control) {
+    public record Overhead(String network, int batch, double samplerSeconds, double handSeconds, double ratio, double control) {
     }
 
     /** Training speed. */
@@ -79,53 +104,43 @@ public final class BackendBenchmark {
     }
 
     /**
-     * Each DDIM step is timed next to two bare forwards on the current state (alternately before and
-     * after it), so that all three see the same machine load and none always runs first. The ratio
-     * is the step time over the time of the first forward, summed over the run; the second forward
-     * gives the same ratio for two identical workloads, the noise floor of the machine (ideally 1).
+     * The plugin's run, the hand loop and a second hand loop (the A/A control) advance in lockstep,
+     * one step each in turn, the order changing from step to step ({@link #ORDERS}), so that all three
+     * see the same machine load. Ratios are of the summed step times of one run.
      */
     public Overhead overhead(String name, NetworkSpec spec, int batch) {
         try (TrainableDenoiser model = backend.newDenoiser(spec, OptimizerSettings.defaults())) {
             Denoiser denoiser = model.ema();
             Tensor noise = backend.randn(new GaussianNoise(1), shape(spec, batch));
-            ReferenceDdimLoop.sample(denoiser, schedule, noise, DDIM_STEPS, Condition.none()).close(); // warm-up
+            ddim.sample(denoiser, noise, OPTIONS).close(); // warm-up of both loops
+            ReferenceDdimLoop.sample(denoiser, schedule, noise, DDIM_STEPS, Condition.none()).close();
             double[] ratio = new double[repeats];
             double[] control = new double[repeats];
-            double[] run = new double[repeats];
-            double[] bare = new double[repeats];
+            double[] sampler = new double[repeats];
+            double[] hand = new double[repeats];
             for (int r = 0; r < repeats; r++) {
-                ReferenceDdimLoop loop = new ReferenceDdimLoop(denoiser, schedule, noise, DDIM_STEPS, Condition.none());
-                double first = 0;
-                double second = 0;
-                boolean forwardsFirst = r % 2 == 0;
-                while (!loop.isDone()) {
-                    int t = loop.time();
-                    if (!forwardsFirst) {
-                        run[r] += seconds(loop::step);
+                double[] seconds = new double[3];
+                try (SamplingRun run = ddim.start(denoiser, noise, OPTIONS)) {
+                    ReferenceDdimLoop a = new ReferenceDdimLoop(denoiser, schedule, noise, DDIM_STEPS, Condition.none());
+                    ReferenceDdimLoop b = new ReferenceDdimLoop(denoiser, schedule, noise, DDIM_STEPS, Condition.none());
+                    Runnable[] steps = {run::step, a::step, b::step};
+                    for (int k = 0; !run.isDone(); k++) {
+                        for (int which : ORDERS[(k + r) % ORDERS.length]) {
+                            seconds[which] += seconds(steps[which]);
+                        }
                     }
-                    first += forward(denoiser, loop.state(), t);
-                    second += forward(denoiser, loop.state(), t);
-                    if (forwardsFirst) {
-                        run[r] += seconds(loop::step);
-                    }
-                    forwardsFirst = !forwardsFirst;
+                    run.result().close();
+                    a.state().close();
+                    b.state().close();
                 }
-                loop.state().close();
-                bare[r] = first;
-                ratio[r] = run[r] / first;
-                control[r] = second / first;
+                sampler[r] = seconds[0];
+                hand[r] = seconds[1];
+                ratio[r] = seconds[0] / seconds[1];
+                control[r] = seconds[2] / seconds[1];
             }
             noise.close();
-            return new Overhead(name, batch, median(run), median(bare), median(ratio), median(control));
+            return new Overhead(name, batch, median(sampler), median(hand), median(ratio), median(control));
         }
-    }
-
-    private double forward(Denoiser denoiser, Tensor x, int t) {
-        return seconds(() -> {
-            try (TensorScope scope = backend.openScope()) {
-                denoiser.predict(x, t, Condition.none());
-            }
-        });
     }
 
     public Throughput training(String name, NetworkSpec spec, int batch, int steps) {
@@ -155,7 +170,7 @@ public final class BackendBenchmark {
             Tensor noise = backend.randn(new GaussianNoise(2), shape(spec, batch));
             long after1k = 0;
             for (int done = 0; done < steps; done += DDIM_STEPS) {
-                ReferenceDdimLoop.sample(model.ema(), schedule, noise, DDIM_STEPS, Condition.none()).close();
+                ddim.sample(model.ema(), noise, OPTIONS).close();
                 if (done + DDIM_STEPS == 1000) {
                     after1k = residentBytes();
                 }

@@ -9,8 +9,9 @@ import org.ddpm4j.api.tensor.TensorScope;
 
 /**
  * Deterministic DDIM (Song et al. 2021, eta = 0) with diffusers' "leading" timesteps and a memory
- * scope per step, written against the API: the benchmark's sampler until it switches to the
- * {@code ddim} sampler plugin (developed in another module). One {@link #step()}:
+ * scope per step, written against the API: the baseline that {@code bench backend} compares the
+ * {@code ddim} sampler plugin with (same denoiser calls, nothing else), and a plain sampler for
+ * tests. One {@link #step()}:
  * {@code x0 = (x_t - sqrt(1 - abar_t) eps) / sqrt(abar_t)}, {@code x_prev = sqrt(abar_prev) x0 + sqrt(1 - abar_prev) eps}.
  */
 public final class ReferenceDdimLoop {
@@ -28,11 +29,17 @@ public final class ReferenceDdimLoop {
         this.noise = noise;
         this.condition = condition;
         this.x = noise;
+        this.times = timesteps(schedule, steps);
+    }
+
+    /** The model times of the steps, in order: diffusers' "leading" spacing, {@code (steps - 1 - i) * (T / steps)}. */
+    public static int[] timesteps(DiscreteSchedule schedule, int steps) {
         int ratio = schedule.trainSteps() / steps;
-        this.times = new int[steps];
+        int[] times = new int[steps];
         for (int i = 0; i < steps; i++) {
             times[i] = (steps - 1 - i) * ratio;
         }
+        return times;
     }
 
     /** Runs all steps from {@code noise} (left open) and returns {@code x_0}. */

@@ -1,16 +1,17 @@
 package org.ddpm4j.examples.cli;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.api.training.NetworkBackend;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.examples.bench.BackendBenchmark;
+import org.ddpm4j.examples.bench.ComparisonTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,15 +31,16 @@ final class BenchCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Sampler overhead, training throughput and memory of network backends, side by side. */
+    /** Sampler overhead, training throughput and memory of network backends, side by side in one table. */
     @Command(name = "backend", mixinStandardHelpOptions = true, sortOptions = false,
-            description = "Sampler overhead (50-step DDIM / 50 bare forwards), training throughput (samples/s) and RSS over long "
-                    + "sampling loops, for each backend named in --backends, on the same networks (BackendBenchmark.MLP, .UNET).",
-            footer = {"", "Examples:", "  ddpm bench backend --backends djl --threads 2",
+            description = "Sampler overhead (50 steps of the ddim plugin / the same 50 denoiser calls in a minimal hand loop), "
+                    + "training throughput (samples/s) and RSS over long sampling loops, for each backend named in --backends, "
+                    + "on the same networks (BackendBenchmark.MLP, .UNET); prints one table with a column per backend.",
+            footer = {"", "Examples:", "  ddpm bench backend --backends djl,tf --threads 1",
                     "  ddpm bench backend --backends djl,tf --what overhead,training --repeats 7",
                     "  DDPM_JAVA_OPTS='-Xms256m -Xmx256m' ddpm bench backend --backends djl --what memory --memory-steps 100000"})
     static final class Backend implements Runnable {
-        @Option(names = "--backends", split = ",", defaultValue = "djl", description = "Backends to compare (default ${DEFAULT-VALUE}).")
+        @Option(names = "--backends", split = ",", defaultValue = "djl,tf", description = "Backends to compare (default ${DEFAULT-VALUE}).")
         List<String> backends;
 
         @Option(names = "--what", split = ",", defaultValue = "overhead,training,memory",
@@ -60,6 +62,9 @@ final class BenchCommand implements Runnable {
         @Option(names = "--memory-batch", defaultValue = "64", description = "MLP batch of the memory run (default ${DEFAULT-VALUE}).")
         int memoryBatch;
 
+        @Option(names = "--unet-batch", defaultValue = "64", description = "U-Net batch of the overhead and training runs (default ${DEFAULT-VALUE}).")
+        int unetBatch;
+
         @Mixin
         DeviceOptions devices;
 
@@ -69,50 +74,56 @@ final class BenchCommand implements Runnable {
         @Override
         public void run() {
             PrintWriter out = spec.commandLine().getOut();
+            PrintWriter progress = spec.commandLine().getErr();
             PluginRegistry registry = PluginRegistry.load();
             DiscreteSchedule schedule = (DiscreteSchedule) registry.createSchedule("linear", Parameters.empty());
-            List<String> lines = new ArrayList<>();
+            Sampler ddim = registry.createSampler("ddim", schedule, Parameters.of("steps", BackendBenchmark.DDIM_STEPS, "clip_sample", false));
+            ComparisonTable table = new ComparisonTable();
             for (String name : backends) {
                 try (TensorBackend created = registry.createBackend(name, devices.parameters())) {
                     if (!(created instanceof NetworkBackend backend)) {
                         throw new InvalidParameterException("backends", name, "does not build networks");
                     }
-                    String label = name + " (" + backend.device() + ")";
-                    BackendBenchmark bench = new BackendBenchmark(backend, schedule, repeats);
+                    String column = name + " (" + backend.device() + ")";
+                    BackendBenchmark bench = new BackendBenchmark(backend, schedule, ddim, repeats);
                     for (String network : networks) {
                         boolean mlp = network.equals("mlp");
                         if (!mlp && !network.equals("unet")) {
                             throw new InvalidParameterException("networks", network, "must be mlp or unet");
                         }
                         var spec = mlp ? BackendBenchmark.MLP : BackendBenchmark.UNET;
+                        int batch = mlp ? 1024 : unetBatch;
                         if (what.contains("overhead")) {
-                            var o = bench.overhead(network, spec, mlp ? 1024 : 64);
-                            lines.add(String.format(Locale.ROOT,
-                                    "| %s | overhead | %s, batch %d | 50-step DDIM %.3f s / 50 forwards %.3f s = **%.3f** (A/A control %.3f) |",
-                                    label, network, o.batch(), o.ddimSeconds(), o.forwardsSeconds(), o.ratio(), o.control()));
-                            print(out, lines);
+                            var o = bench.overhead(network, spec, batch);
+                            record(table, progress, String.format(Locale.ROOT, "sampler overhead, %s batch %d: ddim plugin / hand loop (A/A control)",
+                                    network, batch), column, String.format(Locale.ROOT, "**%.3f** (%.3f s / %.3f s; A/A %.3f)",
+                                    o.ratio(), o.samplerSeconds(), o.handSeconds(), o.control()));
                         }
                         if (what.contains("training")) {
-                            var t = bench.training(network, spec, mlp ? 256 : 64, mlp ? trainSteps : Math.max(5, trainSteps / 10));
-                            lines.add(String.format(Locale.ROOT, "| %s | training | %s, batch %d | **%.0f samples/s** (%.2f ms/step) |",
-                                    label, network, t.batch(), t.samplesPerSecond(), t.millisPerStep()));
-                            print(out, lines);
+                            int trainBatch = mlp ? 256 : unetBatch;
+                            var t = bench.training(network, spec, trainBatch, mlp ? trainSteps : Math.max(5, trainSteps / 10));
+                            record(table, progress, String.format(Locale.ROOT, "training, %s batch %d (samples/s)", network, trainBatch), column,
+                                    String.format(Locale.ROOT, t.samplesPerSecond() < 100 ? "**%,.1f** (%.0f ms/step)" : "**%,.0f** (%.1f ms/step)",
+                                    t.samplesPerSecond(), t.millisPerStep()));
                         }
                     }
                     if (what.contains("memory")) {
                         var m = bench.memory("mlp", BackendBenchmark.MLP, memoryBatch, memorySteps);
-                        lines.add(String.format(Locale.ROOT, "| %s | memory | mlp, batch %d | RSS %d MB after 1k steps, %d MB after %,d: **%+.1f%%** |",
-                                label, m.batch(), m.rssAfter1k() >> 20, m.rssAfterAll() >> 20, m.steps(), 100 * m.growth()));
-                        print(out, lines);
+                        record(table, progress, String.format(Locale.ROOT, "RSS growth, mlp batch %d, ddim steps 1k -> %,d", m.batch(), m.steps()),
+                                column, String.format(Locale.ROOT, "**%+.1f %%** (%d -> %d MB)", 100 * m.growth(), m.rssAfter1k() >> 20,
+                                        m.rssAfterAll() >> 20));
                     }
                 }
             }
-        }
-
-        private static void print(PrintWriter out, List<String> lines) {
-            out.println(lines.get(lines.size() - 1));
+            out.print(table.toMarkdown());
             out.flush();
         }
 
+        /** Adds a cell and reports it at once (a full run takes minutes). */
+        private static void record(ComparisonTable table, PrintWriter progress, String row, String column, String cell) {
+            table.put(row, column, cell);
+            progress.println(column + " | " + row + " | " + cell);
+            progress.flush();
+        }
     }
 }
