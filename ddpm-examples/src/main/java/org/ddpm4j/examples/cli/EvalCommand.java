@@ -52,7 +52,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "of FID on another network): compare it between models and scales, not with published Inception FIDs.",
                 "", "Examples:",
                 "  ddpm eval --checkpoint runs/fashion --classifier runs/fashion-eval --out runs/fashion/eval",
-                "  ddpm eval --checkpoint runs/fashion --classifier runs/fashion-eval --scales 0,1,3,5 --per-class 20 --out eval",
+                "  ddpm eval --checkpoint runs/fashion --classifier runs/fashion-eval --scales 0,1,3,5 --param thresholding=true --out eval",
                 "  ddpm eval --checkpoint runs/fashion --classifier runs/fashion-eval --scales 3 --bits-per-dim 100 --out eval"})
 final class EvalCommand implements Runnable {
 
@@ -76,6 +76,9 @@ final class EvalCommand implements Runnable {
 
     @Option(names = "--steps", defaultValue = "20", description = "Sampler steps (default ${DEFAULT-VALUE}).")
     int steps;
+
+    @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A sampler parameter, e.g. thresholding=true (repeatable).")
+    Map<String, String> samplerParameters = new LinkedHashMap<>();
 
     @Option(names = "--scales", split = ",", defaultValue = "3", paramLabel = "W",
             description = "Classifier-free guidance scales to evaluate, e.g. 0,1,3,5 (default ${DEFAULT-VALUE}); ignored for an "
@@ -132,7 +135,7 @@ final class EvalCommand implements Runnable {
                 report.put("test_images", test.size());
                 console.printf(Locale.ROOT, "evaluation classifier: %.1f %% accuracy on %d test images%n", 100 * accuracy, test.size());
             }
-            report.put("sampler", samplerName + ", " + steps + " steps");
+            report.put("sampler", samplerName + ", " + steps + " steps" + (samplerParameters.isEmpty() ? "" : ", " + samplerParameters));
             report.put("guidance", sweep(registry, backend, source.schedule(), denoiser, judge, reference, console));
             if (bitsPerDimImages > 0) {
                 report.put("bits_per_dim", bitsPerDim(backend, source.schedule(), denoiser, test, console));
@@ -192,7 +195,9 @@ final class EvalCommand implements Runnable {
             labels[i] = i / perClass;
         }
         List<Double> ws = k > 0 ? scales : List.of(Double.NaN);
-        Sampler sampler = registry.createSampler(samplerName, schedule, Parameters.of("steps", steps));
+        Map<String, Object> parameters = TrainCommand.parsed(samplerParameters);
+        parameters.put("steps", steps);
+        Sampler sampler = registry.createSampler(samplerName, schedule, Parameters.of(parameters));
         List<Map<String, Object>> rows = new ArrayList<>();
         console.printf(Locale.ROOT, "%8s  %10s  %14s  %8s%n", "scale", "accuracy", "FD-classifier", "seconds");
         for (double w : ws) {
