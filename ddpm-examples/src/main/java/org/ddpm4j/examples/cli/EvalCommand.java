@@ -9,9 +9,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.DoubleFunction;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
-import org.ddpm4j.api.guidance.GuidanceContext;
+import org.ddpm4j.api.model.Classifier;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.sampling.SampleOptions;
@@ -43,7 +45,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * Judges an image denoiser with an evaluation classifier (trained by {@code ddpm train --model
  * classifier --clean}): the classifier's accuracy on test images, then for each guidance scale the
  * class accuracy of conditional samples and the Frechet distance between the classifier's features
- * of samples and of test images; optionally the ELBO of test images in bits per dimension.
+ * of samples and of test images; optionally the ELBO of test images in bits per dimension. The
+ * guidance is classifier-free (a class-conditional model) or classifier guidance by a noisy
+ * classifier (of an unconditional model, or of a conditional model's null-class prediction).
  */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Evaluate an image denoiser: class accuracy and FD-classifier of its samples per guidance scale, bits/dim "
@@ -53,8 +57,12 @@ import picocli.CommandLine.Model.CommandSpec;
                 "", "Examples:",
                 "  ddpm eval --checkpoint runs/fashion --classifier runs/fashion-eval --out runs/fashion/eval",
                 "  ddpm eval --checkpoint runs/fashion --classifier runs/fashion-eval --scales 0,1,3,5 --param thresholding=true --out eval",
-                "  ddpm eval --checkpoint runs/fashion --classifier runs/fashion-eval --scales 3 --bits-per-dim 100 --out eval"})
+                "  ddpm eval --checkpoint runs/fashion --classifier runs/fashion-eval --scales 3 --bits-per-dim 100 --out eval",
+                "  ddpm eval --checkpoint runs/fashion --classifier runs/fashion-eval --guidance classifier "
+                        + "--guidance-classifier runs/fashion-noisy --scales 0,1,2,4 --out eval-cg"})
 final class EvalCommand implements Runnable {
+    private static final String CFG = "cfg";
+    private static final String CLASSIFIER = "classifier";
 
     @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "The denoiser: a model directory of 'ddpm train'.")
     Path checkpoint;
@@ -80,9 +88,17 @@ final class EvalCommand implements Runnable {
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A sampler parameter, e.g. thresholding=true (repeatable).")
     Map<String, String> samplerParameters = new LinkedHashMap<>();
 
-    @Option(names = "--scales", split = ",", defaultValue = "3", paramLabel = "W",
-            description = "Classifier-free guidance scales to evaluate, e.g. 0,1,3,5 (default ${DEFAULT-VALUE}); ignored for an "
-                    + "unconditional model.")
+    @Option(names = "--guidance", defaultValue = "cfg", paramLabel = "cfg|classifier", description = "The guidance to sweep: cfg "
+            + "(classifier-free; ignored for an unconditional model) or classifier (the gradient of --guidance-classifier added to "
+            + "the unconditional prediction: a conditional model's null class) (default ${DEFAULT-VALUE}).")
+    String guidance;
+
+    @Option(names = "--guidance-classifier", paramLabel = "DIR", description = "The noisy classifier of --guidance classifier "
+            + "(ddpm train --model classifier, without --clean) of the denoiser's dataset and schedule; not the evaluation classifier.")
+    Path guidanceClassifier;
+
+    @Option(names = "--scales", split = ",", defaultValue = "3", paramLabel = "S",
+            description = "Guidance scales to evaluate, e.g. 0,1,3,5: cfg's w or classifier guidance's s (default ${DEFAULT-VALUE}).")
     List<Double> scales;
 
     @Option(names = "--per-class", defaultValue = "20", description = "Samples per class and scale (default ${DEFAULT-VALUE}).")
@@ -101,7 +117,8 @@ final class EvalCommand implements Runnable {
     @Mixin
     DeviceOptions devices;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for eval.json, guidance.png, samples-w*.png.")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for eval.json, guidance.png and the sample "
+            + "grids samples-w*.png (cfg) or samples-s*.png (classifier guidance).")
     Path out;
 
     @Spec
@@ -114,6 +131,7 @@ final class EvalCommand implements Runnable {
         PluginRegistry registry = PluginRegistry.load();
         ModelSources.Spec model = ModelSources.parse("--checkpoint", "checkpoint:" + checkpoint);
         ModelCard card = model.card();
+        checkGuidanceClassifier(card);
         Map<String, AutoCloseable> open = new LinkedHashMap<>();
         try (TensorBackend backend = registry.createBackend(backendName != null ? backendName : card.backend(), devices.parameters());
              ModelSources.Source source = model.denoiser(registry, backend, model.schedule(registry).orElseThrow())) {
@@ -125,6 +143,9 @@ final class EvalCommand implements Runnable {
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("checkpoint", checkpoint.toString());
             report.put("classifier", classifier.toString());
+            if (guidanceClassifier != null) {
+                report.put("guidance_classifier", guidanceClassifier.toString());
+            }
             report.put("backend", backend.name() + " " + backend.device());
             double[][] reference;
             try (TensorScope scope = backend.openScope()) {
@@ -136,7 +157,8 @@ final class EvalCommand implements Runnable {
                 console.printf(Locale.ROOT, "evaluation classifier: %.1f %% accuracy on %d test images%n", 100 * accuracy, test.size());
             }
             report.put("sampler", samplerName + ", " + steps + " steps" + (samplerParameters.isEmpty() ? "" : ", " + samplerParameters));
-            report.put("guidance", sweep(registry, backend, source.schedule(), denoiser, judge, reference, console));
+            Guide guide = guide(registry, backend, source.schedule(), denoiser, open);
+            report.put("guidance", sweep(registry, backend, source.schedule(), guide, judge, reference, console));
             if (bitsPerDimImages > 0) {
                 report.put("bits_per_dim", bitsPerDim(backend, source.schedule(), denoiser, test, console));
             }
@@ -171,6 +193,48 @@ final class EvalCommand implements Runnable {
                 throw new InvalidParameterException("--scales", w, "must be guidance scales >= 0");
             }
         }
+        if (!guidance.equals(CFG) && !guidance.equals(CLASSIFIER)) {
+            throw new InvalidParameterException("--guidance", guidance, "must be cfg or classifier");
+        }
+        if (guidance.equals(CLASSIFIER) && guidanceClassifier == null) {
+            throw new InvalidParameterException("--guidance-classifier", "missing", "--guidance classifier needs the noisy classifier "
+                    + "to guide with (ddpm train --model classifier)");
+        }
+        if (guidance.equals(CFG) && guidanceClassifier != null) {
+            throw new InvalidParameterException("--guidance-classifier", guidanceClassifier.toString(), "is used by --guidance "
+                    + "classifier only");
+        }
+    }
+
+    /** The guidance classifier's model card against the denoiser's and the evaluation classifier's, before anything loads. */
+    private void checkGuidanceClassifier(ModelCard denoiser) {
+        if (guidanceClassifier == null) {
+            return;
+        }
+        String option = "--guidance-classifier";
+        ModelCard card = ModelSources.parse(option, "checkpoint:" + guidanceClassifier).card();
+        int judged = ModelSources.parse("--classifier", "checkpoint:" + classifier).card().spec().numClasses();
+        int classes = card.spec().numClasses();
+        if (!card.kind().equals("classifier")) {
+            throw new InvalidParameterException(option, guidanceClassifier.toString(), "holds a " + card.kind() + ", not a classifier");
+        }
+        if (classes != judged || (denoiser.spec().numClasses() > 0 && classes != denoiser.spec().numClasses())) {
+            throw new InvalidParameterException(option, guidanceClassifier + " (" + classes + " classes)", "must have the "
+                    + judged + " classes of the evaluation classifier"
+                    + (denoiser.spec().numClasses() > 0 ? " and the denoiser's " + denoiser.spec().numClasses() : ""));
+        }
+        if (Boolean.TRUE.equals(card.data().get("clean"))) {
+            throw new InvalidParameterException(option, guidanceClassifier.toString(), "was trained on clean data (--clean); guidance "
+                    + "needs a classifier of noisy data x_t (ddpm train --model classifier without --clean)");
+        }
+        if (!Arrays.equals(card.spec().sampleShape(), denoiser.spec().sampleShape())) {
+            throw new InvalidParameterException(option, guidanceClassifier.toString(), "must classify the denoiser's samples of shape "
+                    + Arrays.toString(denoiser.spec().sampleShape()) + ", not " + Arrays.toString(card.spec().sampleShape()));
+        }
+        if (!card.schedule().equals(denoiser.schedule())) {
+            throw new InvalidParameterException(option, guidanceClassifier.toString(), "must be trained on the denoiser's schedule "
+                    + denoiser.schedule() + ", not " + card.schedule());
+        }
     }
 
     private Path dataDirectory(ModelCard card) {
@@ -185,68 +249,112 @@ final class EvalCommand implements Runnable {
         return directory != null && Files.isDirectory(Path.of(directory.toString())) ? Path.of(directory.toString()) : null;
     }
 
-    /** Samples {@code --per-class} images of every class at every scale (one unguided run for an unconditional model). */
-    private List<Map<String, Object>> sweep(PluginRegistry registry, TensorBackend backend, Schedule schedule, Denoiser denoiser,
+    /**
+     * What is swept: the guidance ({@code none} for one unguided run of an unconditional model under
+     * cfg), the number of classes it targets, and the guided denoiser at a scale.
+     */
+    private record Guide(String name, int classes, DoubleFunction<Denoiser> at) {
+        boolean guided() {
+            return classes > 0;
+        }
+
+        /** The symbol of the scale: w for cfg, s for classifier guidance (as in the papers and 'ddpm sample --scale'). */
+        String symbol() {
+            return name.equals(CLASSIFIER) ? "s" : "w";
+        }
+    }
+
+    /**
+     * Classifier guidance guides the unconditional prediction (a conditional model's null class) with
+     * the noisy classifier; cfg guides a conditional model; an unconditional model under cfg is not guided.
+     */
+    private Guide guide(PluginRegistry registry, TensorBackend backend, Schedule schedule, Denoiser denoiser, Map<String, AutoCloseable> open) {
+        if (guidance.equals(CLASSIFIER)) {
+            Classifier noisy = ModelSources.parse("--guidance-classifier", "checkpoint:" + guidanceClassifier)
+                    .classifier(registry, backend, schedule, open);
+            Denoiser unconditional = Guided.unconditional(denoiser);
+            return new Guide(CLASSIFIER, noisy.numClasses(),
+                    s -> Guided.denoiser(registry, CLASSIFIER, Map.of("scale", s), unconditional, schedule, Optional.of(noisy)));
+        }
+        if (denoiser.numClasses() == 0) {
+            return new Guide("none", 0, w -> denoiser);
+        }
+        return new Guide(CFG, denoiser.numClasses(), w -> Guided.denoiser(registry, CFG, Map.of("scale", w), denoiser, schedule,
+                Optional.empty()));
+    }
+
+    /** Samples {@code --per-class} images of every class at every scale (one unguided run for an unconditional model under cfg). */
+    private List<Map<String, Object>> sweep(PluginRegistry registry, TensorBackend backend, Schedule schedule, Guide guide,
                                             EvaluationClassifier judge, double[][] reference, PrintWriter console) {
-        int k = denoiser.numClasses();
-        int n = perClass * Math.max(1, k);
+        int n = perClass * Math.max(1, guide.classes());
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
             labels[i] = i / perClass;
         }
-        List<Double> ws = k > 0 ? scales : List.of(Double.NaN);
+        Condition condition = guide.guided() ? Condition.classes(labels) : Condition.none();
+        List<Double> ws = guide.guided() ? scales : List.of(Double.NaN);
         Map<String, Object> parameters = TrainCommand.parsed(samplerParameters);
         parameters.put("steps", steps);
         Sampler sampler = registry.createSampler(samplerName, schedule, Parameters.of(parameters));
         List<Map<String, Object>> rows = new ArrayList<>();
-        console.printf(Locale.ROOT, "%8s  %10s  %14s  %8s%n", "scale", "accuracy", "FD-classifier", "seconds");
+        console.printf(Locale.ROOT, "%10s  %8s  %10s  %14s  %8s%n", "guidance", "scale", "accuracy", "FD-classifier", "seconds");
         for (double w : ws) {
             long started = System.nanoTime();
-            Denoiser guided = Double.isNaN(w) ? denoiser
-                    : registry.createGuidance("cfg", Parameters.of("scale", w)).guide(denoiser, GuidanceContext.of(schedule));
-            Condition condition = k > 0 ? Condition.classes(labels) : Condition.none();
             try (TensorScope scope = backend.openScope()) {
-                Tensor x = SampleCommand.seededNoise(denoiser, backend, n, seed);
-                Tensor samples;
-                try (SamplingRun run = sampler.start(guided, x, SampleOptions.defaults().withSeed(seed + 1).withCondition(condition)
-                        .withListener(new Progress(spec.commandLine().getErr(), Double.isNaN(w) ? "sample" : "w=" + w)))) {
-                    while (!run.isDone()) {
-                        run.step();
-                    }
-                    samples = run.result();
-                }
+                Tensor samples = sample(sampler, guide, w, backend, n, condition);
                 Map<String, Object> row = new LinkedHashMap<>();
-                if (!Double.isNaN(w)) {
+                row.put("guidance", guide.name());
+                if (guide.guided()) {
                     row.put("scale", w);
                     row.put("class_accuracy", judge.accuracy(samples, labels));
                 }
                 row.put("fd_classifier", FrechetDistance.between(judge.features(samples), reference));
                 row.put("samples", n);
                 row.put("seconds", (System.nanoTime() - started) / 1e9);
-                String name = Double.isNaN(w) ? "samples.png" : String.format(Locale.ROOT, "samples-w%s.png", trim(w));
-                ImageGrid.save(out.resolve(name), samples.toHost(), Math.max(1, k), perClass, 2);
+                String name = guide.guided() ? String.format(Locale.ROOT, "samples-%s%s.png", guide.symbol(), trim(w)) : "samples.png";
+                ImageGrid.save(out.resolve(name), samples.toHost(), Math.max(1, guide.classes()), perClass, 2);
                 row.put("grid", name);
                 rows.add(row);
-                console.printf(Locale.ROOT, "%8s  %10s  %14.3f  %8.1f%n", Double.isNaN(w) ? "-" : trim(w),
-                        row.containsKey("class_accuracy") ? String.format(Locale.ROOT, "%.1f %%", 100 * (double) row.get("class_accuracy")) : "-",
-                        (double) row.get("fd_classifier"), (double) row.get("seconds"));
-                console.flush();
+                print(row, console);
             }
         }
         if (rows.size() > 1) {
-            plot(rows);
+            plot(rows, guide);
         }
         return rows;
     }
 
-    private void plot(List<Map<String, Object>> rows) {
+    /** {@code n} samples of the denoiser guided at scale {@code w}, every scale from the same noise. */
+    private Tensor sample(Sampler sampler, Guide guide, double w, TensorBackend backend, int n, Condition condition) {
+        Denoiser guided = guide.at().apply(w);
+        Tensor x = SampleCommand.seededNoise(guided, backend, n, seed);
+        String label = guide.guided() ? guide.symbol() + "=" + trim(w) : "sample";
+        try (SamplingRun run = sampler.start(guided, x, SampleOptions.defaults().withSeed(seed + 1).withCondition(condition)
+                .withListener(new Progress(spec.commandLine().getErr(), label)))) {
+            while (!run.isDone()) {
+                run.step();
+            }
+            return run.result();
+        }
+    }
+
+    private static void print(Map<String, Object> row, PrintWriter console) {
+        console.printf(Locale.ROOT, "%10s  %8s  %10s  %14.3f  %8.1f%n", row.get("guidance"),
+                row.containsKey("scale") ? trim((double) row.get("scale")) : "-",
+                row.containsKey("class_accuracy") ? String.format(Locale.ROOT, "%.1f %%", 100 * (double) row.get("class_accuracy")) : "-",
+                (double) row.get("fd_classifier"), (double) row.get("seconds"));
+        console.flush();
+    }
+
+    private void plot(List<Map<String, Object>> rows, Guide guide) {
         double[] w = rows.stream().mapToDouble(r -> (double) r.get("scale")).toArray();
         double[] accuracy = rows.stream().mapToDouble(r -> 100 * (double) r.get("class_accuracy")).toArray();
         double[] fd = rows.stream().mapToDouble(r -> (double) r.get("fd_classifier")).toArray();
+        String axis = (guide.name().equals(CLASSIFIER) ? "classifier guidance scale " : "guidance scale ") + guide.symbol();
         Figure.save(out.resolve("guidance.png"), 2, 480, 360, List.of(
-                new Chart("class accuracy of samples", "guidance scale w", "accuracy (%)").line("accuracy", w, accuracy, Chart.PALETTE[0])
+                new Chart("class accuracy of samples", axis, "accuracy (%)").line("accuracy", w, accuracy, Chart.PALETTE[0])
                         .yRange(0, 100),
-                new Chart("FD-classifier to test images", "guidance scale w", "FD").line("FD", w, fd, Chart.PALETTE[1])));
+                new Chart("FD-classifier to test images", axis, "FD").line("FD", w, fd, Chart.PALETTE[1])));
     }
 
     /** The ELBO of the first {@code --bits-per-dim} test images (unconditional: the null class) in bits per dimension. */

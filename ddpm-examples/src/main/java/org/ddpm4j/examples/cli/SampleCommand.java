@@ -7,10 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
-import org.ddpm4j.api.Parameters;
-import org.ddpm4j.api.guidance.Guidance;
-import org.ddpm4j.api.guidance.GuidanceContext;
 import org.ddpm4j.api.model.Classifier;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
@@ -217,19 +215,17 @@ final class SampleCommand implements Runnable {
         if (scale != null) {
             p.put("scale", scale);
         }
-        Guidance g = registry.createGuidance(guidance, Parameters.of(p));
-        GuidanceContext context = GuidanceContext.of(schedule);
+        Optional<Classifier> c = Optional.empty();
         if (classifier != null) {
             if (!guidance.equals("classifier")) {
                 throw new InvalidParameterException("--classifier", classifier, "is used by --guidance classifier only, not by " + guidance);
             }
-            Classifier c = ModelSources.parse("--classifier", classifier).classifier(registry, backend, schedule, open);
-            context = context.withClassifier(c);
+            c = Optional.of(ModelSources.parse("--classifier", classifier).classifier(registry, backend, schedule, open));
         }
         if (classes == null) {
             throw new InvalidParameterException("--class", "missing", "guidance needs the class to guide toward: --class K or --class all");
         }
-        return g.guide(base, context);
+        return Guided.denoiser(registry, guidance, p, base, schedule, c);
     }
 
     private int count(Denoiser denoiser) {

@@ -244,6 +244,9 @@ final class TrainCommand implements Runnable {
 
     private Map<String, Object> dataFacts(TrainingData training) {
         Map<String, Object> facts = new LinkedHashMap<>();
+        if (clean) {
+            facts.put("clean", true); // a classifier of data without noise: evaluation, not guidance
+        }
         if (npy()) {
             facts.put("file", file.toString());
             if (labels != null) {

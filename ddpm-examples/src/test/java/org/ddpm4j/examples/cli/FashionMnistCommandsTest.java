@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Fashion-MNIST commands on tiny settings (a few steps of tiny networks on a few hundred
- * images): train a conditional U-Net and an evaluation classifier, sample a grid, evaluate.
+ * images): train a conditional U-Net, an evaluation classifier and a noisy guidance classifier,
+ * sample a grid, evaluate under classifier-free and classifier guidance.
  * Checks the files written, not the quality (docs/BENCHMARKS.md has the real runs).
  */
 class FashionMnistCommandsTest {
@@ -30,6 +31,7 @@ class FashionMnistCommandsTest {
     static Path dir;
     static Path denoiser;
     static Path classifier;
+    static Path noisy;
 
     private static List<String> tiny(Path out, String... more) {
         List<String> a = new ArrayList<>(List.of("train", "--dataset", "fashion-mnist", "--samples", "300", "--steps", "4", "--batch", "8",
@@ -49,7 +51,9 @@ class FashionMnistCommandsTest {
         denoiser = dir.resolve("denoiser");
         classifier = dir.resolve("classifier");
         ok(Cli.run(tiny(denoiser, "--conditional").toArray(String[]::new)));
+        noisy = dir.resolve("noisy-classifier");
         ok(Cli.run(tiny(classifier, "--model", "classifier", "--clean").toArray(String[]::new)));
+        ok(Cli.run(tiny(noisy, "--model", "classifier").toArray(String[]::new)));
     }
 
     @Test
@@ -87,6 +91,7 @@ class FashionMnistCommandsTest {
         List<Map<String, Object>> rows = (List<Map<String, Object>>) report.get("guidance");
         assertEquals(2, rows.size());
         for (Map<String, Object> row : rows) {
+            assertEquals("cfg", row.get("guidance"));
             double fd = ((Number) row.get("fd_classifier")).doubleValue();
             assertTrue(Double.isFinite(fd) && fd >= 0, "FD " + fd);
             assertEquals(20, ((Number) row.get("samples")).intValue());
@@ -97,6 +102,75 @@ class FashionMnistCommandsTest {
         // an untrained model: far from the 8 bits/dim of a uniform 8-bit model, yet positive and finite
         assertTrue(Double.isFinite(bits) && bits > 0, "bits/dim " + bits);
         assertEquals(960, ImageIO.read(out.resolve("guidance.png").toFile()).getWidth());
+    }
+
+    private static Cli eval(Path out, String... more) {
+        List<String> a = new ArrayList<>(List.of("eval", "--checkpoint", denoiser.toString(), "--classifier", classifier.toString(),
+                "--per-class", "2", "--steps", "3", "--test-images", "60", "--threads", "1", "--out", out.toString()));
+        a.addAll(List.of(more));
+        return Cli.run(a.toArray(String[]::new));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void evaluatesClassifierGuidanceOfTheUnconditionalPrediction() throws IOException {
+        Path out = dir.resolve("eval-classifier-guidance");
+        Cli r = eval(out, "--guidance", "classifier", "--guidance-classifier", noisy.toString(), "--scales", "0,2");
+        ok(r);
+        Map<String, Object> report = Json.readObject(out.resolve("eval.json"));
+        assertEquals(noisy.toString(), report.get("guidance_classifier"));
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) report.get("guidance");
+        assertEquals(2, rows.size());
+        for (int i = 0; i < 2; i++) {
+            Map<String, Object> row = rows.get(i);
+            assertEquals("classifier", row.get("guidance"));
+            assertEquals(i == 0 ? 0.0 : 2.0, ((Number) row.get("scale")).doubleValue());
+            double accuracy = ((Number) row.get("class_accuracy")).doubleValue();
+            double fd = ((Number) row.get("fd_classifier")).doubleValue();
+            assertTrue(accuracy >= 0 && accuracy <= 1 && Double.isFinite(fd) && fd >= 0, row.toString());
+            assertEquals(20, ((Number) row.get("samples")).intValue());
+            assertEquals(i == 0 ? "samples-s0.png" : "samples-s2.png", row.get("grid"));
+            assertEquals(10 * (28 * 2 + 1) + 1, ImageIO.read(out.resolve((String) row.get("grid")).toFile()).getHeight());
+        }
+        assertTrue(Files.isRegularFile(out.resolve("guidance.png")));
+        assertTrue(r.out().contains("classifier"), r.out());
+
+        // scale 0 leaves the unconditional prediction (the null class), as cfg does at w = 0: the same samples
+        Path cfg = dir.resolve("eval-cfg-w0");
+        ok(eval(cfg, "--scales", "0"));
+        Map<String, Object> unconditional = ((List<Map<String, Object>>) Json.readObject(cfg.resolve("eval.json")).get("guidance")).get(0);
+        assertEquals(((Number) unconditional.get("class_accuracy")).doubleValue(), ((Number) rows.get(0).get("class_accuracy")).doubleValue());
+        double fdCfg = ((Number) unconditional.get("fd_classifier")).doubleValue();
+        assertEquals(fdCfg, ((Number) rows.get(0).get("fd_classifier")).doubleValue(), 1e-3 * Math.max(1, fdCfg));
+    }
+
+    @Test
+    void classifierGuidanceRefusesBadInputBeforeSampling() throws IOException {
+        Path bad = dir.resolve("bad-classifier-guidance");
+        Cli missing = eval(bad, "--guidance", "classifier");
+        assertTrue(missing.exitCode() != 0 && missing.err().contains("--guidance-classifier") && missing.err().contains("missing"),
+                missing.err());
+        Cli unused = eval(bad, "--guidance-classifier", noisy.toString());
+        assertTrue(unused.exitCode() != 0 && unused.err().contains("--guidance-classifier"), unused.err());
+        Cli unknown = eval(bad, "--guidance", "clip");
+        assertTrue(unknown.exitCode() != 0 && unknown.err().contains("--guidance") && unknown.err().contains("clip"), unknown.err());
+        Cli denoiserAsGuide = eval(bad, "--guidance", "classifier", "--guidance-classifier", denoiser.toString());
+        assertTrue(denoiserAsGuide.exitCode() != 0 && denoiserAsGuide.err().contains("--guidance-classifier")
+                && denoiserAsGuide.err().contains("not a classifier"), denoiserAsGuide.err());
+        Cli cleanAsGuide = eval(bad, "--guidance", "classifier", "--guidance-classifier", classifier.toString());
+        assertTrue(cleanAsGuide.exitCode() != 0 && cleanAsGuide.err().contains("clean data"), cleanAsGuide.err());
+
+        // a classifier of three classes (its model card says so; the check comes before any weights load)
+        Path three = dir.resolve("three-classes");
+        Files.createDirectories(three);
+        Map<String, Object> card = new java.util.LinkedHashMap<>(Json.readObject(noisy.resolve(ModelCard.FILE)));
+        card.put("num_classes", 3);
+        card.put("class_names", List.of("a", "b", "c"));
+        Json.write(card, three.resolve(ModelCard.FILE));
+        Cli mismatch = eval(bad, "--guidance", "classifier", "--guidance-classifier", three.toString());
+        assertTrue(mismatch.exitCode() != 0 && mismatch.err().contains("--guidance-classifier") && mismatch.err().contains("3 classes")
+                && mismatch.err().contains("10 classes"), mismatch.err());
+        assertTrue(!Files.exists(bad), "nothing written before the checks");
     }
 
     @Test
