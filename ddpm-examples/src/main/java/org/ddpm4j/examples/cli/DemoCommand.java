@@ -129,7 +129,7 @@ final class DemoCommand implements Runnable {
         }
         PluginRegistry registry = PluginRegistry.load();
         Schedule schedule = registry.createSchedule("linear", Parameters.of(Map.of()));
-        Sampler sampler = registry.createSampler(samplerName, schedule, Parameters.of("steps", steps));
+        Sampler sampler = unclipped(registry, schedule);
         TrainingData training = Datasets.unlabeled(toy.data(TRAINING_POINTS, seed));
         double[][] heldOut = toy.sample(2 * samples, seed + 1);
         NetworkSpec network = new NetworkSpec("mlp", new int[] {2}, 0, Parameterization.EPSILON,
@@ -205,6 +205,21 @@ final class DemoCommand implements Runnable {
         console.flush();
     }
 
+    /**
+     * The sampler without clipping its x0 estimates into [-1, 1] (diffusers' default for ddpm and
+     * ddim, made for images), which would squash the toy sets that reach +-2.5.
+     */
+    private Sampler unclipped(PluginRegistry registry, Schedule schedule) {
+        try {
+            return registry.createSampler(samplerName, schedule, Parameters.of("steps", steps, "clip_sample", false));
+        } catch (InvalidParameterException e) {
+            if (!e.parameter().endsWith("clip_sample")) {
+                throw e;
+            }
+            return registry.createSampler(samplerName, schedule, Parameters.of("steps", steps));
+        }
+    }
+
     /** Distances of the samples to held-out data. */
     private static SampleQuality quality(double[] flat, double[][] heldOut) {
         double[][] points = new double[flat.length / 2][];
@@ -214,9 +229,12 @@ final class DemoCommand implements Runnable {
         return SampleQuality.measure(points, heldOut);
     }
 
-    /** One libtorch / TensorFlow thread unless asked otherwise: the MLP is too small to gain from more, and shared cores lose. */
-    private static Parameters threads(Parameters given) {
-        if (given.asMap().containsKey("threads")) {
+    /**
+     * One libtorch / TensorFlow thread unless asked otherwise: the MLP is too small to gain from more,
+     * and on cores shared with other work two threads ran 15 times slower than one.
+     */
+    private Parameters threads(Parameters given) {
+        if (given.asMap().containsKey("threads") || !List.of("djl", "tf").contains(backendName)) {
             return given;
         }
         Map<String, Object> p = new LinkedHashMap<>(given.asMap());

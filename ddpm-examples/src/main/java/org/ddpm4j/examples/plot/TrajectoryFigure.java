@@ -11,7 +11,7 @@ import org.ddpm4j.api.schedule.Schedule;
 /**
  * Noise turning into data: the states of a sampling run of 2-D points at a few noise levels, side
  * by side on one scale, and a last panel with the paths of some of the points. The levels are
- * evenly spaced in the signal scale {@code sqrt(alphaBar_t)} (not in steps, which for most
+ * evenly spaced in the noise scale {@code sqrt(1 - alphaBar_t)} (not in steps, which for most
  * schedules leave the noise nearly untouched until the last few).
  */
 public final class TrajectoryFigure {
@@ -19,7 +19,7 @@ public final class TrajectoryFigure {
     }
 
     /**
-     * Writes {@code slices} panels (the first and the last recorded state and those whose signal
+     * Writes {@code slices} panels (the first and the last recorded state and those whose noise
      * scales under {@code schedule} are nearest to evenly spaced ones between) and a panel of the
      * paths of the first {@code paths} points, each panel {@code size x size} pixels.
      */
@@ -40,23 +40,23 @@ public final class TrajectoryFigure {
         for (int index : slices(points, schedule, slices)) {
             Trajectory.Point p = points.get(index);
             PointCloud c = clouds.get(index);
-            String title = String.format(Locale.ROOT, "step %d: t = %.0f, signal %.2f", p.step(), p.time(), schedule.signal(p.time()));
+            String title = String.format(Locale.ROOT, "step %d: t = %.0f, noise %.2f", p.step(), p.time(), schedule.noise(p.time()));
             charts.add(square(new Chart(title, "x", "y"), h).scatter("", c.x(), c.y(), Chart.PALETTE[0], 2.5f));
         }
         charts.add(paths(clouds, paths, h));
         Figure.save(png, charts.size(), size, size, charts);
     }
 
-    /** Indices of distinct recorded points nearest to evenly spaced signal scales, first and last included. */
+    /** Indices of distinct recorded points nearest to evenly spaced noise scales, first and last included. */
     static int[] slices(List<Trajectory.Point> points, Schedule schedule, int slices) {
-        double first = schedule.signal(points.get(0).time());
-        double last = schedule.signal(points.get(points.size() - 1).time());
+        double first = schedule.noise(points.get(0).time());
+        double last = schedule.noise(points.get(points.size() - 1).time());
         java.util.TreeSet<Integer> chosen = new java.util.TreeSet<>();
         for (int s = 0; s < slices; s++) {
             double target = first + (last - first) * s / (slices - 1);
             int best = 0;
             for (int i = 1; i < points.size(); i++) {
-                if (Math.abs(schedule.signal(points.get(i).time()) - target) < Math.abs(schedule.signal(points.get(best).time()) - target)) {
+                if (Math.abs(schedule.noise(points.get(i).time()) - target) < Math.abs(schedule.noise(points.get(best).time()) - target)) {
                     best = i;
                 }
             }
