@@ -151,7 +151,7 @@ final class DemoCommand implements Runnable {
                         toy.id(), toy.description(), trainable.parameterCount(), backend.name(), backend.device(), trainSteps, batch);
                 console.flush();
                 long t0 = System.nanoTime();
-                Trainer.Result result = new Trainer(settings, training, backend, new TrainingProgress(console, progressSeconds))
+                Trainer.Result result = new Trainer(settings, training, backend, new TrainingProgress(console, progressSeconds, false))
                         .trainDenoiser(trainable, new Objective(schedule, Parameterization.EPSILON, LossWeighting.UNIFORM, 0),
                                 Optional.of(store), false);
                 timings.put("train_seconds", seconds(t0));

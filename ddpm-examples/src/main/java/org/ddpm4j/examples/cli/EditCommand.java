@@ -38,12 +38,14 @@ import picocli.CommandLine.Model.CommandSpec;
                 "", "Examples:",
                 "  ddpm edit --mode inpaint --model gmm:mixture.json --input points.npy --known-dims 0 --repeat 500 "
                         + "--sampler ddpm --param clip_sample=false --steps 50 --resampling 20 --out y-given-x.npy",
-                "  ddpm edit --mode inpaint --model runs/demo/model --input points.npy --known-dims 0 --sampler ddpm --steps 100 "
-                        + "--resampling 10 --grid inpainted.png",
+                "  ddpm edit --mode inpaint --model runs/demo/model --input runs/demo/samples.npy --known-dims 0 --sampler ddpm "
+                        + "--param clip_sample=false --steps 100 --resampling 5 --threads 1 --grid inpainted.png",
                 "  ddpm edit --mode inpaint --model checkpoint:runs/fashion --input images.npy --mask left-half.npy "
                         + "--sampler ddim --steps 50 --resampling 5 --grid inpainted.png",
                 "  ddpm edit --mode sdedit --model runs/demo/model --input sketch.npy --strength 0.4 --sampler dpmsolver++ --steps 25 "
-                        + "--out edited.npy"})
+                        + "--out edited.npy",
+                "", "ddpm and ddim clip their x0 estimates into [-1, 1] as diffusers does (right for images); give "
+                        + "--param clip_sample=false for data that reaches further, like the 2-D toy sets."})
 final class EditCommand implements Runnable {
 
     enum Mode { inpaint, sdedit }

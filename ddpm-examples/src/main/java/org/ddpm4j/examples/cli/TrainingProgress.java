@@ -12,12 +12,19 @@ import org.ddpm4j.examples.plot.LossCurve;
 final class TrainingProgress implements TrainingListener {
     private final PrintWriter console;
     private final double intervalSeconds;
+    private final boolean checkpoints;
     private final RunningAverage loss = new RunningAverage(LossCurve.SMOOTHING);
     private ProgressReporter reporter;
 
     TrainingProgress(PrintWriter console, double intervalSeconds) {
+        this(console, intervalSeconds, true);
+    }
+
+    /** As {@link #TrainingProgress(PrintWriter, double)}, with the checkpoint lines only when {@code checkpoints}. */
+    TrainingProgress(PrintWriter console, double intervalSeconds, boolean checkpoints) {
         this.console = console;
         this.intervalSeconds = intervalSeconds;
+        this.checkpoints = checkpoints;
     }
 
     @Override
@@ -30,6 +37,9 @@ final class TrainingProgress implements TrainingListener {
 
     @Override
     public void onCheckpoint(int step, Path dir) {
+        if (!checkpoints) {
+            return;
+        }
         console.println("checkpoint " + dir);
         console.flush();
     }
