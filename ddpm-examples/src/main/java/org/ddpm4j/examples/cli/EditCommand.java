@@ -86,12 +86,8 @@ final class EditCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the noise (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "Tensor backend (default: java for gmm/points, djl for checkpoints "
-            + "and TorchScript, tf for SavedModels).")
-    String backendName;
-
     @Mixin
-    DeviceOptions devices;
+    ModelBackend backendChoice;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Results to write (.npy, float64).")
     Path out;
@@ -112,8 +108,7 @@ final class EditCommand implements Runnable {
             run.put("steps", steps);
         }
         SamplerSource.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry));
-        try (TensorBackend backend = registry.createBackend(backendName != null ? backendName : source.kind().defaultBackend(),
-                devices.parameters());
+        try (TensorBackend backend = backendChoice.open(registry, source);
              ModelSources.Source loaded = source.denoiser(registry, backend, resolved.schedule())) {
             Denoiser denoiser = loaded.denoiser();
             Npy.Array data = Npy.read(input);

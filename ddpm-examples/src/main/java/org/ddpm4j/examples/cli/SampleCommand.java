@@ -106,12 +106,8 @@ final class SampleCommand implements Runnable {
     @Option(names = "--classifier", paramLabel = "KIND:LOCATION", description = "The noisy classifier of classifier guidance: checkpoint:DIR or gmm:FILE.")
     String classifier;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "Tensor backend (default: java for gmm/points, djl for checkpoints "
-            + "and TorchScript, tf for SavedModels).")
-    String backendName;
-
     @Mixin
-    DeviceOptions devices;
+    ModelBackend backendChoice;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Samples to write (.npy, float64).")
     Path out;
@@ -139,8 +135,7 @@ final class SampleCommand implements Runnable {
         }
         SamplerSource.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry));
         Map<String, AutoCloseable> open = new LinkedHashMap<>();
-        try (TensorBackend backend = registry.createBackend(backendName != null ? backendName : source.kind().defaultBackend(),
-                devices.parameters());
+        try (TensorBackend backend = backendChoice.open(registry, source);
              // a mixture's components are the classes, except under classifier guidance, which guides the whole mixture
              ModelSources.Source loaded = source.denoiser(registry, backend, resolved.schedule(),
                      classes != null && !"classifier".equals(guidance))) {
