@@ -127,6 +127,9 @@ final class DemoCommand implements Runnable {
         if (samples < 2) {
             throw new InvalidParameterException("--samples", samples, "must be an integer >= 2");
         }
+        if (trainSteps < 1 || batch < 1) {
+            throw new InvalidParameterException(trainSteps < 1 ? "--train-steps" : "--batch", Math.min(trainSteps, batch), "must be an integer >= 1");
+        }
         PluginRegistry registry = PluginRegistry.load();
         Schedule schedule = registry.createSchedule("linear", Parameters.of(Map.of()));
         Sampler sampler = unclipped(registry, schedule);

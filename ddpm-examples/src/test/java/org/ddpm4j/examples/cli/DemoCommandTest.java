@@ -90,6 +90,8 @@ class DemoCommandTest {
         assertTrue(r.err().startsWith("error: invalid dataset = 'spiral': must be one of swiss-roll, moons, 8gaussians, checkerboard"), r.err());
         r = Cli.run("demo", "--samples", "1", "--out", dir.resolve("b").toString());
         assertTrue(r.err().startsWith("error: invalid --samples = 1"), r.err());
+        r = Cli.run("demo", "--train-steps", "0", "--out", dir.resolve("b").toString());
+        assertTrue(r.err().startsWith("error: invalid --train-steps = 0"), r.err());
         r = demo(dir.resolve("c"), 10, "--sampler", "nope");
         assertTrue(r.err().contains("nope") && r.err().contains("dpmsolver++"), r.err());
         r = demo(dir.resolve("d"), 10, "--backend", "java");
