@@ -92,6 +92,52 @@ public final class GaussianMixture {
     }
 
     /**
+     * The distribution of the other coordinates given coordinates {@code known} equal to
+     * {@code values}: again an isotropic mixture, of the components' other coordinates, with each
+     * weight multiplied by the component's density at the known values (Bayes). The exact answer
+     * that inpainting should reproduce.
+     */
+    public GaussianMixture conditional(int[] known, double[] values) {
+        int d = dimension();
+        if (known.length != values.length || known.length == 0 || known.length >= d) {
+            throw new InvalidParameterException("known", java.util.Arrays.toString(known), "needs 1 to " + (d - 1)
+                    + " distinct coordinates of the " + d + " and one value each (" + values.length + " given)");
+        }
+        boolean[] isKnown = new boolean[d];
+        for (int j : known) {
+            if (j < 0 || j >= d || isKnown[j]) {
+                throw new InvalidParameterException("known", java.util.Arrays.toString(known), "must be distinct coordinates in [0, " + (d - 1) + "]");
+            }
+            isKnown[j] = true;
+        }
+        int k = weights.length;
+        double[] logs = new double[k];
+        double[][] rest = new double[k][d - known.length];
+        for (int c = 0; c < k; c++) {
+            if (!(stds[c] > 0)) {
+                throw new InvalidParameterException("stds[" + c + "]", stds[c], "must be > 0 to condition on coordinates");
+            }
+            double v = stds[c] * stds[c];
+            logs[c] = Math.log(weights[c]);
+            for (int i = 0; i < known.length; i++) {
+                double r = values[i] - means[c][known[i]];
+                logs[c] -= 0.5 * Math.log(2 * Math.PI * v) + r * r / (2 * v);
+            }
+            for (int j = 0, u = 0; j < d; j++) {
+                if (!isKnown[j]) {
+                    rest[c][u++] = means[c][j];
+                }
+            }
+        }
+        double norm = logSumExp(logs);
+        double[] w = new double[k];
+        for (int c = 0; c < k; c++) {
+            w[c] = Math.max(Math.exp(logs[c] - norm), Double.MIN_NORMAL);
+        }
+        return new GaussianMixture(w, rest, stds);
+    }
+
+    /**
      * For a point {@code x} at noise scales ({@code alpha}, {@code sigma}): the log of each
      * component's weighted density {@code log(w_k N(x; alpha mu_k, v_k I))}, into {@code out}.
      */

@@ -67,4 +67,36 @@ public final class AtomicFiles {
             Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
+
+    /**
+     * Puts the finished directory {@code staged} in place of {@code target} (which may be absent):
+     * the old target is renamed aside, the staged one renamed in, then the old one deleted. An
+     * interruption leaves either the old or the new directory at {@code target}, never a mix; the
+     * old one may remain beside it as {@code .NAME.old}.
+     */
+    public static void replaceDirectory(Path staged, Path target) {
+        Path aside = target.resolveSibling("." + target.getFileName() + ".old");
+        try {
+            deleteTree(aside);
+            if (Files.exists(target)) {
+                move(target, aside);
+            }
+            move(staged, target);
+            deleteTree(aside);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move " + staged + " to " + target, e);
+        }
+    }
+
+    /** Deletes {@code p} and everything below it; nothing when it does not exist. */
+    public static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(q);
+            }
+        }
+    }
 }

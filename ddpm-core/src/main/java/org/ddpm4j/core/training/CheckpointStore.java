@@ -108,7 +108,7 @@ public final class CheckpointStore {
             Npz.write(tmp.resolve(STATE), state);
             Json.write(training, tmp.resolve(TRAINING));
             if (Files.exists(target)) {
-                deleteTree(target);
+                AtomicFiles.deleteTree(target);
             }
             AtomicFiles.move(tmp, target);
             AtomicFiles.writeString(checkpoints().resolve(LATEST), name + "\n");
@@ -125,19 +125,11 @@ public final class CheckpointStore {
             s.filter(p -> p.getFileName().toString().matches("step-\\d{8}")).sorted().forEach(all::add);
         }
         for (int i = 0; i < all.size() - keep; i++) {
-            deleteTree(all.get(i));
+            AtomicFiles.deleteTree(all.get(i));
         }
         try (Stream<Path> s = Files.list(checkpoints())) {
             for (Path p : s.filter(p -> p.getFileName().toString().startsWith(".step-")).toList()) {
-                deleteTree(p); // left behind by an interrupted save
-            }
-        }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
+                AtomicFiles.deleteTree(p); // left behind by an interrupted save
             }
         }
     }

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** The {@code ddpm} command line: train, sample, evaluate and inspect diffusion models. */
 @Command(name = "ddpm", mixinStandardHelpOptions = true, version = "ddpm4j 0.1.0-SNAPSHOT",
         description = "Denoising diffusion probabilistic models on the JVM.",
-        subcommands = {PluginsCommand.class, ScheduleCommand.class, TrainCommand.class, SampleCommand.class, EvalCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, PluginsCommand.class, ScheduleCommand.class, TrainCommand.class, SampleCommand.class,
+                EvalCommand.class, EditCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'ddpm COMMAND --help' for the options and examples of a command."})
 public final class Ddpm implements Runnable {

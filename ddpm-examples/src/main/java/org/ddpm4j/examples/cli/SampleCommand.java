@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -21,9 +20,6 @@ import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.core.io.Npy;
 import org.ddpm4j.core.plugin.PluginRegistry;
-import org.ddpm4j.examples.plot.Chart;
-import org.ddpm4j.examples.plot.Figure;
-import org.ddpm4j.examples.plot.ImageGrid;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -108,12 +104,8 @@ final class SampleCommand implements Runnable {
     @Option(names = "--classifier", paramLabel = "KIND:LOCATION", description = "The noisy classifier of classifier guidance: checkpoint:DIR or gmm:FILE.")
     String classifier;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "Tensor backend (default: java for gmm/points, djl for checkpoints "
-            + "and TorchScript, tf for SavedModels).")
-    String backendName;
-
     @Mixin
-    DeviceOptions devices;
+    ModelBackend backendChoice;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Samples to write (.npy, float64).")
     Path out;
@@ -141,8 +133,7 @@ final class SampleCommand implements Runnable {
         }
         SamplerSource.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry));
         Map<String, AutoCloseable> open = new LinkedHashMap<>();
-        try (TensorBackend backend = registry.createBackend(backendName != null ? backendName : source.kind().defaultBackend(),
-                devices.parameters());
+        try (TensorBackend backend = backendChoice.open(registry, source);
              // a mixture's components are the classes, except under classifier guidance, which guides the whole mixture
              ModelSources.Source loaded = source.denoiser(registry, backend, resolved.schedule(),
                      classes != null && !"classifier".equals(guidance))) {
@@ -178,7 +169,7 @@ final class SampleCommand implements Runnable {
             Npy.writeDoubles(out, samples.toDoubleArray(), samples.shape());
         }
         if (grid != null) {
-            picture(samples, condition, perRow);
+            SamplePicture.save(grid, "--grid", samples, condition, perRow);
         }
         console.printf(Locale.ROOT, "wrote %s: %d samples of %s, %s on %s, %d steps, %d model evaluations, %.2f s%n",
                 out != null && grid != null ? out + " and " + grid : out != null ? out : grid,
@@ -265,31 +256,6 @@ final class SampleCommand implements Runnable {
             throw new InvalidParameterException("--class", label, "must be a class number 0.." + (k - 1) + " or 'all'");
         }
         return Condition.repeat(label, n);
-    }
-
-    private void picture(Tensor samples, Condition condition, int perRow) {
-        int[] shape = samples.shape();
-        if (shape.length == 4) {
-            int n = shape[0];
-            int columns = Math.min(n, perRow);
-            ImageGrid.save(grid, samples.toHost(), (n + columns - 1) / columns, columns, shape[2] <= 32 ? 3 : 1);
-            return;
-        }
-        if (shape.length != 2 || shape[1] != 2) {
-            throw new InvalidParameterException("--grid", grid.toString(), "draws images [n, C, H, W] or 2-D points; samples are "
-                    + Arrays.toString(shape));
-        }
-        double[] v = samples.toDoubleArray();
-        int[] labels = condition.isNone() ? new int[shape[0]] : condition.labels();
-        int classCount = Arrays.stream(labels).max().orElse(0) + 1;
-        Chart chart = new Chart("samples", "x", "y");
-        for (int c = 0; c < classCount; c++) {
-            final int k = c;
-            double[] xs = java.util.stream.IntStream.range(0, shape[0]).filter(i -> labels[i] == k).mapToDouble(i -> v[2 * i]).toArray();
-            double[] ys = java.util.stream.IntStream.range(0, shape[0]).filter(i -> labels[i] == k).mapToDouble(i -> v[2 * i + 1]).toArray();
-            chart.scatter(condition.isNone() ? "samples" : "class " + c, xs, ys, Chart.PALETTE[c % Chart.PALETTE.length], 3f);
-        }
-        Figure.save(grid, 1, 640, 640, List.of(chart));
     }
 
     /** Standard normal noise for {@code n} samples of the denoiser's shape, from {@code seed}. */

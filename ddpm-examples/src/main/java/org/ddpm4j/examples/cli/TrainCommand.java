@@ -24,16 +24,13 @@ import org.ddpm4j.api.training.TrainableClassifier;
 import org.ddpm4j.api.training.TrainableDenoiser;
 import org.ddpm4j.core.io.Json;
 import org.ddpm4j.core.plugin.PluginRegistry;
-import org.ddpm4j.core.progress.ProgressReporter;
 import org.ddpm4j.core.training.CheckpointStore;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.core.training.Trainer;
 import org.ddpm4j.core.training.TrainingData;
-import org.ddpm4j.core.training.TrainingListener;
 import org.ddpm4j.core.training.TrainingSettings;
 import org.ddpm4j.examples.data.Datasets;
-import org.ddpm4j.examples.plot.Chart;
-import org.ddpm4j.examples.plot.Figure;
+import org.ddpm4j.examples.plot.LossCurve;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -203,12 +200,12 @@ final class TrainCommand implements Runnable {
                         network.architecture(), classifier ? "classifier" : "denoiser", trainable.parameterCount(), training.size(),
                         java.util.Arrays.toString(training.sampleShape()), noise.name(), backend.name(), backend.device());
                 console.flush();
-                Trainer trainer = new Trainer(settings, training, backend, new Progress(console));
+                Trainer trainer = new Trainer(settings, training, backend, new TrainingProgress(console, progressSeconds));
                 Trainer.Result result = classifier
                         ? trainer.trainClassifier((TrainableClassifier) trainable, noise, clean, Optional.of(store), resume)
                         : trainer.trainDenoiser((TrainableDenoiser) trainable, objective(noise, network), Optional.of(store), resume);
                 Path png = out.resolve("loss.png");
-                plot(result.losses(), png);
+                LossCurve.save(png, result.losses());
                 console.println("wrote " + result.checkpoint().map(c -> c.dir().toString()).orElse(out.toString()) + " and " + png);
             }
         }
@@ -297,56 +294,5 @@ final class TrainCommand implements Runnable {
             }
         });
         return m;
-    }
-
-    private static void plot(double[] losses, Path png) {
-        double[] steps = new double[losses.length];
-        double[] smoothed = new double[losses.length];
-        Smoother s = new Smoother();
-        for (int i = 0; i < losses.length; i++) {
-            steps[i] = i + 1;
-            smoothed[i] = s.add(losses[i]);
-        }
-        Figure.save(png, 1, 800, 480, List.of(new Chart("training loss", "step", "loss")
-                .line("loss", steps, losses, new java.awt.Color(0, 114, 178, 70))
-                .line("smoothed", steps, smoothed, Chart.PALETTE[1])));
-    }
-
-    /** An exponential moving average with bias correction (Adam's), for a readable loss. */
-    private static final class Smoother {
-        private static final double BETA = 0.98;
-        private double average;
-        private int count;
-
-        double add(double value) {
-            count++;
-            average = BETA * average + (1 - BETA) * value;
-            return average / (1 - Math.pow(BETA, count));
-        }
-    }
-
-    /** One progress line every --progress-seconds and a line per checkpoint. */
-    private final class Progress implements TrainingListener {
-        private final PrintWriter console;
-        private final Smoother loss = new Smoother();
-        private ProgressReporter reporter;
-
-        Progress(PrintWriter console) {
-            this.console = console;
-        }
-
-        @Override
-        public void onStep(int done, int total, double value, double lr) {
-            if (reporter == null) {
-                reporter = new ProgressReporter("train", "steps", total, console, progressSeconds);
-            }
-            reporter.update(done, String.format(Locale.ROOT, "loss %.4f  lr %.2e", loss.add(value), lr));
-        }
-
-        @Override
-        public void onCheckpoint(int step, Path dir) {
-            console.println("checkpoint " + dir);
-            console.flush();
-        }
     }
 }

@@ -16,8 +16,22 @@ public final class SampleDistances {
      * unbiased (U-statistic) estimates of the within-sample terms. Zero iff the distributions agree.
      */
     public static double energyDistance(double[][] x, double[][] y) {
-        return 2 * meanCross(x, y, SampleDistances::euclidean) - meanWithin(x, SampleDistances::euclidean)
-                - meanWithin(y, SampleDistances::euclidean);
+        return energyDistance(x, y, true);
+    }
+
+    /**
+     * The energy distance estimated as a V-statistic (within-sample means over all pairs, the zero
+     * diagonal included): biased upwards by about {@code E|X - X'| / n + E|Y - Y'| / m}, but never
+     * negative, so the value for two samples of one distribution is a positive floor that others
+     * can be compared with as a ratio.
+     */
+    public static double energyDistanceV(double[][] x, double[][] y) {
+        return energyDistance(x, y, false);
+    }
+
+    private static double energyDistance(double[][] x, double[][] y, boolean unbiased) {
+        return 2 * meanCross(x, y, SampleDistances::euclidean) - meanWithin(x, SampleDistances::euclidean, unbiased)
+                - meanWithin(y, SampleDistances::euclidean, unbiased);
     }
 
     /**
@@ -25,10 +39,19 @@ public final class SampleDistances {
      * {@code exp(-|a - b|^2 / (2 h^2))}, {@code h} the median distance of the pooled sample.
      */
     public static double mmdSquared(double[][] x, double[][] y) {
+        return mmdSquared(x, y, true);
+    }
+
+    /** The squared MMD of {@link #mmdSquared} as a V-statistic: never negative (see {@link #energyDistanceV}). */
+    public static double mmdSquaredV(double[][] x, double[][] y) {
+        return mmdSquared(x, y, false);
+    }
+
+    private static double mmdSquared(double[][] x, double[][] y, boolean unbiased) {
         double h = medianDistance(x, y);
         double gamma = 1 / (2 * h * h);
         Kernel k = (a, b) -> Math.exp(-gamma * squared(a, b));
-        return meanWithin(x, k) + meanWithin(y, k) - 2 * meanCross(x, y, k);
+        return meanWithin(x, k, unbiased) + meanWithin(y, k, unbiased) - 2 * meanCross(x, y, k);
     }
 
     /** The median of pairwise distances over the pooled sample (at most 1000 points of each). */
@@ -64,17 +87,21 @@ public final class SampleDistances {
         return s / ((double) x.length * y.length);
     }
 
-    private static double meanWithin(double[][] x, Kernel k) {
+    /** The mean of k over pairs of distinct points (unbiased), or over all n^2 pairs, the diagonal included. */
+    private static double meanWithin(double[][] x, Kernel k, boolean unbiased) {
         if (x.length < 2) {
             throw new IllegalArgumentException("need at least two points per sample");
         }
         double s = 0;
+        double diagonal = 0;
         for (int i = 0; i < x.length; i++) {
             for (int j = i + 1; j < x.length; j++) {
                 s += k.apply(x[i], x[j]);
             }
+            diagonal += unbiased ? 0 : k.apply(x[i], x[i]);
         }
-        return 2 * s / ((double) x.length * (x.length - 1));
+        double n = x.length;
+        return unbiased ? 2 * s / (n * (n - 1)) : (2 * s + diagonal) / (n * n);
     }
 
     private static double squared(double[] a, double[] b) {

@@ -1,0 +1,261 @@
+package org.ddpm4j.examples.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.ddpm4j.api.InvalidParameterException;
+import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.sampling.SampleOptions;
+import org.ddpm4j.api.sampling.Sampler;
+import org.ddpm4j.api.sampling.Trajectory;
+import org.ddpm4j.api.schedule.Schedule;
+import org.ddpm4j.api.tensor.GaussianNoise;
+import org.ddpm4j.api.tensor.Tensor;
+import org.ddpm4j.api.tensor.TensorBackend;
+import org.ddpm4j.api.training.LossWeighting;
+import org.ddpm4j.api.training.NetworkBackend;
+import org.ddpm4j.api.training.NetworkSpec;
+import org.ddpm4j.api.training.Objective;
+import org.ddpm4j.api.training.OptimizerSettings;
+import org.ddpm4j.api.training.TrainableDenoiser;
+import org.ddpm4j.core.io.AtomicFiles;
+import org.ddpm4j.core.io.Json;
+import org.ddpm4j.core.io.Npy;
+import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.training.CheckpointStore;
+import org.ddpm4j.core.training.ModelCard;
+import org.ddpm4j.core.training.Trainer;
+import org.ddpm4j.core.training.TrainingData;
+import org.ddpm4j.core.training.TrainingSettings;
+import org.ddpm4j.examples.data.Datasets;
+import org.ddpm4j.examples.data.Toy2d;
+import org.ddpm4j.examples.metrics.SampleQuality;
+import org.ddpm4j.examples.plot.Chart;
+import org.ddpm4j.examples.plot.Figure;
+import org.ddpm4j.examples.plot.LossCurve;
+import org.ddpm4j.examples.plot.PointCloud;
+import org.ddpm4j.examples.plot.TrajectoryFigure;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * The whole story in about a minute on two CPU cores, without downloads: train an MLP denoiser on
+ * a 2-D toy distribution, sample with a fast solver, and write pictures and numbers that show how
+ * close the samples are to held-out data.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Train a small diffusion model on 2-D points (about a minute on 2 CPU cores), sample from it and write into --out: "
+                + "samples.png (held-out data vs samples), trajectory.png (noise turning into data), loss.png, metrics.json "
+                + "(energy distance and MMD to held-out data, with the floor of two halves of held-out data), samples.npy and "
+                + "the trained model (model/, usable as checkpoint:DIR by the sample and edit commands).",
+        footer = {"", "Files are written atomically: an interrupted run leaves the previous files (or none), never half-written ones.",
+                "", "Examples:",
+                "  ddpm demo",
+                "  ddpm demo --dataset 8gaussians --out runs/ring",
+                "  ddpm demo --backend tf --sampler ddim --steps 50",
+                "  ddpm demo --train-steps 10000 --hp hidden=256 --samples 5000 --out runs/long"})
+final class DemoCommand implements Runnable {
+
+    @Option(names = "--dataset", defaultValue = "moons", completionCandidates = TrainCommand.DatasetNames.class,
+            description = "2-D dataset: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    String dataset;
+
+    @Option(names = "--backend", defaultValue = "djl", description = "Backend plugin that trains the network: djl or tf (default ${DEFAULT-VALUE}).")
+    String backendName;
+
+    @Option(names = "--train-steps", defaultValue = "2000", description = "Optimizer steps (default ${DEFAULT-VALUE}).")
+    int trainSteps;
+
+    @Option(names = "--batch", defaultValue = "256", description = "Batch size (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "2e-3", description = "Peak learning rate, decayed along a half cosine (default ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(names = "--ema", defaultValue = "0.995", description = "EMA decay of the weights used for sampling (default ${DEFAULT-VALUE}).")
+    double ema;
+
+    @Option(names = "--hp", paramLabel = "KEY=VALUE", description = "MLP hyper-parameter of docs/NETWORKS.md, e.g. hidden=256 (repeatable).")
+    Map<String, String> hyperparameters = new LinkedHashMap<>();
+
+    @Option(names = "--sampler", defaultValue = "dpmsolver++", description = "Sampler plugin (default ${DEFAULT-VALUE}; see 'ddpm plugins').")
+    String samplerName;
+
+    @Option(names = "--steps", defaultValue = "25", description = "Sampling steps (default ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--samples", defaultValue = "2000", description = "Points generated, and twice as many held-out points to compare with "
+            + "(default ${DEFAULT-VALUE}).")
+    int samples;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of everything random (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", defaultValue = "runs/demo", description = "Output directory (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Mixin
+    DeviceOptions devices;
+
+    @Option(names = "--progress-seconds", defaultValue = "2", description = "Seconds between progress lines (default ${DEFAULT-VALUE}).")
+    double progressSeconds;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Training points; a fresh set of {@code 2 * samples} from another seed is held out. */
+    private static final int TRAINING_POINTS = 20_000;
+    /** Panels of the trajectory picture (time slices) and paths drawn in its last panel. */
+    private static final int SLICES = 6;
+    private static final int PATHS = 60;
+
+    @Override
+    public void run() {
+        long started = System.nanoTime();
+        PrintWriter console = spec.commandLine().getOut();
+        Toy2d toy = Toy2d.parse(dataset);
+        if (samples < 2) {
+            throw new InvalidParameterException("--samples", samples, "must be an integer >= 2");
+        }
+        if (trainSteps < 1 || batch < 1) {
+            throw new InvalidParameterException(trainSteps < 1 ? "--train-steps" : "--batch", Math.min(trainSteps, batch), "must be an integer >= 1");
+        }
+        PluginRegistry registry = PluginRegistry.load();
+        Schedule schedule = registry.createSchedule("linear", Parameters.of(Map.of()));
+        Sampler sampler = unclipped(registry, schedule);
+        TrainingData training = Datasets.unlabeled(toy.data(TRAINING_POINTS, seed));
+        double[][] heldOut = toy.sample(2 * samples, seed + 1);
+        NetworkSpec network = new NetworkSpec("mlp", new int[] {2}, 0, Parameterization.EPSILON,
+                Parameters.of(TrainCommand.parsed(hyperparameters)));
+        TrainingSettings settings = new TrainingSettings(trainSteps, batch, learningRate, Math.min(100, trainSteps), true, seed, 0, 1);
+        OptimizerSettings optimizer = OptimizerSettings.defaults().withSeed(seed).withEmaDecay(ema);
+        Path model = out.resolve("model");
+        Path staged = out.resolve(".model.partial");
+        Map<String, Object> timings = new LinkedHashMap<>();
+        try (TensorBackend backend = registry.createBackend(backendName, threads(devices.parameters()))) {
+            if (!(backend instanceof NetworkBackend networks)) {
+                throw new InvalidParameterException("--backend", backendName, "cannot train networks; use djl or tf");
+            }
+            CheckpointStore store = new CheckpointStore(fresh(staged));
+            store.writeCard(ModelCard.of("denoiser", network, schedule, backend.name(),
+                    Map.of("dataset", toy.id(), "samples", TRAINING_POINTS, "seed", seed)));
+            try (TrainableDenoiser trainable = networks.newDenoiser(network, optimizer)) {
+                console.printf(Locale.ROOT, "demo: %s (%s); an MLP denoiser of %,d parameters on %s %s, %,d steps of %d%n",
+                        toy.id(), toy.description(), trainable.parameterCount(), backend.name(), backend.device(), trainSteps, batch);
+                console.flush();
+                long t0 = System.nanoTime();
+                Trainer.Result result = new Trainer(settings, training, backend, new TrainingProgress(console, progressSeconds, false))
+                        .trainDenoiser(trainable, new Objective(schedule, Parameterization.EPSILON, LossWeighting.UNIFORM, 0),
+                                Optional.of(store), false);
+                timings.put("train_seconds", seconds(t0));
+                AtomicFiles.replaceDirectory(staged, model);
+                LossCurve.save(out.resolve("loss.png"), result.losses());
+
+                long t1 = System.nanoTime();
+                Tensor noise = backend.randn(new GaussianNoise(seed + 2), samples, 2);
+                Trajectory trajectory = new Trajectory(1);
+                trajectory.recordStart(schedule.tMax(), noise.toHost());
+                Tensor x0 = sampler.sample(trainable.ema(), noise, SampleOptions.defaults().withSeed(seed + 3)
+                        .withListener(trajectory.andThen(new Progress(console, "sample"))));
+                double[] flat = x0.toDoubleArray();
+                timings.put("sample_seconds", seconds(t1));
+                write(toy, sampler, PointCloud.ofRows(heldOut).first(samples), flat, trajectory, quality(flat, heldOut), timings, started, console);
+            }
+        }
+    }
+
+    private void write(Toy2d toy, Sampler sampler, PointCloud data, double[] flat, Trajectory trajectory, SampleQuality quality,
+                       Map<String, Object> timings, long started, PrintWriter console) {
+        Npy.writeDoubles(out.resolve("samples.npy"), flat, flat.length / 2, 2);
+        PointCloud generated = PointCloud.ofFlat(flat);
+        double h = PointCloud.halfWidth(4, data, generated);
+        Figure.save(out.resolve("samples.png"), 2, 480, 480, List.of(
+                new Chart("held-out data (" + data.x().length + " points)", "x", "y").xRange(-h, h).yRange(-h, h)
+                        .scatter("", data.x(), data.y(), Chart.PALETTE[0], 3f),
+                new Chart(String.format(Locale.ROOT, "samples (%s, %d steps)", sampler.name(), sampler.steps()), "x", "y")
+                        .xRange(-h, h).yRange(-h, h).scatter("", generated.x(), generated.y(), Chart.PALETTE[1], 3f)));
+        TrajectoryFigure.save(out.resolve("trajectory.png"), trajectory.points(), sampler.schedule(), SLICES, PATHS, 300);
+        timings.put("total_seconds", seconds(started));
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("dataset", toy.id());
+        metrics.put("backend", backendName);
+        metrics.put("train_steps", trainSteps);
+        metrics.put("sampler", sampler.name());
+        metrics.put("sampler_steps", sampler.steps());
+        metrics.putAll(quality.toMap());
+        metrics.putAll(timings);
+        Json.write(metrics, out.resolve("metrics.json"));
+        console.printf(Locale.ROOT, "energy distance %.5f (floor %.5f, ratio %.2f), MMD^2 %.6f (floor %.6f, ratio %.2f)%n",
+                quality.energy(), quality.energyFloor(), quality.energyRatio(), quality.mmd(), quality.mmdFloor(), quality.mmdRatio());
+        console.printf(Locale.ROOT, "wrote into %s (%.1f s):%n", out, (double) timings.get("total_seconds"));
+        for (String[] f : new String[][] {{"samples.png", "held-out data and samples side by side"},
+                {"trajectory.png", "noise turning into data, " + SLICES + " time slices and " + PATHS + " paths"},
+                {"loss.png", "training loss"}, {"metrics.json", "energy distance and MMD with their floors, timings"},
+                {"samples.npy", "the samples, float64 [" + flat.length / 2 + ", 2]"},
+                {"model/", "the trained model: ddpm sample --checkpoint " + out.resolve("model") + " ..."}}) {
+            console.printf(Locale.ROOT, "  %-15s %s%n", f[0], f[1]);
+        }
+        console.flush();
+    }
+
+    /**
+     * The sampler without clipping its x0 estimates into [-1, 1] (diffusers' default for ddpm and
+     * ddim, made for images), which would squash the toy sets that reach +-2.5.
+     */
+    private Sampler unclipped(PluginRegistry registry, Schedule schedule) {
+        try {
+            return registry.createSampler(samplerName, schedule, Parameters.of("steps", steps, "clip_sample", false));
+        } catch (InvalidParameterException e) {
+            if (!e.parameter().endsWith("clip_sample")) {
+                throw e;
+            }
+            return registry.createSampler(samplerName, schedule, Parameters.of("steps", steps));
+        }
+    }
+
+    /** Distances of the samples to held-out data. */
+    private static SampleQuality quality(double[] flat, double[][] heldOut) {
+        double[][] points = new double[flat.length / 2][];
+        for (int i = 0; i < points.length; i++) {
+            points[i] = new double[] {flat[2 * i], flat[2 * i + 1]};
+        }
+        return SampleQuality.measure(points, heldOut);
+    }
+
+    /**
+     * One libtorch / TensorFlow thread unless asked otherwise: the MLP is too small to gain from more,
+     * and on cores shared with other work two threads ran 15 times slower than one.
+     */
+    private Parameters threads(Parameters given) {
+        if (given.asMap().containsKey("threads") || !List.of("djl", "tf").contains(backendName)) {
+            return given;
+        }
+        Map<String, Object> p = new LinkedHashMap<>(given.asMap());
+        p.put("threads", 1);
+        return Parameters.of(p);
+    }
+
+    /** {@code dir}, emptied of what an interrupted run left there. */
+    private static Path fresh(Path dir) {
+        try {
+            AtomicFiles.deleteTree(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clear " + dir, e);
+        }
+        return dir;
+    }
+
+    private static double seconds(long since) {
+        return Math.round((System.nanoTime() - since) / 1e7) / 100.0;
+    }
+}

@@ -1,0 +1,21 @@
+package org.ddpm4j.examples.cli;
+
+import org.ddpm4j.api.tensor.TensorBackend;
+import org.ddpm4j.core.plugin.PluginRegistry;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The {@code --backend}, {@code --device} and {@code --threads} of commands that run a model from {@link ModelSources}. */
+final class ModelBackend {
+    @Option(names = "--backend", paramLabel = "NAME", description = "Tensor backend (default: java for gmm/points, djl for checkpoints "
+            + "and TorchScript, tf for SavedModels).")
+    String name;
+
+    @Mixin
+    DeviceOptions devices;
+
+    /** The chosen backend, or the one the model's kind runs on by default. */
+    TensorBackend open(PluginRegistry registry, ModelSources.Spec source) {
+        return registry.createBackend(name != null ? name : source.kind().defaultBackend(), devices.parameters());
+    }
+}
