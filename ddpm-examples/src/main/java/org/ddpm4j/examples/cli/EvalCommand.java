@@ -26,6 +26,7 @@ import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.api.tensor.TensorScope;
 import org.ddpm4j.core.io.Json;
 import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.progress.ProgressReporter;
 import org.ddpm4j.core.training.ArrayData;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.examples.data.Datasets;
@@ -368,7 +369,9 @@ final class EvalCommand implements Runnable {
         try (TensorScope scope = backend.openScope()) {
             Tensor x0 = EvaluationClassifier.batch(test, 0, n, backend);
             Condition condition = denoiser.numClasses() > 0 ? Condition.repeat(Condition.NULL_CLASS, n) : Condition.none();
-            Elbo.Terms terms = new Elbo(discrete, false, Elbo.Decoder.DISCRETIZED).evaluate(denoiser, x0, condition, seed);
+            ProgressReporter progress = new ProgressReporter("elbo", "terms", discrete.trainSteps(), spec.commandLine().getErr(), 1.0);
+            Elbo.Terms terms = new Elbo(discrete, false, Elbo.Decoder.DISCRETIZED).evaluate(denoiser, x0, condition, seed,
+                    done -> progress.update(done, ""));
             double[] bits = terms.bitsPerDim(x0.sampleSize());
             double mean = Arrays.stream(bits).average().orElseThrow();
             double sd = Math.sqrt(Arrays.stream(bits).map(b -> (b - mean) * (b - mean)).sum() / Math.max(1, n - 1));

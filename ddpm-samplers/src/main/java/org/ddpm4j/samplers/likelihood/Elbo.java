@@ -1,5 +1,6 @@
 package org.ddpm4j.samplers.likelihood;
 
+import java.util.function.IntConsumer;
 import org.apache.commons.math3.special.Erf;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
@@ -70,6 +71,11 @@ public final class Elbo {
 
     /** The bound for every sample of {@code x0} (shape [n, ...]). */
     public Terms evaluate(Denoiser denoiser, Tensor x0, Condition condition, long seed) {
+        return evaluate(denoiser, x0, condition, seed, done -> { });
+    }
+
+    /** As {@link #evaluate(Denoiser, Tensor, Condition, long)}, telling {@code progress} the number of terms done (of T). */
+    public Terms evaluate(Denoiser denoiser, Tensor x0, Condition condition, long seed, IntConsumer progress) {
         int n = x0.batchSize();
         int trainSteps = schedule.trainSteps();
         double[] prior = new double[n];
@@ -94,6 +100,7 @@ public final class Elbo {
                     add(diffusion, kl(x0, xt, estimate, t));
                 }
             }
+            progress.accept(t + 1);
         }
         return new Terms(prior, diffusion, decoded);
     }
