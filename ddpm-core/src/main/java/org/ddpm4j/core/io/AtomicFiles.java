@@ -33,8 +33,8 @@ public final class AtomicFiles {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE);
+            tmp = hiddenSibling(dir, target.getFileName().toString());
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                  OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
                 writer.write(out);
                 out.flush();
@@ -53,6 +53,21 @@ public final class AtomicFiles {
                 }
             }
         }
+    }
+
+    /**
+     * A new, empty hidden directory in {@code parent} for staging {@code name}. Unlike
+     * {@link Files#createTempDirectory}, which makes it private (0700), it gets the usual permissions
+     * of the user's umask, as a directory made by the program's user would.
+     */
+    public static Path createStagingDirectory(Path parent, String name) throws IOException {
+        Files.createDirectories(parent);
+        return Files.createDirectory(hiddenSibling(parent, name));
+    }
+
+    /** A name for a hidden temporary next to {@code name} that no other writer picks. */
+    private static Path hiddenSibling(Path dir, String name) {
+        return dir.resolve("." + name + "." + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
     }
 
     public static void writeString(Path target, String text) {

@@ -104,7 +104,7 @@ public final class CheckpointStore {
         Path target = checkpoints().resolve(name);
         try {
             Files.createDirectories(checkpoints());
-            Path tmp = Files.createTempDirectory(checkpoints(), "." + name + ".");
+            Path tmp = AtomicFiles.createStagingDirectory(checkpoints(), name);
             Npz.write(tmp.resolve(STATE), state);
             Json.write(training, tmp.resolve(TRAINING));
             if (Files.exists(target)) {
