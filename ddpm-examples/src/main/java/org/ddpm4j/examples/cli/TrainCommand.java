@@ -149,8 +149,6 @@ final class TrainCommand implements Runnable {
     @Option(names = "--backend", defaultValue = "djl", description = "Backend plugin that builds networks (default ${DEFAULT-VALUE}).")
     String backendName;
 
-
-
     @Mixin
     DeviceOptions devices;
 
