@@ -9,17 +9,7 @@ import java.util.Arrays;
 public record HostArray(int[] shape, float[] data) {
 
     public HostArray {
-        long n = 1;
-        for (int s : shape) {
-            if (s < 0) {
-                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
-            }
-            n *= s;
-        }
-        if (n != data.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n
-                    + " elements but data has " + data.length);
-        }
+        Shapes.requireCount(shape, data.length);
         shape = shape.clone();
     }
 

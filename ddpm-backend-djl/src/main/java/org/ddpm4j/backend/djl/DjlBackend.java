@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import org.ddpm4j.api.tensor.Shapes;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorScope;
 import org.ddpm4j.api.training.NetworkBackend;
@@ -92,7 +93,7 @@ public final class DjlBackend implements NetworkBackend {
 
     @Override
     public Tensor fromHost(float[] data, int... shape) {
-        checkShape(shape, data.length);
+        Shapes.requireCount(shape, data.length);
         return new DjlTensor(this, manager().create(data, new Shape(toLong(shape))));
     }
 
@@ -107,7 +108,7 @@ public final class DjlBackend implements NetworkBackend {
 
     @Override
     public Tensor zeros(int... shape) {
-        checkShape(shape, -1);
+        Shapes.count(shape);
         return new DjlTensor(this, manager().zeros(new Shape(toLong(shape))));
     }
 
@@ -162,19 +163,6 @@ public final class DjlBackend implements NetworkBackend {
             s[i] = shape[i];
         }
         return s;
-    }
-
-    private static void checkShape(int[] shape, int length) {
-        long n = 1;
-        for (int s : shape) {
-            if (s < 0) {
-                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
-            }
-            n *= s;
-        }
-        if (length >= 0 && n != length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n + " elements but " + length + " were given");
-        }
     }
 
     /** A sub-manager of the enclosing scope. */

@@ -1,11 +1,11 @@
 package org.ddpm4j.backend.tf;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.ddpm4j.api.tensor.ScopeStack;
+import org.ddpm4j.api.tensor.Shapes;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorScope;
 import org.ddpm4j.api.training.NetworkBackend;
@@ -31,7 +31,7 @@ public final class TfBackend implements NetworkBackend {
 
     private final TfSettings settings;
     private final Kernels kernels;
-    private final ThreadLocal<Deque<Scope>> scopes = ThreadLocal.withInitial(ArrayDeque::new);
+    private final ScopeStack<TfTensor> scopes = new ScopeStack<>(this::tensor);
     private final AtomicLong liveTensors = new AtomicLong();
     private final List<AutoCloseable> resources = new ArrayList<>();
 
@@ -70,7 +70,7 @@ public final class TfBackend implements NetworkBackend {
 
     @Override
     public Tensor fromHost(float[] data, int... shape) {
-        checkShape(shape, data.length);
+        Shapes.requireCount(shape, data.length);
         return wrap(TFloat32.tensorOf(Shape.of(Run.longs(shape)), DataBuffers.of(data, true, false)), shape.clone());
     }
 
@@ -81,7 +81,7 @@ public final class TfBackend implements NetworkBackend {
 
     @Override
     public Tensor zeros(int... shape) {
-        return fromHost(new float[Math.toIntExact(count(shape))], shape);
+        return fromHost(new float[Math.toIntExact(Shapes.count(shape))], shape);
     }
 
     @Override
@@ -119,9 +119,7 @@ public final class TfBackend implements NetworkBackend {
 
     @Override
     public TensorScope openScope() {
-        Scope scope = new Scope();
-        scopes.get().push(scope);
-        return scope;
+        return scopes.open();
     }
 
     /** Closes the backend's networks, loaded models and kernels. Tensors still open stay readable until closed. */
@@ -165,11 +163,7 @@ public final class TfBackend implements NetworkBackend {
     TfTensor wrap(TFloat32 value, int[] shape) {
         TfTensor t = new TfTensor(this, value, shape);
         liveTensors.incrementAndGet();
-        Scope current = scopes.get().peek();
-        if (current != null) {
-            current.owned.add(t);
-        }
-        return t;
+        return scopes.register(t);
     }
 
     void released() {
@@ -183,68 +177,5 @@ public final class TfBackend implements NetworkBackend {
                     + "' (" + settings.deviceName() + "); copy it with fromHost(t.toFloatArray(), t.shape())");
         }
         return tf;
-    }
-
-    private static void checkShape(int[] shape, int length) {
-        if (count(shape) != length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + count(shape)
-                    + " elements but " + length + " were given");
-        }
-    }
-
-    static long count(int[] shape) {
-        long n = 1;
-        for (int s : shape) {
-            if (s < 0) {
-                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
-            }
-            n *= s;
-        }
-        return n;
-    }
-
-    private final class Scope implements TensorScope {
-        private final List<TfTensor> owned = new ArrayList<>();
-        private boolean closed;
-
-        @Override
-        public Tensor keep(Tensor tensor) {
-            TfTensor t = tensor(tensor);
-            if (owned.remove(t)) {
-                Scope parent = parent();
-                if (parent != null) {
-                    parent.owned.add(t);
-                }
-            }
-            return t;
-        }
-
-        private Scope parent() {
-            boolean below = false;
-            for (Scope s : scopes.get()) {
-                if (below) {
-                    return s;
-                }
-                below = s == this;
-            }
-            return null;
-        }
-
-        @Override
-        public void close() {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            for (TfTensor t : owned) {
-                t.close();
-            }
-            owned.clear();
-            Deque<Scope> stack = scopes.get();
-            if (stack.peek() != this) {
-                throw new IllegalStateException("memory scopes must be closed in the reverse order of opening");
-            }
-            stack.pop();
-        }
     }
 }

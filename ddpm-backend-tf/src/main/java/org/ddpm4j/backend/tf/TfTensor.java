@@ -1,6 +1,7 @@
 package org.ddpm4j.backend.tf;
 
 import java.util.Arrays;
+import org.ddpm4j.api.tensor.Shapes;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.tensorflow.types.TFloat32;
@@ -145,7 +146,7 @@ final class TfTensor implements Tensor {
 
     @Override
     public Tensor reshape(int... newShape) {
-        if (TfBackend.count(newShape) != size()) {
+        if (Shapes.count(newShape) != size()) {
             throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
         }
         return backend.wrap(kernels().reshape(value(), newShape), newShape.clone());

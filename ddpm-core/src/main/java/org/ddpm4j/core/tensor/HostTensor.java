@@ -3,6 +3,7 @@ package org.ddpm4j.core.tensor;
 import java.util.Arrays;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
+import org.ddpm4j.api.tensor.Shapes;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 
@@ -158,7 +159,7 @@ final class HostTensor implements Tensor {
 
     @Override
     public Tensor reshape(int... newShape) {
-        if (JavaBackend.count(newShape) != data().length) {
+        if (Shapes.count(newShape) != data().length) {
             throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
         }
         return backend.create(data.clone(), newShape.clone());

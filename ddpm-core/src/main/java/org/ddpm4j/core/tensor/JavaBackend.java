@@ -1,10 +1,9 @@
 package org.ddpm4j.core.tensor;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.List;
+import org.ddpm4j.api.tensor.ScopeStack;
+import org.ddpm4j.api.tensor.Shapes;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.api.tensor.TensorScope;
@@ -18,7 +17,7 @@ import org.ddpm4j.api.tensor.TensorScope;
 public final class JavaBackend implements TensorBackend {
     public static final String NAME = "java";
 
-    private final ThreadLocal<Deque<Scope>> scopes = ThreadLocal.withInitial(ArrayDeque::new);
+    private final ScopeStack<HostTensor> scopes = new ScopeStack<>(this::host);
 
     @Override
     public String name() {
@@ -36,17 +35,17 @@ public final class JavaBackend implements TensorBackend {
         for (int i = 0; i < d.length; i++) {
             d[i] = data[i];
         }
-        return create(d, checkShape(shape, d.length));
+        return create(d, checked(shape, d.length));
     }
 
     @Override
     public Tensor fromHost(double[] data, int... shape) {
-        return create(data.clone(), checkShape(shape, data.length));
+        return create(data.clone(), checked(shape, data.length));
     }
 
     @Override
     public Tensor zeros(int... shape) {
-        long n = count(shape);
+        long n = Shapes.count(shape);
         return create(new double[Math.toIntExact(n)], shape.clone());
     }
 
@@ -80,18 +79,11 @@ public final class JavaBackend implements TensorBackend {
 
     @Override
     public TensorScope openScope() {
-        Scope scope = new Scope();
-        scopes.get().push(scope);
-        return scope;
+        return scopes.open();
     }
 
     HostTensor create(double[] data, int[] shape) {
-        HostTensor t = new HostTensor(this, data, shape);
-        Scope current = scopes.get().peek();
-        if (current != null) {
-            current.owned.add(t);
-        }
-        return t;
+        return scopes.register(new HostTensor(this, data, shape));
     }
 
     HostTensor host(Tensor t) {
@@ -101,65 +93,8 @@ public final class JavaBackend implements TensorBackend {
         return h;
     }
 
-    private static int[] checkShape(int[] shape, int length) {
-        if (count(shape) != length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + count(shape)
-                    + " elements but " + length + " were given");
-        }
+    private static int[] checked(int[] shape, int length) {
+        Shapes.requireCount(shape, length);
         return shape.clone();
-    }
-
-    static long count(int[] shape) {
-        long n = 1;
-        for (int s : shape) {
-            if (s < 0) {
-                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
-            }
-            n *= s;
-        }
-        return n;
-    }
-
-    private final class Scope implements TensorScope {
-        private final List<HostTensor> owned = new ArrayList<>();
-        private boolean closed;
-
-        @Override
-        public Tensor keep(Tensor tensor) {
-            HostTensor h = host(tensor);
-            if (owned.remove(h)) {
-                Deque<Scope> stack = scopes.get();
-                Scope parent = null;
-                boolean below = false;
-                for (Scope s : stack) {
-                    if (below) {
-                        parent = s;
-                        break;
-                    }
-                    below = s == this;
-                }
-                if (parent != null) {
-                    parent.owned.add(h);
-                }
-            }
-            return h;
-        }
-
-        @Override
-        public void close() {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            for (HostTensor t : owned) {
-                t.close();
-            }
-            owned.clear();
-            Deque<Scope> stack = scopes.get();
-            if (stack.peek() != this) {
-                throw new IllegalStateException("memory scopes must be closed in the reverse order of opening");
-            }
-            stack.pop();
-        }
     }
 }
