@@ -14,7 +14,10 @@ import org.ddpm4j.api.tensor.Tensor;
  * First order; DDIM is the same step taken in {@code x / alpha} exactly along the linear part.
  *
  * <p>Parameters: those of {@link SigmaSpaceSampler}, plus {@code sigma_min} / {@code sigma_max}
- * (the ends of a sigma schedule), {@code interpolation_type} (linear) and {@code timestep_type} (discrete).
+ * (the ends of a sigma schedule), {@code interpolation_type} (linear) and {@code timestep_type}
+ * (discrete | continuous). With continuous timesteps (EDM-style; diffusers feeds the network
+ * {@code 0.25 ln sigma}) the model is asked at the schedule time whose sigma is exactly the step's,
+ * instead of diffusers' discrete {@code _sigma_to_t} (log sigma interpolated between training steps).
  */
 public final class EulerSampler extends SigmaSpaceSampler {
     public static final String NAME = "euler";
@@ -24,9 +27,21 @@ public final class EulerSampler extends SigmaSpaceSampler {
     }
 
     private EulerSampler(DiscreteSchedule schedule, Parameters p) {
-        super(NAME, schedule, Plan.read(schedule, p, true));
+        super(NAME, schedule, plan(schedule, p));
         p.getChoice("interpolation_type", "linear", "linear");
-        p.getChoice("timestep_type", "discrete", "discrete");
+    }
+
+    private static Plan plan(DiscreteSchedule schedule, Parameters p) {
+        Plan plan = Plan.read(schedule, p, true);
+        if (p.getChoice("timestep_type", "discrete", "discrete", "continuous").equals("discrete")) {
+            return plan;
+        }
+        double[] table = Sigmas.table(schedule);
+        double[] times = new double[plan.timesteps().length];
+        for (int i = 0; i < times.length; i++) {
+            times[i] = Sigmas.exactTime(table, plan.sigmas()[i]);
+        }
+        return new Plan(times, plan.sigmas(), plan.initialSigma());
     }
 
     @Override
