@@ -62,7 +62,7 @@ class PublishedSchedulerConfigsTest {
         }
         assertTrue(published >= 15, published + " published configurations with a reference");
         assertTrue(classes.containsAll(List.of("PNDMScheduler", "DDIMScheduler", "DDPMScheduler", "EulerDiscreteScheduler",
-                "EulerAncestralDiscreteScheduler", "LMSDiscreteScheduler", "DPMSolverMultistepScheduler", "FlaxDDIMScheduler",
+                "EulerAncestralDiscreteScheduler", "LMSDiscreteScheduler", "DPMSolverMultistepScheduler", "UniPCMultistepScheduler", "FlaxDDIMScheduler",
                 "FlaxPNDMScheduler")), classes.toString());
         String sources = Files.readString(ROOT.resolve("SOURCES"));
         try (Stream<Path> dirs = Files.list(ROOT.resolve("published"))) {
