@@ -1,7 +1,7 @@
 """Writes, for every scheduler class of diffusers, the configuration keys its ``from_config`` reads.
 
 They are the keys ``ConfigMixin.extract_init_dict`` passes to ``__init__``: the parameters of the
-class's ``__init__`` less ``ignore_for_config``. ddpm4j's DiffusersScheduler ignores every other key
+class's ``__init__`` less ``ignore_for_config``, each with its default (``null`` for none). ddpm4j's DiffusersScheduler ignores every other key
 of a scheduler_config.json (as diffusers does), so this table decides what a published
 configuration may carry.
 
@@ -9,6 +9,7 @@ configuration may carry.
         tools/diffusers-reference/generate_scheduler_keys.py \
         ddpm-core/src/main/resources/org/ddpm4j/core/config/diffusers-scheduler-keys.json
 """
+import inspect
 import json
 import sys
 
@@ -21,6 +22,16 @@ from diffusers.utils import DummyObject
 from generate_schedule_tables import source_commit
 
 
+def default(value):
+    if value is inspect.Parameter.empty or value is None:
+        return None
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return repr(value)
+
+
 def main(out_file):
     classes = {}
     for name in sorted(dir(diffusers)):
@@ -30,7 +41,8 @@ def main(out_file):
         if isinstance(cls, DummyObject) or not isinstance(cls, type) or not issubclass(cls, ConfigMixin):
             continue
         keys = cls._get_init_keys(cls) - {"self", "kwargs"} - set(cls.ignore_for_config)
-        classes[name] = sorted(keys)
+        parameters = inspect.signature(cls.__init__).parameters
+        classes[name] = {key: default(parameters[key].default) for key in sorted(keys)}
     with open(out_file, "w") as f:
         json.dump({"generated_by": "tools/diffusers-reference/generate_scheduler_keys.py with diffusers " + diffusers.__version__
                    + ", " + source_commit(), "classes": classes}, f, indent=1)

@@ -172,4 +172,31 @@ class DiffusersSchedulerTest {
         InvalidParameterException e = assertThrows(InvalidParameterException.class, () -> Pipelines.build(typo, Mixtures.REGISTRY));
         assertTrue(e.getMessage().contains("clip_sampel") && e.allowed().contains("unknown parameter"), e.getMessage());
     }
+
+    /**
+     * Every key that diffusers' class reads, at diffusers' default, loads and changes nothing: the
+     * samplers implement each key of the classes they stand in for, with diffusers' defaults.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyKeyOfAMappedClassLoadsAtItsDiffusersDefault() throws java.io.IOException {
+        Map<String, Object> table;
+        try (var in = DiffusersScheduler.class.getResourceAsStream("diffusers-scheduler-keys.json")) {
+            table = (Map<String, Object>) org.ddpm4j.core.io.Json.parseObject(new String(in.readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8), "table").get("classes");
+        }
+        List<String> mapped = List.of("DDPMScheduler", "DDIMScheduler", "PNDMScheduler", "EulerDiscreteScheduler",
+                "EulerAncestralDiscreteScheduler", "HeunDiscreteScheduler", "LMSDiscreteScheduler", "DPMSolverMultistepScheduler",
+                "DPMSolverSinglestepScheduler", "UniPCMultistepScheduler");
+        for (String className : mapped) {
+            Map<String, Object> full = new LinkedHashMap<>((Map<String, Object>) table.get(className));
+            full.put("_class_name", className);
+            DiffusersScheduler withAll = read(full);
+            DiffusersScheduler bare = read(config("_class_name", className));
+            assertTrue(withAll.ignoredKeys().isEmpty(), className);
+            assertEquals(bare.sampler().name(), withAll.sampler().name(), className);
+            assertArrayEquals(bare.sampler().timesteps(), withAll.sampler().timesteps(), 0.0, className);
+            assertArrayEquals(((DiscreteSchedule) bare.schedule()).betas(), ((DiscreteSchedule) withAll.schedule()).betas(), 0.0, className);
+        }
+    }
 }

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -14,7 +13,7 @@ import org.ddpm4j.core.io.Json;
 
 /**
  * What diffusers' scheduler classes read from a configuration: for each class, the keys that
- * {@code ConfigMixin.extract_init_dict} passes to its {@code __init__} (the table
+ * {@code ConfigMixin.extract_init_dict} passes to its {@code __init__}, with their defaults (the table
  * {@code diffusers-scheduler-keys.json}, written by {@code tools/diffusers-reference/generate_scheduler_keys.py}
  * from diffusers' own classes). A key outside a class's set belongs to another class or another
  * diffusers version, and diffusers ignores it.
@@ -47,7 +46,8 @@ final class DiffusersClasses {
             }
             Map<String, Object> table = Json.parseObject(new String(in.readAllBytes(), StandardCharsets.UTF_8), "diffusers-scheduler-keys.json");
             Map<String, Set<String>> keys = new LinkedHashMap<>();
-            ((Map<String, Object>) table.get("classes")).forEach((name, list) -> keys.put(name, new TreeSet<>((List<String>) list)));
+            ((Map<String, Object>) table.get("classes")).forEach((name, defaults) ->
+                    keys.put(name, new TreeSet<>(((Map<String, Object>) defaults).keySet())));
             return Map.copyOf(keys);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
