@@ -28,6 +28,8 @@ import sys
 import numpy as np
 import torch
 
+# ddpm4j draws its noise as float32; keep the real type to round java_noise's values to it.
+FLOAT32 = np.float32
 # diffusers hard-codes float32 for its tables and upcasts; redirect the names to float64.
 torch.set_default_dtype(torch.float64)
 torch.float32 = torch.float64
@@ -95,7 +97,7 @@ def run(config, steps, mixture, noise):
 
     module = sys.modules[type(scheduler).__module__]
     step = [0]
-    module.randn_tensor = lambda shape, **kw: torch.from_numpy(step_noise(SEED, step[0], tuple(shape)))
+    module.randn_tensor = lambda shape, **kw: torch.from_numpy(step_noise(SEED, step[0], tuple(shape)).astype(FLOAT32).astype(np.float64))
     x = torch.from_numpy(noise) * scheduler.init_noise_sigma
     for t in scheduler.timesteps:
         x = scheduler.step(model(scheduler.scale_model_input(x, t), t), t, x).prev_sample
