@@ -182,7 +182,7 @@ class DiffusersSchedulerTest {
     void everyKeyOfAMappedClassLoadsAtItsDiffusersDefault() throws java.io.IOException {
         Map<String, Object> table;
         try (var in = DiffusersScheduler.class.getResourceAsStream("diffusers-scheduler-keys.json")) {
-            table = (Map<String, Object>) org.ddpm4j.core.io.Json.parseObject(new String(in.readAllBytes(),
+            table = (Map<String, Object>) org.ddpm4j.toolkit.io.Json.parseObject(new String(in.readAllBytes(),
                     java.nio.charset.StandardCharsets.UTF_8), "table").get("classes");
         }
         List<String> mapped = List.of("DDPMScheduler", "DDIMScheduler", "PNDMScheduler", "EulerDiscreteScheduler",

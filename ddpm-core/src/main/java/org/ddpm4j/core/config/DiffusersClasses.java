@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import org.ddpm4j.core.io.Json;
+import org.ddpm4j.toolkit.io.Json;
 
 /**
  * What diffusers' scheduler classes read from a configuration: for each class, the keys that

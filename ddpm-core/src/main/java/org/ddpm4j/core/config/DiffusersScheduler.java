@@ -15,7 +15,7 @@ import org.ddpm4j.api.plugin.SamplerFactory;
 import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Schedule;
-import org.ddpm4j.core.io.Json;
+import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.core.plugin.PluginKind;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.slf4j.Logger;
