@@ -160,6 +160,11 @@ class DiffusersSchedulerTest {
         assertTrue(v.continuousTimesteps());
         double t0 = v.sampler().timesteps()[0];
         assertEquals(0.25 * Math.log(12.0), v.networkTime(t0), 1e-12);
+        // an SVD-style sigma_max beyond the schedule's sigmas has no schedule time to ask the denoiser at
+        Map<String, Object> svd = new LinkedHashMap<>(edm);
+        svd.put("sigma_max", 700.0);
+        InvalidParameterException e = assertThrows(InvalidParameterException.class, () -> read(svd));
+        assertEquals("scheduler_config.json.sigma_max", e.parameter());
         edm.put("prediction_type", "epsilon");
         DiffusersScheduler eps = read(edm);
         assertTrue(!eps.continuousTimesteps());
