@@ -1,7 +1,6 @@
 package org.ddpm4j.samplers.likelihood;
 
 import java.util.function.IntConsumer;
-import org.apache.commons.math3.special.Erf;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.Parameterization;
@@ -131,32 +130,11 @@ public final class Elbo {
                 double z = (x[k] - mu[k]) / sd;
                 term = 0.5 * (Math.log(2 * Math.PI * variance) + z * z);
             } else {
-                double lower = x[k] <= -1 + 1e-12 ? Double.NEGATIVE_INFINITY : (x[k] - 1.0 / 255 - mu[k]) / sd;
-                double upper = x[k] >= 1 - 1e-12 ? Double.POSITIVE_INFINITY : (x[k] + 1.0 / 255 - mu[k]) / sd;
-                term = -Math.log(Math.max(binProbability(lower, upper), 1e-300));
+                term = -Gaussians.discretizedLogLikelihood(x[k], mu[k], Math.log(variance));
             }
             nll[k / d] += term;
         }
         return nll;
-    }
-
-    /** {@code Phi(b) - Phi(a)}, from whichever tail keeps the digits. */
-    static double binProbability(double a, double b) {
-        if (a > 0) {
-            return upperTail(a) - upperTail(b);
-        }
-        return upperTail(-b) - upperTail(-a);
-    }
-
-    /** {@code 1 - Phi(z)}. */
-    private static double upperTail(double z) {
-        if (z == Double.POSITIVE_INFINITY) {
-            return 0;
-        }
-        if (z == Double.NEGATIVE_INFINITY) {
-            return 1;
-        }
-        return 0.5 * Erf.erfc(z / Math.sqrt(2));
     }
 
     private static void add(double[] into, double[] values) {
