@@ -58,6 +58,11 @@ final class Guided {
             }
 
             @Override
+            public org.ddpm4j.api.model.VarianceOutput varianceOutput() {
+                return conditional.varianceOutput();
+            }
+
+            @Override
             public String toString() {
                 return "null class of " + conditional;
             }
