@@ -122,4 +122,14 @@ class SampleCommandTest {
         assertTrue(r.out().contains("| heun | timestep_spacing=trailing, final_sigmas_type=sigma_min | 10 | 20 |"), r.out());
         assertTrue(r.out().contains("best at <= 10 evaluations: "), r.out());
     }
+
+    @Test
+    void benchVariancePrintsBothTablesAndNeedsAMixture(@TempDir Path dir) {
+        Cli r = Cli.run("bench", "variance", "--denoiser", "gmm:" + mixture(dir), "--n", "20", "--steps", "5");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("| analytic |") && r.out().contains("| fixed_large |") && r.out().contains("| 5 |"), r.out());
+        Cli bad = Cli.run("bench", "variance", "--denoiser", "gmm:" + mixture(dir), "--n", "2");
+        assertEquals(2, bad.exitCode(), bad.out());
+        assertTrue(bad.err().contains("--n"), bad.err());
+    }
 }
