@@ -1,5 +1,9 @@
 package org.ddpm4j.examples.cli;
 
+import org.ddpm4j.api.schedule.DiscreteSchedule;
+import org.ddpm4j.core.training.ModelCard;
+import org.ddpm4j.core.training.ProgressiveDistillation;
+import org.ddpm4j.toolkit.sampling.BaseSampler;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -137,6 +141,7 @@ final class SampleCommand implements Runnable {
              // a mixture's components are the classes, except under classifier guidance, which guides the whole mixture
              ModelSources.Source loaded = source.denoiser(registry, backend, resolved.schedule(),
                      classes != null && !"classifier".equals(guidance))) {
+            loaded.card().ifPresent(card -> checkDistilled(card, resolved));
             Denoiser base = predicting(source, loaded.denoiser(), resolved);
             Denoiser denoiser = guided(base, resolved.schedule(), registry, backend, open);
             Tensor x = noise.file != null ? readNoise(noise.file, sampleShape(denoiser), backend)
@@ -148,6 +153,26 @@ final class SampleCommand implements Runnable {
             sampleAndWrite(resolved, denoiser, x, condition, perRow);
         } finally {
             open.values().forEach(SampleCommand::closeQuietly);
+        }
+    }
+
+    /**
+     * A progressively distilled student takes exactly the DDIM steps it was distilled for
+     * ({@link ProgressiveDistillation#grid}); any other plan would ask it for steps it never learned.
+     */
+    private static void checkDistilled(ModelCard card, SamplerSource.Resolved resolved) {
+        Optional<Integer> distilled = ProgressiveDistillation.distilledSteps(card);
+        if (distilled.isEmpty()) {
+            return;
+        }
+        int n = distilled.get();
+        boolean same = resolved.sampler() instanceof BaseSampler b && resolved.sampler().name().equals("ddim")
+                && resolved.schedule() instanceof DiscreteSchedule d
+                && Arrays.equals(b.timesteps(), new ProgressiveDistillation(d).grid(n));
+        if (!same) {
+            throw new InvalidParameterException("--steps", resolved.sampler().steps(), "this model was distilled for " + n
+                    + " DDIM steps; sample it with --sampler ddim --steps " + n
+                    + " --param timestep_spacing=trailing --param set_alpha_to_one=true --param clip_sample=false");
         }
     }
 

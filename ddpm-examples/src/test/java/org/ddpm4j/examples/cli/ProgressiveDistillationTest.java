@@ -1,4 +1,4 @@
-package org.ddpm4j.examples.distill;
+package org.ddpm4j.examples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -99,7 +99,7 @@ class ProgressiveDistillationTest {
             Denoiser teacher = new GaussianMixtureDenoiser(MIXTURE, SCHEDULE, false);
             NetworkSpec spec = new NetworkSpec("mlp", new int[] {2}, 0, Parameterization.V, Parameters.of("hidden", 64));
             ArrayData data = ArrayData.ofPoints(MIXTURE.sample(4000, new GaussianNoise(1)));
-            TrainingSettings settings = new TrainingSettings(300, 64, 3e-3, 20, true, 0, 0, 1);
+            TrainingSettings settings = new TrainingSettings(150, 64, 4e-3, 10, true, 0, 0, 1);
             ModelCard card = ModelCard.of("denoiser", spec, SCHEDULE, backend.name(), Map.of("dataset", "two gaussians"));
             OptimizerSettings optimizer = OptimizerSettings.defaults().withEmaDecay(0.95);
             TrainableDenoiser student = d.distill(teacher, () -> backend.newDenoiser(spec, optimizer), Optional.empty(), 8, 4,
@@ -111,10 +111,21 @@ class ProgressiveDistillationTest {
             double studentError = meanAbs(distilled, eight);
             double teacherError = meanAbs(four, eight);
             System.out.printf("distilled 4 steps vs teacher 8: %.4f; teacher 4 vs 8: %.4f%n", studentError, teacherError);
-            // 1500 steps of 128 reach 0.0013 (teacher's own 4 vs 8 steps: 0.16); this short run must be well below the teacher's 4 steps
+            // 1500 steps of 128 reach 0.0013, 300 of 64 0.0069 (teacher's own 4 vs 8 steps: 0.16); this short run must be well below the teacher's 4 steps
             assertTrue(studentError < 0.05 && studentError < teacherError / 3,
                     "student's 4 steps vs teacher's 8: mean |dx| = " + studentError + "; teacher's 4 steps: " + teacherError);
             assertEquals(4, ProgressiveDistillation.distilledSteps(new CheckpointStore(dir.resolve("steps-4")).card()).orElseThrow());
+
+            // the CLI samples a distilled student only with the plan it was distilled for
+            Path student4 = dir.resolve("steps-4");
+            Cli wrong = Cli.run("sample", "--checkpoint", student4.toString(), "--backend", "djl", "--sampler", "ddim", "--steps", "8",
+                    "--n", "4", "--out", dir.resolve("wrong.npy").toString());
+            assertEquals(2, wrong.exitCode(), wrong.out());
+            assertTrue(wrong.err().contains("distilled for 4 DDIM steps") && wrong.err().contains("timestep_spacing=trailing"), wrong.err());
+            Cli right = Cli.run("sample", "--checkpoint", student4.toString(), "--backend", "djl", "--sampler", "ddim", "--steps", "4",
+                    "--param", "timestep_spacing=trailing", "--param", "set_alpha_to_one=true", "--param", "clip_sample=false",
+                    "--n", "4", "--out", dir.resolve("right.npy").toString());
+            assertEquals(0, right.exitCode(), right.err());
 
             // resume per round: a finished round is loaded, not trained again
             TrainableDenoiser again = d.distill(teacher, () -> backend.newDenoiser(spec, optimizer), Optional.empty(), 8, 4,
