@@ -108,6 +108,7 @@ final class EditCommand implements Runnable {
             run.put("steps", steps);
         }
         SamplerSource.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry));
+        samplerSource.defaultNote(resolved).ifPresent(spec.commandLine().getErr()::println);
         try (TensorBackend backend = backendChoice.open(registry, source);
              ModelSources.Source loaded = source.denoiser(registry, backend, resolved.schedule())) {
             Denoiser denoiser = loaded.denoiser();

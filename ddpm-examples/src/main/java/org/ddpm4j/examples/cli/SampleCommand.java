@@ -119,6 +119,7 @@ final class SampleCommand implements Runnable {
             run.put("eta", eta);
         }
         SamplerSource.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry));
+        samplerSource.defaultNote(resolved).ifPresent(spec.commandLine().getErr()::println);
         Map<String, AutoCloseable> open = new LinkedHashMap<>();
         try (TensorBackend backend = backendChoice.open(registry, source);
              // a mixture's components are the classes, except under classifier guidance, which guides the whole mixture

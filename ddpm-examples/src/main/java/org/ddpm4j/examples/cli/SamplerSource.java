@@ -81,6 +81,13 @@ final class SamplerSource {
         return new Resolved(s, registry.createSampler(name, s, Parameters.of(parameters)), null);
     }
 
+    /** A line naming the sampler chosen for the user, or empty when they named one. */
+    Optional<String> defaultNote(Resolved resolved) {
+        return choice.sampler != null || choice.schedulerConfig != null ? Optional.empty()
+                : Optional.of("sampler: " + DEFAULT_SAMPLER + " with " + resolved.sampler().steps() + " steps (the default; --sampler NAME "
+                        + "chooses another)");
+    }
+
     /** A scheduler config used with a trained model must describe the schedule it was trained with. */
     private void requireSame(Schedule model, Schedule config) {
         boolean same = model instanceof DiscreteSchedule a && config instanceof DiscreteSchedule b

@@ -87,10 +87,10 @@ class SampleCommandTest {
         Path out = dir.resolve("x.npy");
         Cli r = Cli.run("sample", "--denoiser", "gmm:" + mixture(dir), "--n", "8", "--out", out.toString());
         assertEquals(0, r.exitCode(), r.err());
-        assertTrue(r.out().contains("dpmsolver++") && r.out().contains("25 steps"), r.out());
+        assertTrue(r.err().contains("sampler: dpmsolver++ with 25 steps (the default") && r.out().contains("25 steps"), r.err() + r.out());
         r = Cli.run("sample", "--model", "gmm:" + mixture(dir), "--n", "8", "--steps", "10", "--out", out.toString());
         assertEquals(0, r.exitCode(), r.err());
-        assertTrue(r.out().contains("dpmsolver++") && r.out().contains("10 steps"), r.out());
+        assertTrue(r.err().contains("sampler: dpmsolver++ with 10 steps") && r.out().contains("10 steps"), r.err() + r.out());
     }
 
     @Test
