@@ -22,18 +22,18 @@ class SampleQualityTest {
     @Test
     void samplesOfTheDataDistributionSitAtTheFloor() {
         SampleQuality q = SampleQuality.measure(normal(500, 0, 1, 1), normal(1000, 0, 1, 2));
-        assertTrue(q.energyFloor() > 0 && q.mmdFloor() > 0, "V-statistics are positive");
-        assertTrue(q.energyRatio() > 0.5 && q.energyRatio() < 2, "ratio " + q.energyRatio());
-        assertTrue(q.mmdRatio() > 0.3 && q.mmdRatio() < 3, "ratio " + q.mmdRatio());
+        assertTrue(q.energy().floor() > 0 && q.mmd().floor() > 0, "V-statistics are positive");
+        assertTrue(q.energy().ratio() > 0.5 && q.energy().ratio() < 2, "ratio " + q.energy().ratio());
+        assertTrue(q.mmd().ratio() > 0.3 && q.mmd().ratio() < 3, "ratio " + q.mmd().ratio());
         assertEquals(500, q.toMap().get("samples"));
     }
 
     @Test
     void aShiftedOrNarrowerDistributionIsManyTimesTheFloor() {
         double[][] heldOut = normal(1000, 0, 1, 2);
-        assertTrue(SampleQuality.measure(normal(500, 0.5, 1, 1), heldOut).energyRatio() > 10);
-        assertTrue(SampleQuality.measure(normal(500, 0, 0.6, 1), heldOut).energyRatio() > 5);
-        assertTrue(SampleQuality.measure(normal(500, 0.5, 1, 1), heldOut).mmdRatio() > 10);
+        assertTrue(SampleQuality.measure(normal(500, 0.5, 1, 1), heldOut).energy().ratio() > 10);
+        assertTrue(SampleQuality.measure(normal(500, 0, 0.6, 1), heldOut).energy().ratio() > 5);
+        assertTrue(SampleQuality.measure(normal(500, 0.5, 1, 1), heldOut).mmd().ratio() > 10);
     }
 
     @Test
