@@ -45,6 +45,22 @@ class SampleQualityTest {
     }
 
     @Test
+    void theNeighbourMetricsSeeAThinSpreadThatTheGlobalDistancesHardlySee() {
+        double[][] heldOut = NeighbourMetricsTest.moons(4000, 1, 3);
+        SampleQuality thin = SampleQuality.measure(NeighbourMetricsTest.moons(2000, 0.5, 4), heldOut);
+        SampleQuality same = SampleQuality.measure(NeighbourMetricsTest.moons(2000, 1, 4), heldOut);
+        // moons with half the noise: the C2ST is 0.60 against a floor of 0.51 (its null sd at 4,000 pooled
+        // points is about 0.008), recall 0.86 against 0.99 ...
+        assertTrue(thin.c2st().value() - thin.c2st().floor() > 0.05, thin.toMap().toString());
+        assertTrue(thin.recall().floor() - thin.recall().value() > 0.05, thin.toMap().toString());
+        assertTrue(Math.abs(same.c2st().value() - same.c2st().floor()) < 0.03, same.toMap().toString());
+        // ... while the energy distance and MMD² ratios (1.24 and 1.10) stay within the spread of
+        // those of a sample of the data itself (1.16 and 1.11 here)
+        assertTrue(thin.energy().ratio() < 1.5 && same.energy().ratio() < 1.5, thin.toMap() + " " + same.toMap());
+        assertTrue(Math.abs(thin.mmd().ratio() - same.mmd().ratio()) < 0.2, thin.toMap() + " " + same.toMap());
+    }
+
+    @Test
     void needsTwiceAsManyHeldOutPoints() {
         assertThrows(IllegalArgumentException.class, () -> SampleQuality.measure(normal(500, 0, 1, 1), normal(999, 0, 1, 2)));
     }
