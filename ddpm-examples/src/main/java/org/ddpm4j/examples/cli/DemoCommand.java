@@ -140,7 +140,7 @@ final class DemoCommand implements Runnable {
         }
         PluginRegistry registry = PluginRegistry.load();
         Schedule schedule = registry.createSchedule("linear", Parameters.of(Map.of()));
-        Sampler sampler = unclipped(registry, schedule);
+        Sampler sampler = sampler(registry, schedule);
         TrainingData training = Datasets.unlabeled(toy.data(TRAINING_POINTS, seed));
         double[][] heldOut = toy.sample(2 * samples, seed + 1);
         NetworkSpec network = new NetworkSpec("mlp", new int[] {2}, 0, Parameterization.EPSILON,
@@ -203,6 +203,7 @@ final class DemoCommand implements Runnable {
         metrics.put("train_steps", trainSteps);
         metrics.put("sampler", sampler.name());
         metrics.put("sampler_steps", sampler.steps());
+        metrics.put("sampler_parameters", samplerSettings);
         metrics.putAll(quality.toMap());
         metrics.putAll(timings);
         Json.write(metrics, out.resolve("metrics.json"));
@@ -220,7 +221,10 @@ final class DemoCommand implements Runnable {
 
     /** Flags that choose the sampler's noise levels; given one, the demo leaves the spacing to it. */
     private static final List<String> SPACING_FLAGS = List.of("use_karras_sigmas", "use_exponential_sigmas", "use_beta_sigmas",
-            "use_lu_lambdas", "use_flow_sigmas");
+            "use_lu_lambdas", "use_flow_sigmas", "timestep_spacing", "timesteps");
+
+    /** The parameters the sampler was made with, for metrics.json. */
+    private Map<String, Object> samplerSettings = Map.of();
 
     /**
      * The sampler with the demo's defaults where it has them: no clipping of its x0 estimates into
@@ -229,7 +233,7 @@ final class DemoCommand implements Runnable {
      * from noise 0.14 to 0, more than twice the moons' spread, which returns the denoiser's mean there:
      * thin samples). The user's --param values come on top.
      */
-    private Sampler unclipped(PluginRegistry registry, Schedule schedule) {
+    private Sampler sampler(PluginRegistry registry, Schedule schedule) {
         Map<String, Object> defaults = new LinkedHashMap<>();
         defaults.put("clip_sample", false);
         Map<String, Object> given = TrainCommand.parsed(samplerParameters);
@@ -241,7 +245,9 @@ final class DemoCommand implements Runnable {
             p.putAll(given);
             p.put("steps", steps);
             try {
-                return registry.createSampler(samplerName, schedule, Parameters.of(p));
+                Sampler sampler = registry.createSampler(samplerName, schedule, Parameters.of(p));
+                samplerSettings = p;
+                return sampler;
             } catch (InvalidParameterException e) {
                 // a default this sampler does not have is dropped; the user's own parameters are never dropped
                 String unknown = defaults.keySet().stream().filter(k -> e.parameter().endsWith(k) && !given.containsKey(k))

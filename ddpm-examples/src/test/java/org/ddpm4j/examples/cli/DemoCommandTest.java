@@ -75,6 +75,8 @@ class DemoCommandTest {
             assertTrue(((Number) metrics.get(key)).doubleValue() <= 1, key + " is a fraction");
         }
         assertEquals(5, metrics.get("k"));
+        assertEquals(Map.of("use_lu_lambdas", true, "steps", 5), metrics.get("sampler_parameters"),
+                "steps uniform in log-SNR; dpmsolver++ has no clip_sample, so that default is dropped");
         assertEquals(60, metrics.get("samples"));
         assertEquals("8gaussians", metrics.get("dataset"));
         assertEquals(30, metrics.get("train_steps"));
