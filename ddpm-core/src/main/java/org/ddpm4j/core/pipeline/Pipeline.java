@@ -12,7 +12,6 @@ import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.sampling.StepListener;
 import org.ddpm4j.api.schedule.Schedule;
-import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 
@@ -97,10 +96,7 @@ public final class Pipeline implements AutoCloseable {
      * {@code options.seed()} (the sampler's own noise uses the same seed, split off).
      */
     public Tensor sample(int n, int[] sampleShape, SampleOptions options) {
-        int[] shape = new int[sampleShape.length + 1];
-        shape[0] = n;
-        System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
-        Tensor noise = backend.randn(new GaussianNoise(options.seed()), shape);
+        Tensor noise = Noise.seeded(backend, n, sampleShape, options.seed());
         return requireSampler().sample(model(), noise, options.withSeed(options.seed() + 1).andListener(listener));
     }
 
