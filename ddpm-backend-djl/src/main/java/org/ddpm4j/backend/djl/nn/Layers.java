@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
@@ -46,29 +45,18 @@ final class Layers {
         return Conv2d.conv2d(x, w.get(name + ".weight"), w.get(name + ".bias")).singletonOrThrow();
     }
 
-    /** {@code SiLU(x) = x sigmoid(x)}. */
+    /** {@code SiLU(x) = x sigmoid(x)}, libtorch's fused kernel. */
     static NDArray silu(NDArray x) {
-        return x.mul(Activation.sigmoid(x));
+        return FusedOps.silu(x);
     }
 
     /**
      * GroupNorm with {@code groups} groups over {@code [N, C, H, W]}: per sample and group, subtract
      * the mean and divide by {@code sqrt(var + 1e-5)} (biased variance), then the per-channel affine map.
-     * Computed as libtorch's layer norm over each group.
+     * libtorch's fused {@code group_norm} (normalisation and affine map in one pass each way).
      */
     static NDArray groupNorm(Weights w, String name, NDArray x, int groups) {
-        Shape s = x.getShape();
-        long n = s.get(0);
-        long c = s.get(1);
-        long perGroup = s.size() / (n * groups);
-        NDManager m = x.getManager();
-        NDArray grouped = x.reshape(n, groups, perGroup);
-        NDArray normalized = grouped.getNDArrayInternal()
-                .layerNorm(grouped, new Shape(perGroup), m.ones(new Shape(perGroup)), m.zeros(new Shape(perGroup)), NORM_EPS)
-                .singletonOrThrow()
-                .reshape(s);
-        Shape channel = new Shape(c, 1, 1);
-        return normalized.mul(w.get(name + ".weight", channel, m)).add(w.get(name + ".bias", channel, m));
+        return FusedOps.groupNorm(x, groups, w.get(name + ".weight"), w.get(name + ".bias"), NORM_EPS);
     }
 
     /**
