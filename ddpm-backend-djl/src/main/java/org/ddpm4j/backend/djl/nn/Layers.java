@@ -103,9 +103,17 @@ final class Layers {
         return m.create(oneHot, new Shape(labels.length, rows)).matMul(table);
     }
 
-    /** Nearest-neighbour 2x upsampling of {@code [N, C, H, W]}: each pixel becomes a 2x2 block. */
+    /**
+     * Nearest-neighbour 2x upsampling of {@code [N, C, H, W]}: each pixel becomes a 2x2 block, as one
+     * copy of a broadcast view (two {@code repeat}s, libtorch's repeat_interleave, copied twice).
+     */
     static NDArray upsample2x(NDArray x) {
-        return x.repeat(2, 2).repeat(3, 2);
+        Shape s = x.getShape();
+        long n = s.get(0);
+        long c = s.get(1);
+        long h = s.get(2);
+        long w = s.get(3);
+        return x.reshape(n, c, h, 1, w, 1).broadcast(n, c, h, 2, w, 2).reshape(n, c, 2 * h, 2 * w);
     }
 
     /** Dropout (inverted: kept values scaled by {@code 1 / (1 - rate)}) in training, the identity otherwise. */
