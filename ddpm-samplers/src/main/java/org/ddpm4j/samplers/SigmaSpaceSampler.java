@@ -1,5 +1,11 @@
 package org.ddpm4j.samplers;
 
+import org.ddpm4j.api.Checks;
+import org.ddpm4j.toolkit.sampling.Step;
+import org.ddpm4j.toolkit.sampling.NoiseLevel;
+import org.ddpm4j.toolkit.sampling.ModelOutput;
+import org.ddpm4j.toolkit.sampling.BaseSampler;
+import org.ddpm4j.toolkit.sampling.SamplerParameters;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.tensor.Tensor;
@@ -34,17 +40,20 @@ abstract class SigmaSpaceSampler extends BaseSampler {
         /** Reads the shared parameters; {@code sigmaRange} also reads {@code sigma_min} / {@code sigma_max} (Euler). */
         static Plan read(DiscreteSchedule schedule, Parameters p, boolean sigmaRange) {
             Spacing spacing = Spacing.readFractional(p, "linspace");
-            int offset = Params.stepsOffset(p);
+            int offset = SamplerParameters.stepsOffset(p);
             SigmaKind kind = SigmaKind.read(p, false);
             SolverSteps.requireNoCustomTimesteps(p, kind);
-            double[] timesteps = Params.timesteps(p, schedule, 50, true, n -> spacing.isFractional() ? spacing.fractional(schedule, n)
+            double[] timesteps = SamplerParameters.timesteps(p, schedule, 50, true, n -> spacing.isFractional() ? spacing.fractional(schedule, n)
                     : spacing.timesteps(schedule.trainSteps(), n, offset));
             double[] table = Sigmas.table(schedule);
             double[] s = Sigmas.interpolate(table, timesteps);
             int n = timesteps.length;
+            // diffusers' Euler reads sigma_min / sigma_max for sigma schedules only; their values are checked regardless
+            double givenMin = sigmaRange && p.has("sigma_min") ? Checks.positive(p.qualify("sigma_min"), p.getDouble("sigma_min", 1)) : s[n - 1];
+            double givenMax = sigmaRange && p.has("sigma_max") ? Checks.positive(p.qualify("sigma_max"), p.getDouble("sigma_max", 1)) : s[0];
             if (kind != SigmaKind.TIMESTEPS) {
-                double sigmaMin = sigmaRange ? p.getDouble("sigma_min", s[n - 1]) : s[n - 1];
-                double sigmaMax = sigmaRange ? p.getDouble("sigma_max", s[0]) : s[0];
+                double sigmaMin = givenMin;
+                double sigmaMax = givenMax;
                 s = kind.sigmas(sigmaMin, sigmaMax, n);
                 timesteps = Sigmas.times(table, s);
             }
@@ -67,12 +76,12 @@ abstract class SigmaSpaceSampler extends BaseSampler {
     }
 
     @Override
-    double initialScale() {
+    public double initialScale() {
         return initialSigma;
     }
 
     @Override
-    double stateScale(int i) {
+    public double stateScale(int i) {
         return NoiseLevel.ofSigma(sigmas[i]).alpha();
     }
 }

@@ -12,10 +12,10 @@ import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.core.config.DiffusersScheduler;
-import org.ddpm4j.core.io.Json;
-import org.ddpm4j.core.io.Npy;
+import org.ddpm4j.toolkit.io.Json;
+import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.core.plugin.PluginRegistry;
-import org.ddpm4j.core.tensor.JavaBackend;
+import org.ddpm4j.backend.java.JavaBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +24,7 @@ class SampleCommandTest {
 
     private static Path mixture(Path dir) {
         Path file = dir.resolve("mixture.json");
-        org.ddpm4j.core.io.AtomicFiles.writeString(file, MIXTURE);
+        org.ddpm4j.toolkit.io.AtomicFiles.writeString(file, MIXTURE);
         return file;
     }
 
@@ -101,9 +101,9 @@ class SampleCommandTest {
                 "sample", "--denoiser", "model.pt", "--n", "2", "--sampler", "ddim", "--out", out);
         Path config = dir.resolve("scheduler_config.json");
         Map<String, Object> c = ddimConfig();
-        c.put("clip_sampel", true);
+        c.put("clip_sample", "yes");
         Json.write(c, config);
-        assertError("scheduler_config.json.clip_sampel = true: unknown parameter",
+        assertError("scheduler_config.json.clip_sample = 'yes': must be true or false",
                 "sample", "--denoiser", "gmm:" + mixture, "--n", "2", "--scheduler-config", config.toString(), "--out", out);
         assertFalse(java.nio.file.Files.exists(Path.of(out)), "a failed run writes nothing");
     }
