@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.ddpm4j.api.InvalidParameterException;
-import org.ddpm4j.core.io.Json;
+import org.ddpm4j.toolkit.io.Json;
 
 /**
  * One round of the PyTorch column: runs {@code tools/networks-reference/bench_torch.py} (the same
