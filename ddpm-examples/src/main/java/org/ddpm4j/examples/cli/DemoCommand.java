@@ -237,7 +237,7 @@ final class DemoCommand implements Runnable {
     private Sampler sampler(PluginRegistry registry, Schedule schedule) {
         Map<String, Object> defaults = new LinkedHashMap<>();
         defaults.put("clip_sample", false);
-        Map<String, Object> given = TrainCommand.parsed(samplerParameters);
+        Map<String, Object> given = KeyValues.parse(samplerParameters);
         if (given.keySet().stream().noneMatch(SPACING_FLAGS::contains)) {
             defaults.put("use_lu_lambdas", true);
         }
