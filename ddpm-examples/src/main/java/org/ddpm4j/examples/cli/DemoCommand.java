@@ -25,6 +25,7 @@ import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.Objective;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.TrainableDenoiser;
+import org.ddpm4j.core.config.KeyValues;
 import org.ddpm4j.toolkit.io.AtomicFiles;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.Npy;
@@ -68,7 +69,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  ddpm demo --train-steps 10000 --hp hidden=256 --samples 5000 --out runs/long"})
 final class DemoCommand implements Runnable {
 
-    @Option(names = "--dataset", defaultValue = "moons", completionCandidates = TrainCommand.DatasetNames.class,
+    @Option(names = "--dataset", defaultValue = "moons", completionCandidates = DatasetNames.class,
             description = "2-D dataset: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     String dataset;
 
@@ -144,7 +145,7 @@ final class DemoCommand implements Runnable {
         TrainingData training = Datasets.unlabeled(toy.data(TRAINING_POINTS, seed));
         double[][] heldOut = toy.sample(2 * samples, seed + 1);
         NetworkSpec network = new NetworkSpec("mlp", new int[] {2}, 0, Parameterization.EPSILON,
-                Parameters.of(TrainCommand.parsed(hyperparameters)));
+                Parameters.of(KeyValues.parse(hyperparameters)));
         TrainingSettings settings = new TrainingSettings(trainSteps, batch, learningRate, Math.min(100, trainSteps), true, seed, 0, 1);
         OptimizerSettings optimizer = OptimizerSettings.defaults().withSeed(seed).withEmaDecay(ema);
         Path model = out.resolve("model");
@@ -236,7 +237,7 @@ final class DemoCommand implements Runnable {
     private Sampler sampler(PluginRegistry registry, Schedule schedule) {
         Map<String, Object> defaults = new LinkedHashMap<>();
         defaults.put("clip_sample", false);
-        Map<String, Object> given = TrainCommand.parsed(samplerParameters);
+        Map<String, Object> given = KeyValues.parse(samplerParameters);
         if (given.keySet().stream().noneMatch(SPACING_FLAGS::contains)) {
             defaults.put("use_lu_lambdas", true);
         }
