@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
@@ -46,6 +47,14 @@ public final class BackendBenchmark {
     /** A U-Net for 28x28 grey images (Fashion-MNIST's shape) small enough for a CPU benchmark. */
     public static final NetworkSpec UNET = new NetworkSpec("unet", new int[] {1, 28, 28}, 0, Parameterization.EPSILON,
             Parameters.of("channels", 32, "channel_mult", List.of(1, 2, 2), "num_res_blocks", 1, "attention_levels", List.of(2),
+                    "dropout", 0.0));
+
+    /**
+     * The Fashion-MNIST recipe's U-Net (README): channels 16, channel_mult [1, 2, 2], one residual
+     * block per level, attention at level 2 (7x7), 10 classes, dropout 0; 281k parameters.
+     */
+    public static final NetworkSpec RECIPE_UNET = new NetworkSpec("unet", new int[] {1, 28, 28}, 10, Parameterization.EPSILON,
+            Parameters.of("channels", 16, "channel_mult", List.of(1, 2, 2), "num_res_blocks", 1, "attention_levels", List.of(2),
                     "dropout", 0.0));
 
     /** Steps of every sampling run. */
@@ -143,6 +152,36 @@ public final class BackendBenchmark {
         }
     }
 
+    /**
+     * One round of the comparison with PyTorch ({@code tools/networks-reference/bench_torch.py} measures
+     * the same four figures): {@link #RECIPE_UNET} training (samples/s), sampling with {@code sampler}
+     * (images/s; labels 0..9 in turn) and one forward pass without gradients (ms), all at {@code batch},
+     * and {@link #MLP} training at batch 256.
+     */
+    public Round round(Sampler sampler, int batch, int unetSteps, int mlpSteps) {
+        double unetTrain = training("unet", RECIPE_UNET, batch, unetSteps).samplesPerSecond();
+        double forward;
+        double sampling;
+        try (TrainableDenoiser model = backend.newDenoiser(RECIPE_UNET, OptimizerSettings.defaults());
+             Tensor noise = backend.randn(new GaussianNoise(5), shape(RECIPE_UNET, batch))) {
+            int[] labels = new int[batch];
+            for (int i = 0; i < batch; i++) {
+                labels[i] = i % RECIPE_UNET.numClasses();
+            }
+            Condition condition = Condition.classes(labels);
+            model.ema().predict(noise, 500.0, condition).close(); // warm-up (TensorFlow builds its graph here)
+            forward = seconds(() -> model.ema().predict(noise, 500.0, condition).close()) * 1000;
+            sampling = batch / seconds(() -> sampler.sample(model.ema(), noise, OPTIONS.withCondition(condition)).close());
+        }
+        double mlpTrain = training("mlp", MLP, 256, mlpSteps).samplesPerSecond();
+        return new Round(unetTrain, sampling, forward, mlpTrain);
+    }
+
+    /** The figures of one {@link #round}. */
+    public record Round(double unetTrainSamplesPerSecond, double unetSampleImagesPerSecond, double unetForwardMillis,
+                        double mlpTrainSamplesPerSecond) {
+    }
+
     public Throughput training(String name, NetworkSpec spec, int batch, int steps) {
         int warmUp = Math.max(3, steps / 10);
         double[] seconds = new double[repeats];
@@ -165,13 +204,25 @@ public final class BackendBenchmark {
         return new Throughput(name, batch, steps, batch * steps / median(seconds));
     }
 
+    /** Sampler steps after which the memory run takes its baseline RSS. */
+    public static final int MEMORY_BASELINE_STEPS = 1000;
+
+    /** Fails unless a memory run of {@code steps} sampler steps goes past its baseline (a growth from nothing means nothing). */
+    public static void checkMemorySteps(String option, int steps) {
+        if (steps < 2 * MEMORY_BASELINE_STEPS || steps % DDIM_STEPS != 0) {
+            throw new InvalidParameterException(option, steps, "must be a multiple of " + DDIM_STEPS + " and at least "
+                    + 2 * MEMORY_BASELINE_STEPS + ": the growth is measured from the RSS after " + MEMORY_BASELINE_STEPS + " steps");
+        }
+    }
+
     public Memory memory(String name, NetworkSpec spec, int batch, int steps) {
+        checkMemorySteps("steps", steps);
         try (TrainableDenoiser model = backend.newDenoiser(spec, OptimizerSettings.defaults())) {
             Tensor noise = backend.randn(new GaussianNoise(2), shape(spec, batch));
             long after1k = 0;
             for (int done = 0; done < steps; done += DDIM_STEPS) {
                 ddim.sample(model.ema(), noise, OPTIONS).close();
-                if (done + DDIM_STEPS == 1000) {
+                if (done + DDIM_STEPS == MEMORY_BASELINE_STEPS) {
                     after1k = residentBytes();
                 }
             }
@@ -184,7 +235,14 @@ public final class BackendBenchmark {
         int n = 2048;
         int d = Arrays.stream(spec.sampleShape()).reduce(1, (a, b) -> a * b);
         float[] values = new GaussianNoise(3).nextFloats(n * d);
-        return new ArrayData(values, spec.sampleShape(), null, 0);
+        if (spec.numClasses() == 0) {
+            return new ArrayData(values, spec.sampleShape(), null, 0);
+        }
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % spec.numClasses();
+        }
+        return new ArrayData(values, spec.sampleShape(), labels, spec.numClasses());
     }
 
     static int[] shape(NetworkSpec spec, int batch) {

@@ -1,6 +1,8 @@
 package org.ddpm4j.examples.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.ddpm4j.api.InvalidParameterException;
@@ -12,6 +14,8 @@ import org.ddpm4j.api.training.NetworkBackend;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.examples.bench.BackendBenchmark;
 import org.ddpm4j.examples.bench.ComparisonTable;
+import org.ddpm4j.examples.bench.PyTorchRound;
+import org.ddpm4j.examples.bench.TorchComparison;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -19,7 +23,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** Benchmarks, one subcommand each. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (results go into docs/BENCHMARKS.md).",
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; each prints its results as a Markdown table on stdout (progress on stderr), ready for "
+                + "docs/BENCHMARKS.md: ddpm bench backend > results.md.",
         subcommands = {BenchSamplersCommand.class, BenchVarianceCommand.class, BenchCommand.Backend.class})
 final class BenchCommand implements Runnable {
 
@@ -35,7 +40,7 @@ final class BenchCommand implements Runnable {
     @Command(name = "backend", mixinStandardHelpOptions = true, sortOptions = false,
             description = "Sampler overhead (50 steps of the ddim plugin / the same 50 denoiser calls in a minimal hand loop), "
                     + "training throughput (samples/s) and RSS over long sampling loops, for each backend named in --backends, "
-                    + "on the same networks (BackendBenchmark.MLP, .UNET); prints one table with a column per backend.",
+                    + "on the same networks (BackendBenchmark.MLP, .UNET); prints one Markdown table with a column per backend.",
             footer = {"", "Examples:", "  ddpm bench backend --backends djl,tf --threads 1",
                     "  ddpm bench backend --backends djl,tf --what overhead,training --repeats 7",
                     "  DDPM_JAVA_OPTS='-Xms256m -Xmx256m' ddpm bench backend --backends djl --what memory --memory-steps 100000"})
@@ -44,7 +49,8 @@ final class BenchCommand implements Runnable {
         List<String> backends;
 
         @Option(names = "--what", split = ",", defaultValue = "overhead,training,memory",
-                description = "Any of overhead, training, memory (default ${DEFAULT-VALUE}).")
+                description = "Any of overhead, training, memory (default ${DEFAULT-VALUE}); or versus-torch alone: the recipe's U-Net "
+                        + "and the MLP against PyTorch (tools/networks-reference/bench_torch.py) in rotating rounds; needs --threads.")
         List<String> what;
 
         @Option(names = "--networks", split = ",", defaultValue = "mlp,unet", description = "mlp and/or unet (default ${DEFAULT-VALUE}).")
@@ -56,7 +62,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--train-steps", defaultValue = "200", description = "Timed training steps of the MLP; the U-Net takes a tenth (default ${DEFAULT-VALUE}).")
         int trainSteps;
 
-        @Option(names = "--memory-steps", defaultValue = "100000", description = "Sampler steps of the memory run (default ${DEFAULT-VALUE}).")
+        @Option(names = "--memory-steps", defaultValue = "100000", description = "Sampler steps of the memory run, at least 2000: the "
+                + "growth is from the RSS after 1000 steps (default ${DEFAULT-VALUE}).")
         int memorySteps;
 
         @Option(names = "--memory-batch", defaultValue = "64", description = "MLP batch of the memory run (default ${DEFAULT-VALUE}).")
@@ -64,6 +71,14 @@ final class BenchCommand implements Runnable {
 
         @Option(names = "--unet-batch", defaultValue = "64", description = "U-Net batch of the overhead and training runs (default ${DEFAULT-VALUE}).")
         int unetBatch;
+
+        @Option(names = "--python", defaultValue = "/usr/bin/python3",
+                description = "versus-torch: the Python with PyTorch (default ${DEFAULT-VALUE}).")
+        Path python;
+
+        @Option(names = "--torch-script", defaultValue = "tools/networks-reference/bench_torch.py",
+                description = "versus-torch: the PyTorch side of the comparison (default ${DEFAULT-VALUE}).")
+        Path torchScript;
 
         @Mixin
         DeviceOptions devices;
@@ -75,12 +90,19 @@ final class BenchCommand implements Runnable {
         public void run() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter progress = spec.commandLine().getErr();
+            if (what.contains("memory")) {
+                BackendBenchmark.checkMemorySteps("--memory-steps", memorySteps); // before minutes of other measurements
+            }
             PluginRegistry registry = PluginRegistry.load();
             DiscreteSchedule schedule = (DiscreteSchedule) registry.createSchedule("linear", Parameters.empty());
             Sampler ddim = registry.createSampler("ddim", schedule, Parameters.of("steps", BackendBenchmark.DDIM_STEPS, "clip_sample", false));
+            if (what.contains("versus-torch")) {
+                versusTorch(registry, schedule, out, progress);
+                return;
+            }
             ComparisonTable table = new ComparisonTable();
             for (String name : backends) {
-                try (TensorBackend created = registry.createBackend(name, devices.parameters())) {
+                try (TensorBackend created = registry.createBackend(name, devices.parameters(name))) {
                     if (!(created instanceof NetworkBackend backend)) {
                         throw new InvalidParameterException("backends", name, "does not build networks");
                     }
@@ -117,6 +139,37 @@ final class BenchCommand implements Runnable {
             }
             out.print(table.toMarkdown());
             out.flush();
+        }
+
+        /** The backends and PyTorch in rotating rounds ({@link TorchComparison}), the backends open side by side. */
+        private void versusTorch(PluginRegistry registry, DiscreteSchedule schedule, PrintWriter out, PrintWriter progress) {
+            if (what.size() != 1) {
+                throw new InvalidParameterException("what", String.join(",", what), "versus-torch runs alone");
+            }
+            if (devices.threads == null) {
+                throw new InvalidParameterException("threads", "(none)", "versus-torch needs --threads, which PyTorch gets too");
+            }
+            int unetSteps = Math.max(5, trainSteps / 10);
+            PyTorchRound torch = new PyTorchRound(python, torchScript, devices.threads, unetBatch, unetSteps, trainSteps);
+            Sampler dpm = registry.createSampler("dpmsolver++", schedule, Parameters.of("steps", 20));
+            List<TensorBackend> open = new ArrayList<>();
+            try {
+                TorchComparison comparison = new TorchComparison(torch.column(), torch::run);
+                for (String name : backends) {
+                    TensorBackend created = registry.createBackend(name, devices.parameters());
+                    open.add(created);
+                    if (!(created instanceof NetworkBackend backend)) {
+                        throw new InvalidParameterException("backends", name, "does not build networks");
+                    }
+                    BackendBenchmark bench = new BackendBenchmark(backend, schedule, registry.createSampler("ddim", schedule,
+                            Parameters.of("steps", BackendBenchmark.DDIM_STEPS, "clip_sample", false)), 1);
+                    comparison.add(name + " (" + backend.device() + ")", () -> bench.round(dpm, unetBatch, unetSteps, trainSteps));
+                }
+                out.print(comparison.run(repeats, unetBatch, progress).toMarkdown());
+                out.flush();
+            } finally {
+                open.forEach(TensorBackend::close);
+            }
         }
 
         /** Adds a cell and reports it at once (a full run takes minutes). */

@@ -20,6 +20,7 @@ import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.backend.java.JavaBackend;
+import org.ddpm4j.core.pipeline.Noise;
 import org.ddpm4j.samplers.ProbabilityFlowOde;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * training step and stops at sigma_min, where the exact endpoint is defined.
  */
 @Command(name = "samplers", mixinStandardHelpOptions = true,
-        description = "Mean absolute error of the deterministic samplers against the exact probability-flow ODE endpoint.",
+        description = "Mean absolute error of the deterministic samplers against the exact probability-flow ODE endpoint; prints "
+                + "a Markdown table.",
         footer = {"", "Example:", "  ddpm bench samplers --denoiser gmm:docs/benchmarks/gmm-2d.json",
                 "  ddpm bench samplers --denoiser gmm:docs/benchmarks/gmm-2d.json --diffusers docs/benchmarks/diffusers-samplers.json"})
 final class BenchSamplersCommand implements Runnable {
@@ -110,7 +112,7 @@ final class BenchSamplersCommand implements Runnable {
         TensorBackend backend = new JavaBackend();
         Schedule s = registry.createSchedule(schedule, Parameters.empty());
         Denoiser model = ModelSources.parse("--denoiser", denoiser).denoiser(registry, backend, s).denoiser();
-        Tensor noise = SampleCommand.seededNoise(model, backend, n, seed);
+        Tensor noise = Noise.seeded(model, backend, n, seed);
         if (writeNoise != null) {
             Npy.writeDoubles(writeNoise, noise.toDoubleArray(), noise.shape());
         }

@@ -19,9 +19,10 @@ import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.sampling.SamplingRun;
 import org.ddpm4j.api.schedule.Schedule;
-import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
+import org.ddpm4j.core.config.KeyValues;
+import org.ddpm4j.core.pipeline.Noise;
 import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import picocli.CommandLine.ArgGroup;
@@ -53,19 +54,6 @@ import picocli.CommandLine.Model.CommandSpec;
                         + "--guidance cfg --scale 3 --n 500 --out class1.npy"})
 final class SampleCommand implements Runnable {
 
-    static final class Model {
-        @Option(names = "--denoiser", paramLabel = "KIND:LOCATION",
-                description = "gmm:FILE, points:FILE, checkpoint:DIR, torchscript:FILE.pt or savedmodel:DIR.")
-        String denoiser;
-
-        @Option(names = "--checkpoint", paramLabel = "DIR", description = "A model directory written by 'ddpm train' (= --denoiser checkpoint:DIR).")
-        Path checkpoint;
-
-        String spec() {
-            return denoiser != null ? denoiser : "checkpoint:" + checkpoint;
-        }
-    }
-
     static final class NoiseSource {
         @Option(names = "--init-noise", paramLabel = "FILE", description = "Standard normal noise [n, ...] (.npy, float32 or float64).")
         Path file;
@@ -76,7 +64,7 @@ final class SampleCommand implements Runnable {
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
-    Model model;
+    ModelChoice model;
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     NoiseSource noise = new NoiseSource();
@@ -127,7 +115,7 @@ final class SampleCommand implements Runnable {
             throw new InvalidParameterException("--out", "missing", "give --out FILE.npy and/or --grid FILE.png");
         }
         PluginRegistry registry = PluginRegistry.load();
-        ModelSources.Spec source = ModelSources.parse(model.denoiser != null ? "--denoiser" : "--checkpoint", model.spec());
+        ModelSources.Spec source = ModelSources.parse(model.option(), model.spec());
         Map<String, Object> run = new LinkedHashMap<>();
         if (steps != null) {
             run.put("steps", steps);
@@ -136,6 +124,7 @@ final class SampleCommand implements Runnable {
             run.put("eta", eta);
         }
         SamplerSource.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry));
+        samplerSource.defaultNote(resolved).ifPresent(spec.commandLine().getErr()::println);
         Map<String, AutoCloseable> open = new LinkedHashMap<>();
         try (TensorBackend backend = backendChoice.open(registry, source);
              // a mixture's components are the classes, except under classifier guidance, which guides the whole mixture
@@ -144,8 +133,8 @@ final class SampleCommand implements Runnable {
             loaded.card().ifPresent(card -> checkDistilled(card, resolved));
             Denoiser base = predicting(source, loaded.denoiser(), resolved);
             Denoiser denoiser = guided(base, resolved.schedule(), registry, backend, open);
-            Tensor x = noise.file != null ? readNoise(noise.file, sampleShape(denoiser), backend)
-                    : seededNoise(denoiser, backend, count(denoiser), seed);
+            Tensor x = noise.file != null ? Noise.read("--init-noise", noise.file, Noise.sampleShape(denoiser), backend)
+                    : Noise.seeded(denoiser, backend, count(denoiser), seed);
             // --class all: one row per class
             int perRow = "all".equals(classes) && denoiser.numClasses() > 0 ? Math.max(1, x.batchSize() / denoiser.numClasses())
                     : (int) Math.ceil(Math.sqrt(x.batchSize()));
@@ -227,7 +216,7 @@ final class SampleCommand implements Runnable {
             }
             return base;
         }
-        Map<String, Object> p = new LinkedHashMap<>(guidanceParams);
+        Map<String, Object> p = KeyValues.parse(guidanceParams);
         if (scale != null) {
             p.put("scale", scale);
         }
@@ -281,31 +270,6 @@ final class SampleCommand implements Runnable {
             throw new InvalidParameterException("--class", label, "must be a class number 0.." + (k - 1) + " or 'all'");
         }
         return Condition.repeat(label, n);
-    }
-
-    /** Standard normal noise for {@code n} samples of the denoiser's shape, from {@code seed}. */
-    static Tensor seededNoise(Denoiser model, TensorBackend backend, int n, long seed) {
-        int[] sampleShape = sampleShape(model);
-        int[] shape = new int[sampleShape.length + 1];
-        shape[0] = n;
-        System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
-        return backend.randn(new GaussianNoise(seed), shape);
-    }
-
-    private static int[] sampleShape(Denoiser model) {
-        return model.sampleShape().orElseThrow(() -> new IllegalStateException("the denoiser declares no sample shape"));
-    }
-
-    /** Standard normal noise from an .npy file, whose shape must be [n, sample shape...]. */
-    static Tensor readNoise(Path file, int[] sampleShape, TensorBackend backend) {
-        Npy.Array a = Npy.read(file);
-        int[] shape = a.shape();
-        if (shape.length != sampleShape.length + 1 || shape[0] < 1
-                || !Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), sampleShape)) {
-            throw new InvalidParameterException("--init-noise", file + " of shape " + Arrays.toString(shape),
-                    "must hold noise of shape [n, " + Arrays.toString(sampleShape).replaceAll("[\\[\\]]", "") + "] for this denoiser");
-        }
-        return backend.fromHost(a.data(), shape);
     }
 
     private static void closeQuietly(AutoCloseable c) {
