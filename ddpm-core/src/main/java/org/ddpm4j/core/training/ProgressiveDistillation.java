@@ -168,7 +168,7 @@ public final class ProgressiveDistillation {
      * its final checkpoint is loaded instead of trained (resume per round); with {@code resume} an
      * unfinished round continues from its newest checkpoint.
      *
-     * @return the last student
+     * @return the last student (the caller closes it; earlier students are closed here)
      */
     public TrainableDenoiser distill(Denoiser teacher, Supplier<TrainableDenoiser> newStudent, Optional<Map<String, org.ddpm4j.api.tensor.HostArray>> initial,
                                      int teacherSteps, int targetSteps, Supplier<Trainer> trainer, int trainingSteps, ModelCard card,
@@ -181,6 +181,7 @@ public final class ProgressiveDistillation {
         Denoiser current = teacher;
         Optional<Map<String, org.ddpm4j.api.tensor.HostArray>> state = initial;
         TrainableDenoiser student = null;
+        TrainableDenoiser previous = null;
         for (int steps = teacherSteps / 2; steps >= targetSteps; steps /= 2) {
             student = newStudent.get();
             state.ifPresent(student::importState);
@@ -196,6 +197,10 @@ public final class ProgressiveDistillation {
                 store.writeCard(roundCard);
                 round(current, student, steps, trainer.get(), Optional.of(store), resume);
             }
+            if (previous != null) {
+                previous.close();
+            }
+            previous = student;
             current = student.ema();
             state = Optional.of(student.exportState());
         }

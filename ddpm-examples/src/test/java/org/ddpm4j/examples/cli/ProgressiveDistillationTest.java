@@ -137,6 +137,37 @@ class ProgressiveDistillationTest {
     }
 
     @Test
+    void theDistillCommandRunsEveryRoundAndLoadsFinishedOnes(@TempDir Path dir) {
+        Path points = dir.resolve("points.npy");
+        double[][] x = MIXTURE.sample(500, new GaussianNoise(2));
+        org.ddpm4j.toolkit.io.Npy.writeDoubles(points, Arrays.stream(x).flatMapToDouble(Arrays::stream).toArray(), 500, 2);
+        Path teacher = dir.resolve("teacher");
+        Cli train = Cli.run("train", "--data", points.toString(), "--steps", "30", "--batch", "32", "--hp", "hidden=32", "--backend", "djl",
+                "--threads", "1", "--out", teacher.toString());
+        assertEquals(0, train.exitCode(), train.err());
+        Path out = dir.resolve("students");
+        Cli distill = Cli.run("distill", "--teacher", teacher.toString(), "--data", points.toString(), "--from", "4", "--to", "1",
+                "--steps", "20", "--batch", "32", "--threads", "1", "--out", out.toString());
+        assertEquals(0, distill.exitCode(), distill.err());
+        for (int k : new int[] {2, 1}) {
+            ModelCard card = new CheckpointStore(out.resolve("steps-" + k)).card();
+            assertEquals(k, ProgressiveDistillation.distilledSteps(card).orElseThrow());
+            assertEquals(Parameterization.V, card.spec().parameterization());
+        }
+        Cli again = Cli.run("distill", "--teacher", teacher.toString(), "--data", points.toString(), "--from", "4", "--to", "1",
+                "--steps", "20", "--batch", "32", "--threads", "1", "--out", out.toString());
+        assertEquals(0, again.exitCode(), again.err());
+        Cli sample = Cli.run("sample", "--checkpoint", out.resolve("steps-1").toString(), "--sampler", "ddim", "--steps", "1",
+                "--param", "timestep_spacing=trailing", "--param", "set_alpha_to_one=true", "--param", "clip_sample=false",
+                "--n", "4", "--out", dir.resolve("one.npy").toString());
+        assertEquals(0, sample.exitCode(), sample.err());
+        Cli bad = Cli.run("distill", "--teacher", teacher.toString(), "--data", points.toString(), "--from", "4", "--to", "3",
+                "--out", dir.resolve("bad").toString());
+        assertEquals(2, bad.exitCode(), bad.out());
+        assertTrue(bad.err().contains("power of two"), bad.err());
+    }
+
+    @Test
     void roundsMustHalve() {
         ProgressiveDistillation d = new ProgressiveDistillation(SCHEDULE);
         InvalidParameterException e = assertThrows(InvalidParameterException.class, () -> d.distill(null, null, Optional.empty(), 8, 3,
