@@ -122,6 +122,7 @@ final class SampleCommand implements Runnable {
         if (out == null && grid == null) {
             throw new InvalidParameterException("--out", "missing", "give --out FILE.npy and/or --grid FILE.png");
         }
+        Outputs.checkFiles(out, grid);
         PluginRegistry registry = PluginRegistry.load();
         ModelSources.Spec source = ModelSources.parse(model.denoiser != null ? "--denoiser" : "--checkpoint", model.spec());
         Map<String, Object> run = new LinkedHashMap<>();
@@ -261,6 +262,7 @@ final class SampleCommand implements Runnable {
     /** Standard normal noise for {@code n} samples of the denoiser's shape, from {@code seed}. */
     static Tensor seededNoise(Denoiser model, TensorBackend backend, int n, long seed) {
         int[] sampleShape = sampleShape(model);
+        Outputs.checkBatchMemory("--n", n, n, Arrays.stream(sampleShape).asLongStream().reduce(1, (a, b) -> a * b));
         int[] shape = new int[sampleShape.length + 1];
         shape[0] = n;
         System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);

@@ -2,6 +2,7 @@ package org.ddpm4j.examples.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,9 +23,13 @@ import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.Trainable;
 import org.ddpm4j.api.training.TrainableClassifier;
 import org.ddpm4j.api.training.TrainableDenoiser;
+import org.ddpm4j.core.io.AtomicFiles;
+import org.ddpm4j.core.io.DirectoryLock;
 import org.ddpm4j.core.io.Json;
+import org.ddpm4j.core.io.OutputPaths;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.training.CheckpointStore;
+import org.ddpm4j.core.training.DataFingerprint;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.core.training.Trainer;
 import org.ddpm4j.core.training.TrainingData;
@@ -161,6 +166,8 @@ final class TrainCommand implements Runnable {
     @Override
     public void run() {
         PrintWriter console = spec.commandLine().getOut();
+        TrainingProgress progress = new TrainingProgress(console, progressSeconds);
+        OutputPaths.checkDirectory("--out", out);
         PluginRegistry registry = PluginRegistry.load();
         boolean classifier = switch (model) {
             case "denoiser" -> false;
@@ -190,24 +197,53 @@ final class TrainCommand implements Runnable {
             if (!(backend instanceof NetworkBackend networks)) {
                 throw new InvalidParameterException("backend", backendName, "cannot train networks; use djl or tf");
             }
-            CheckpointStore store = new CheckpointStore(out);
-            store.writeCard(ModelCard.of(classifier ? "classifier" : "denoiser", network, noise, backend.name(), dataFacts(training))
-                    .withClassNames(network.numClasses() > 0 && builtIn() ? Datasets.classNames(datasetName()) : List.of()));
-            try (Trainable trainable = classifier ? networks.newClassifier(network, optimizer) : networks.newDenoiser(network, optimizer)) {
-                console.printf(Locale.ROOT, "training a %s %s (%,d parameters) on %,d samples %s, %s on %s %s%n",
-                        network.architecture(), classifier ? "classifier" : "denoiser", trainable.parameterCount(), training.size(),
-                        java.util.Arrays.toString(training.sampleShape()), noise.name(), backend.name(), backend.device());
-                console.flush();
-                Trainer trainer = new Trainer(settings, training, backend, new TrainingProgress(console, progressSeconds));
-                Trainer.Result result = classifier
-                        ? trainer.trainClassifier((TrainableClassifier) trainable, noise, clean, Optional.of(store), resume)
-                        : trainer.trainDenoiser((TrainableDenoiser) trainable, objective(noise, network), Optional.of(store), resume);
-                Path png = out.resolve("loss.png");
-                LossCurve.save(png, result.losses());
-                console.println("wrote " + result.checkpoint().map(c -> c.dir().toString()).orElse(out.toString()) + " and " + png);
+            ModelCard card = ModelCard.of(classifier ? "classifier" : "denoiser", network, noise, backend.name(), dataFacts(training))
+                    .withClassNames(network.numClasses() > 0 && builtIn() ? Datasets.classNames(datasetName()) : List.of());
+            boolean existed = Files.exists(out);
+            // one writer per directory: a second run into it (or a concurrent --resume) fails here, naming this one
+            try (DirectoryLock lock = DirectoryLock.acquire("--out", out)) {
+                CheckpointStore store = new CheckpointStore(out);
+                boolean hadCard = Files.exists(out.resolve(ModelCard.FILE));
+                try (Trainable trainable = classifier ? networks.newClassifier(network, optimizer) : networks.newDenoiser(network, optimizer)) {
+                    store.writeCard(card);
+                    console.printf(Locale.ROOT, "training a %s %s (%,d parameters) on %,d samples %s, %s on %s %s%n",
+                            network.architecture(), classifier ? "classifier" : "denoiser", trainable.parameterCount(), training.size(),
+                            java.util.Arrays.toString(training.sampleShape()), noise.name(), backend.name(), backend.device());
+                    console.flush();
+                    Trainer trainer = new Trainer(settings, training, backend, progress);
+                    Trainer.Result result = classifier
+                            ? trainer.trainClassifier((TrainableClassifier) trainable, noise, clean, Optional.of(store), resume)
+                            : trainer.trainDenoiser((TrainableDenoiser) trainable, objective(noise, network), Optional.of(store), resume);
+                    Path png = out.resolve("loss.png");
+                    LossCurve.save(png, result.losses());
+                    console.println("wrote " + result.checkpoint().map(c -> c.dir().toString()).orElse(out.toString()) + " and " + png);
+                } catch (RuntimeException | Error e) {
+                    forgetUntrained(store, existed, hadCard);
+                    throw e;
+                }
             }
         }
         console.flush();
+    }
+
+    /**
+     * After a run that failed before its first checkpoint, removes what it left: the directory if
+     * the run created it, else the model card if the run wrote it. A run that never trained leaves
+     * nothing behind.
+     */
+    private static void forgetUntrained(CheckpointStore store, boolean existed, boolean hadCard) {
+        try {
+            if (Files.exists(store.dir().resolve("checkpoints").resolve("latest"))) {
+                return;
+            }
+            if (!existed) {
+                AtomicFiles.deleteTree(store.dir());
+            } else if (!hadCard) {
+                Files.deleteIfExists(store.dir().resolve(ModelCard.FILE));
+            }
+        } catch (java.io.IOException e) {
+            // best effort: the error that ended the run is the one to report
+        }
     }
 
     private TrainingData data() {
@@ -239,6 +275,7 @@ final class TrainCommand implements Runnable {
 
     private Map<String, Object> dataFacts(TrainingData training) {
         Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put(DataFingerprint.KEY, DataFingerprint.of(training)); // a resumed run must see the same data
         if (clean) {
             facts.put("clean", true); // a classifier of data without noise: evaluation, not guidance
         }

@@ -115,6 +115,10 @@ public final class Datasets {
             if (l[i] != Math.rint(l[i]) || l[i] < 0) {
                 throw new InvalidParameterException("labels", labels.toString(), "label " + l[i] + " of sample " + i + " is not an integer >= 0");
             }
+            if (l[i] >= ArrayData.MAX_CLASSES) {
+                throw new InvalidParameterException("labels", labels.toString(), "label " + l[i] + " of sample " + i + " is not below "
+                        + ArrayData.MAX_CLASSES + ", the most classes supported");
+            }
             y[i] = (int) l[i];
         }
         return new ArrayData(a.floats(), sample, y, Arrays.stream(y).max().orElse(0) + 1);
