@@ -46,7 +46,7 @@ class DemoCommandTest {
         assertTrue(r.out().contains("energy distance") && r.out().contains("wrote into " + out), r.out());
 
         try (Stream<Path> files = Files.list(out)) {
-            assertEquals(Set.of("samples.png", "trajectory.png", "loss.png", "metrics.json", "samples.npy", "model"),
+            assertEquals(Set.of("samples.png", "trajectory.png", "loss.png", "metrics.json", "samples.npy", "model", ".lock", ".outputs"),
                     Set.copyOf(files.map(p -> p.getFileName().toString()).toList()), "exactly the outputs, nothing half-written or staged");
         }
         BufferedImage samples = png(out.resolve("samples.png"));
@@ -80,7 +80,7 @@ class DemoCommandTest {
         Cli again = demo(out, 20);
         assertEquals(0, again.exitCode(), again.err());
         assertEquals(20, new CheckpointStore(out.resolve("model")).latest().orElseThrow().step());
-        assertFalse(Files.exists(out.resolve(".model.partial")) || Files.exists(out.resolve(".model.old")));
+        assertFalse(Files.exists(dir.resolve(".demo.partial")) || Files.exists(dir.resolve(".demo.old")));
     }
 
     @Test
