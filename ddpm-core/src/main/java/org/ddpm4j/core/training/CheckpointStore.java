@@ -53,20 +53,24 @@ public final class CheckpointStore {
 
     /** One complete checkpoint. */
     public record Checkpoint(int step, Path dir) {
-        /** The state, after checking the state file against its recorded hash and CRCs. */
+        /** The state, after checking the state file's archive (CRCs) and its recorded SHA-256. */
         public Map<String, HostArray> state() {
             try {
-                Path file = verifiedStateFile();
-                return Npz.read(file);
+                return verifiedState();
             } catch (RuntimeException e) {
                 throw damaged(e);
             }
         }
 
-        /** The state file, after checking its SHA-256 against the one recorded when it was written. */
-        Path verifiedStateFile() {
+        /**
+         * Reads the state file (structure and CRC errors first: they say what is wrong) and checks its
+         * SHA-256 against the one recorded when it was written. Checkpoints written without a hash
+         * (older versions, converters) are checked by their CRCs only.
+         */
+        private Map<String, HostArray> verifiedState() {
             Map<String, Object> training = training();
             Path file = dir.resolve(String.valueOf(training.getOrDefault(STATE_FILE, STATE)));
+            Map<String, HostArray> state = Npz.read(file);
             Object recorded = training.get(STATE_SHA256);
             if (recorded != null) {
                 String actual = ContentHash.of(file);
@@ -75,13 +79,13 @@ public final class CheckpointStore {
                             + " recorded " + recorded + " when it was written: the file is damaged");
                 }
             }
-            return file;
+            return state;
         }
 
-        /** True when the state file matches its recorded hash and its archive reads back. */
+        /** True when the state file reads back and matches its recorded hash. */
         boolean intact() {
             try {
-                Npz.read(verifiedStateFile());
+                verifiedState();
                 return true;
             } catch (RuntimeException e) {
                 return false;
