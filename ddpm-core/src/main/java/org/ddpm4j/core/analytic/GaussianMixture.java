@@ -61,11 +61,12 @@ public final class GaussianMixture {
      */
     public static GaussianMixture fromParameters(Parameters p) {
         double[] weights = p.requireDoubleArray("weights");
+        GaussianMixture mixture = new GaussianMixture(weights, p.requireDoubleMatrix("means"), p.requireDoubleArray("stds"));
         double sum = java.util.Arrays.stream(weights).sum();
         if (!(Math.abs(sum - 1) <= WEIGHT_SUM_TOLERANCE)) {
             throw new InvalidParameterException(p.qualify("weights"), weights, "must sum to 1, they sum to " + sum);
         }
-        return new GaussianMixture(weights, p.requireDoubleMatrix("means"), p.requireDoubleArray("stds"));
+        return mixture;
     }
 
     /** How far from 1 the weights of {@link #fromParameters} may sum. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,8 +15,10 @@ import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
+import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.Objective;
+import org.ddpm4j.core.io.Npz;
 import org.ddpm4j.core.tensor.JavaBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,11 +64,23 @@ class TrainingReliabilityTest {
         assertEquals(64, String.valueOf(training.get("state_sha256")).length(), "the state file's SHA-256 is recorded: " + training);
         assertEquals("state.npz", training.get("state_file"));
 
-        flipABit(latest.dir().resolve("state.npz"));
+        // a well-formed archive with other numbers in it: only the recorded hash can tell
+        Path state = latest.dir().resolve("state.npz");
+        byte[] original = Files.readAllBytes(state);
+        Map<String, HostArray> other = new LinkedHashMap<>(Npz.read(state));
+        other.put("weights/bias", new HostArray(new int[] {2}, new float[] {7, 7}));
+        Npz.write(state, other);
         InvalidParameterException e = assertThrows(InvalidParameterException.class, latest::state);
         assertTrue(e.getMessage().contains("is damaged") && e.getMessage().contains("SHA-256")
                 && e.getMessage().contains("the newest intact checkpoint is " + dir.resolve("checkpoints").resolve("step-00000020")),
                 e.getMessage());
+
+        // a flipped bit: the archive's structure or CRC, or the hash, catches it
+        Files.write(state, original);
+        latest.state();
+        flipABit(state);
+        e = assertThrows(InvalidParameterException.class, latest::state);
+        assertTrue(e.getMessage().contains("is damaged") && e.getMessage().contains("step-00000020"), e.getMessage());
 
         byte[] damaged = Files.readAllBytes(latest.dir().resolve("state.npz"));
         e = assertThrows(InvalidParameterException.class, () -> train(settings.withSteps(40), store, true));
