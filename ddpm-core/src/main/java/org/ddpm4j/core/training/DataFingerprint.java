@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.ddpm4j.core.io.ContentHash;
+import org.ddpm4j.toolkit.io.ContentHash;
 
 /**
  * What identifies a training set, for the model card: the SHA-256 of its values (float32,

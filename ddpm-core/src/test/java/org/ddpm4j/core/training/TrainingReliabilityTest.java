@@ -18,15 +18,16 @@ import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.Objective;
-import org.ddpm4j.core.io.Npz;
-import org.ddpm4j.core.tensor.JavaBackend;
+import org.ddpm4j.toolkit.io.Npz;
+import org.ddpm4j.backend.java.JavaBackend;
+import org.ddpm4j.testkit.TestSchedules;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What a training run checks about its checkpoints, its data and its size. */
 class TrainingReliabilityTest {
     private final JavaBackend backend = new JavaBackend();
-    private final DiscreteSchedule schedule = org.ddpm4j.core.analytic.TestSchedulesAccess.linear(100);
+    private final DiscreteSchedule schedule = TestSchedules.linear(100);
     private final TrainingSettings settings = TrainingSettings.defaults().withSteps(30).withBatchSize(8)
             .withLearningRate(0.2).withWarmupSteps(5).withSeed(11).withCheckpointEvery(10);
 

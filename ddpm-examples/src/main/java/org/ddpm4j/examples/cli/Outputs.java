@@ -2,7 +2,7 @@ package org.ddpm4j.examples.cli;
 
 import java.nio.file.Path;
 import org.ddpm4j.api.MemoryBudget;
-import org.ddpm4j.core.io.OutputPaths;
+import org.ddpm4j.toolkit.io.OutputPaths;
 
 /** The output checks every sampling command makes before it starts: file names and types, and the memory of the batch. */
 final class Outputs {
