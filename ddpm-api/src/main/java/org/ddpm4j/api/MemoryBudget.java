@@ -1,6 +1,5 @@
 package org.ddpm4j.api;
 
-import java.lang.management.ManagementFactory;
 import java.util.Locale;
 
 /**
@@ -20,11 +19,16 @@ public final class MemoryBudget {
         return r.maxMemory() - (r.totalMemory() - r.freeMemory());
     }
 
-    /** The machine's physical memory in bytes, or {@link Long#MAX_VALUE} where the JVM cannot tell. */
+    /** The machine's physical memory in bytes (Linux' {@code /proc/meminfo}), or {@link Long#MAX_VALUE} where it cannot be read. */
     public static long machineMemory() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            long total = os.getTotalMemorySize();
-            return total > 0 ? total : Long.MAX_VALUE;
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: the JVM's own limit still applies
         }
         return Long.MAX_VALUE;
     }
