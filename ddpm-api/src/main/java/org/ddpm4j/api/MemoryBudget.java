@@ -43,7 +43,7 @@ public final class MemoryBudget {
         long machine = machineMemory();
         if (bytes > heap || bytes > machine) {
             String limit = bytes > machine ? "the machine has " + size(machine)
-                    : "this JVM may allocate " + size(heap) + " more (raise -Xmx, e.g. JAVA_OPTS=-Xmx8g, if the machine has it)";
+                    : "this JVM may allocate " + size(heap) + " more (raise its -Xmx if the machine has the memory)";
             throw new InvalidParameterException(parameter, value, "needs about " + size(bytes) + " of memory but " + limit + "; " + hint);
         }
     }

@@ -199,7 +199,7 @@ final class TrainCommand implements Runnable {
             }
             ModelCard card = ModelCard.of(classifier ? "classifier" : "denoiser", network, noise, backend.name(), dataFacts(training))
                     .withClassNames(network.numClasses() > 0 && builtIn() ? Datasets.classNames(datasetName()) : List.of());
-            boolean existed = Files.exists(out);
+            Path created = firstMissing(out); // what this run creates, parents included (null: --out exists)
             // one writer per directory: a second run into it (or a concurrent --resume) fails here, naming this one
             try (DirectoryLock lock = DirectoryLock.acquire("--out", out)) {
                 CheckpointStore store = new CheckpointStore(out);
@@ -218,7 +218,7 @@ final class TrainCommand implements Runnable {
                     LossCurve.save(png, result.losses());
                     console.println("wrote " + result.checkpoint().map(c -> c.dir().toString()).orElse(out.toString()) + " and " + png);
                 } catch (RuntimeException | Error e) {
-                    forgetUntrained(store, existed, hadCard);
+                    forgetUntrained(store, created, hadCard);
                     throw e;
                 }
             }
@@ -227,23 +227,31 @@ final class TrainCommand implements Runnable {
     }
 
     /**
-     * After a run that failed before its first checkpoint, removes what it left: the directory if
-     * the run created it, else the model card if the run wrote it. A run that never trained leaves
-     * nothing behind.
+     * After a run that failed before its first checkpoint, removes what it left: the directories it
+     * created, else the model card if it wrote one. A run that never trained leaves nothing behind.
      */
-    private static void forgetUntrained(CheckpointStore store, boolean existed, boolean hadCard) {
+    private static void forgetUntrained(CheckpointStore store, Path created, boolean hadCard) {
         try {
             if (Files.exists(store.dir().resolve("checkpoints").resolve("latest"))) {
                 return;
             }
-            if (!existed) {
-                AtomicFiles.deleteTree(store.dir());
+            if (created != null) {
+                AtomicFiles.deleteTree(created);
             } else if (!hadCard) {
                 Files.deleteIfExists(store.dir().resolve(ModelCard.FILE));
             }
         } catch (java.io.IOException e) {
             // best effort: the error that ended the run is the one to report
         }
+    }
+
+    /** The outermost of {@code dir} and its ancestors that does not exist yet, or null when {@code dir} exists. */
+    private static Path firstMissing(Path dir) {
+        Path missing = null;
+        for (Path p = dir.toAbsolutePath(); p != null && !Files.exists(p); p = p.getParent()) {
+            missing = p;
+        }
+        return missing;
     }
 
     private TrainingData data() {

@@ -190,8 +190,8 @@ class ReliabilityTest {
         fails(List.of("train", "--data", data.toString(), "--labels", l.toString(), "--conditional", "--out", dir.resolve("q").toString()),
                 "label 1.0E9 of sample 1 is not below 10000, the most classes supported");
         fails(List.of("train", "--dataset", "moons", "--batch", "2000000000", "--steps", "5", "--threads", "1", "--out",
-                dir.resolve("b").toString()), "invalid batch_size = 2000000000: needs about ");
-        assertFalse(Files.exists(dir.resolve("b")));
+                dir.resolve("b/c").toString()), "invalid batch_size = 2000000000: needs about ");
+        assertFalse(Files.exists(dir.resolve("b")), "nor the parents it created");
     }
 
     @Test
