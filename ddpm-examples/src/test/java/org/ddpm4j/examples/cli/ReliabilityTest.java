@@ -175,6 +175,10 @@ class ReliabilityTest {
                 "--out", dir.resolve("e.npy").toString()), "invalid --repeat = 100000000: needs about ");
         fails(List.of("edit", "--model", "gmm:" + mixture, "--input", input.toString(), "--mode", "sdedit", "--sampler", "ddim",
                 "--grid", dir.resolve("e.txt").toString()), "must be a .png file");
+        fails(List.of("eval", "--checkpoint", dir.toString(), "--classifier", dir.toString(), "--out", mixture.toString()),
+                "is a file; name a directory");
+        fails(List.of("bench", "samplers", "--denoiser", "gmm:" + mixture, "--write-noise", dir.resolve("noise.txt").toString()),
+                "must be a .npy file");
         fails(List.of("schedule", "--name", "linear", "--steps", "1000000000"), "invalid schedule.num_train_timesteps = 1000000000: needs about ");
         fails(List.of("schedule", "--name", "vp", "--steps", "1000000000"), "invalid --steps = 1000000000: needs about ");
         fails(List.of("train", "--steps", "5", "--progress-seconds", "-1", "--out", dir.resolve("p").toString()),
