@@ -7,9 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
@@ -100,14 +101,15 @@ public final class PluginRegistry {
         Map<PluginKind, List<Factory>> offered = new EnumMap<>(PluginKind.class);
         for (PluginKind kind : PluginKind.values()) {
             List<Factory> list = new ArrayList<>();
+            String method = kind.name().toLowerCase(Locale.ROOT) + "s()"; // Plugin.schedules(), ..., Plugin.guidances()
             try {
                 List<? extends Factory> given = kind.factoriesOf(plugin);
                 if (given == null) {
-                    throw new InvalidFactoryException(kind.plural() + "() returned null");
+                    throw new InvalidFactoryException(method + " returned null");
                 }
                 for (Factory f : given) {
                     if (f == null) {
-                        throw new InvalidFactoryException(kind.plural() + "() lists a null factory");
+                        throw new InvalidFactoryException(method + " lists a null factory");
                     }
                     if (f.name() == null || f.name().isBlank()) {
                         throw new InvalidFactoryException("its " + kind.singular() + " factory " + f.getClass().getName() + " has no name");
@@ -118,7 +120,7 @@ public final class PluginRegistry {
                 skip(new BrokenPlugin(plugin.getClass().getName(), source, e.getMessage()));
                 return;
             } catch (RuntimeException | LinkageError e) {
-                skip(new BrokenPlugin(plugin.getClass().getName(), source, kind.plural() + "() threw " + causeOf(e)));
+                skip(new BrokenPlugin(plugin.getClass().getName(), source, method + " threw " + causeOf(e)));
                 return;
             }
             offered.put(kind, list);
