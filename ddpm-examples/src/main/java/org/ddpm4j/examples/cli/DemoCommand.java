@@ -65,10 +65,18 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  ddpm demo",
                 "  ddpm demo --dataset 8gaussians --out runs/ring",
                 "  ddpm demo --backend tf --sampler ddim --steps 50",
-                "  ddpm demo --train-steps 10000 --hp hidden=256 --samples 5000 --out runs/long"})
+                "  ddpm demo --train-steps 10000 --hp hidden=256 --n 5000 --out runs/long"})
 final class DemoCommand implements Runnable {
 
-    @Option(names = "--dataset", defaultValue = "moons", completionCandidates = DatasetNames.class,
+    /** The 2-D datasets the demo trains on (not fashion-mnist). */
+    static final class ToyNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return java.util.Arrays.stream(Toy2d.values()).map(Toy2d::id).iterator();
+        }
+    }
+
+    @Option(names = "--dataset", defaultValue = "moons", completionCandidates = ToyNames.class,
             description = "2-D dataset: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     String dataset;
 
@@ -101,8 +109,8 @@ final class DemoCommand implements Runnable {
             + "so the last steps resolve the data's fine spread (docs/BENCHMARKS.md: 'Why the demo's samples were thin').")
     Map<String, String> samplerParameters = new LinkedHashMap<>();
 
-    @Option(names = "--samples", defaultValue = "2000", description = "Points generated, and twice as many held-out points to compare with "
-            + "(default ${DEFAULT-VALUE}).")
+    @Option(names = {"--n", "--samples"}, paramLabel = "N", defaultValue = "2000", description = "Points generated, and twice as many "
+            + "held-out points to compare with (default ${DEFAULT-VALUE}; --samples is the old name).")
     int samples;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of everything random (default ${DEFAULT-VALUE}).")
@@ -135,7 +143,7 @@ final class DemoCommand implements Runnable {
         PrintWriter console = spec.commandLine().getOut();
         Toy2d toy = Toy2d.parse(dataset);
         if (samples <= ManifoldMetrics.DEFAULT_K) {
-            throw new InvalidParameterException("--samples", samples, "must be an integer > " + ManifoldMetrics.DEFAULT_K
+            throw new InvalidParameterException("--n", samples, "must be an integer > " + ManifoldMetrics.DEFAULT_K
                     + " (the metrics' k-NN balls need more points than neighbours)");
         }
         if (trainSteps < 1 || batch < 1) {
@@ -152,7 +160,7 @@ final class DemoCommand implements Runnable {
         TrainingSettings settings = new TrainingSettings(trainSteps, batch, learningRate, Math.min(100, trainSteps), true, seed, 0, 1);
         OptimizerSettings optimizer = OptimizerSettings.defaults().withSeed(seed).withEmaDecay(ema);
         Map<String, Object> timings = new LinkedHashMap<>();
-        try (TensorBackend backend = registry.createBackend(backendName, threads(devices.parameters()));
+        try (TensorBackend backend = registry.createBackend(backendName, devices.parameters(backendName));
              // all outputs are written into a staging directory and appear together, replacing the previous run's
              StagedDirectory staged = StagedDirectory.begin("--out", out, OUTPUTS)) {
             if (!(backend instanceof NetworkBackend networks)) {
@@ -275,19 +283,6 @@ final class DemoCommand implements Runnable {
             points[i] = new double[] {flat[2 * i], flat[2 * i + 1]};
         }
         return SampleQuality.measure(points, heldOut);
-    }
-
-    /**
-     * One libtorch / TensorFlow thread unless asked otherwise: the MLP is too small to gain from more,
-     * and on cores shared with other work two threads ran 15 times slower than one.
-     */
-    private Parameters threads(Parameters given) {
-        if (given.asMap().containsKey("threads") || !List.of("djl", "tf").contains(backendName)) {
-            return given;
-        }
-        Map<String, Object> p = new LinkedHashMap<>(given.asMap());
-        p.put("threads", 1);
-        return Parameters.of(p);
     }
 
     private static double seconds(long since) {

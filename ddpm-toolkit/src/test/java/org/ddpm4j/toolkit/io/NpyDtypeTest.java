@@ -26,10 +26,10 @@ class NpyDtypeTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = ';', quoteCharacter = '"', value = {
-            "'<c16'; dtype '<c16' (complex128) is not supported; use float32 or float64",
+            "'<c16'; dtype '<c16' (complex128) is not supported; use float32, float64 or an integer type",
             "'|b1'; dtype '|b1' (bool) is not supported",
             "'|O'; dtype '|O' (object) is not supported",
-            "'<i8'; dtype '<i8' (int64) is not supported",
+            "'<f2'; dtype '<f2' (float16) is not supported",
             "'<U3'; dtype '<U3' (unicode string) is not supported",
             "[('x', '<f4')]; structured (record) dtype, which is not supported"})
     void anUnsupportedDtypeIsNamed(String descr, String expected) {
