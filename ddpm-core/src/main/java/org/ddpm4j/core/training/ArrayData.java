@@ -9,7 +9,7 @@ public final class ArrayData implements TrainingData {
      * embeddings (and its optimizer state), and labels beyond this are more likely a wrong column
      * than a real class.
      */
-    public static final int MAX_CLASSES = 10_000;
+    public static final int MAX_CLASSES = 100_000;
 
     private final float[] values;
     private final int[] sampleShape;

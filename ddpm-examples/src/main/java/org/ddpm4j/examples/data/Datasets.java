@@ -96,7 +96,7 @@ public final class Datasets {
      * and, optionally, integer class labels {@code [n]} in {@code 0..K-1} from another array.
      */
     /** Bounds the class count a labels file can ask for (the network's label embedding grows with it). */
-    static final int MAX_CLASSES = 100_000;
+    static final int MAX_CLASSES = ArrayData.MAX_CLASSES;
 
     public static TrainingData fromNpy(Path data, Path labels) {
         Npy.Array a = Npy.read(data);
@@ -118,10 +118,6 @@ public final class Datasets {
             if (l[i] != Math.rint(l[i]) || l[i] < 0 || l[i] >= MAX_CLASSES) {
                 throw new InvalidParameterException("labels", labels.toString(), "label " + l[i] + " of sample " + i
                         + " is not an integer in [0, " + MAX_CLASSES + "); labels are class indices (any integer dtype, or whole floats)");
-            }
-            if (l[i] >= ArrayData.MAX_CLASSES) {
-                throw new InvalidParameterException("labels", labels.toString(), "label " + l[i] + " of sample " + i + " is not below "
-                        + ArrayData.MAX_CLASSES + ", the most classes supported");
             }
             y[i] = (int) l[i];
         }

@@ -192,7 +192,7 @@ class ReliabilityTest {
         Path data = dir.resolve("data.npy");
         Npy.writeDoubles(data, new double[] {0, 0, 1, 1}, 2, 2);
         fails(List.of("train", "--data", data.toString(), "--labels", l.toString(), "--conditional", "--out", dir.resolve("q").toString()),
-                "label 1.0E9 of sample 1 is not below 10000, the most classes supported");
+                "label 1.0E9 of sample 1 is not an integer in [0, 100000)");
         fails(List.of("train", "--dataset", "moons", "--batch", "2000000000", "--steps", "5", "--threads", "1", "--out",
                 dir.resolve("b/c").toString()), "invalid batch_size = 2000000000: needs about ");
         assertFalse(Files.exists(dir.resolve("b")), "nor the parents it created");
