@@ -189,6 +189,11 @@ public final class Pretrained implements AutoCloseable {
         return schedulerConfig;
     }
 
+    /** The scheduler configuration file of the folder {@code dir} ({@code scheduler/} or the root), if it has one. */
+    public static Optional<Path> schedulerConfig(Path dir) {
+        return Layout.scheduler(dir);
+    }
+
     /** The network, with the folder's weights. */
     public TrainableDenoiser denoiser() {
         return denoiser;

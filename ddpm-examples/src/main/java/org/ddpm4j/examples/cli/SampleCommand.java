@@ -20,6 +20,7 @@ import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.core.io.Npy;
 import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.pretrained.Pretrained;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,6 +43,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  ddpm sample --denoiser gmm:mixture.json --init-noise noise.npy --scheduler-config scheduler_config.json --steps 25 --out samples.npy",
                 "  ddpm sample --denoiser gmm:mixture.json --n 1000 --sampler ddpm --param clip_sample=false --seed 1 --out samples.npy",
                 "  ddpm sample --checkpoint runs/moons --sampler dpmsolver++ --steps 20 --n 2000 --grid moons.png",
+                "  ddpm sample --pretrained ddpm-cifar10-32 --sampler ddim --steps 50 --n 16 --grid cifar.png --out cifar.npy",
                 "  ddpm sample --checkpoint runs/fashion --sampler dpmsolver++ --steps 20 --class all --guidance cfg --scale 3 --grid grid.png",
                 "  ddpm sample --checkpoint runs/fashion --sampler ddim --steps 50 --class 3 --guidance classifier "
                         + "--classifier runs/fashion-classifier --scale 2 --out dresses.npy",
@@ -57,8 +59,16 @@ final class SampleCommand implements Runnable {
         @Option(names = "--checkpoint", paramLabel = "DIR", description = "A model directory written by 'ddpm train' (= --denoiser checkpoint:DIR).")
         Path checkpoint;
 
+        @Option(names = "--pretrained", paramLabel = "DIR", description = "A diffusers UNet2DModel folder: unet/ and scheduler/ "
+                + "subfolders or flat (= --denoiser pretrained:DIR). Its scheduler is the default sampler.")
+        Path pretrained;
+
+        String option() {
+            return denoiser != null ? "--denoiser" : checkpoint != null ? "--checkpoint" : "--pretrained";
+        }
+
         String spec() {
-            return denoiser != null ? denoiser : "checkpoint:" + checkpoint;
+            return denoiser != null ? denoiser : checkpoint != null ? "checkpoint:" + checkpoint : "pretrained:" + pretrained;
         }
     }
 
@@ -89,7 +99,8 @@ final class SampleCommand implements Runnable {
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the noise (default: ${DEFAULT-VALUE}).", defaultValue = "0")
     long seed;
 
-    @Option(names = "--class", paramLabel = "K|all", description = "The class of every sample, or 'all': the classes in turn, row by row.")
+    @Option(names = "--class", paramLabel = "K|all|K1,K2,..", description = "The class of every sample, 'all': the classes in turn, "
+            + "row by row, or one class per sample (--class 3,7 for a batch of two).")
     String classes;
 
     @Option(names = "--guidance", paramLabel = "NAME", description = "A guidance plugin: cfg or classifier (see 'ddpm plugins').")
@@ -123,7 +134,7 @@ final class SampleCommand implements Runnable {
             throw new InvalidParameterException("--out", "missing", "give --out FILE.npy and/or --grid FILE.png");
         }
         PluginRegistry registry = PluginRegistry.load();
-        ModelSources.Spec source = ModelSources.parse(model.denoiser != null ? "--denoiser" : "--checkpoint", model.spec());
+        ModelSources.Spec source = ModelSources.parse(model.option(), model.spec());
         Map<String, Object> run = new LinkedHashMap<>();
         if (steps != null) {
             run.put("steps", steps);
@@ -131,12 +142,19 @@ final class SampleCommand implements Runnable {
         if (eta != null) {
             run.put("eta", eta);
         }
-        SamplerSource.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry));
+        boolean pretrained = source.kind() == ModelSources.Kind.PRETRAINED;
+        SamplerSource.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry),
+                pretrained ? Optional.of(source.location()) : Optional.empty());
         Map<String, AutoCloseable> open = new LinkedHashMap<>();
         try (TensorBackend backend = backendChoice.open(registry, source);
              // a mixture's components are the classes, except under classifier guidance, which guides the whole mixture
              ModelSources.Source loaded = source.denoiser(registry, backend, resolved.schedule(),
                      classes != null && !"classifier".equals(guidance))) {
+            if (loaded.resources() instanceof Pretrained p) {
+                spec.commandLine().getOut().printf(Locale.ROOT, "loaded %s from %s; scheduler %s (%s, %d steps); backend %s%n", p.describe(),
+                        p.root(), p.schedulerConfig().map(Path::toString).orElse("-"), resolved.sampler().name(),
+                        resolved.sampler().steps(), backend.name() + " " + backendChoice.devices.parameters().asMap());
+            }
             Denoiser base = predicting(source, loaded.denoiser(), resolved);
             Denoiser denoiser = guided(base, resolved.schedule(), registry, backend, open);
             Tensor x = noise.file != null ? readNoise(noise.file, sampleShape(denoiser), backend)
@@ -226,6 +244,9 @@ final class SampleCommand implements Runnable {
             }
             return noise.count;
         }
+        if (classes != null && classes.contains(",")) {
+            return classes.split(",").length;
+        }
         return "all".equals(classes) && denoiser.numClasses() > 0 ? 10 * denoiser.numClasses() : 64;
     }
 
@@ -246,16 +267,23 @@ final class SampleCommand implements Runnable {
             }
             return Condition.classes(labels);
         }
-        int label;
-        try {
-            label = Integer.parseInt(classes.trim());
-        } catch (NumberFormatException e) {
-            throw new InvalidParameterException("--class", classes, "must be a class number 0.." + (k - 1) + " or 'all'");
+        String[] parts = classes.split(",", -1);
+        if (parts.length > 1 && parts.length != n) {
+            throw new InvalidParameterException("--class", classes, "lists " + parts.length + " classes, one per sample, but the batch has " + n);
         }
-        if (label < 0 || label >= k) {
-            throw new InvalidParameterException("--class", label, "must be a class number 0.." + (k - 1) + " or 'all'");
+        int[] labels = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                labels[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                labels[i] = -1;
+            }
+            if (labels[i] < 0 || labels[i] >= k) {
+                throw new InvalidParameterException("--class", classes, "must be a class number 0.." + (k - 1)
+                        + ", 'all', or a comma-separated list of them, one per sample");
+            }
         }
-        return Condition.repeat(label, n);
+        return parts.length > 1 ? Condition.classes(labels) : Condition.repeat(labels[0], n);
     }
 
     /** Standard normal noise for {@code n} samples of the denoiser's shape, from {@code seed}. */

@@ -2,6 +2,7 @@ package org.ddpm4j.examples.cli;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
@@ -12,6 +13,7 @@ import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.core.config.DiffusersScheduler;
 import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.pretrained.Pretrained;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
@@ -30,8 +32,8 @@ final class SamplerSource {
         String sampler;
     }
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Choice choice;
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Choice choice = new Choice();
 
     @Option(names = "--schedule", paramLabel = "NAME", description = "The schedule plugin for --sampler and an analytic denoiser (default: linear).")
     String schedule;
@@ -52,8 +54,37 @@ final class SamplerSource {
 
     /** As {@link #resolve(PluginRegistry, Map)}, on the schedule {@code fixed} of a trained model when present. */
     Resolved resolve(PluginRegistry registry, Map<String, Object> run, Optional<Schedule> fixed) {
+        return resolve(registry, run, fixed, Optional.empty());
+    }
+
+    /**
+     * As {@link #resolve(PluginRegistry, Map, Optional)} for a diffusers model folder {@code pretrained}:
+     * its scheduler by default, and {@code --sampler NAME} swaps the algorithm as diffusers'
+     * {@code NewScheduler.from_config(old.config)} does (the schedule and every key the new class reads carry over).
+     */
+    Resolved resolve(PluginRegistry registry, Map<String, Object> run, Optional<Schedule> fixed, Optional<Path> pretrained) {
         Map<String, Object> parameters = new LinkedHashMap<>(samplerParams);
         parameters.putAll(run);
+        if (pretrained.isPresent() && choice.schedulerConfig == null) {
+            if (schedule != null || !scheduleParams.isEmpty()) {
+                throw new InvalidParameterException("--schedule", schedule == null ? scheduleParams : schedule,
+                        "is fixed by the model folder's scheduler configuration; leave it out");
+            }
+            String className = null;
+            if (choice.sampler != null) {
+                List<String> classes = registry.sampler(choice.sampler).diffusersClassNames();
+                if (classes.isEmpty()) {
+                    throw new InvalidParameterException("--sampler", choice.sampler, "has no diffusers scheduler class to carry the "
+                            + "folder's configuration over to; use --scheduler-config");
+                }
+                className = classes.get(0);
+            }
+            DiffusersScheduler d = Pretrained.scheduler(pretrained.get(), className, parameters, registry);
+            return new Resolved(d.schedule(), d.sampler(), d.predictionType());
+        }
+        if (choice.schedulerConfig == null && choice.sampler == null) {
+            throw new InvalidParameterException("--sampler", "missing", "give --sampler NAME or --scheduler-config FILE");
+        }
         if (fixed.isPresent() && (schedule != null || !scheduleParams.isEmpty())) {
             throw new InvalidParameterException("--schedule", schedule == null ? scheduleParams : schedule,
                     "is fixed by the model (" + fixed.get().name() + " " + fixed.get().parameters() + "); leave it out");
