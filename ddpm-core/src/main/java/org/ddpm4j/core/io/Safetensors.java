@@ -207,12 +207,18 @@ public final class Safetensors {
         return out;
     }
 
-    /** The byte ranges must tile the data section exactly: no overlap, no hole, nothing past its end. */
+    /** The byte ranges must tile the data section exactly: no overlap, no hole (an end past the total), nothing past its end. */
     private static void checkLayout(Path file, Map<String, Entry> entries, long dataLength) {
+        // a valid file tiles [0, total) where total is the sum of the tensor sizes: an end past it cannot be
+        // explained by a short file, a tiling that only the file's length breaks can
+        long total = 0;
         for (Entry e : entries.values()) {
-            if (e.begin() > dataLength) {
-                throw new FormatException(file, "out-of-range offsets", "tensor '" + e.name() + "' starts at byte " + e.begin()
-                        + " of a data section of " + dataLength + " bytes");
+            total += e.end() - e.begin();
+        }
+        for (Entry e : entries.values()) {
+            if (e.end() > total) {
+                throw new FormatException(file, "out-of-range offsets", "tensor '" + e.name() + "' ends at byte " + e.end()
+                        + " but all tensors together hold " + total + " bytes (the file's data section has " + dataLength + ")");
             }
         }
         List<Entry> sorted = new ArrayList<>(entries.values());
@@ -223,9 +229,6 @@ public final class Safetensors {
             if (e.begin() < covered) {
                 throw new FormatException(file, "overlapping offsets", "tensor '" + e.name() + "' [" + e.begin() + ", " + e.end()
                         + ") overlaps tensor '" + previous.name() + "' [" + previous.begin() + ", " + previous.end() + ")");
-            }
-            if (e.begin() > covered) {
-                throw new FormatException(file, "hole in data", "bytes [" + covered + ", " + e.begin() + ") belong to no tensor");
             }
             covered = e.end();
             previous = e;
