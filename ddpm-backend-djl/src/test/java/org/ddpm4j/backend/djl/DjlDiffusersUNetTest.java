@@ -6,7 +6,7 @@ import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.training.NetworkBackend;
-import org.ddpm4j.core.io.Npy;
+import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.pretrained.Pretrained;
 import org.ddpm4j.testkit.DiffusersUNetContract;

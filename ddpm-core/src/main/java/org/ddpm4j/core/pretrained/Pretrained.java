@@ -19,8 +19,8 @@ import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.TrainableDenoiser;
 import org.ddpm4j.core.config.DiffusersScheduler;
-import org.ddpm4j.core.io.Json;
-import org.ddpm4j.core.io.Safetensors;
+import org.ddpm4j.toolkit.io.Json;
+import org.ddpm4j.toolkit.io.Safetensors;
 import org.ddpm4j.core.plugin.PluginRegistry;
 
 /**

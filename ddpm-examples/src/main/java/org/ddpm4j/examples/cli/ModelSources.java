@@ -13,7 +13,7 @@ import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.api.training.NetworkBackend;
 import org.ddpm4j.core.config.DiffusersSchedulerConfig;
-import org.ddpm4j.core.io.Json;
+import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.pretrained.Pretrained;
 import org.ddpm4j.core.training.ModelCard;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.ddpm4j.core.io.Npy;
+import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.testkit.DiffusersUNetFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
