@@ -1,6 +1,5 @@
 package org.ddpm4j.api.training;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,6 +59,7 @@ public final class DiffusersUNetConfig {
 
     private DiffusersUNetConfig(Parameters p, int[] sampleShape, int numClasses) {
         Map<String, Object> raw = p.asMap();
+        p.markUsed(KNOWN.toArray(String[]::new));    // every UNet2DModel argument is read below; the rest is reported
         if (sampleShape.length != 3) {
             throw new InvalidParameterException("sample_shape", sampleShape, "must be [channels, height, width] for " + ARCHITECTURE);
         }
@@ -86,7 +86,6 @@ public final class DiffusersUNetConfig {
             throw new InvalidParameterException(p.qualify("class_embed_type"), raw.get("class_embed_type"),
                     "only null (a table of num_class_embeds rows) is supported");
         }
-        p.has("num_train_timesteps");
         freqShift = p.getDouble("freq_shift", 0);
         flipSinToCos = p.getBoolean("flip_sin_to_cos", true);
         blockOut = p.has("block_out_channels") ? p.requireIntArray("block_out_channels") : new int[] {224, 448, 672, 896};
@@ -101,7 +100,6 @@ public final class DiffusersUNetConfig {
         layersPerBlock = Checks.atLeast(p.qualify("layers_per_block"), p.getInt("layers_per_block", 2), 1);
         if (raw.containsKey("mid_block_type") && raw.get("mid_block_type") == null) {
             midBlock = false;
-            p.has("mid_block_type");
         } else {
             choice(p, "mid_block_type", "UNetMidBlock2D");
             midBlock = true;
@@ -111,7 +109,6 @@ public final class DiffusersUNetConfig {
         dropout = Checks.closed(p.qualify("dropout"), p.getDouble("dropout", 0), 0, 0.999);
         if (raw.containsKey("attention_head_dim") && raw.get("attention_head_dim") == null) {
             attentionHeadDim = null;
-            p.has("attention_head_dim");
         } else {
             attentionHeadDim = Checks.atLeast(p.qualify("attention_head_dim"), p.getInt("attention_head_dim", 8), 1);
         }
@@ -126,14 +123,7 @@ public final class DiffusersUNetConfig {
         }
         timeEmbedDim = p.has("time_embedding_dim") ? Checks.atLeast(p.qualify("time_embedding_dim"), p.requireInt("time_embedding_dim"), 1)
                 : 4 * blockOut[0];
-        List<String> rest = new ArrayList<>();
-        for (String k : p.unusedKeys()) {
-            if (KNOWN.contains(k)) {
-                throw new IllegalStateException("key " + k + " not read");
-            }
-            rest.add(k);
-        }
-        ignored = List.copyOf(rest);
+        ignored = List.copyOf(p.unusedKeys());
         checkDivisibility(p, sampleShape);
     }
 

@@ -28,7 +28,7 @@ interface Architecture {
             case "mlp" -> Mlp.of(spec, p, false);
             case "unet" -> UNet.of(spec, p, false);
             case DiffusersUNetConfig.ARCHITECTURE -> {
-                spec.hyperparameters().asMap().keySet().forEach(p::has);   // checked by DiffusersUNetConfig
+                p.markUsed(spec.hyperparameters().asMap().keySet().toArray(String[]::new));   // checked by DiffusersUNetConfig
                 yield DiffusersUNet.of(spec);
             }
             default -> throw new InvalidParameterException("architecture", spec.architecture(), "must be mlp, unet or "
