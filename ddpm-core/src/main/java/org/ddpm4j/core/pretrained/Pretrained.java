@@ -178,24 +178,10 @@ public final class Pretrained implements AutoCloseable {
         Path file = Layout.scheduler(root).orElseThrow(() -> new InvalidParameterException("pretrained", root.toString(),
                 "has no scheduler/scheduler_config.json (nor scheduler_config.json at the root); give a scheduler configuration"));
         Map<String, Object> config = new LinkedHashMap<>(Json.readObject(file));
-        String source = file.getFileName().toString();
-        if (className == null || className.equals(config.get("_class_name"))) {
-            return DiffusersScheduler.read(config, source, run, registry);
+        if (className != null) {
+            config.put("_class_name", className);   // keys the new class does not read are ignored, as from_config does
         }
-        config.put("_class_name", className);
-        // from_config hands the new class only the keys it knows: drop, one by one, each key of the old
-        // class's configuration that the new sampler refuses as unknown (never a key given for the run)
-        while (true) {
-            try {
-                return DiffusersScheduler.read(config, source, run, registry);
-            } catch (InvalidParameterException e) {
-                String key = e.parameter().startsWith(source + ".") ? e.parameter().substring(source.length() + 1) : e.parameter();
-                if (!e.allowed().startsWith("unknown parameter") || !config.containsKey(key) || run.containsKey(key)) {
-                    throw e;
-                }
-                config.remove(key);
-            }
-        }
+        return DiffusersScheduler.read(config, file.getFileName().toString(), run, registry);
     }
 
     /** The scheduler configuration file of the folder, if it has one. */
