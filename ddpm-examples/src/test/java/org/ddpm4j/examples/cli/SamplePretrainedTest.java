@@ -33,6 +33,17 @@ class SamplePretrainedTest {
     }
 
     @Test
+    void samplerSwapsTheFlatFoldersDdpmSchedulerForDdimAsFromConfigDoes(@TempDir Path dir) {
+        Path folder = DiffusersUNetFixtures.copy("cifar-flat", dir);
+        Path out = dir.resolve("final.npy");
+        Cli r = Cli.run("sample", "--pretrained", folder.toString(), "--sampler", "ddim", "--steps", "10", "--backend", "tf",
+                "--init-noise", folder.resolve("expected/ddim_noise.npy").toString(), "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("(ddim, 10 steps); backend tf"), r.out());
+        assertArrayEquals(Npy.read(folder.resolve("expected/ddim_out.npy")).data(), Npy.read(out).data(), 1e-3);
+    }
+
+    @Test
     void classListGivesOneClassPerSample(@TempDir Path dir) {
         Path folder = DiffusersUNetFixtures.copy("classes", dir);
         Path out = dir.resolve("s.npy");
