@@ -67,8 +67,10 @@ final class Layers {
     }
 
     /**
-     * A {@code k x k} convolution (k = 1 or 3) with bias; a 3x3 one pads every side by one pixel,
-     * explicitly, also at stride 2 (TensorFlow's {@code SAME} would pad 0 before and 1 after).
+     * A {@code k x k} convolution (k = 1 or 3) with bias; a 3x3 one pads every side by one pixel, also
+     * at stride 2. At stride 1 that is the convolution's own {@code SAME} padding, with no padded copy
+     * of the input. At stride 2 {@code SAME} would pad 0 before and 1 after, and {@code EXPLICIT}
+     * padding has no gradient in TensorFlow's C++ gradient registry, so the input is padded first.
      */
     Operand<TFloat32> conv(Operand<TFloat32> x, String name, int in, int out, int k, int stride) {
         return conv(x, name, in, out, k, stride, k == 1 ? 0 : 1, k == 1 ? 0 : 1);
@@ -81,12 +83,21 @@ final class Layers {
     Operand<TFloat32> conv(Operand<TFloat32> x, String name, int in, int out, int k, int stride, int before, int after) {
         Operand<TFloat32> w = parameter(name + ".weight", Parameter.Kind.KERNEL, in * k * k, out, in, k, k);
         Operand<TFloat32> b = parameter(name + ".bias", Parameter.Kind.UNIFORM, in * k * k, out);
-        Operand<TFloat32> padded = before == 0 && after == 0 ? x
-                : tf.pad(x, tf.constant(new int[][] {{0, 0}, {before, after}, {before, after}, {0, 0}}), tf.constant(0f));
-        return tf.math.add(tf.nn.conv2d(padded, w, List.of(1L, (long) stride, (long) stride, 1L), "VALID"), b);
+        List<Long> strides = List.of(1L, (long) stride, (long) stride, 1L);
+        boolean same = k == 3 && before == 1 && after == 1 && stride == 1;   // the convolution's own padding, no padded copy
+        Operand<TFloat32> y = before == 0 && after == 0 || same
+                ? tf.nn.conv2d(x, w, strides, same ? "SAME" : "VALID")
+                : tf.nn.conv2d(tf.pad(x, tf.constant(new int[][] {{0, 0}, {before, after}, {before, after}, {0, 0}}), tf.constant(0f)),
+                        w, strides, "VALID");
+        return tf.math.add(y, b);
     }
 
-    /** Group normalisation over each sample's groups of {@code channels / groups} channels and all pixels. */
+    /**
+     * Group normalisation over each sample's groups of {@code channels / groups} channels and all
+     * pixels. The statistics come from a 4-D view {@code [n, pixels, groups, channels/groups]}; the
+     * normalisation and the affine map are then one multiply and one add on the NHWC tensor, with
+     * per-sample, per-channel factors {@code a = weight / sqrt(var + eps)} and {@code b = bias - mean a}.
+     */
     Operand<TFloat32> groupNorm(Operand<TFloat32> x, String name, int channels, int groups) {
         return groupNorm(x, name, channels, groups, GROUP_NORM_EPSILON);
     }
@@ -99,13 +110,17 @@ final class Layers {
         Operand<TFloat32> scale = parameter(name + ".weight", Parameter.Kind.ONES, 1, channels);
         Operand<TFloat32> shift = parameter(name + ".bias", Parameter.Kind.ZEROS, 1, channels);
         long[] nhwc = staticShape(x);
-        Operand<TFloat32> g = tf.reshape(x, tf.constant(new long[] {-1, nhwc[1], nhwc[2], groups, channels / groups}));
-        Operand<TInt32> axes = tf.constant(new int[] {1, 2, 4});
-        Operand<TFloat32> mean = tf.math.mean(g, axes, Mean.keepDims(true));
-        Operand<TFloat32> centred = tf.math.sub(g, mean);
-        Operand<TFloat32> variance = tf.math.mean(tf.math.square(centred), axes, Mean.keepDims(true));
-        Operand<TFloat32> normalised = tf.math.mul(centred, tf.math.rsqrt(tf.math.add(variance, tf.constant(eps))));
-        return tf.math.add(tf.math.mul(tf.reshape(normalised, tf.shape(x)), scale), shift);
+        long perGroup = channels / groups;
+        Operand<TInt64> grouped = tf.constant(new long[] {1, 1, groups, perGroup});
+        Operand<TFloat32> g = tf.reshape(x, tf.constant(new long[] {-1, nhwc[1] * nhwc[2], groups, perGroup}));
+        Operand<TInt32> axes = tf.constant(new int[] {1, 3});
+        Operand<TFloat32> mean = tf.math.mean(g, axes, Mean.keepDims(true));                          // [n, 1, G, 1]
+        Operand<TFloat32> variance = tf.math.mean(tf.math.squaredDifference(g, mean), axes, Mean.keepDims(true));
+        Operand<TFloat32> inverse = tf.math.rsqrt(tf.math.add(variance, tf.constant(eps)));
+        Operand<TFloat32> a = tf.math.mul(inverse, tf.reshape(scale, grouped));                       // [n, 1, G, C/G]
+        Operand<TFloat32> b = tf.math.sub(tf.reshape(shift, grouped), tf.math.mul(mean, a));
+        Operand<TInt64> perChannel = tf.constant(new long[] {-1, 1, 1, channels});
+        return tf.math.add(tf.math.mul(x, tf.reshape(a, perChannel)), tf.reshape(b, perChannel));
     }
 
     /** {@code x * sigmoid(x)}. */

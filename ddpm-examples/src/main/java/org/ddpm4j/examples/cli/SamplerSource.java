@@ -12,6 +12,7 @@ import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.core.config.DiffusersScheduler;
+import org.ddpm4j.core.config.KeyValues;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.pretrained.Pretrained;
 import picocli.CommandLine.ArgGroup;
@@ -63,7 +64,7 @@ final class SamplerSource {
      * {@code NewScheduler.from_config(old.config)} does (the schedule and every key the new class reads carry over).
      */
     Resolved resolve(PluginRegistry registry, Map<String, Object> run, Optional<Schedule> fixed, Optional<Path> pretrained) {
-        Map<String, Object> parameters = new LinkedHashMap<>(samplerParams);
+        Map<String, Object> parameters = KeyValues.parse(samplerParams);
         parameters.putAll(run);
         if (pretrained.isPresent() && choice.schedulerConfig == null) {
             if (schedule != null || !scheduleParams.isEmpty()) {
@@ -98,7 +99,7 @@ final class SamplerSource {
             return new Resolved(d.schedule(), d.sampler(), d.predictionType());
         }
         Schedule s = fixed.orElseGet(() -> registry.createSchedule(schedule == null ? "linear" : schedule,
-                Parameters.of(new LinkedHashMap<>(scheduleParams))));
+                Parameters.of(KeyValues.parse(scheduleParams))));
         return new Resolved(s, registry.createSampler(choice.sampler, s, Parameters.of(parameters)), null);
     }
 
