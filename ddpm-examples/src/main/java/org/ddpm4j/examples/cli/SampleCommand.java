@@ -52,27 +52,6 @@ import picocli.CommandLine.Model.CommandSpec;
                         + "--guidance cfg --scale 3 --n 500 --out class1.npy"})
 final class SampleCommand implements Runnable {
 
-    static final class Model {
-        @Option(names = "--denoiser", paramLabel = "KIND:LOCATION",
-                description = "gmm:FILE, points:FILE, checkpoint:DIR, torchscript:FILE.pt or savedmodel:DIR.")
-        String denoiser;
-
-        @Option(names = "--checkpoint", paramLabel = "DIR", description = "A model directory written by 'ddpm train' (= --denoiser checkpoint:DIR).")
-        Path checkpoint;
-
-        @Option(names = "--pretrained", paramLabel = "DIR", description = "A diffusers UNet2DModel folder: unet/ and scheduler/ "
-                + "subfolders or flat (= --denoiser pretrained:DIR). Its scheduler is the default sampler.")
-        Path pretrained;
-
-        String option() {
-            return denoiser != null ? "--denoiser" : checkpoint != null ? "--checkpoint" : "--pretrained";
-        }
-
-        String spec() {
-            return denoiser != null ? denoiser : checkpoint != null ? "checkpoint:" + checkpoint : "pretrained:" + pretrained;
-        }
-    }
-
     static final class NoiseSource {
         @Option(names = "--init-noise", paramLabel = "FILE", description = "Standard normal noise [n, ...] (.npy, float32 or float64).")
         Path file;
@@ -83,7 +62,7 @@ final class SampleCommand implements Runnable {
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
-    Model model;
+    ModelChoice model;
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     NoiseSource noise = new NoiseSource();
@@ -146,6 +125,9 @@ final class SampleCommand implements Runnable {
         boolean pretrained = source.kind() == ModelSources.Kind.PRETRAINED;
         SamplerSource.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry),
                 pretrained ? Optional.of(source.location()) : Optional.empty());
+        if (!pretrained) {                           // a folder's own scheduler is the default there, printed with the model
+            samplerSource.defaultNote(resolved).ifPresent(spec.commandLine().getErr()::println);
+        }
         Map<String, AutoCloseable> open = new LinkedHashMap<>();
         try (TensorBackend backend = backendChoice.open(registry, source);
              // a mixture's components are the classes, except under classifier guidance, which guides the whole mixture

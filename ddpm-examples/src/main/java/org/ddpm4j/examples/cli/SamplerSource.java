@@ -29,9 +29,14 @@ final class SamplerSource {
         @Option(names = "--scheduler-config", paramLabel = "FILE", description = "A diffusers scheduler_config.json (_class_name picks the sampler).")
         Path schedulerConfig;
 
-        @Option(names = "--sampler", paramLabel = "NAME", description = "A sampler plugin (see 'ddpm plugins').")
+        @Option(names = "--sampler", paramLabel = "NAME", description = "A sampler plugin (see 'ddpm plugins'; default "
+                + DEFAULT_SAMPLER + " with " + DEFAULT_STEPS + " steps unless --steps says otherwise).")
         String sampler;
     }
+
+    /** The sampler when none is named: fast and accurate in few steps, no clipping (the demo's too). */
+    static final String DEFAULT_SAMPLER = "dpmsolver++";
+    static final int DEFAULT_STEPS = 25;
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Choice choice = new Choice();
@@ -83,9 +88,6 @@ final class SamplerSource {
             DiffusersScheduler d = Pretrained.scheduler(pretrained.get(), className, parameters, registry);
             return new Resolved(d.schedule(), d.sampler(), d.predictionType());
         }
-        if (choice.schedulerConfig == null && choice.sampler == null) {
-            throw new InvalidParameterException("--sampler", "missing", "give --sampler NAME or --scheduler-config FILE");
-        }
         if (fixed.isPresent() && (schedule != null || !scheduleParams.isEmpty())) {
             throw new InvalidParameterException("--schedule", schedule == null ? scheduleParams : schedule,
                     "is fixed by the model (" + fixed.get().name() + " " + fixed.get().parameters() + "); leave it out");
@@ -100,7 +102,19 @@ final class SamplerSource {
         }
         Schedule s = fixed.orElseGet(() -> registry.createSchedule(schedule == null ? "linear" : schedule,
                 Parameters.of(KeyValues.parse(scheduleParams))));
-        return new Resolved(s, registry.createSampler(choice.sampler, s, Parameters.of(parameters)), null);
+        String name = choice.sampler;
+        if (name == null) {
+            name = DEFAULT_SAMPLER;
+            parameters.putIfAbsent("steps", DEFAULT_STEPS);
+        }
+        return new Resolved(s, registry.createSampler(name, s, Parameters.of(parameters)), null);
+    }
+
+    /** A line naming the sampler chosen for the user, or empty when they named one. */
+    Optional<String> defaultNote(Resolved resolved) {
+        return choice.sampler != null || choice.schedulerConfig != null ? Optional.empty()
+                : Optional.of("sampler: " + DEFAULT_SAMPLER + " with " + resolved.sampler().steps() + " steps (the default; --sampler NAME "
+                        + "chooses another)");
     }
 
     /** A scheduler config used with a trained model must describe the schedule it was trained with. */
