@@ -262,7 +262,8 @@ final class SampleCommand implements Runnable {
                 labels[i] = -1;
             }
             if (labels[i] < 0 || labels[i] >= k) {
-                throw new InvalidParameterException("--class", classes, "must be a class number 0.." + (k - 1)
+                Object given = parts.length == 1 && parts[0].trim().matches("-?\\d+") ? (Object) labels[0] : classes;
+                throw new InvalidParameterException("--class", given, "must be a class number 0.." + (k - 1)
                         + ", 'all', or a comma-separated list of them, one per sample");
             }
         }
