@@ -14,14 +14,12 @@ import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.toolkit.io.AtomicFiles;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.Npz;
-import org.ddpm4j.toolkit.io.Safetensors;
 
 /**
  * The checkpoints of one training run, in a directory:
  * <pre>
  *   model-card.json                       what the model is (written once)
- *   checkpoints/step-00001000/state.safetensors  weights, EMA weights, optimizer state (by name;
- *                                         state.npz in checkpoints of earlier versions, still read)
+ *   checkpoints/step-00001000/state.npz   weights, EMA weights, optimizer state (NumPy, by name)
  *   checkpoints/step-00001000/training.json  step, seed, loss history
  *   checkpoints/latest                     the name of the newest complete checkpoint
  * </pre>
@@ -31,9 +29,7 @@ import org.ddpm4j.toolkit.io.Safetensors;
  */
 public final class CheckpointStore {
     private static final String LATEST = "latest";
-    private static final String STATE = "state.safetensors";
-    /** What earlier versions wrote: NumPy's .npz of the same arrays. */
-    private static final String LEGACY_STATE = "state.npz";
+    private static final String STATE = "state.npz";
     private static final String TRAINING = "training.json";
 
     private final Path dir;
@@ -49,12 +45,7 @@ public final class CheckpointStore {
     /** One complete checkpoint. */
     public record Checkpoint(int step, Path dir) {
         public Map<String, HostArray> state() {
-            return Files.isRegularFile(dir.resolve(STATE)) ? Safetensors.read(dir.resolve(STATE)) : Npz.read(dir.resolve(LEGACY_STATE));
-        }
-
-        /** The file holding the arrays: {@code state.safetensors}, or {@code state.npz} in an older checkpoint. */
-        public Path stateFile() {
-            return Files.isRegularFile(dir.resolve(STATE)) ? dir.resolve(STATE) : dir.resolve(LEGACY_STATE);
+            return Npz.read(dir.resolve(STATE));
         }
 
         public Map<String, Object> training() {
@@ -98,7 +89,7 @@ public final class CheckpointStore {
         try {
             String name = Files.readString(pointer).trim();
             Path d = checkpoints().resolve(name);
-            if (!name.matches("step-\\d{8}") || !Files.isRegularFile(d.resolve(STATE)) && !Files.isRegularFile(d.resolve(LEGACY_STATE))) {
+            if (!name.matches("step-\\d{8}") || !Files.isRegularFile(d.resolve(STATE))) {
                 throw new InvalidParameterException("checkpoint", pointer.toString(), "names '" + name + "', which is not a complete checkpoint");
             }
             return Optional.of(new Checkpoint(Integer.parseInt(name.substring(5)), d));
@@ -114,7 +105,7 @@ public final class CheckpointStore {
         try {
             Files.createDirectories(checkpoints());
             Path tmp = AtomicFiles.createStagingDirectory(checkpoints(), name);
-            Safetensors.write(tmp.resolve(STATE), state, null);
+            Npz.write(tmp.resolve(STATE), state);
             Json.write(training, tmp.resolve(TRAINING));
             if (Files.exists(target)) {
                 AtomicFiles.deleteTree(target);
