@@ -26,6 +26,11 @@ final class ModelOutput {
         return raw;
     }
 
+    /** What {@link #raw()} is. */
+    Parameterization kind() {
+        return parameterization;
+    }
+
     /** The prediction of the clean data {@code x_0} (also reported to step listeners as the step's denoised estimate). */
     Tensor x0(NoiseLevel level) {
         Tensor x0 = parameterization.convert(raw, Parameterization.SAMPLE, x, level.alpha(), level.sigma());

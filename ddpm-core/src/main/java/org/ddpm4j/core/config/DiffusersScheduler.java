@@ -27,7 +27,11 @@ import org.ddpm4j.core.plugin.PluginRegistry;
  *   <li>every other key is a parameter of the sampler, together with the run's own parameters
  *       ({@code steps}, {@code eta}, which diffusers passes to {@code set_timesteps} and {@code step}).</li>
  * </ul>
- * A key that nothing reads is an error naming it; only diffusers' bookkeeping keys
+ * The FlowMatch classes ({@code FlowMatchEulerDiscreteScheduler}, ...) describe no betas: their
+ * schedule is the rectified-flow path ({@value #FLOW_SCHEDULE}, {@code num_train_timesteps}) and
+ * their model predicts the flow velocity ({@link Parameterization#FLOW}).
+ *
+ * <p>A key that nothing reads is an error naming it; only diffusers' bookkeeping keys
  * ({@code _diffusers_version}, ...) are accepted without effect.
  *
  * @param schedule       the noise schedule
@@ -40,6 +44,8 @@ public record DiffusersScheduler(Schedule schedule, Sampler sampler, Parameteriz
     /** Classes whose schedule defaults differ from DDPMScheduler's (diffusers writes them out, but hand-written configs may not). */
     private static final Map<String, Map<String, Object>> SCHEDULE_DEFAULTS = Map.of(
             "HeunDiscreteScheduler", Map.of("beta_start", 0.00085, "beta_end", 0.012));
+    /** The schedule plugin of the FlowMatch classes' path. */
+    static final String FLOW_SCHEDULE = "rectified-flow";
 
     /** Reads a {@code scheduler_config.json}; {@code run} holds the parameters of the run ({@code steps}, {@code eta}, ...). */
     public static DiffusersScheduler read(Path file, Map<String, Object> run, PluginRegistry registry) {
@@ -54,8 +60,9 @@ public record DiffusersScheduler(Schedule schedule, Sampler sampler, Parameteriz
         Parameters all = Parameters.of(withDefaults).scoped(source);
         SamplerFactory factory = registry.samplerForDiffusers(className).orElseThrow(() -> new InvalidParameterException(
                 source + "._class_name", className, "no sampler plugin stands in for it; supported: " + supportedClasses(registry)));
-        Schedule schedule = DiffusersSchedulerConfig.readSchedule(all, registry);
-        Parameterization predictionType = DiffusersSchedulerConfig.readPredictionType(all);
+        boolean flow = className.startsWith("FlowMatch");
+        Schedule schedule = flow ? flowSchedule(all, registry) : DiffusersSchedulerConfig.readSchedule(all, registry);
+        Parameterization predictionType = flow ? Parameterization.FLOW : DiffusersSchedulerConfig.readPredictionType(all);
         BOOKKEEPING.forEach(all::has);
 
         Map<String, Object> samplerKeys = new LinkedHashMap<>();
@@ -73,6 +80,14 @@ public record DiffusersScheduler(Schedule schedule, Sampler sampler, Parameteriz
         Sampler sampler = factory.create(schedule, samplerParameters);
         samplerParameters.requireAllUsed();
         return new DiffusersScheduler(schedule, sampler, predictionType);
+    }
+
+    private static Schedule flowSchedule(Parameters config, PluginRegistry registry) {
+        Map<String, Object> keys = new LinkedHashMap<>();
+        if (config.has("num_train_timesteps")) {
+            keys.put("num_train_timesteps", config.asMap().get("num_train_timesteps"));
+        }
+        return registry.createSchedule(FLOW_SCHEDULE, Parameters.of(keys).scoped(config.scope()));
     }
 
     private static String supportedClasses(PluginRegistry registry) {
