@@ -18,6 +18,7 @@ import org.ddpm4j.api.training.LossWeighting;
 import org.ddpm4j.api.training.NetworkBackend;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.Objective;
+import org.ddpm4j.api.training.TimeDistribution;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.Trainable;
 import org.ddpm4j.api.training.TrainableClassifier;
@@ -92,10 +93,18 @@ final class TrainCommand implements Runnable {
     @Option(names = "--hp", description = "Network hyper-parameter KEY=VALUE (repeatable).")
     Map<String, String> hyperparameters = new LinkedHashMap<>();
 
-    @Option(names = "--predict", defaultValue = "epsilon", description = "What the denoiser predicts: epsilon, x0 or v (default ${DEFAULT-VALUE}).")
+    @Option(names = "--objective", defaultValue = "denoising", description = "denoising (a diffusion schedule) or flow (conditional flow "
+            + "matching on the rectified-flow path: velocity target, schedule rectified-flow) (default ${DEFAULT-VALUE}).")
+    String objectiveName;
+
+    @Option(names = "--time-distribution", paramLabel = "uniform|logit-normal:M,S|mode:SCALE", description = "Flow matching's draw of "
+            + "the path time: uniform, logit-normal (SD3: logit-normal:0,1) or mode (default uniform).")
+    String timeDistribution;
+
+    @Option(names = "--predict", description = "What the denoiser predicts: epsilon, x0 or v (default epsilon; flow with --objective flow).")
     String predict;
 
-    @Option(names = "--schedule", defaultValue = "linear", description = "Noise schedule plugin (default ${DEFAULT-VALUE}).")
+    @Option(names = "--schedule", description = "Noise schedule plugin (default linear; rectified-flow with --objective flow).")
     String schedule;
 
     @Option(names = "--schedule-param", description = "A schedule parameter KEY=VALUE (repeatable).")
@@ -180,7 +189,20 @@ final class TrainCommand implements Runnable {
         if (!classifier && !conditional) {
             training = Datasets.unlabeled(training);
         }
-        Schedule noise = registry.createSchedule(schedule, Parameters.of(parsed(scheduleParameters)));
+        boolean flow = switch (objectiveName) {
+            case "denoising" -> false;
+            case "flow" -> true;
+            default -> throw new InvalidParameterException("objective", objectiveName, "must be denoising or flow");
+        };
+        if (flow && classifier) {
+            throw new InvalidParameterException("objective", objectiveName, "applies to denoisers; a classifier learns from diffusion noise");
+        }
+        Schedule noise = registry.createSchedule(schedule != null ? schedule : flow ? "rectified-flow" : "linear",
+                Parameters.of(parsed(scheduleParameters)));
+        if (flow && !(noise instanceof org.ddpm4j.api.path.FlowSchedule)) {
+            throw new InvalidParameterException("schedule", schedule, "is a diffusion schedule; --objective flow trains on a flow path "
+                    + "(rectified-flow)");
+        }
         NetworkSpec network = network(training, noise, classifier);
         TrainingSettings settings = new TrainingSettings(steps, batch, learningRate, Math.min(warmup, steps), cosineDecay, seed,
                 checkpointEvery, keep);
@@ -191,8 +213,10 @@ final class TrainCommand implements Runnable {
                 throw new InvalidParameterException("backend", backendName, "cannot train networks; use djl or tf");
             }
             CheckpointStore store = new CheckpointStore(out);
-            store.writeCard(ModelCard.of(classifier ? "classifier" : "denoiser", network, noise, backend.name(), dataFacts(training))
-                    .withClassNames(network.numClasses() > 0 && builtIn() ? Datasets.classNames(datasetName()) : List.of()));
+            Objective objective = classifier ? null : objective(noise, network);
+            ModelCard card = ModelCard.of(classifier ? "classifier" : "denoiser", network, noise, backend.name(), dataFacts(training))
+                    .withClassNames(network.numClasses() > 0 && builtIn() ? Datasets.classNames(datasetName()) : List.of());
+            store.writeCard(objective == null ? card : card.withObjective(objective.describe()));
             try (Trainable trainable = classifier ? networks.newClassifier(network, optimizer) : networks.newDenoiser(network, optimizer)) {
                 console.printf(Locale.ROOT, "training a %s %s (%,d parameters) on %,d samples %s, %s on %s %s%n",
                         network.architecture(), classifier ? "classifier" : "denoiser", trainable.parameterCount(), training.size(),
@@ -201,7 +225,7 @@ final class TrainCommand implements Runnable {
                 Trainer trainer = new Trainer(settings, training, backend, new TrainingProgress(console, progressSeconds));
                 Trainer.Result result = classifier
                         ? trainer.trainClassifier((TrainableClassifier) trainable, noise, clean, Optional.of(store), resume)
-                        : trainer.trainDenoiser((TrainableDenoiser) trainable, objective(noise, network), Optional.of(store), resume);
+                        : trainer.trainDenoiser((TrainableDenoiser) trainable, objective, Optional.of(store), resume);
                 Path png = out.resolve("loss.png");
                 LossCurve.save(png, result.losses());
                 console.println("wrote " + result.checkpoint().map(c -> c.dir().toString()).orElse(out.toString()) + " and " + png);
@@ -272,12 +296,40 @@ final class TrainCommand implements Runnable {
             hp.put("time_scale", 1000.0); // docs/NETWORKS.md: t in [0, 1] is embedded as 1000 t
         }
         int classes = classifier || conditional ? training.numClasses() : 0;
-        return new NetworkSpec(arch, shape, classes, Parameterization.parse("predict", predict), Parameters.of(hp));
+        String target = predict != null ? predict : noise instanceof org.ddpm4j.api.path.FlowSchedule ? "flow" : "epsilon";
+        return new NetworkSpec(arch, shape, classes, Parameterization.parse("predict", target), Parameters.of(hp));
     }
 
     private Objective objective(Schedule noise, NetworkSpec network) {
         LossWeighting weighting = minSnr == null ? LossWeighting.UNIFORM : LossWeighting.minSnr(minSnr);
-        return new Objective(noise, network.parameterization(), weighting, conditional ? conditionDropout : 0);
+        return new Objective(noise, network.parameterization(), weighting, conditional ? conditionDropout : 0, timeDistribution());
+    }
+
+    /** {@code uniform}, {@code logit-normal:M,S} or {@code mode:SCALE}. */
+    private TimeDistribution timeDistribution() {
+        if (timeDistribution == null) {
+            return TimeDistribution.UNIFORM;
+        }
+        String[] parts = timeDistribution.split(":", 2);
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("type", parts[0]);
+        try {
+            if (parts[0].equals("logit-normal") && parts.length == 2) {
+                String[] ms = parts[1].split(",");
+                if (ms.length != 2) {
+                    throw new NumberFormatException();
+                }
+                p.put("m", Double.parseDouble(ms[0]));
+                p.put("s", Double.parseDouble(ms[1]));
+            } else if (parts[0].equals("mode") && parts.length == 2) {
+                p.put("scale", Double.parseDouble(parts[1]));
+            } else if (parts.length == 2) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            throw new InvalidParameterException("time-distribution", timeDistribution, "must be uniform, logit-normal:M,S or mode:SCALE");
+        }
+        return TimeDistribution.read(Parameters.of(p).scoped("time-distribution"));
     }
 
 

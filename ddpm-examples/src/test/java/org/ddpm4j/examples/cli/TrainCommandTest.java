@@ -91,6 +91,48 @@ class TrainCommandTest {
         }
     }
 
+    /**
+     * Flow matching on both backends: the card records the path and the objective, a flow sampler
+     * needs nothing else, the samples lie on the ring, a resumed run continues; a card whose path and
+     * objective disagree is refused by name.
+     */
+    @Test
+    void trainsAFlowModelOnBothBackends(@TempDir Path dir) throws IOException {
+        for (String backendName : new String[] {"djl", "tf"}) {
+            Path out = dir.resolve("flow-" + backendName);
+            train(args(out, 200, "--hp", "hidden=64", "--hp", "blocks=2", "--lr", "3e-3", "--ema", "0.99", "--objective", "flow",
+                    "--time-distribution", "logit-normal:0,1", "--backend", backendName));
+            train(args(out, 400, "--hp", "hidden=64", "--hp", "blocks=2", "--lr", "3e-3", "--ema", "0.99", "--objective", "flow",
+                    "--time-distribution", "logit-normal:0,1", "--backend", backendName, "--resume"));
+            assertEquals(400, losses(out).length, backendName + ": resumed to 400 steps");
+            ModelCard card = new CheckpointStore(out).card();
+            assertEquals("rectified-flow", card.schedule().type());
+            assertEquals("flow_prediction", card.spec().parameterization().diffusersName());
+            assertEquals(Map.of("type", "flow-matching", "time_distribution", Map.of("type", "logit-normal", "m", 0.0, "s", 1.0)),
+                    card.objective());
+            PluginRegistry registry = PluginRegistry.load();
+            try (TensorBackend backend = registry.createBackend(backendName, Parameters.empty());
+                 ModelSources.Source source = ModelSources.denoiser("checkpoint:" + out, backend, registry)) {
+                Tensor x = registry.createSampler("flow-euler", source.schedule(), Parameters.of("steps", 20))
+                        .sample(source.denoiser(), backend.randn(new GaussianNoise(5), 400, 2), org.ddpm4j.api.sampling.SampleOptions.defaults());
+                float[] p = x.toFloatArray();
+                double radius = 0;
+                for (int i = 0; i < p.length; i += 2) {
+                    radius += Math.hypot(p[i], p[i + 1]) / (p.length / 2.0);
+                }
+                assertEquals(1.4, radius, 0.25, backendName + ": samples lie on the ring of the 8 Gaussians");
+            }
+        }
+        // the card of a flow model that claims a diffusion schedule
+        Path card = dir.resolve("flow-djl").resolve(ModelCard.FILE);
+        Files.writeString(card, Files.readString(card).replace("\"rectified-flow\"", "\"linear\"").replace("\"num_train_timesteps\" : 1000",
+                "\"num_train_timesteps\" : 1000"));
+        Cli r = Cli.run("sample", "--checkpoint", dir.resolve("flow-djl").toString(), "--sampler", "ddim", "--n", "4",
+                "--out", dir.resolve("x.npy").toString());
+        assertEquals(2, r.exitCode(), r.out() + r.err());
+        assertTrue(r.err().contains("objective.type = 'flow-matching': does not match the card's schedule 'linear'"), r.err());
+    }
+
     @Test
     void torchScriptIsASampleSourceWithTheScheduleOfItsSidecar() {
         Path model = Path.of("../ddpm-backend-djl/src/test/resources/torchscript/gaussian.pt"); // made by tools/djl-reference
