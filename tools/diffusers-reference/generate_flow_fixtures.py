@@ -55,6 +55,8 @@ CASES = [
     dict(name="euler-invert", cls="FlowMatchEulerDiscreteScheduler", config={"invert_sigmas": True}, steps=6),
     dict(name="euler-stochastic", cls="FlowMatchEulerDiscreteScheduler", config={"stochastic_sampling": True, "shift": 2.0}, steps=10),
     dict(name="euler-1000", cls="FlowMatchEulerDiscreteScheduler", config={"num_train_timesteps": 500, "shift": 1.5}, steps=1),
+    dict(name="euler-custom-sigmas", cls="FlowMatchEulerDiscreteScheduler", config={"shift": 2.0}, steps=4,
+         sigmas=[1.0, 0.75, 0.5, 0.25]),
     dict(name="heun", cls="FlowMatchHeunDiscreteScheduler", config={}, steps=8),
     dict(name="heun-shift3", cls="FlowMatchHeunDiscreteScheduler", config={"shift": 3.0}, steps=8),
 ]
@@ -64,7 +66,9 @@ def run(spec, noise):
     cls = {"FlowMatchEulerDiscreteScheduler": FlowMatchEulerDiscreteScheduler,
            "FlowMatchHeunDiscreteScheduler": FlowMatchHeunDiscreteScheduler}[spec["cls"]]
     scheduler = cls(**spec["config"])
-    if "mu" in spec:
+    if "sigmas" in spec:
+        scheduler.set_timesteps(spec["steps"], sigmas=spec["sigmas"])
+    elif "mu" in spec:
         scheduler.set_timesteps(spec["steps"], mu=spec["mu"])
     else:
         scheduler.set_timesteps(spec["steps"])
@@ -81,7 +85,7 @@ def run(spec, noise):
         if spec["cls"] == "FlowMatchEulerDiscreteScheduler" or scheduler.state_in_first_order:
             step[0] += 1
     config = dict(spec["config"], _class_name=spec["cls"])
-    return dict(name=spec["name"], config=config, steps=spec["steps"], mu=spec.get("mu"),
+    return dict(name=spec["name"], config=config, steps=spec["steps"], mu=spec.get("mu"), custom_sigmas=spec.get("sigmas"),
                 sigmas=[float(s) for s in scheduler.sigmas], calls=calls, samples=sample.double().numpy().tolist())
 
 

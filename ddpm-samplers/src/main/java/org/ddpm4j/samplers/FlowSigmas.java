@@ -24,6 +24,8 @@ import org.ddpm4j.api.Parameters;
  *   <li>{@code shift_terminal}: stretches the levels so that the last one is this value.</li>
  *   <li>{@code use_karras_sigmas} / {@code use_exponential_sigmas} / {@code use_beta_sigmas}: respaces
  *       the levels between the first and last (rho = 7; log-uniform; Beta(0.6, 0.6) quantiles).</li>
+ *   <li>{@code sigmas}: the levels themselves before the reparameterisations (diffusers'
+ *       {@code set_timesteps(sigmas=...)}), e.g. {@code 1, 3/4, 1/2, 1/4} for four equal steps.</li>
  *   <li>{@code invert_sigmas}: {@code sigma -> 1 - sigma}, ending at 1 (models of the reversed time convention).</li>
  * </ul>
  *
@@ -43,7 +45,8 @@ record FlowSigmas(double[] sigmas, double[] timesteps) {
     }
 
     private static FlowSigmas read(Parameters p, int trainSteps, boolean all) {
-        int n = Params.steps(p, trainSteps, 28);
+        double[] custom = all && p.has("sigmas") ? customSigmas(p) : null;
+        int n = custom != null ? custom.length : Params.steps(p, trainSteps, 28);
         double shift = p.getDouble("shift", 1.0);
         if (!(shift > 0) || Double.isInfinite(shift)) {
             throw new InvalidParameterException(p.qualify("shift"), shift, "must be a finite number > 0 (1 = no shift)");
@@ -66,6 +69,10 @@ record FlowSigmas(double[] sigmas, double[] timesteps) {
         float sigmaMin = dynamic ? (float) (1f / trainSteps) : shift((float) (1f / trainSteps), shift);
         double[] s = new double[n];
         for (int i = 0; i < n; i++) {
+            if (custom != null) {
+                s[i] = dynamic ? timeShift(mu, custom[i], linearShift) : shift * custom[i] / (1 + (shift - 1) * custom[i]);
+                continue;
+            }
             double t = n == 1 ? sigmaMax * (double) trainSteps
                     : sigmaMax * (double) trainSteps + i * ((sigmaMin * (double) trainSteps - sigmaMax * (double) trainSteps) / (n - 1));
             double sigma = t / trainSteps;
@@ -90,6 +97,23 @@ record FlowSigmas(double[] sigmas, double[] timesteps) {
         }
         sigmas[n] = invert ? 1 : 0;
         return new FlowSigmas(sigmas, timesteps);
+    }
+
+    /** diffusers' {@code set_timesteps(sigmas=...)}: the levels before shifting, decreasing in (0, 1]; {@code steps}, if given, must agree. */
+    private static double[] customSigmas(Parameters p) {
+        double[] s = p.requireDoubleArray("sigmas");
+        if (s.length == 0) {
+            throw new InvalidParameterException(p.qualify("sigmas"), "[]", "must list at least one level");
+        }
+        for (int i = 0; i < s.length; i++) {
+            if (!(s[i] > 0 && s[i] <= 1) || (i > 0 && !(s[i] < s[i - 1]))) {
+                throw new InvalidParameterException(p.qualify("sigmas"), java.util.Arrays.toString(s), "must decrease strictly within (0, 1]");
+            }
+        }
+        if (p.has("steps") && p.getInt("steps", s.length) != s.length) {
+            throw new InvalidParameterException(p.qualify("steps"), p.getInt("steps", 0), "must equal the number of sigmas (" + s.length + ")");
+        }
+        return s;
     }
 
     private static float shift(float sigma, double shift) {

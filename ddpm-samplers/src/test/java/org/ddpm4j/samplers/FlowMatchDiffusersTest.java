@@ -59,6 +59,9 @@ class FlowMatchDiffusersTest {
         if (c.get("mu") != null) {
             run.put("mu", c.get("mu"));
         }
+        if (c.get("custom_sigmas") != null) {
+            run.put("sigmas", c.get("custom_sigmas"));
+        }
         DiffusersScheduler d = DiffusersScheduler.read((Map<String, Object>) c.get("config"), name, run, Mixtures.REGISTRY);
         assertEquals(Parameterization.FLOW, d.predictionType());
         GaussianMixture mixture = GaussianMixture.fromParameters(Parameters.of((Map<String, Object>) fixture.get("mixture")));

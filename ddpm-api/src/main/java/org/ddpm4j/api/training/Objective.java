@@ -102,6 +102,21 @@ public final class Objective {
      * randomness from {@code noise}.
      */
     public TrainingBatch batch(Tensor x0, Condition condition, GaussianNoise noise) {
+        return batch(x0, null, condition, noise);
+    }
+
+    /**
+     * The regression batch for given couplings: {@code x0[i]} with its own noise {@code eps[i]}
+     * instead of fresh noise (reflow, Liu et al. 2022: the pairs (noise, sample) of a trained flow).
+     */
+    public TrainingBatch coupledBatch(Tensor x0, Tensor eps, Condition condition, GaussianNoise noise) {
+        if (!java.util.Arrays.equals(x0.shape(), eps.shape())) {
+            throw new IllegalArgumentException("couplings of shapes " + Tensor.describe(x0.shape()) + " and " + Tensor.describe(eps.shape()));
+        }
+        return batch(x0, eps, condition, noise);
+    }
+
+    private TrainingBatch batch(Tensor x0, Tensor coupled, Condition condition, GaussianNoise noise) {
         int n = x0.batchSize();
         condition.checkBatch(n);
         double[] t = new double[n];
@@ -109,7 +124,7 @@ public final class Objective {
             t[i] = sampleTime(noise);
         }
         Condition cond = dropLabels(condition, noise);
-        Tensor eps = x0.backend().randn(noise, x0.shape());
+        Tensor eps = coupled != null ? coupled : x0.backend().randn(noise, x0.shape());
         Tensor xt = schedule.addNoise(x0, eps, t);
         double[] weights = new double[n];
         for (int i = 0; i < n; i++) {

@@ -20,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** Benchmarks, one subcommand each. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (results go into docs/BENCHMARKS.md).",
-        subcommands = {BenchSamplersCommand.class, BenchCommand.Backend.class})
+        subcommands = {BenchSamplersCommand.class, BenchCommand.Backend.class, BenchReflowCommand.class})
 final class BenchCommand implements Runnable {
 
     @Spec

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.ddpm4j.api.Checks;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Parameterization;
@@ -31,6 +32,7 @@ import org.ddpm4j.core.training.Trainer;
 import org.ddpm4j.core.training.TrainingData;
 import org.ddpm4j.core.training.TrainingSettings;
 import org.ddpm4j.examples.data.Datasets;
+import org.ddpm4j.examples.flow.Reflow;
 import org.ddpm4j.examples.plot.LossCurve;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,7 +55,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  ddpm train --data images.npy --arch unet --hp channels=32 --batch 64 --device gpu --out runs/images",
                 "  ddpm train --dataset moons --steps 5000 --out runs/moons --resume",
                 "  ddpm train --dataset fashion-mnist --conditional --hp channels=32 --batch 64 --steps 2000 --out runs/fashion",
-                "  ddpm train --dataset fashion-mnist --model classifier --clean --steps 600 --out runs/fashion-eval"})
+                "  ddpm train --dataset fashion-mnist --model classifier --clean --steps 600 --out runs/fashion-eval",
+                "  ddpm train --dataset moons --objective flow --time-distribution logit-normal:0,1 --out runs/moons-flow",
+                "  ddpm train --reflow-from runs/moons-flow --steps 5000 --out runs/moons-reflow"})
 final class TrainCommand implements Runnable {
 
     @Option(names = "--dataset", description = "Built-in dataset: ${COMPLETION-CANDIDATES} (default: moons, or fashion-mnist "
@@ -100,6 +104,17 @@ final class TrainCommand implements Runnable {
     @Option(names = "--time-distribution", paramLabel = "uniform|logit-normal:M,S|mode:SCALE", description = "Flow matching's draw of "
             + "the path time: uniform, logit-normal (SD3: logit-normal:0,1) or mode (default uniform).")
     String timeDistribution;
+
+    @Option(names = "--reflow-from", paramLabel = "DIR", description = "Reflow (rectified flow): generate --reflow-pairs couplings "
+            + "(noise, sample) with the flow model in DIR and train a new flow model of the same network on them (instead of --dataset).")
+    Path reflowFrom;
+
+    @Option(names = "--reflow-pairs", defaultValue = "20000", description = "Couplings generated for --reflow-from (default ${DEFAULT-VALUE}).")
+    int reflowPairs;
+
+    @Option(names = "--reflow-steps", defaultValue = "50", description = "Heun steps of the ODE that generates the couplings "
+            + "(default ${DEFAULT-VALUE}).")
+    int reflowSteps;
 
     @Option(names = "--predict", description = "What the denoiser predicts: epsilon, x0 or v (default epsilon; flow with --objective flow).")
     String predict;
@@ -171,6 +186,10 @@ final class TrainCommand implements Runnable {
     public void run() {
         PrintWriter console = spec.commandLine().getOut();
         PluginRegistry registry = PluginRegistry.load();
+        if (reflowFrom != null) {
+            reflow(console, registry);
+            return;
+        }
         boolean classifier = switch (model) {
             case "denoiser" -> false;
             case "classifier" -> true;
@@ -226,6 +245,72 @@ final class TrainCommand implements Runnable {
                 Trainer.Result result = classifier
                         ? trainer.trainClassifier((TrainableClassifier) trainable, noise, clean, Optional.of(store), resume)
                         : trainer.trainDenoiser((TrainableDenoiser) trainable, objective, Optional.of(store), resume);
+                Path png = out.resolve("loss.png");
+                LossCurve.save(png, result.losses());
+                console.println("wrote " + result.checkpoint().map(c -> c.dir().toString()).orElse(out.toString()) + " and " + png);
+            }
+        }
+        console.flush();
+    }
+
+    /**
+     * Reflow: the teacher's couplings, then a fresh network of the teacher's kind trained on them
+     * with the flow-matching objective. Data, schedule and network options come from the teacher.
+     */
+    private void reflow(PrintWriter console, PluginRegistry registry) {
+        for (Object[] o : new Object[][] {{"dataset", dataset}, {"data", file}, {"schedule", schedule}, {"predict", predict}, {"arch", architecture}}) {
+            if (o[1] != null) {
+                throw new InvalidParameterException(String.valueOf(o[0]), o[1], "is fixed by the model of --reflow-from; leave it out");
+            }
+        }
+        if (!hyperparameters.isEmpty() || conditional || !"denoiser".equals(model)) {
+            throw new InvalidParameterException("reflow-from", reflowFrom.toString(), "trains an unconditional denoiser like its model; "
+                    + "leave out --hp, --conditional and --model");
+        }
+        Checks.atLeast("reflow-pairs", reflowPairs, 1);
+        Checks.atLeast("reflow-steps", reflowSteps, 1);
+        ModelCard teacherCard = new CheckpointStore(reflowFrom).card();
+        if (!teacherCard.flowMatching()) {
+            throw new InvalidParameterException("reflow-from", reflowFrom.toString(), "holds a model trained with the "
+                    + teacherCard.objective().getOrDefault("type", "denoising") + " objective on '" + teacherCard.schedule().type()
+                    + "'; reflow needs a flow-matching model (train --objective flow)");
+        }
+        if (teacherCard.spec().numClasses() > 0) {
+            throw new InvalidParameterException("reflow-from", reflowFrom.toString(), "holds a class-conditional model; reflow "
+                    + "trains unconditional models");
+        }
+        TrainingSettings settings = new TrainingSettings(steps, batch, learningRate, Math.min(warmup, steps), cosineDecay, seed,
+                checkpointEvery, keep);
+        OptimizerSettings optimizer = OptimizerSettings.defaults().withSeed(seed).withEmaDecay(ema).withWeightDecay(weightDecay)
+                .withGradientClipNorm(gradClip);
+        try (TensorBackend backend = registry.createBackend(backendName, devices.parameters());
+             ModelSources.Source teacher = ModelSources.denoiser("checkpoint:" + reflowFrom, backend, registry)) {
+            if (!(backend instanceof NetworkBackend networks)) {
+                throw new InvalidParameterException("backend", backendName, "cannot train networks; use djl or tf");
+            }
+            org.ddpm4j.api.path.FlowSchedule flow = (org.ddpm4j.api.path.FlowSchedule) teacher.schedule();
+            NetworkSpec network = teacherCard.spec();
+            long t0 = System.nanoTime();
+            TrainingData pairs = Reflow.couplings(teacher.denoiser(), Reflow.sampler(registry, flow, reflowSteps), network.sampleShape(),
+                    reflowPairs, seed + 1_000_003, backend);
+            console.printf(Locale.ROOT, "reflow: %,d couplings of %s by flow-heun with %d steps (%.1f s)%n", reflowPairs, reflowFrom,
+                    reflowSteps, (System.nanoTime() - t0) / 1e9);
+            Objective objective = new Objective(flow, network.parameterization(),
+                    minSnr == null ? LossWeighting.UNIFORM : LossWeighting.minSnr(minSnr), 0, timeDistribution());
+            Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("reflow_from", reflowFrom.toAbsolutePath().toString());
+            facts.put("couplings", reflowPairs);
+            facts.put("coupling_sampler", "flow-heun");
+            facts.put("coupling_steps", reflowSteps);
+            facts.put("teacher_data", teacherCard.data());
+            CheckpointStore store = new CheckpointStore(out);
+            store.writeCard(ModelCard.of("denoiser", network, flow, backend.name(), facts).withObjective(objective.describe()));
+            try (TrainableDenoiser trainable = networks.newDenoiser(network, optimizer)) {
+                console.printf(Locale.ROOT, "training a %s denoiser (%,d parameters) on the couplings, %s on %s %s%n", network.architecture(),
+                        trainable.parameterCount(), flow.name(), backend.name(), backend.device());
+                console.flush();
+                Trainer.Result result = new Trainer(settings, pairs, backend, new TrainingProgress(console, progressSeconds))
+                        .trainCoupled(trainable, objective, Optional.of(store), resume);
                 Path png = out.resolve("loss.png");
                 LossCurve.save(png, result.losses());
                 console.println("wrote " + result.checkpoint().map(c -> c.dir().toString()).orElse(out.toString()) + " and " + png);
