@@ -134,6 +134,30 @@ class TrainCommandTest {
     }
 
     @Test
+    void reflowTrainsOnTheCouplingsOfAFlowModel(@TempDir Path dir) {
+        Path teacher = dir.resolve("teacher");
+        train(args(teacher, 60, "--objective", "flow"));
+        Path student = dir.resolve("student");
+        Cli r = Cli.run("train", "--reflow-from", teacher.toString(), "--reflow-pairs", "500", "--reflow-steps", "4", "--steps", "20",
+                "--batch", "64", "--warmup", "5", "--threads", "1", "--progress-seconds", "0", "--out", student.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("reflow: 500 couplings of " + teacher + " by flow-heun with 4 steps"), r.out());
+        ModelCard card = new CheckpointStore(student).card();
+        assertTrue(card.flowMatching());
+        assertEquals(500, card.data().get("couplings"));
+        assertEquals(16, card.spec().hyperparameters().asMap().get("hidden"), "the teacher's network");
+        assertEquals(20, losses(student).length);
+
+        Path diffusion = dir.resolve("diffusion");
+        train(args(diffusion, 5));
+        r = Cli.run("train", "--reflow-from", diffusion.toString(), "--out", dir.resolve("x").toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("reflow needs a flow-matching model"), r.err());
+        r = Cli.run("train", "--reflow-from", teacher.toString(), "--dataset", "moons", "--out", dir.resolve("y").toString());
+        assertTrue(r.err().contains("is fixed by the model of --reflow-from"), r.err());
+    }
+
+    @Test
     void torchScriptIsASampleSourceWithTheScheduleOfItsSidecar() {
         Path model = Path.of("../ddpm-backend-djl/src/test/resources/torchscript/gaussian.pt"); // made by tools/djl-reference
         PluginRegistry registry = PluginRegistry.load();
