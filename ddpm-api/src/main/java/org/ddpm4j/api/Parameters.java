@@ -86,9 +86,26 @@ public final class Parameters {
         return scope.isEmpty() ? key : scope + "." + key;
     }
 
+    /**
+     * Whether {@code key} holds a non-null value. A pure query: it does not mark the key as used
+     * (see {@link #markUsed}), so asking about a key never hides a misspelt one.
+     */
     public boolean has(String key) {
+        return values.get(key) != null;
+    }
+
+    /**
+     * Marks keys as read without a typed getter: keys the caller passes on as raw values, or keys
+     * a plugin accepts and ignores (e.g. options that diffusers writes into every configuration).
+     */
+    public void markUsed(String... keys) {
+        used.addAll(List.of(keys));
+    }
+
+    /** Marks {@code key} as used and tells whether it holds a non-null value: the start of every getter. */
+    private boolean read(String key) {
         used.add(key);
-        return values.containsKey(key) && values.get(key) != null;
+        return has(key);
     }
 
     /** The raw values, unmodifiable, in insertion order. Does not mark anything as used. */
@@ -97,7 +114,7 @@ public final class Parameters {
     }
 
     public double getDouble(String key, double defaultValue) {
-        return has(key) ? requireDouble(key) : defaultValue;
+        return read(key) ? requireDouble(key) : defaultValue;
     }
 
     public double requireDouble(String key) {
@@ -120,7 +137,7 @@ public final class Parameters {
     }
 
     public int getInt(String key, int defaultValue) {
-        return has(key) ? requireInt(key) : defaultValue;
+        return read(key) ? requireInt(key) : defaultValue;
     }
 
     public int requireInt(String key) {
@@ -132,7 +149,7 @@ public final class Parameters {
     }
 
     public long getLong(String key, long defaultValue) {
-        return has(key) ? requireLong(key) : defaultValue;
+        return read(key) ? requireLong(key) : defaultValue;
     }
 
     public long requireLong(String key) {
@@ -153,7 +170,7 @@ public final class Parameters {
     }
 
     public boolean getBoolean(String key, boolean defaultValue) {
-        if (!has(key)) {
+        if (!read(key)) {
             return defaultValue;
         }
         Object v = values.get(key);
@@ -167,7 +184,7 @@ public final class Parameters {
     }
 
     public String getString(String key, String defaultValue) {
-        return has(key) ? requireString(key) : defaultValue;
+        return read(key) ? requireString(key) : defaultValue;
     }
 
     public String requireString(String key) {
@@ -264,7 +281,7 @@ public final class Parameters {
 
     /** A nested object, e.g. {@code "options": {"a": 1}}, scoped under this key. */
     public Parameters getNested(String key) {
-        if (!has(key)) {
+        if (!read(key)) {
             return empty().scoped(qualify(key));
         }
         Object v = values.get(key);

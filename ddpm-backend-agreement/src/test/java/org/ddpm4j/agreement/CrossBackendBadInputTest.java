@@ -19,7 +19,7 @@ import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.Objective;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.TrainableDenoiser;
-import org.ddpm4j.core.io.Npz;
+import org.ddpm4j.toolkit.io.Npz;
 import org.ddpm4j.core.training.CheckpointStore;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.core.training.Models;

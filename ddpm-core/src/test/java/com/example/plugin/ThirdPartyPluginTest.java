@@ -12,7 +12,7 @@ import org.ddpm4j.core.pipeline.Pipeline;
 import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.core.plugin.PluginKind;
 import org.ddpm4j.core.plugin.PluginRegistry;
-import org.ddpm4j.core.tensor.JavaBackend;
+import org.ddpm4j.backend.java.JavaBackend;
 import org.ddpm4j.testkit.ScheduleContract;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;

@@ -13,13 +13,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The module rules of DESIGN.md, enforced on the compiled classes of every module (this module's
- * test class path holds them all).
+ * The module rules of {@code docs/ARCHITECTURE.md} ("Rules the build enforces"), checked on the
+ * compiled classes of every module (this module's test class path holds them all).
  */
 class ArchitectureTest {
     private static final List<String> PLUGIN_MODULES = List.of(
             "org.ddpm4j.schedules..", "org.ddpm4j.samplers..", "org.ddpm4j.guidance..",
-            "org.ddpm4j.backend.djl..", "org.ddpm4j.backend.tf..");
+            "org.ddpm4j.backend.java..", "org.ddpm4j.backend.djl..", "org.ddpm4j.backend.tf..");
 
     private static JavaClasses classes;
 
@@ -33,6 +33,14 @@ class ArchitectureTest {
     void theApiDependsOnTheJdkOnly() {
         classes().that().resideInAPackage("org.ddpm4j.api..")
                 .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "org.ddpm4j.api..")
+                .check(classes);
+    }
+
+    @Test
+    void theToolkitDependsOnTheApiOnly() {
+        classes().that().resideInAPackage("org.ddpm4j.toolkit..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "org.ddpm4j.api..", "org.ddpm4j.toolkit..",
+                        "com.fasterxml.jackson..")
                 .check(classes);
     }
 

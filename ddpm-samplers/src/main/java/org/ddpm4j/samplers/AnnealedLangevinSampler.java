@@ -1,5 +1,9 @@
 package org.ddpm4j.samplers;
 
+import org.ddpm4j.toolkit.sampling.BaseSampler;
+import org.ddpm4j.toolkit.sampling.UpdateRule;
+import org.ddpm4j.toolkit.sampling.NoiseLevel;
+import org.ddpm4j.toolkit.sampling.SamplerParameters;
 import org.ddpm4j.api.Checks;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.ContinuousSchedule;
@@ -31,7 +35,7 @@ public final class AnnealedLangevinSampler extends BaseSampler {
     private final boolean denoise;
 
     public AnnealedLangevinSampler(Schedule schedule, Parameters p) {
-        this(Params.continuous(schedule, NAME), p, levels(Params.continuous(schedule, NAME), p));
+        this(SamplerParameters.continuous(schedule, NAME), p, levels(SamplerParameters.continuous(schedule, NAME), p));
     }
 
     private AnnealedLangevinSampler(ContinuousSchedule schedule, Parameters p, double[] sigmas) {
@@ -61,22 +65,22 @@ public final class AnnealedLangevinSampler extends BaseSampler {
     }
 
     @Override
-    double initialScale() {
+    public double initialScale() {
         return 1 / NoiseLevel.ofSigma(sigmas[0]).alpha();
     }
 
     @Override
-    double stateScale(int i) {
+    public double stateScale(int i) {
         return NoiseLevel.ofSigma(levelAfter(i)).alpha();
     }
 
     @Override
-    double stateTime(int i) {
+    protected double stateTime(int i) {
         return schedule().timeAtSigma(levelAfter(i));
     }
 
     @Override
-    UpdateRule newRule() {
+    protected UpdateRule newRule() {
         return (i, y, step) -> {
             double sigma = sigmas[i];
             NoiseLevel level = NoiseLevel.ofSigma(sigma);

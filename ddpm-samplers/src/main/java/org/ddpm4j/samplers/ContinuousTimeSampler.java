@@ -1,5 +1,9 @@
 package org.ddpm4j.samplers;
 
+import org.ddpm4j.toolkit.sampling.BaseSampler;
+import org.ddpm4j.toolkit.sampling.Step;
+import org.ddpm4j.toolkit.sampling.NoiseLevel;
+import org.ddpm4j.toolkit.sampling.SamplerParameters;
 import org.ddpm4j.api.Checks;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.ContinuousSchedule;
@@ -20,7 +24,7 @@ abstract class ContinuousTimeSampler extends BaseSampler {
     private final boolean denoise;
 
     ContinuousTimeSampler(String name, Schedule schedule, Parameters p, int defaultSteps) {
-        this(name, Params.continuous(schedule, name), p, grid(Params.continuous(schedule, name), p, defaultSteps));
+        this(name, SamplerParameters.continuous(schedule, name), p, grid(SamplerParameters.continuous(schedule, name), p, defaultSteps));
     }
 
     private ContinuousTimeSampler(String name, ContinuousSchedule schedule, Parameters p, double[] grid) {
@@ -60,7 +64,7 @@ abstract class ContinuousTimeSampler extends BaseSampler {
     }
 
     @Override
-    double stateTime(int i) {
+    protected double stateTime(int i) {
         return grid[i];
     }
 

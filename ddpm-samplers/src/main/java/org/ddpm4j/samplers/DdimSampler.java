@@ -1,5 +1,10 @@
 package org.ddpm4j.samplers;
 
+import org.ddpm4j.toolkit.sampling.BaseSampler;
+import org.ddpm4j.toolkit.sampling.UpdateRule;
+import org.ddpm4j.toolkit.sampling.NoiseLevel;
+import org.ddpm4j.toolkit.sampling.ModelOutput;
+import org.ddpm4j.toolkit.sampling.SamplerParameters;
 import org.ddpm4j.api.Checks;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
@@ -36,12 +41,12 @@ public final class DdimSampler extends BaseSampler {
     private final boolean custom;
 
     public DdimSampler(Schedule schedule, Parameters p) {
-        this(Params.discrete(schedule, NAME), p);
+        this(SamplerParameters.discrete(schedule, NAME), p);
     }
 
     private DdimSampler(DiscreteSchedule schedule, Parameters p) {
-        super(NAME, schedule, Params.timesteps(p, schedule, 50, false,
-                n -> Spacing.read(p, "leading").integerTimesteps(schedule.trainSteps(), n, Params.stepsOffset(p))));
+        super(NAME, schedule, SamplerParameters.timesteps(p, schedule, 50, false,
+                n -> Spacing.read(p, "leading").integerTimesteps(schedule.trainSteps(), n, SamplerParameters.stepsOffset(p))));
         this.schedule = schedule;
         this.custom = p.has("timesteps");
         this.eta = Checks.closed(p.qualify("eta"), p.getDouble("eta", 0.0), 0, 1);
@@ -59,7 +64,7 @@ public final class DdimSampler extends BaseSampler {
     }
 
     @Override
-    UpdateRule newRule() {
+    protected UpdateRule newRule() {
         double[] t = timesteps();
         return (i, x, step) -> {
             int s = previous(t, i);

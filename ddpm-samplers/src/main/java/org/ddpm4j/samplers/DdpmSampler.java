@@ -1,5 +1,9 @@
 package org.ddpm4j.samplers;
 
+import org.ddpm4j.toolkit.sampling.BaseSampler;
+import org.ddpm4j.toolkit.sampling.UpdateRule;
+import org.ddpm4j.toolkit.sampling.NoiseLevel;
+import org.ddpm4j.toolkit.sampling.SamplerParameters;
 import java.util.Set;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
@@ -34,12 +38,12 @@ public final class DdpmSampler extends BaseSampler {
     private final PredictionClipping clipping;
 
     public DdpmSampler(Schedule schedule, Parameters p) {
-        this(Params.discrete(schedule, NAME), p);
+        this(SamplerParameters.discrete(schedule, NAME), p);
     }
 
     private DdpmSampler(DiscreteSchedule schedule, Parameters p) {
-        super(NAME, schedule, Params.timesteps(p, schedule, schedule.trainSteps(), false,
-                n -> Spacing.read(p, "leading").integerTimesteps(schedule.trainSteps(), n, Params.stepsOffset(p))));
+        super(NAME, schedule, SamplerParameters.timesteps(p, schedule, schedule.trainSteps(), false,
+                n -> Spacing.read(p, "leading").integerTimesteps(schedule.trainSteps(), n, SamplerParameters.stepsOffset(p))));
         this.schedule = schedule;
         String variance = p.getString("variance_type", "fixed_small");
         if (LEARNED.contains(variance)) {
@@ -51,7 +55,7 @@ public final class DdpmSampler extends BaseSampler {
     }
 
     @Override
-    UpdateRule newRule() {
+    protected UpdateRule newRule() {
         double[] t = timesteps();
         return (i, x, step) -> {
             double alphaBarT = schedule.alphaBar((int) t[i]);

@@ -1,5 +1,11 @@
 package org.ddpm4j.samplers;
 
+import org.ddpm4j.toolkit.sampling.UpdateRule;
+import org.ddpm4j.toolkit.sampling.Step;
+import org.ddpm4j.toolkit.sampling.History;
+import org.ddpm4j.toolkit.sampling.NoiseLevel;
+import org.ddpm4j.toolkit.sampling.BaseSampler;
+import org.ddpm4j.toolkit.sampling.SamplerParameters;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Schedule;
@@ -41,7 +47,7 @@ public final class DpmSolverMultistepSampler extends BaseSampler {
     private final boolean eulerAtFinal;
 
     public DpmSolverMultistepSampler(Schedule schedule, Parameters p) {
-        this(Params.discrete(schedule, NAME), p, plan(Params.discrete(schedule, NAME), p));
+        this(SamplerParameters.discrete(schedule, NAME), p, plan(SamplerParameters.discrete(schedule, NAME), p));
     }
 
     private DpmSolverMultistepSampler(DiscreteSchedule schedule, Parameters p, SolverSteps plan) {
@@ -58,8 +64,8 @@ public final class DpmSolverMultistepSampler extends BaseSampler {
         SolverSteps.requireNoCustomTimesteps(p, kind);
         int last = schedule.trainSteps() - clippedSteps(schedule, p.getDouble("lambda_min_clipped", Double.NEGATIVE_INFINITY));
         Spacing spacing = Spacing.readFractional(p, "linspace");
-        int offset = Params.stepsOffset(p);
-        double[] timesteps = Params.timesteps(p, schedule, 20, true, n -> spacing.isFractional() ? spacing.fractional(schedule, n)
+        int offset = SamplerParameters.stepsOffset(p);
+        double[] timesteps = SamplerParameters.timesteps(p, schedule, 20, true, n -> spacing.isFractional() ? spacing.fractional(schedule, n)
                 : spacing.solverTimesteps(schedule.trainSteps(), last, n, offset));
         // diffusers rounds Karras / log-SNR times except for squaredcos_cap_v2 (our "cosine"), where it truncates
         boolean round = !"cosine".equals(schedule.name());
@@ -79,7 +85,7 @@ public final class DpmSolverMultistepSampler extends BaseSampler {
     }
 
     @Override
-    UpdateRule newRule() {
+    protected UpdateRule newRule() {
         int order = options.order();
         History m = new History(order);
         int n = steps();

@@ -1,5 +1,8 @@
 package org.ddpm4j.samplers;
 
+import org.ddpm4j.toolkit.sampling.NoiseLevel;
+import org.ddpm4j.toolkit.sampling.ModelOutput;
+import org.ddpm4j.toolkit.sampling.SamplerParameters;
 import org.ddpm4j.api.Checks;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
@@ -27,9 +30,9 @@ record DpmSolverOptions(int order, boolean dataPrediction, boolean heun, boolean
             throw new InvalidParameterException(p.qualify("final_sigmas_type"), "zero",
                     "is not supported with algorithm_type dpmsolver (a noise prediction cannot jump to sigma = 0); use sigma_min");
         }
-        Params.requireNull(p, sampler, "variance_type");
-        Params.requireFalse(p, sampler, "use_flow_sigmas", "use_dynamic_shifting");
-        Params.ignored(p, "flow_shift", "time_shift_type");
+        SamplerParameters.requireNull(p, sampler, "variance_type");
+        SamplerParameters.requireFalse(p, sampler, "use_flow_sigmas", "use_dynamic_shifting");
+        SamplerParameters.ignored(p, "flow_shift", "time_shift_type");
         return new DpmSolverOptions(order, data, heun, finalZero, PredictionClipping.read(p, null));
     }
 

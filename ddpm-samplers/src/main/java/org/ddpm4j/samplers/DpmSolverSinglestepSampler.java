@@ -1,5 +1,10 @@
 package org.ddpm4j.samplers;
 
+import org.ddpm4j.toolkit.sampling.BaseSampler;
+import org.ddpm4j.toolkit.sampling.UpdateRule;
+import org.ddpm4j.toolkit.sampling.Step;
+import org.ddpm4j.toolkit.sampling.History;
+import org.ddpm4j.toolkit.sampling.SamplerParameters;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Schedule;
@@ -39,7 +44,7 @@ public final class DpmSolverSinglestepSampler extends BaseSampler {
     private final int[] orders;
 
     public DpmSolverSinglestepSampler(Schedule schedule, Parameters p) {
-        this(Params.discrete(schedule, NAME), p, plan(Params.discrete(schedule, NAME), p));
+        this(SamplerParameters.discrete(schedule, NAME), p, plan(SamplerParameters.discrete(schedule, NAME), p));
     }
 
     private DpmSolverSinglestepSampler(DiscreteSchedule schedule, Parameters p, SolverSteps plan) {
@@ -57,7 +62,7 @@ public final class DpmSolverSinglestepSampler extends BaseSampler {
         int end = schedule.trainSteps()
                 - DpmSolverMultistepSampler.clippedSteps(schedule, p.getDouble("lambda_min_clipped", Double.NEGATIVE_INFINITY));
         Spacing spacing = Spacing.valueOf(p.getChoice("timestep_spacing", "linspace", "linspace", "logsnr", "quadratic").toUpperCase(java.util.Locale.ROOT));
-        double[] timesteps = Params.timesteps(p, schedule, 20, true, n -> spacing.isFractional() ? spacing.fractional(schedule, n)
+        double[] timesteps = SamplerParameters.timesteps(p, schedule, 20, true, n -> spacing.isFractional() ? spacing.fractional(schedule, n)
                 : Spacing.LINSPACE.solverTimesteps(schedule.trainSteps(), end, n, 0));
         return SolverSteps.of(schedule, timesteps, kind, true, null, SolverSteps.finalZero(p), false);
     }
@@ -85,7 +90,7 @@ public final class DpmSolverSinglestepSampler extends BaseSampler {
     }
 
     @Override
-    UpdateRule newRule() {
+    protected UpdateRule newRule() {
         History m = new History(options.order());
         History start = new History(1);
         return new UpdateRule() {

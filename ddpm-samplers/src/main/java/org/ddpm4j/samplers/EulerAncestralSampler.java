@@ -1,5 +1,8 @@
 package org.ddpm4j.samplers;
 
+import org.ddpm4j.toolkit.sampling.UpdateRule;
+import org.ddpm4j.toolkit.sampling.NoiseLevel;
+import org.ddpm4j.toolkit.sampling.SamplerParameters;
 import org.ddpm4j.api.Checks;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
@@ -26,7 +29,7 @@ public final class EulerAncestralSampler extends SigmaSpaceSampler {
     private final double eta;
 
     public EulerAncestralSampler(Schedule schedule, Parameters p) {
-        this(Params.discrete(schedule, NAME), p);
+        this(SamplerParameters.discrete(schedule, NAME), p);
     }
 
     private EulerAncestralSampler(DiscreteSchedule schedule, Parameters p) {
@@ -35,7 +38,7 @@ public final class EulerAncestralSampler extends SigmaSpaceSampler {
     }
 
     @Override
-    UpdateRule newRule() {
+    protected UpdateRule newRule() {
         return (i, x, step) -> {
             double from = sigma(i);
             double to = sigma(i + 1);

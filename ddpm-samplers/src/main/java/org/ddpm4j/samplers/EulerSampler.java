@@ -1,5 +1,8 @@
 package org.ddpm4j.samplers;
 
+import org.ddpm4j.toolkit.sampling.UpdateRule;
+import org.ddpm4j.toolkit.sampling.NoiseLevel;
+import org.ddpm4j.toolkit.sampling.SamplerParameters;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Schedule;
@@ -20,7 +23,7 @@ public final class EulerSampler extends SigmaSpaceSampler {
     public static final String NAME = "euler";
 
     public EulerSampler(Schedule schedule, Parameters p) {
-        this(Params.discrete(schedule, NAME), p);
+        this(SamplerParameters.discrete(schedule, NAME), p);
     }
 
     private EulerSampler(DiscreteSchedule schedule, Parameters p) {
@@ -30,7 +33,7 @@ public final class EulerSampler extends SigmaSpaceSampler {
     }
 
     @Override
-    UpdateRule newRule() {
+    protected UpdateRule newRule() {
         return (i, x, step) -> {
             double sigma = sigma(i);
             Tensor x0 = model(step, x, sigma, timesteps()[i]).x0(NoiseLevel.ofSigma(sigma));

@@ -2,6 +2,11 @@ package org.ddpm4j.samplers;
 
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
+import org.ddpm4j.toolkit.sampling.BaseSampler;
+import org.ddpm4j.toolkit.sampling.ModelOutput;
+import org.ddpm4j.toolkit.sampling.NoiseLevel;
+import org.ddpm4j.toolkit.sampling.Step;
+import org.ddpm4j.toolkit.sampling.UpdateRule;
 import org.ddpm4j.api.path.FlowSchedule;
 import org.ddpm4j.api.path.GaussianPath;
 import org.ddpm4j.api.schedule.Schedule;
@@ -84,12 +89,12 @@ public final class FlowMatchSampler extends BaseSampler {
     }
 
     @Override
-    double stateScale(int i) {
+    public double stateScale(int i) {
         return 1 / flow.path().scale(flow.pathTime(stateTime(i)));
     }
 
     @Override
-    double stateTime(int i) {
+    protected double stateTime(int i) {
         return i < steps() ? timesteps()[i] : flow.modelTime(sigmas[steps()]);
     }
 
@@ -109,7 +114,7 @@ public final class FlowMatchSampler extends BaseSampler {
     }
 
     @Override
-    UpdateRule newRule() {
+    protected UpdateRule newRule() {
         double[] t = timesteps();
         return (i, x, step) -> {
             double sigma = sigmas[i];

@@ -2,6 +2,11 @@ package org.ddpm4j.samplers;
 
 import org.ddpm4j.api.Checks;
 import org.ddpm4j.api.Parameters;
+import org.ddpm4j.toolkit.sampling.BaseSampler;
+import org.ddpm4j.toolkit.sampling.ModelOutput;
+import org.ddpm4j.toolkit.sampling.NoiseLevel;
+import org.ddpm4j.toolkit.sampling.Step;
+import org.ddpm4j.toolkit.sampling.UpdateRule;
 import org.ddpm4j.api.path.FlowSchedule;
 import org.ddpm4j.api.schedule.Schedule;
 
@@ -41,17 +46,17 @@ public final class FlowOdeSampler extends BaseSampler {
     }
 
     @Override
-    double stateScale(int i) {
+    public double stateScale(int i) {
         return 1 / flow.path().scale(i == 0 ? start : end);
     }
 
     @Override
-    double stateTime(int i) {
+    protected double stateTime(int i) {
         return flow.modelTime(i == 0 ? start : end);
     }
 
     @Override
-    UpdateRule newRule() {
+    protected UpdateRule newRule() {
         return (i, x, step) -> ode.integrate((state, s) -> FlowMatchSampler.velocity(flow, step, state, flow.modelTime(s)), x, start, end);
     }
 }

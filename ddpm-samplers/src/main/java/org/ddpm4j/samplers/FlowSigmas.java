@@ -5,6 +5,7 @@ import org.apache.commons.math3.distribution.BetaDistribution;
 import org.ddpm4j.api.Checks;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
+import org.ddpm4j.toolkit.sampling.SamplerParameters;
 
 /**
  * The noise levels {@code sigma_0 > ... > sigma_{n-1}} (and a final 0) at which a flow-matching
@@ -46,7 +47,7 @@ record FlowSigmas(double[] sigmas, double[] timesteps) {
 
     private static FlowSigmas read(Parameters p, int trainSteps, boolean all) {
         double[] custom = all && p.has("sigmas") ? customSigmas(p) : null;
-        int n = custom != null ? custom.length : Params.steps(p, trainSteps, 28);
+        int n = custom != null ? custom.length : SamplerParameters.steps(p, trainSteps, 28);
         double shift = p.getDouble("shift", 1.0);
         if (!(shift > 0) || Double.isInfinite(shift)) {
             throw new InvalidParameterException(p.qualify("shift"), shift, "must be a finite number > 0 (1 = no shift)");

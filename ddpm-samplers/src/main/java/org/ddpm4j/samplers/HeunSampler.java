@@ -1,5 +1,9 @@
 package org.ddpm4j.samplers;
 
+import org.ddpm4j.toolkit.sampling.UpdateRule;
+import org.ddpm4j.toolkit.sampling.Step;
+import org.ddpm4j.toolkit.sampling.NoiseLevel;
+import org.ddpm4j.toolkit.sampling.SamplerParameters;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Schedule;
@@ -26,7 +30,7 @@ public final class HeunSampler extends SigmaSpaceSampler {
     private final PredictionClipping clipping;
 
     public HeunSampler(Schedule schedule, Parameters p) {
-        this(Params.discrete(schedule, NAME), p);
+        this(SamplerParameters.discrete(schedule, NAME), p);
     }
 
     private HeunSampler(DiscreteSchedule schedule, Parameters p) {
@@ -41,7 +45,7 @@ public final class HeunSampler extends SigmaSpaceSampler {
     }
 
     @Override
-    UpdateRule newRule() {
+    protected UpdateRule newRule() {
         double[] t = timesteps();
         return (i, x, step) -> {
             double sigma = sigma(i);

@@ -1,5 +1,10 @@
 package org.ddpm4j.samplers;
 
+import org.ddpm4j.toolkit.sampling.UpdateRule;
+import org.ddpm4j.toolkit.sampling.Step;
+import org.ddpm4j.toolkit.sampling.History;
+import org.ddpm4j.toolkit.sampling.NoiseLevel;
+import org.ddpm4j.toolkit.sampling.SamplerParameters;
 import org.apache.commons.math3.analysis.integration.gauss.GaussIntegratorFactory;
 import org.ddpm4j.api.Checks;
 import org.ddpm4j.api.Parameters;
@@ -29,7 +34,7 @@ public final class LmsSampler extends SigmaSpaceSampler {
     private final int order;
 
     public LmsSampler(Schedule schedule, Parameters p) {
-        this(Params.discrete(schedule, NAME), p);
+        this(SamplerParameters.discrete(schedule, NAME), p);
     }
 
     private LmsSampler(DiscreteSchedule schedule, Parameters p) {
@@ -54,7 +59,7 @@ public final class LmsSampler extends SigmaSpaceSampler {
     }
 
     @Override
-    UpdateRule newRule() {
+    protected UpdateRule newRule() {
         History d = new History(order);
         return new UpdateRule() {
             @Override

@@ -1,5 +1,8 @@
 package org.ddpm4j.samplers;
 
+import org.ddpm4j.toolkit.sampling.BaseSampler;
+import org.ddpm4j.toolkit.sampling.UpdateRule;
+import org.ddpm4j.toolkit.sampling.NoiseLevel;
 import org.ddpm4j.api.Checks;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.Schedule;
@@ -41,22 +44,22 @@ public final class OdeSampler extends BaseSampler {
     }
 
     @Override
-    double initialScale() {
+    public double initialScale() {
         return 1 / schedule().signal(start);
     }
 
     @Override
-    double stateScale(int i) {
+    public double stateScale(int i) {
         return schedule().signal(i == 0 ? start : end);
     }
 
     @Override
-    double stateTime(int i) {
+    protected double stateTime(int i) {
         return i == 0 ? start : end;
     }
 
     @Override
-    UpdateRule newRule() {
+    protected UpdateRule newRule() {
         return (i, y, step) -> ode.integrate((state, u) -> {
             double sigma = Math.exp(u);
             NoiseLevel level = NoiseLevel.ofSigma(sigma);

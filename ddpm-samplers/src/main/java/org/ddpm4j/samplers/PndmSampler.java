@@ -1,5 +1,12 @@
 package org.ddpm4j.samplers;
 
+import org.ddpm4j.toolkit.sampling.BaseSampler;
+import org.ddpm4j.toolkit.sampling.UpdateRule;
+import org.ddpm4j.toolkit.sampling.Step;
+import org.ddpm4j.toolkit.sampling.History;
+import org.ddpm4j.toolkit.sampling.NoiseLevel;
+import org.ddpm4j.toolkit.sampling.ModelOutput;
+import org.ddpm4j.toolkit.sampling.SamplerParameters;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
@@ -38,17 +45,17 @@ public final class PndmSampler extends BaseSampler {
 
     /** PNDM; {@code skip_prk_steps} as given (diffusers' PNDMScheduler). */
     public static PndmSampler pndm(Schedule schedule, Parameters p) {
-        return new PndmSampler(NAME, Params.discrete(schedule, NAME), p, p.getBoolean("skip_prk_steps", false));
+        return new PndmSampler(NAME, SamplerParameters.discrete(schedule, NAME), p, p.getBoolean("skip_prk_steps", false));
     }
 
     /** PLMS alone: PNDM with {@code skip_prk_steps} always on. */
     public static PndmSampler plms(Schedule schedule, Parameters p) {
-        return new PndmSampler(PLMS, Params.discrete(schedule, PLMS), p, true);
+        return new PndmSampler(PLMS, SamplerParameters.discrete(schedule, PLMS), p, true);
     }
 
     private PndmSampler(String name, DiscreteSchedule schedule, Parameters p, boolean skipPrk) {
         super(name, schedule, Spacing.read(p, "leading").integerTimesteps(schedule.trainSteps(),
-                Params.steps(p, schedule.trainSteps(), 50), Params.stepsOffset(p)));
+                SamplerParameters.steps(p, schedule.trainSteps(), 50), SamplerParameters.stepsOffset(p)));
         this.schedule = schedule;
         this.skipPrk = skipPrk;
         this.finalAlphaBar = p.getBoolean("set_alpha_to_one", false) ? 1 : schedule.alphaBar(0);
@@ -69,7 +76,7 @@ public final class PndmSampler extends BaseSampler {
     }
 
     @Override
-    UpdateRule newRule() {
+    protected UpdateRule newRule() {
         int[] t = new int[steps()];
         for (int i = 0; i < t.length; i++) {
             t[i] = (int) timesteps()[i];

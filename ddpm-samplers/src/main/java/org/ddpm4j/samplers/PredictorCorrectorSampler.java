@@ -1,5 +1,6 @@
 package org.ddpm4j.samplers;
 
+import org.ddpm4j.toolkit.sampling.UpdateRule;
 import org.ddpm4j.api.Checks;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.Schedule;
@@ -32,7 +33,7 @@ public final class PredictorCorrectorSampler extends ContinuousTimeSampler {
     }
 
     @Override
-    UpdateRule newRule() {
+    protected UpdateRule newRule() {
         return (i, x, step) -> {
             double t = timesteps()[i];
             double alpha = 1 - continuousSchedule().beta(t) * length(i);

@@ -1,5 +1,6 @@
 package org.ddpm4j.samplers;
 
+import org.ddpm4j.toolkit.sampling.NoiseLevel;
 import java.util.Locale;
 import org.apache.commons.math3.ode.FirstOrderDifferentialEquations;
 import org.apache.commons.math3.ode.nonstiff.AdaptiveStepsizeIntegrator;

@@ -1,5 +1,6 @@
 package org.ddpm4j.samplers;
 
+import org.ddpm4j.toolkit.sampling.UpdateRule;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.Schedule;
 
@@ -19,7 +20,7 @@ public final class ReverseSdeSampler extends ContinuousTimeSampler {
     }
 
     @Override
-    UpdateRule newRule() {
+    protected UpdateRule newRule() {
         return this::eulerMaruyama;
     }
 }

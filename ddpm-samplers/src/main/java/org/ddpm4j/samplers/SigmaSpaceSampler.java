@@ -1,5 +1,10 @@
 package org.ddpm4j.samplers;
 
+import org.ddpm4j.toolkit.sampling.Step;
+import org.ddpm4j.toolkit.sampling.NoiseLevel;
+import org.ddpm4j.toolkit.sampling.ModelOutput;
+import org.ddpm4j.toolkit.sampling.BaseSampler;
+import org.ddpm4j.toolkit.sampling.SamplerParameters;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.tensor.Tensor;
@@ -34,10 +39,10 @@ abstract class SigmaSpaceSampler extends BaseSampler {
         /** Reads the shared parameters; {@code sigmaRange} also reads {@code sigma_min} / {@code sigma_max} (Euler). */
         static Plan read(DiscreteSchedule schedule, Parameters p, boolean sigmaRange) {
             Spacing spacing = Spacing.readFractional(p, "linspace");
-            int offset = Params.stepsOffset(p);
+            int offset = SamplerParameters.stepsOffset(p);
             SigmaKind kind = SigmaKind.read(p, false);
             SolverSteps.requireNoCustomTimesteps(p, kind);
-            double[] timesteps = Params.timesteps(p, schedule, 50, true, n -> spacing.isFractional() ? spacing.fractional(schedule, n)
+            double[] timesteps = SamplerParameters.timesteps(p, schedule, 50, true, n -> spacing.isFractional() ? spacing.fractional(schedule, n)
                     : spacing.timesteps(schedule.trainSteps(), n, offset));
             double[] table = Sigmas.table(schedule);
             double[] s = Sigmas.interpolate(table, timesteps);
@@ -67,12 +72,12 @@ abstract class SigmaSpaceSampler extends BaseSampler {
     }
 
     @Override
-    double initialScale() {
+    public double initialScale() {
         return initialSigma;
     }
 
     @Override
-    double stateScale(int i) {
+    public double stateScale(int i) {
         return NoiseLevel.ofSigma(sigmas[i]).alpha();
     }
 }

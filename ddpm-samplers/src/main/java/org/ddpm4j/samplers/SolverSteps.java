@@ -1,5 +1,6 @@
 package org.ddpm4j.samplers;
 
+import org.ddpm4j.toolkit.sampling.NoiseLevel;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.DiscreteSchedule;

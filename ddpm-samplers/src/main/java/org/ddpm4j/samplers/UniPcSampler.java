@@ -1,5 +1,12 @@
 package org.ddpm4j.samplers;
 
+import org.ddpm4j.toolkit.sampling.BaseSampler;
+import org.ddpm4j.toolkit.sampling.UpdateRule;
+import org.ddpm4j.toolkit.sampling.Step;
+import org.ddpm4j.toolkit.sampling.History;
+import org.ddpm4j.toolkit.sampling.NoiseLevel;
+import org.ddpm4j.toolkit.sampling.ModelOutput;
+import org.ddpm4j.toolkit.sampling.SamplerParameters;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
@@ -44,7 +51,7 @@ public final class UniPcSampler extends BaseSampler {
     private final PredictionClipping clipping;
 
     public UniPcSampler(Schedule schedule, Parameters p) {
-        this(Params.discrete(schedule, NAME), p, plan(Params.discrete(schedule, NAME), p));
+        this(SamplerParameters.discrete(schedule, NAME), p, plan(SamplerParameters.discrete(schedule, NAME), p));
     }
 
     private UniPcSampler(DiscreteSchedule schedule, Parameters p, SolverSteps plan) {
@@ -60,18 +67,18 @@ public final class UniPcSampler extends BaseSampler {
             }
         }
         this.clipping = PredictionClipping.read(p, null);
-        Params.requireNull(p, NAME, "solver_p", "shift_terminal");
-        Params.requireFalse(p, NAME, "use_flow_sigmas", "use_dynamic_shifting");
-        Params.ignored(p, "flow_shift", "time_shift_type");
+        SamplerParameters.requireNull(p, NAME, "solver_p", "shift_terminal");
+        SamplerParameters.requireFalse(p, NAME, "use_flow_sigmas", "use_dynamic_shifting");
+        SamplerParameters.ignored(p, "flow_shift", "time_shift_type");
     }
 
     private static SolverSteps plan(DiscreteSchedule schedule, Parameters p) {
         SigmaKind kind = SigmaKind.read(p, false);
         SolverSteps.requireNoCustomTimesteps(p, kind);
         Spacing spacing = Spacing.readFractional(p, "linspace");
-        int offset = Params.stepsOffset(p);
+        int offset = SamplerParameters.stepsOffset(p);
         int trainSteps = schedule.trainSteps();
-        double[] timesteps = Params.timesteps(p, schedule, 20, true, n -> spacing.isFractional() ? spacing.fractional(schedule, n)
+        double[] timesteps = SamplerParameters.timesteps(p, schedule, 20, true, n -> spacing.isFractional() ? spacing.fractional(schedule, n)
                 : spacing.solverTimesteps(trainSteps, trainSteps, n, offset));
         double[] range = {p.getDouble("sigma_min", Double.NaN), p.getDouble("sigma_max", Double.NaN)};
         return SolverSteps.of(schedule, timesteps, kind, true, range, SolverSteps.finalZero(p), true);
@@ -130,7 +137,7 @@ public final class UniPcSampler extends BaseSampler {
     }
 
     @Override
-    UpdateRule newRule() {
+    protected UpdateRule newRule() {
         History m = new History(order);
         History lastSample = new History(1);
         int n = steps();

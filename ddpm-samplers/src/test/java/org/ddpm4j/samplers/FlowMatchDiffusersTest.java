@@ -17,10 +17,10 @@ import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.sampling.SamplingRun;
 import org.ddpm4j.api.tensor.Tensor;
-import org.ddpm4j.core.analytic.GaussianMixture;
-import org.ddpm4j.core.analytic.GaussianMixtureDenoiser;
+import org.ddpm4j.backend.java.analytic.GaussianMixture;
+import org.ddpm4j.backend.java.analytic.GaussianMixtureDenoiser;
 import org.ddpm4j.core.config.DiffusersScheduler;
-import org.ddpm4j.core.io.Json;
+import org.ddpm4j.toolkit.io.Json;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 

@@ -9,7 +9,7 @@ import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.sampling.SamplingRun;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.Tensor;
-import org.ddpm4j.core.analytic.GaussianMixtureDenoiser;
+import org.ddpm4j.backend.java.analytic.GaussianMixtureDenoiser;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

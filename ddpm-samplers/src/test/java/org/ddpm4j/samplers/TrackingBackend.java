@@ -7,7 +7,7 @@ import java.util.List;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.api.tensor.TensorScope;
-import org.ddpm4j.core.tensor.JavaBackend;
+import org.ddpm4j.backend.java.JavaBackend;
 
 /**
  * The java backend seen through proxies that record every tensor created, so a test can count the

@@ -12,7 +12,7 @@ import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.core.config.DiffusersSchedulerConfig;
-import org.ddpm4j.core.io.Json;
+import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

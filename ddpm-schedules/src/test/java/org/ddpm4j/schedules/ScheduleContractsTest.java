@@ -4,7 +4,7 @@ import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.plugin.ScheduleFactory;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.TensorBackend;
-import org.ddpm4j.core.tensor.JavaBackend;
+import org.ddpm4j.backend.java.JavaBackend;
 import org.ddpm4j.testkit.ScheduleContract;
 import org.junit.jupiter.api.Nested;
 

@@ -9,7 +9,7 @@ import java.util.Arrays;
 public record HostArray(int[] shape, float[] data) {
 
     public HostArray {
-        Shapes.requireCount(shape, data.length);
+        Tensor.requireElementCount(shape, data.length);
         shape = shape.clone();
     }
 

@@ -141,4 +141,24 @@ public interface Tensor extends AutoCloseable {
     static String describe(int[] shape) {
         return Arrays.toString(shape);
     }
+
+    /** The number of elements of {@code shape}; fails on a negative dimension. */
+    static long elementCount(int[] shape) {
+        long n = 1;
+        for (int s : shape) {
+            if (s < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + describe(shape));
+            }
+            n *= s;
+        }
+        return n;
+    }
+
+    /** Fails unless {@code shape} holds exactly {@code length} elements. */
+    static void requireElementCount(int[] shape, long length) {
+        long n = elementCount(shape);
+        if (n != length) {
+            throw new IllegalArgumentException("shape " + describe(shape) + " holds " + n + " elements but " + length + " were given");
+        }
+    }
 }

@@ -10,7 +10,6 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
-import org.ddpm4j.api.tensor.Shapes;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorScope;
 import org.ddpm4j.api.training.NetworkBackend;
@@ -93,7 +92,7 @@ public final class DjlBackend implements NetworkBackend {
 
     @Override
     public Tensor fromHost(float[] data, int... shape) {
-        Shapes.requireCount(shape, data.length);
+        Tensor.requireElementCount(shape, data.length);
         return new DjlTensor(this, manager().create(data, new Shape(toLong(shape))));
     }
 
@@ -108,7 +107,7 @@ public final class DjlBackend implements NetworkBackend {
 
     @Override
     public Tensor zeros(int... shape) {
-        Shapes.count(shape);
+        Tensor.elementCount(shape);
         return new DjlTensor(this, manager().zeros(new Shape(toLong(shape))));
     }
 

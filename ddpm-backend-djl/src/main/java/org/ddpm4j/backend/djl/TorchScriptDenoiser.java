@@ -9,11 +9,6 @@ import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -27,6 +22,7 @@ import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.schedule.Schedule;
+import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.api.tensor.Tensor;
 
 /**
@@ -58,21 +54,11 @@ public final class TorchScriptDenoiser implements Denoiser, AutoCloseable {
         /** Reads {@code file}'s sidecar: the same name with {@code .json} instead of {@code .pt}. */
         public static Sidecar read(Path file) {
             Path json = sidecarOf(file);
-            Map<String, Object> map;
-            try {
-                map = new ObjectMapper().readValue(Files.readString(json), new TypeReference<LinkedHashMap<String, Object>>() { });
-            } catch (java.nio.file.NoSuchFileException e) {
+            if (!Files.exists(json)) {
                 throw new InvalidParameterException("path", file.toString(), "needs its JSON sidecar " + json
                         + " (parameterization, schedule); see TorchScriptDenoiser");
-            } catch (JsonProcessingException e) { // before IOException, which it extends
-                String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-                throw new InvalidParameterException(json.toString(), "malformed JSON" + where, "must be a JSON object: " + e.getOriginalMessage());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + json, e);
             }
-            if (map == null) {
-                throw new InvalidParameterException(json.toString(), "empty", "must be a JSON object");
-            }
+            Map<String, Object> map = Json.readObject(json);
             Parameters p = Parameters.of(map).scoped(json.getFileName().toString());
             Parameters schedule = p.getNested("schedule");
             Map<String, Object> scheduleParameters = new LinkedHashMap<>(schedule.asMap());

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.HostArray;

@@ -4,8 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.ddpm4j.api.tensor.ScopeStack;
-import org.ddpm4j.api.tensor.Shapes;
+import org.ddpm4j.toolkit.tensor.ScopeStack;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorScope;
 import org.ddpm4j.api.training.NetworkBackend;
@@ -70,7 +69,7 @@ public final class TfBackend implements NetworkBackend {
 
     @Override
     public Tensor fromHost(float[] data, int... shape) {
-        Shapes.requireCount(shape, data.length);
+        Tensor.requireElementCount(shape, data.length);
         return wrap(TFloat32.tensorOf(Shape.of(Run.longs(shape)), DataBuffers.of(data, true, false)), shape.clone());
     }
 
@@ -81,7 +80,7 @@ public final class TfBackend implements NetworkBackend {
 
     @Override
     public Tensor zeros(int... shape) {
-        return fromHost(new float[Math.toIntExact(Shapes.count(shape))], shape);
+        return fromHost(new float[Math.toIntExact(Tensor.elementCount(shape))], shape);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package org.ddpm4j.backend.tf;
 
 import java.util.Arrays;
-import org.ddpm4j.api.tensor.Shapes;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.tensorflow.types.TFloat32;
@@ -146,7 +145,7 @@ final class TfTensor implements Tensor {
 
     @Override
     public Tensor reshape(int... newShape) {
-        if (Shapes.count(newShape) != size()) {
+        if (Tensor.elementCount(newShape) != size()) {
             throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
         }
         return backend.wrap(kernels().reshape(value(), newShape), newShape.clone());

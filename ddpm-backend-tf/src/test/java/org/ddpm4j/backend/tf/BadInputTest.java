@@ -21,7 +21,7 @@ import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.TrainableDenoiser;
-import org.ddpm4j.core.tensor.JavaBackend;
+import org.ddpm4j.backend.java.JavaBackend;
 import org.ddpm4j.core.training.CheckpointStore;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.core.training.Models;

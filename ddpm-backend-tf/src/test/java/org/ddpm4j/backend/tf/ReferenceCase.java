@@ -10,8 +10,8 @@ import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.training.NetworkSpec;
-import org.ddpm4j.core.io.Json;
-import org.ddpm4j.core.io.Npz;
+import org.ddpm4j.toolkit.io.Json;
+import org.ddpm4j.toolkit.io.Npz;
 
 /**
  * A fixture written by {@code tools/networks-reference/reference.py} (PyTorch): the network spec,

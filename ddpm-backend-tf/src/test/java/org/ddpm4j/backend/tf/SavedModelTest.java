@@ -22,7 +22,7 @@ import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.TrainableDenoiser;
-import org.ddpm4j.core.tensor.JavaBackend;
+import org.ddpm4j.backend.java.JavaBackend;
 import org.ddpm4j.core.training.ModelCard;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

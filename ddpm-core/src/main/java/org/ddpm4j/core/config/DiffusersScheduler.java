@@ -12,7 +12,7 @@ import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.plugin.SamplerFactory;
 import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.schedule.Schedule;
-import org.ddpm4j.core.io.Json;
+import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.core.plugin.PluginKind;
 import org.ddpm4j.core.plugin.PluginRegistry;
 
@@ -63,7 +63,7 @@ public record DiffusersScheduler(Schedule schedule, Sampler sampler, Parameteriz
         boolean flow = className.startsWith("FlowMatch");
         Schedule schedule = flow ? flowSchedule(all, registry) : DiffusersSchedulerConfig.readSchedule(all, registry);
         Parameterization predictionType = flow ? Parameterization.FLOW : DiffusersSchedulerConfig.readPredictionType(all);
-        BOOKKEEPING.forEach(all::has);
+        all.markUsed(BOOKKEEPING.toArray(String[]::new));
 
         Map<String, Object> samplerKeys = new LinkedHashMap<>();
         for (String key : all.unusedKeys()) {

@@ -37,15 +37,17 @@ public final class DiffusersSchedulerConfig {
     public static Schedule readSchedule(Parameters config, PluginRegistry registry) {
         Map<String, Object> keys = new LinkedHashMap<>();
         for (String key : SCHEDULE_KEYS) {
+            config.markUsed(key);
             if (config.has(key)) {
                 keys.put(key, config.asMap().get(key));
             }
         }
         ScheduleFactory factory;
+        config.markUsed("trained_betas");
         if (config.has("trained_betas")) {
             factory = registry.schedule("betas");
             keys.put("trained_betas", config.asMap().get("trained_betas"));
-            config.has("beta_schedule");
+            config.markUsed("beta_schedule");
         } else {
             String name = config.getString("beta_schedule", "linear");
             factory = registry.scheduleForDiffusers(name).orElseThrow(() -> new InvalidParameterException(

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.ddpm4j.api.InvalidParameterException;
-import org.ddpm4j.core.io.Json;
+import org.ddpm4j.toolkit.io.Json;
 
 /**
  * The JSON configuration of a pipeline: which backend, schedule, sampler, guidance and denoiser, each

@@ -11,9 +11,9 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.tensor.HostArray;
-import org.ddpm4j.core.io.AtomicFiles;
-import org.ddpm4j.core.io.Json;
-import org.ddpm4j.core.io.Npz;
+import org.ddpm4j.toolkit.io.AtomicFiles;
+import org.ddpm4j.toolkit.io.Json;
+import org.ddpm4j.toolkit.io.Npz;
 
 /**
  * The checkpoints of one training run, in a directory:

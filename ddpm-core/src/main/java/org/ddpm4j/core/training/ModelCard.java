@@ -10,7 +10,7 @@ import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.core.config.ComponentConfig;
-import org.ddpm4j.core.io.Json;
+import org.ddpm4j.toolkit.io.Json;
 
 /**
  * What a saved model is, as JSON next to its weights ({@code model-card.json}): the network
@@ -98,6 +98,7 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
         NetworkSpec spec = new NetworkSpec(p.requireString("architecture"), p.requireIntArray("sample_shape"),
                 p.getInt("num_classes", 0), Parameterization.parse(p.qualify("parameterization"), p.getString("parameterization", "epsilon")),
                 Parameters.of(p.getNested("hyperparameters").asMap()));
+        p.markUsed("class_names");
         List<String> names = p.has("class_names") ? ((List<?>) map.get("class_names")).stream().map(String::valueOf).toList() : List.of();
         ModelCard card = new ModelCard(p.requireString("kind"), spec, names, new ComponentConfig(scheduleType, scheduleParameters),
                 p.getString("backend", "unknown"), p.getNested("data").asMap(), p.has("objective") ? objective(p) : Map.of());

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.ddpm4j.api.plugin.BackendFactory;
 import org.ddpm4j.api.plugin.Plugin;
-import org.ddpm4j.core.CorePlugin;
-import org.ddpm4j.core.tensor.JavaBackend;
+import org.ddpm4j.backend.java.JavaPlugin;
+import org.ddpm4j.backend.java.JavaBackend;
 import org.junit.jupiter.api.Test;
 
 class PluginRegistryTest {
@@ -27,7 +27,7 @@ class PluginRegistryTest {
                 return List.of(BackendFactory.of("java", "another java backend", p -> new JavaBackend()));
             }
         };
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> PluginRegistry.of(new CorePlugin(), impostor));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> PluginRegistry.of(new JavaPlugin(), impostor));
         assertTrue(e.getMessage().contains("backend 'java' is provided twice"), e.getMessage());
     }
 

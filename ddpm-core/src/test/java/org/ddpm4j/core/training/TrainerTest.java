@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import org.ddpm4j.testkit.TestSchedules;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
@@ -18,13 +19,13 @@ import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.training.LossWeighting;
 import org.ddpm4j.api.training.Objective;
-import org.ddpm4j.core.tensor.JavaBackend;
+import org.ddpm4j.backend.java.JavaBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainerTest {
     private final JavaBackend backend = new JavaBackend();
-    private final DiscreteSchedule schedule = org.ddpm4j.core.analytic.TestSchedulesAccess.linear(100);
+    private final DiscreteSchedule schedule = TestSchedules.linear(100);
     private final TrainingSettings settings = TrainingSettings.defaults().withSteps(40).withBatchSize(16)
             .withLearningRate(0.2).withWarmupSteps(5).withSeed(11).withCheckpointEvery(10);
 

@@ -27,7 +27,7 @@ import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.Objective;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.TrainableDenoiser;
-import org.ddpm4j.core.io.Json;
+import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.training.ArrayData;
 import org.ddpm4j.core.training.Trainer;

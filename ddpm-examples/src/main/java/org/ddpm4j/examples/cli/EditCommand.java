@@ -14,7 +14,7 @@ import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
-import org.ddpm4j.core.io.Npy;
+import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.examples.inpaint.Inpainting;
 import org.ddpm4j.examples.inpaint.Sdedit;

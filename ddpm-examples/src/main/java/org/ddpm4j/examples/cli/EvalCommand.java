@@ -24,7 +24,7 @@ import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.api.tensor.TensorScope;
-import org.ddpm4j.core.io.Json;
+import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.progress.ProgressReporter;
 import org.ddpm4j.core.training.ArrayData;

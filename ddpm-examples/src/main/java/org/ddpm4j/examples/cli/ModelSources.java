@@ -11,7 +11,7 @@ import org.ddpm4j.api.model.Classifier;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.TensorBackend;
-import org.ddpm4j.core.io.Json;
+import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.core.training.Models;

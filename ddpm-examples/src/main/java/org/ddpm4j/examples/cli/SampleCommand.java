@@ -18,7 +18,7 @@ import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
-import org.ddpm4j.core.io.Npy;
+import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;

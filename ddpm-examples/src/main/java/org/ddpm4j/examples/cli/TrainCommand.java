@@ -24,7 +24,7 @@ import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.Trainable;
 import org.ddpm4j.api.training.TrainableClassifier;
 import org.ddpm4j.api.training.TrainableDenoiser;
-import org.ddpm4j.core.io.Json;
+import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.training.CheckpointStore;
 import org.ddpm4j.core.training.ModelCard;

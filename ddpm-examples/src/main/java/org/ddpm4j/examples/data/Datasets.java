@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.ddpm4j.api.InvalidParameterException;
-import org.ddpm4j.core.io.Npy;
+import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.core.training.ArrayData;
 import org.ddpm4j.core.training.TrainingData;
 

@@ -10,8 +10,8 @@ import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
-import org.ddpm4j.core.analytic.GaussianMixture;
-import org.ddpm4j.core.analytic.GaussianMixtureDenoiser;
+import org.ddpm4j.backend.java.analytic.GaussianMixture;
+import org.ddpm4j.backend.java.analytic.GaussianMixtureDenoiser;
 import org.ddpm4j.core.plugin.PluginRegistry;
 
 /**

@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
-import org.ddpm4j.core.io.AtomicFiles;
+import org.ddpm4j.toolkit.io.AtomicFiles;
 
 /** Charts arranged in a grid and written as one PNG. */
 public final class Figure {

@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import javax.imageio.ImageIO;
-import org.ddpm4j.core.analytic.GaussianMixture;
-import org.ddpm4j.core.io.AtomicFiles;
-import org.ddpm4j.core.io.Npy;
+import org.ddpm4j.backend.java.analytic.GaussianMixture;
+import org.ddpm4j.toolkit.io.AtomicFiles;
+import org.ddpm4j.toolkit.io.Npy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
-import org.ddpm4j.core.io.Json;
+import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.core.training.CheckpointStore;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.examples.data.FashionMnist;

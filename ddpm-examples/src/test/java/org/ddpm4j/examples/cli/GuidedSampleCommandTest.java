@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
-import org.ddpm4j.core.io.AtomicFiles;
-import org.ddpm4j.core.io.Npy;
+import org.ddpm4j.toolkit.io.AtomicFiles;
+import org.ddpm4j.toolkit.io.Npy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

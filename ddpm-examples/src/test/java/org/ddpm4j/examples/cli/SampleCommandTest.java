@@ -12,10 +12,10 @@ import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.core.config.DiffusersScheduler;
-import org.ddpm4j.core.io.Json;
-import org.ddpm4j.core.io.Npy;
+import org.ddpm4j.toolkit.io.Json;
+import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.core.plugin.PluginRegistry;
-import org.ddpm4j.core.tensor.JavaBackend;
+import org.ddpm4j.backend.java.JavaBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +24,7 @@ class SampleCommandTest {
 
     private static Path mixture(Path dir) {
         Path file = dir.resolve("mixture.json");
-        org.ddpm4j.core.io.AtomicFiles.writeString(file, MIXTURE);
+        org.ddpm4j.toolkit.io.AtomicFiles.writeString(file, MIXTURE);
         return file;
     }
 

@@ -10,7 +10,7 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.core.config.DiffusersSchedulerConfig;
-import org.ddpm4j.core.io.Json;
+import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,134 +1,59 @@
 package com.example.ddpm;
 
 import org.ddpm4j.api.Checks;
-import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
-import org.ddpm4j.api.model.Denoiser;
-import org.ddpm4j.api.model.NonFiniteOutputException;
-import org.ddpm4j.api.model.Parameterization;
-import org.ddpm4j.api.sampling.SampleOptions;
-import org.ddpm4j.api.sampling.Sampler;
-import org.ddpm4j.api.sampling.SamplingRun;
-import org.ddpm4j.api.sampling.StepEvent;
 import org.ddpm4j.api.schedule.ContinuousSchedule;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.Tensor;
-import org.ddpm4j.api.tensor.TensorScope;
+import org.ddpm4j.toolkit.sampling.BaseSampler;
+import org.ddpm4j.toolkit.sampling.NoiseLevel;
+import org.ddpm4j.toolkit.sampling.SamplerParameters;
+import org.ddpm4j.toolkit.sampling.UpdateRule;
 
 /**
- * A sampler written by a third party against ddpm4j's API only: Euler's method on the
- * probability-flow ODE of the VP SDE (Song et al. 2021, eq. 13),
- * {@code dx/dt = f(t) x - g(t)^2 / 2 * score(x, t) = -beta(t)/2 (x - eps(x, t) / sigma_t)},
- * from {@code t = 1} to {@code t = t_min} in uniform steps.
+ * A sampler written by a third party on ddpm4j's toolkit: Euler's method on the probability-flow
+ * ODE of the VP SDE (Song et al. 2021, eq. 13),
+ * {@code dx/dt = -beta(t)/2 (x - eps(x, t) / sigma_t)}, from {@code t = 1} to {@code t = t_min} in
+ * uniform steps. The toolkit's run loop supplies memory scopes, NaN reports, listeners, {@code startAt}
+ * and {@code setState}; this class supplies the time grid and the update rule.
  */
-public final class ProbabilityFlowEulerSampler implements Sampler {
+public final class ProbabilityFlowEulerSampler extends BaseSampler {
     public static final String NAME = "example-pf-euler";
 
     private final ContinuousSchedule schedule;
-    private final int steps;
     private final double tMin;
 
     public ProbabilityFlowEulerSampler(Schedule schedule, Parameters p) {
-        if (!(schedule instanceof ContinuousSchedule c)) {
-            throw new InvalidParameterException(p.qualify("schedule"), schedule.name(), "must be a continuous schedule such as vp");
-        }
-        this.schedule = c;
-        this.steps = Checks.atLeast(p.qualify("steps"), p.getInt("steps", 500), 1);
-        this.tMin = Checks.open(p.qualify("t_min"), p.getDouble("t_min", 1e-3), 0, 1);
+        this(SamplerParameters.continuous(schedule, NAME), Checks.atLeast(p.qualify("steps"), p.getInt("steps", 500), 1),
+                Checks.open(p.qualify("t_min"), p.getDouble("t_min", 1e-3), 0, 1));
     }
 
-    @Override
-    public String name() {
-        return NAME;
+    private ProbabilityFlowEulerSampler(ContinuousSchedule schedule, int steps, double tMin) {
+        super(NAME, schedule, grid(steps, tMin));
+        this.schedule = schedule;
+        this.tMin = tMin;
     }
 
-    @Override
-    public Schedule schedule() {
-        return schedule;
-    }
-
-    @Override
-    public int steps() {
-        return steps;
-    }
-
-    @Override
-    public double[] timesteps() {
+    private static double[] grid(int steps, double tMin) {
         double[] t = new double[steps];
         for (int i = 0; i < steps; i++) {
-            t[i] = time(i);
+            t[i] = 1 - (1 - tMin) * i / steps;
         }
         return t;
     }
 
-    private double time(int i) {
-        return 1 - (1 - tMin) * i / steps;
+    @Override
+    protected double stateTime(int i) {
+        return i < steps() ? 1 - (1 - tMin) * i / steps() : tMin;
     }
 
     @Override
-    public SamplingRun start(Denoiser denoiser, Tensor noise, SampleOptions options) {
-        Denoiser eps = denoiser.as(Parameterization.EPSILON, schedule);
-        return new SamplingRun() {
-            private Tensor x = noise;
-            private int done;
-            private long evaluations;
-
-            @Override
-            public int steps() {
-                return steps;
-            }
-
-            @Override
-            public int stepsDone() {
-                return done;
-            }
-
-            @Override
-            public double time() {
-                return ProbabilityFlowEulerSampler.this.time(done);
-            }
-
-            @Override
-            public Tensor state() {
-                return x;
-            }
-
-            @Override
-            public void setState(Tensor state) {
-                x = state;
-            }
-
-            @Override
-            public void step() {
-                double t = time();
-                double dt = -(1 - tMin) / steps;
-                try (TensorScope scope = noise.backend().openScope()) {
-                    Tensor e = eps.predict(x, t, options.condition());
-                    evaluations++;
-                    if (options.checkFinite() && !e.isFinite()) {
-                        throw new NonFiniteOutputException("the denoiser output", done, t);
-                    }
-                    // x + dt * (-beta/2) (x - eps / sigma)
-                    double c = -0.5 * schedule.beta(t) * dt;
-                    x = scope.keep(x.linear(1 + c, e, -c / schedule.noise(t)));
-                }
-                done++;
-                options.listener().onStep(new StepEvent(done, steps, time(), x, null, evaluations));
-            }
-
-            @Override
-            public long modelEvaluations() {
-                return evaluations;
-            }
-
-            @Override
-            public Tensor result() {
-                return x;
-            }
-
-            @Override
-            public void close() {
-            }
+    protected UpdateRule newRule() {
+        return (i, x, step) -> {
+            double t = stateTime(i);
+            Tensor eps = step.model(x, t).eps(NoiseLevel.ofAlphaBar(schedule.alphaBar(t)));
+            double c = -0.5 * schedule.beta(t) * (stateTime(i + 1) - t);
+            return x.linear(1 + c, eps, -c / schedule.noise(t));
         };
     }
 }

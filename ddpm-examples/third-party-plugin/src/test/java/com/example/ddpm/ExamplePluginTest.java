@@ -10,7 +10,7 @@ import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.tensor.Tensor;
-import org.ddpm4j.core.analytic.GaussianMixture;
+import org.ddpm4j.backend.java.analytic.GaussianMixture;
 import org.ddpm4j.core.config.PipelineConfig;
 import org.ddpm4j.core.pipeline.Pipeline;
 import org.ddpm4j.core.pipeline.Pipelines;
@@ -60,6 +60,6 @@ class ExamplePluginTest {
     void aDiscreteScheduleIsRejectedWhenThePipelineIsBuilt() {
         InvalidParameterException e = assertThrows(InvalidParameterException.class, () -> Pipelines.build(PipelineConfig.parse(
                 "{\"schedule\": {\"type\": \"linear\"}, \"sampler\": {\"type\": \"example-pf-euler\"}}")));
-        assertTrue(e.getMessage().contains("continuous schedule"), e.getMessage());
+        assertTrue(e.getMessage().contains("continuous-time schedule"), e.getMessage());
     }
 }

@@ -10,10 +10,10 @@ import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
-import org.ddpm4j.core.analytic.GaussianMixture;
-import org.ddpm4j.core.analytic.GaussianMixtureDenoiser;
+import org.ddpm4j.backend.java.analytic.GaussianMixture;
+import org.ddpm4j.backend.java.analytic.GaussianMixtureDenoiser;
 import org.ddpm4j.core.plugin.PluginRegistry;
-import org.ddpm4j.core.tensor.JavaBackend;
+import org.ddpm4j.backend.java.JavaBackend;
 import org.ddpm4j.samplers.ProbabilityFlowOde;
 import org.junit.jupiter.api.Test;
 

@@ -1,0 +1,103 @@
+package org.ddpm4j.backend.java;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.ddpm4j.api.InvalidParameterException;
+import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.model.Classifier;
+import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.plugin.BackendFactory;
+import org.ddpm4j.api.plugin.ClassifierFactory;
+import org.ddpm4j.api.plugin.DenoiserFactory;
+import org.ddpm4j.api.plugin.Plugin;
+import org.ddpm4j.api.schedule.Schedule;
+import org.ddpm4j.api.tensor.TensorBackend;
+import org.ddpm4j.backend.java.analytic.GaussianMixture;
+import org.ddpm4j.backend.java.analytic.GaussianMixtureClassifier;
+import org.ddpm4j.backend.java.analytic.GaussianMixtureDenoiser;
+import org.ddpm4j.toolkit.io.Json;
+import org.ddpm4j.toolkit.io.Npy;
+import org.ddpm4j.backend.java.JavaBackend;
+
+/** What this module contributes: the {@code java} backend and the analytic denoisers and classifier. */
+public final class JavaPlugin implements Plugin {
+
+    @Override
+    public List<BackendFactory> backends() {
+        return List.of(BackendFactory.of(JavaBackend.NAME,
+                "host memory, double precision, no native code (analytic denoisers, tests)", p -> new JavaBackend()));
+    }
+
+    @Override
+    public List<DenoiserFactory> denoisers() {
+        return List.of(
+                denoiser("gmm", "exact eps for Gaussian-mixture data: {path} or {weights, means, stds}; conditional=true makes components classes",
+                        (backend, schedule, p) -> new GaussianMixtureDenoiser(mixture(p), schedule, p.getBoolean("conditional", false))),
+                denoiser("points", "ideal denoiser of a finite data set (softmax-weighted average of the points): {path to .npy [n, d]} or {points}",
+                        (backend, schedule, p) -> new GaussianMixtureDenoiser(GaussianMixture.ofPoints(points(p)), schedule, false)));
+    }
+
+    @Override
+    public List<ClassifierFactory> classifiers() {
+        return List.of(new ClassifierFactory() {
+            @Override
+            public String name() {
+                return "gmm";
+            }
+
+            @Override
+            public String description() {
+                return "exact p(y | x_t) of a Gaussian mixture whose components are the classes: {path} or {weights, means, stds}";
+            }
+
+            @Override
+            public Classifier create(TensorBackend backend, Schedule schedule, Parameters parameters) {
+                return new GaussianMixtureClassifier(mixture(parameters), schedule);
+            }
+        });
+    }
+
+    private static GaussianMixture mixture(Parameters p) {
+        if (p.has("path")) {
+            return GaussianMixture.fromParameters(Parameters.of(Json.readObject(Path.of(p.requireString("path"))))
+                    .scoped(p.qualify("path")));
+        }
+        return GaussianMixture.fromParameters(p);
+    }
+
+    private static double[][] points(Parameters p) {
+        if (p.has("path")) {
+            Npy.Array a = Npy.read(Path.of(p.requireString("path")));
+            if (a.shape().length != 2 || a.shape()[0] == 0) {
+                throw new InvalidParameterException(p.qualify("path"), java.util.Arrays.toString(a.shape()),
+                        "must hold a non-empty [n, d] array of points");
+            }
+            return a.rows();
+        }
+        return p.requireDoubleMatrix("points");
+    }
+
+    @FunctionalInterface
+    private interface Create {
+        Denoiser create(TensorBackend backend, Schedule schedule, Parameters parameters);
+    }
+
+    private static DenoiserFactory denoiser(String name, String description, Create create) {
+        return new DenoiserFactory() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String description() {
+                return description;
+            }
+
+            @Override
+            public Denoiser create(TensorBackend backend, Schedule schedule, Parameters parameters) {
+                return create.create(backend, schedule, parameters);
+            }
+        };
+    }
+}

@@ -1,0 +1,65 @@
+package org.ddpm4j.toolkit.sampling;
+
+import org.ddpm4j.api.model.NonFiniteOutputException;
+import org.ddpm4j.api.tensor.GaussianNoise;
+import org.ddpm4j.api.tensor.Tensor;
+import org.ddpm4j.api.tensor.TensorScope;
+
+/**
+ * What an {@link UpdateRule} may use during step {@code i} of a run: the denoiser (counted, and
+ * checked for NaN with the step index and time), the step's noise, and {@link #keep} for tensors
+ * that must outlive the step's memory scope.
+ */
+public final class Step {
+    private final RuleRun run;
+    private final int index;
+    private final TensorScope scope;
+    private GaussianNoise noise;
+    private Tensor denoised;
+
+    Step(RuleRun run, int index, TensorScope scope) {
+        this.run = run;
+        this.index = index;
+        this.scope = scope;
+    }
+
+    /** The 0-based step index. */
+    public int index() {
+        return index;
+    }
+
+    /** Evaluates the denoiser at {@code x} (variance-preserving form) and model time {@code t}. */
+    public ModelOutput model(Tensor x, double t) {
+        Tensor out = run.denoiser().predict(x, t, run.options().condition());
+        run.countEvaluation();
+        if (run.options().checkFinite() && !out.isFinite()) {
+            throw new NonFiniteOutputException("the denoiser's output", index, t);
+        }
+        return new ModelOutput(out, run.denoiser().parameterization(), x, this);
+    }
+
+    /**
+     * Standard normal noise shaped like {@code like}. The noise of step {@code i} is a pure function of
+     * {@code (seed, i)} ({@link GaussianNoise#forStep}); several draws in one step continue one stream.
+     */
+    public Tensor noise(Tensor like) {
+        if (noise == null) {
+            noise = GaussianNoise.forStep(run.options().seed(), index);
+        }
+        return like.backend().randn(noise, like.shape());
+    }
+
+    /** Lets {@code tensor} outlive this step (history); the caller releases it. */
+    public Tensor keep(Tensor tensor) {
+        return scope.keep(tensor);
+    }
+
+    void recordDenoised(Tensor x0) {
+        denoised = x0;
+    }
+
+    /** The last {@code x_0} estimate made in this step, or null. */
+    public Tensor denoised() {
+        return denoised;
+    }
+}
