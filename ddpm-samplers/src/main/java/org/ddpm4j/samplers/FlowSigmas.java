@@ -59,6 +59,7 @@ record FlowSigmas(double[] sigmas, double[] timesteps) {
         String spacing = "uniform";
         boolean invert = false;
         if (all) {
+            p.markUsed("shift_terminal"); // diffusers writes null for none
             if (p.has("shift_terminal")) {
                 terminal = Checks.open(p.qualify("shift_terminal"), p.requireDouble("shift_terminal"), 0, 1);
             }
@@ -133,6 +134,7 @@ record FlowSigmas(double[] sigmas, double[] timesteps) {
         double maxShift = p.getDouble("max_shift", 1.15);
         int baseLen = p.getInt("base_image_seq_len", 256);
         int maxLen = p.getInt("max_image_seq_len", 4096);
+        p.markUsed("mu", "image_seq_len");
         boolean hasMu = p.has("mu");
         boolean hasLen = p.has("image_seq_len");
         if (!dynamic) {

@@ -86,6 +86,38 @@ class FlowSamplerTest {
     }
 
     @Test
+    void aSavedFluxConfigurationLoadsKeyForKey() {
+        // FLUX.1's scheduler_config.json as diffusers saves it (every key, nulls included)
+        java.util.Map<String, Object> config = new java.util.LinkedHashMap<>();
+        config.put("_class_name", "FlowMatchEulerDiscreteScheduler");
+        config.put("_diffusers_version", "0.30.0.dev0");
+        config.put("base_image_seq_len", 256);
+        config.put("base_shift", 0.5);
+        config.put("invert_sigmas", false);
+        config.put("max_image_seq_len", 4096);
+        config.put("max_shift", 1.15);
+        config.put("num_train_timesteps", 1000);
+        config.put("shift", 3.0);
+        config.put("shift_terminal", null);
+        config.put("stochastic_sampling", false);
+        config.put("time_shift_type", "exponential");
+        config.put("use_beta_sigmas", false);
+        config.put("use_dynamic_shifting", true);
+        config.put("use_exponential_sigmas", false);
+        config.put("use_karras_sigmas", false);
+        var d = org.ddpm4j.core.config.DiffusersScheduler.read(config, "scheduler_config.json",
+                java.util.Map.of("steps", 4, "image_seq_len", 4096), Mixtures.REGISTRY);
+        assertEquals(Parameterization.FLOW, d.predictionType());
+        double[] sigmas = ((FlowMatchSampler) d.sampler()).sigmas();
+        // mu = max_shift at the largest resolution: sigma' = e^mu / (e^mu + 1/sigma - 1), sigma = 1 - i (1 - 1/1000) / 3
+        double mu = 1.15;
+        for (int i = 0; i < 4; i++) {
+            double sigma = 1 - i * (1 - 1e-3) / 3;
+            assertEquals(Math.exp(mu) / (Math.exp(mu) + 1 / sigma - 1), sigmas[i], 1e-6, "sigma " + i);
+        }
+    }
+
+    @Test
     void aFlowSamplerRefusesADiffusionScheduleAndABadShift() {
         InvalidParameterException e = assertThrows(InvalidParameterException.class,
                 () -> Mixtures.REGISTRY.createSampler("flow-euler", Mixtures.linear(), Parameters.of("steps", 4)));

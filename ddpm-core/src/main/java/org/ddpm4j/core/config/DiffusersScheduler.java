@@ -84,6 +84,7 @@ public record DiffusersScheduler(Schedule schedule, Sampler sampler, Parameteriz
 
     private static Schedule flowSchedule(Parameters config, PluginRegistry registry) {
         Map<String, Object> keys = new LinkedHashMap<>();
+        config.markUsed("num_train_timesteps");
         if (config.has("num_train_timesteps")) {
             keys.put("num_train_timesteps", config.asMap().get("num_train_timesteps"));
         }

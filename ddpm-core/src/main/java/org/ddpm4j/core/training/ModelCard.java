@@ -109,7 +109,7 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
     private static Map<String, Object> objective(Parameters p) {
         Parameters o = p.getNested("objective");
         o.getChoice("type", "denoising", "denoising", "flow-matching");
-        o.has("time_distribution");
+        o.markUsed("time_distribution");
         o.requireAllUsed();
         return o.asMap();
     }
