@@ -9,8 +9,8 @@ import org.ddpm4j.toolkit.sampling.SamplerParameters;
 
 /**
  * The noise levels {@code sigma_0 > ... > sigma_{n-1}} (and a final 0) at which a flow-matching
- * sampler evaluates the model, as diffusers' FlowMatch schedulers place them (float32 where diffusers
- * rounds): {@code n} levels evenly between {@code sigma_max} and {@code sigma_min} of the training
+ * sampler evaluates the model, as diffusers' FlowMatch schedulers place them (in double precision, where
+ * diffusers rounds to float32: they agree to about 1e-7): {@code n} levels evenly between {@code sigma_max} and {@code sigma_min} of the training
  * grid, then a time reparameterisation. Sigma is the path time {@code s} of
  * {@code x_s = (1 - s) x_0 + s eps}; the model time is {@code s * num_train_timesteps}.
  * <ul>
@@ -66,9 +66,9 @@ record FlowSigmas(double[] sigmas, double[] timesteps) {
             spacing = spacing(p);
             invert = p.getBoolean("invert_sigmas", false);
         }
-        // the training grid: float32 in diffusers
-        float sigmaMax = dynamic ? 1f : shift(1f, shift);
-        float sigmaMin = dynamic ? (float) (1f / trainSteps) : shift((float) (1f / trainSteps), shift);
+        // the ends of the training grid
+        double sigmaMax = dynamic ? 1 : shift(1, shift);
+        double sigmaMin = dynamic ? 1.0 / trainSteps : shift(1.0 / trainSteps, shift);
         double[] s = new double[n];
         for (int i = 0; i < n; i++) {
             if (custom != null) {
@@ -90,12 +90,9 @@ record FlowSigmas(double[] sigmas, double[] timesteps) {
         double[] sigmas = new double[n + 1];
         double[] timesteps = new double[n];
         for (int i = 0; i < n; i++) {
-            float sigma = (float) s[i];
-            if (invert) {
-                sigma = 1f - sigma;
-            }
+            double sigma = invert ? 1 - s[i] : s[i];
             sigmas[i] = sigma;
-            timesteps[i] = sigma * (float) trainSteps;
+            timesteps[i] = sigma * trainSteps;
         }
         sigmas[n] = invert ? 1 : 0;
         return new FlowSigmas(sigmas, timesteps);
@@ -118,9 +115,8 @@ record FlowSigmas(double[] sigmas, double[] timesteps) {
         return s;
     }
 
-    private static float shift(float sigma, double shift) {
-        float f = (float) shift;
-        return f * sigma / (1 + (f - 1) * sigma);
+    private static double shift(double sigma, double shift) {
+        return shift * sigma / (1 + (shift - 1) * sigma);
     }
 
     private static double timeShift(double mu, double t, boolean linear) {

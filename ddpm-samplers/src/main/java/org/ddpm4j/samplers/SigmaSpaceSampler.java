@@ -1,5 +1,6 @@
 package org.ddpm4j.samplers;
 
+import org.ddpm4j.api.Checks;
 import org.ddpm4j.toolkit.sampling.Step;
 import org.ddpm4j.toolkit.sampling.NoiseLevel;
 import org.ddpm4j.toolkit.sampling.ModelOutput;
@@ -47,9 +48,12 @@ abstract class SigmaSpaceSampler extends BaseSampler {
             double[] table = Sigmas.table(schedule);
             double[] s = Sigmas.interpolate(table, timesteps);
             int n = timesteps.length;
+            // diffusers' Euler reads sigma_min / sigma_max for sigma schedules only; their values are checked regardless
+            double givenMin = sigmaRange && p.has("sigma_min") ? Checks.positive(p.qualify("sigma_min"), p.getDouble("sigma_min", 1)) : s[n - 1];
+            double givenMax = sigmaRange && p.has("sigma_max") ? Checks.positive(p.qualify("sigma_max"), p.getDouble("sigma_max", 1)) : s[0];
             if (kind != SigmaKind.TIMESTEPS) {
-                double sigmaMin = sigmaRange ? p.getDouble("sigma_min", s[n - 1]) : s[n - 1];
-                double sigmaMax = sigmaRange ? p.getDouble("sigma_max", s[0]) : s[0];
+                double sigmaMin = givenMin;
+                double sigmaMax = givenMax;
                 s = kind.sigmas(sigmaMin, sigmaMax, n);
                 timesteps = Sigmas.times(table, s);
             }

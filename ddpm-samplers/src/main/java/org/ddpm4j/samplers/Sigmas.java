@@ -66,6 +66,22 @@ final class Sigmas {
         return (1 - w) * low + w * (low + 1);
     }
 
+    /**
+     * The inverse of {@link #interpolate(double[], double)}: the fractional time at which the
+     * schedule's sigma, linear between training steps, is exactly {@code sigma} (clamped to the table).
+     */
+    static double exactTime(double[] table, double sigma) {
+        if (sigma <= table[0]) {
+            return 0;
+        }
+        for (int j = 0; j < table.length - 1; j++) {
+            if (sigma <= table[j + 1]) {
+                return j + (sigma - table[j]) / (table[j + 1] - table[j]);
+            }
+        }
+        return table.length - 1;
+    }
+
     static double[] times(double[] table, double[] sigmas) {
         double[] t = new double[sigmas.length];
         for (int i = 0; i < t.length; i++) {

@@ -143,10 +143,14 @@ class BadInputTest {
                 Map.of("_class_name", "KDPM2DiscreteScheduler"), "scheduler_config.json", run, Mixtures.REGISTRY));
         assertTrue(e.getMessage().contains("_class_name") && e.allowed().contains("DDIMScheduler"), e.getMessage());
         e = assertThrows(InvalidParameterException.class, () -> DiffusersScheduler.read(
-                Map.of("_class_name", "DDIMScheduler", "clip_smaple", true), "scheduler_config.json", run, Mixtures.REGISTRY));
-        assertEquals("scheduler_config.json.clip_smaple", e.parameter());
+                Map.of("_class_name", "DDIMScheduler", "clip_sample_range", -1.0), "scheduler_config.json", run, Mixtures.REGISTRY));
+        assertEquals("scheduler_config.json.clip_sample_range", e.parameter());
         e = assertThrows(InvalidParameterException.class, () -> DiffusersScheduler.read(
-                Map.of("_class_name", "DDIMScheduler", "steps", 20), "scheduler_config.json", run, Mixtures.REGISTRY));
+                Map.of("_class_name", "EulerDiscreteScheduler", "timestep_type", "edm"), "scheduler_config.json", run, Mixtures.REGISTRY));
+        assertTrue(e.getMessage().contains("timestep_type") && e.allowed().contains("continuous"), e.getMessage());
+        e = assertThrows(InvalidParameterException.class, () -> DiffusersScheduler.read(
+                Map.of("_class_name", "DDIMScheduler", "timestep_spacing", "leading"), "scheduler_config.json",
+                Map.of("steps", 10, "timestep_spacing", "trailing"), Mixtures.REGISTRY));
         assertTrue(e.allowed().contains("give it once"), e.getMessage());
         e = assertThrows(InvalidParameterException.class, () -> DiffusersScheduler.read(
                 Map.of("beta_schedule", "linear"), "scheduler_config.json", run, Mixtures.REGISTRY));

@@ -131,9 +131,9 @@ class SampleCommandTest {
                 "sample", "--denoiser", "model.pt", "--n", "2", "--sampler", "ddim", "--out", out);
         Path config = dir.resolve("scheduler_config.json");
         Map<String, Object> c = ddimConfig();
-        c.put("clip_sampel", true);
+        c.put("clip_sample", "yes");
         Json.write(c, config);
-        assertError("scheduler_config.json.clip_sampel = true: unknown parameter",
+        assertError("scheduler_config.json.clip_sample = 'yes': must be true or false",
                 "sample", "--denoiser", "gmm:" + mixture, "--n", "2", "--scheduler-config", config.toString(), "--out", out);
         assertFalse(java.nio.file.Files.exists(Path.of(out)), "a failed run writes nothing");
     }
