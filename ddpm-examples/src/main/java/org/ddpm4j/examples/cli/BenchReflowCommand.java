@@ -220,14 +220,15 @@ final class BenchReflowCommand implements Runnable {
         metrics.put("table_markdown", md.toString());
 
         List<Chart> charts = new ArrayList<>();
-        Chart quality = new Chart("energy distance / floor vs model evaluations", "log2 evaluations", "ratio");
+        Chart quality = new Chart("energy distance / floor (log10) vs model evaluations", "log2 evaluations", "log10 ratio");
         int c = 0;
         for (Map.Entry<String, double[]> e : ratios.entrySet()) {
             double[] x = new double[EVALUATIONS.length];
             for (int k = 0; k < x.length; k++) {
                 x[k] = Math.log(EVALUATIONS[k]) / Math.log(2);
             }
-            quality.line(e.getKey(), x, e.getValue(), Chart.PALETTE[c++ % Chart.PALETTE.length]);
+            double[] y = java.util.Arrays.stream(e.getValue()).map(Math::log10).toArray();
+            quality.line(e.getKey(), x, y, Chart.PALETTE[c++ % Chart.PALETTE.length]);
         }
         Figure.save(out.resolve("quality.png"), 1, 640, 480, List.of(quality));
         Tensor few = backend.randn(new GaussianNoise(seed + 13), 40, 2);
