@@ -155,6 +155,18 @@ class TrainCommandTest {
         assertTrue(r.err().contains("reflow needs a flow-matching model"), r.err());
         r = Cli.run("train", "--reflow-from", teacher.toString(), "--dataset", "moons", "--out", dir.resolve("y").toString());
         assertTrue(r.err().contains("is fixed by the model of --reflow-from"), r.err());
+
+        // a FlowMatch scheduler config samples the flow model, and is refused for the diffusion model
+        Path config = dir.resolve("flow.json");
+        org.ddpm4j.toolkit.io.Json.write(Map.of("_class_name", "FlowMatchEulerDiscreteScheduler", "shift", 2.0), config);
+        r = Cli.run("sample", "--checkpoint", student.toString(), "--scheduler-config", config.toString(), "--steps", "4", "--n", "8",
+                "--out", dir.resolve("s.npy").toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("flow-euler on rectified-flow, 4 steps, 4 model evaluations"), r.out());
+        r = Cli.run("sample", "--checkpoint", diffusion.toString(), "--scheduler-config", config.toString(), "--steps", "4", "--n", "8",
+                "--out", dir.resolve("d.npy").toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("describes schedule rectified-flow") && r.err().contains("trained with linear"), r.err());
     }
 
     @Test
