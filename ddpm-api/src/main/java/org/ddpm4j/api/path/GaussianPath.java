@@ -129,12 +129,4 @@ public interface GaussianPath {
         Checks.ordered("sigma_min", sigmaMin, "sigma_max", sigmaMax);
         return new VarianceExplodingPath(sigmaMin, sigmaMax);
     }
-
-    /** Parses {@code linear}; the other paths are built from their schedules. */
-    static GaussianPath parse(String parameter, String name) {
-        if ("linear".equals(name) || "rectified-flow".equals(name)) {
-            return linear();
-        }
-        throw new org.ddpm4j.api.InvalidParameterException(parameter, name, "must be linear (the rectified-flow path)");
-    }
 }
