@@ -32,6 +32,13 @@ final class LinearPath implements GaussianPath {
         return 1;
     }
 
+    /** A flow prediction is this path's velocity already. */
+    @Override
+    public org.ddpm4j.api.tensor.Tensor toVelocity(org.ddpm4j.api.model.Parameterization kind, org.ddpm4j.api.tensor.Tensor prediction,
+                                                   org.ddpm4j.api.tensor.Tensor x, double t) {
+        return kind == org.ddpm4j.api.model.Parameterization.FLOW ? prediction : GaussianPath.super.toVelocity(kind, prediction, x, t);
+    }
+
     @Override
     public double timeAtSigma(double sigma) {
         return Double.isInfinite(sigma) ? 1 : Math.min(1, Math.max(0, sigma / (1 + sigma)));
