@@ -82,4 +82,31 @@ class ArchitectureTest {
     void thereAreNoPackageCycles() {
         slices().matching("org.ddpm4j.(**)").should().beFreeOfCycles().check(classes);
     }
+
+    @Test
+    void arrowsPointOnlyTowardTheApiAndTheToolkit() {
+        // nothing below the composition root (core) and the CLI (examples) may know them
+        noClasses().that().resideInAnyPackage("org.ddpm4j.api..", "org.ddpm4j.toolkit..", "org.ddpm4j.testkit..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.ddpm4j.core..", "org.ddpm4j.examples..",
+                        "org.ddpm4j.schedules..", "org.ddpm4j.samplers..", "org.ddpm4j.guidance..", "org.ddpm4j.backend..")
+                .check(classes);
+        noClasses().that().resideInAPackage("org.ddpm4j.core..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.ddpm4j.examples..", "org.ddpm4j.schedules..",
+                        "org.ddpm4j.samplers..", "org.ddpm4j.guidance..", "org.ddpm4j.backend..")
+                .check(classes);
+    }
+
+    @Test
+    void testsOfPluginModulesUseOtherPluginsOnlyThroughTheApi() {
+        // a plugin's tests may run other plugins (a schedule for a sampler), but must not reach into
+        // their internals: only their public entry points and the testkit
+        JavaClasses tests = new ClassFileImporter().withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
+                .importPackages("org.ddpm4j");
+        noClasses().that().resideInAnyPackage("org.ddpm4j.api..", "org.ddpm4j.toolkit..")
+                .should().dependOnClassesThat().resideInAnyPackage("com.google.inject..", "ai.djl..", "org.tensorflow..")
+                .allowEmptyShould(true).check(tests);
+        noClasses().that().resideOutsideOfPackage("org.ddpm4j.core..")
+                .should().dependOnClassesThat().resideInAnyPackage("com.google.inject..")
+                .allowEmptyShould(true).check(tests);
+    }
 }

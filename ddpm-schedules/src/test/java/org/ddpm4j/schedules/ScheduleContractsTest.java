@@ -1,5 +1,10 @@
 package org.ddpm4j.schedules;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Modifier;
+import java.util.Set;
+import java.util.TreeSet;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.plugin.ScheduleFactory;
 import org.ddpm4j.api.schedule.Schedule;
@@ -7,9 +12,24 @@ import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.backend.java.JavaBackend;
 import org.ddpm4j.testkit.ScheduleContract;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
 
 /** Every schedule of this module passes the testkit contract, with and without zero terminal SNR. */
 class ScheduleContractsTest {
+
+    /** A schedule added to SchedulesPlugin fails here until a nested class below runs the contract on it. */
+    @Test
+    void everyScheduleOfThePluginRunsTheContract() throws ReflectiveOperationException {
+        Set<String> tested = new TreeSet<>();
+        for (Class<?> nested : ScheduleContractsTest.class.getDeclaredClasses()) {
+            if (Base.class.isAssignableFrom(nested) && !Modifier.isAbstract(nested.getModifiers())) {
+                tested.add(((Base) nested.getDeclaredConstructor(ScheduleContractsTest.class).newInstance(this)).name());
+            }
+        }
+        Set<String> all = new TreeSet<>();
+        new SchedulesPlugin().schedules().forEach(f -> all.add(f.name()));
+        assertTrue(tested.containsAll(all), "schedules without a contract class: " + all.stream().filter(n -> !tested.contains(n)).toList());
+    }
 
     abstract static class Base extends ScheduleContract {
         abstract String name();

@@ -1,13 +1,18 @@
 package org.ddpm4j.testkit;
 
 import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.schedule.ContinuousSchedule;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 
-/** A minimal linear schedule (DDPM betas 1e-4 to 0.02) for the tests of modules that cannot depend on ddpm-schedules (core, backends). */
+/**
+ * Minimal schedules for contracts and for the tests of modules that cannot depend on ddpm-schedules
+ * (core, backends): Ho et al.'s linear betas and its continuum limit, the VP SDE of Song et al.
+ */
 public final class TestSchedules {
     private TestSchedules() {
     }
 
+    /** Linear betas from 1e-4 to 0.02 over {@code steps} training steps. */
     public static DiscreteSchedule linear(int steps) {
         double[] alphaBar = new double[steps];
         double[] betas = new double[steps];
@@ -41,6 +46,40 @@ public final class TestSchedules {
             @Override
             public double alphaBar(int t) {
                 return alphaBar[t];
+            }
+        };
+    }
+
+    /** The VP SDE with {@code beta(t) = 0.1 + 19.9 t} on {@code t in [0, 1]}. */
+    public static ContinuousSchedule vp() {
+        double betaMin = 0.1;
+        double slope = 19.9;
+        return new ContinuousSchedule() {
+            @Override
+            public String name() {
+                return "test-vp";
+            }
+
+            @Override
+            public Parameters parameters() {
+                return Parameters.empty();
+            }
+
+            @Override
+            public double beta(double t) {
+                return betaMin + slope * t;
+            }
+
+            @Override
+            public double alphaBar(double t) {
+                return Math.exp(-(betaMin * t + 0.5 * slope * t * t));
+            }
+
+            @Override
+            public double timeAtSigma(double sigma) {
+                double target = Math.log1p(sigma * sigma);
+                double t = (-betaMin + Math.sqrt(betaMin * betaMin + 2 * slope * target)) / slope;
+                return Math.max(0, Math.min(1, t));
             }
         };
     }

@@ -99,7 +99,7 @@ abstract class NetworkTrainable implements Trainable {
             }
             float value;
             try (GradientCollector collector = DjlEngine.engine().newGradientCollector()) {
-                NDArray l = loss.apply(network.forward(parameters.trainingViews(call), x, t, labels, true));
+                NDArray l = loss.apply(network.forward(parameters.trainingWeights(), x, t, labels, true));
                 collector.backward(l);
                 value = l.getFloat();
             }

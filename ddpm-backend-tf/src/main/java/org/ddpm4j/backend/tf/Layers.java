@@ -67,18 +67,27 @@ final class Layers {
     }
 
     /**
-     * A {@code k x k} convolution (k = 1 or 3) with bias; a 3x3 one pads every side by one pixel,
-     * explicitly, also at stride 2 (TensorFlow's {@code SAME} would pad 0 before and 1 after).
+     * A {@code k x k} convolution (k = 1 or 3) with bias; a 3x3 one pads every side by one pixel, also
+     * at stride 2. At stride 1 that is the convolution's own {@code SAME} padding, with no padded copy
+     * of the input. At stride 2 {@code SAME} would pad 0 before and 1 after, and {@code EXPLICIT}
+     * padding has no gradient in TensorFlow's C++ gradient registry, so the input is padded first.
      */
     Operand<TFloat32> conv(Operand<TFloat32> x, String name, int in, int out, int k, int stride) {
         Operand<TFloat32> w = parameter(name + ".weight", Parameter.Kind.KERNEL, in * k * k, out, in, k, k);
         Operand<TFloat32> b = parameter(name + ".bias", Parameter.Kind.UNIFORM, in * k * k, out);
-        Operand<TFloat32> padded = k == 1 ? x
-                : tf.pad(x, tf.constant(new int[][] {{0, 0}, {1, 1}, {1, 1}, {0, 0}}), tf.constant(0f));
-        return tf.math.add(tf.nn.conv2d(padded, w, List.of(1L, (long) stride, (long) stride, 1L), "VALID"), b);
+        List<Long> strides = List.of(1L, (long) stride, (long) stride, 1L);
+        Operand<TFloat32> y = k == 1 || stride == 1
+                ? tf.nn.conv2d(x, w, strides, k == 1 ? "VALID" : "SAME")
+                : tf.nn.conv2d(tf.pad(x, tf.constant(new int[][] {{0, 0}, {1, 1}, {1, 1}, {0, 0}}), tf.constant(0f)), w, strides, "VALID");
+        return tf.math.add(y, b);
     }
 
-    /** Group normalisation over each sample's groups of {@code channels / groups} channels and all pixels. */
+    /**
+     * Group normalisation over each sample's groups of {@code channels / groups} channels and all
+     * pixels. The statistics come from a 4-D view {@code [n, pixels, groups, channels/groups]}; the
+     * normalisation and the affine map are then one multiply and one add on the NHWC tensor, with
+     * per-sample, per-channel factors {@code a = weight / sqrt(var + eps)} and {@code b = bias - mean a}.
+     */
     Operand<TFloat32> groupNorm(Operand<TFloat32> x, String name, int channels, int groups) {
         if (channels % groups != 0) {
             throw new InvalidParameterException("groups", groups, "must divide the " + channels + " channels of '" + name + "'");
@@ -86,13 +95,17 @@ final class Layers {
         Operand<TFloat32> scale = parameter(name + ".weight", Parameter.Kind.ONES, 1, channels);
         Operand<TFloat32> shift = parameter(name + ".bias", Parameter.Kind.ZEROS, 1, channels);
         long[] nhwc = staticShape(x);
-        Operand<TFloat32> g = tf.reshape(x, tf.constant(new long[] {-1, nhwc[1], nhwc[2], groups, channels / groups}));
-        Operand<TInt32> axes = tf.constant(new int[] {1, 2, 4});
-        Operand<TFloat32> mean = tf.math.mean(g, axes, Mean.keepDims(true));
-        Operand<TFloat32> centred = tf.math.sub(g, mean);
-        Operand<TFloat32> variance = tf.math.mean(tf.math.square(centred), axes, Mean.keepDims(true));
-        Operand<TFloat32> normalised = tf.math.mul(centred, tf.math.rsqrt(tf.math.add(variance, tf.constant(GROUP_NORM_EPSILON))));
-        return tf.math.add(tf.math.mul(tf.reshape(normalised, tf.shape(x)), scale), shift);
+        long perGroup = channels / groups;
+        Operand<TInt64> grouped = tf.constant(new long[] {1, 1, groups, perGroup});
+        Operand<TFloat32> g = tf.reshape(x, tf.constant(new long[] {-1, nhwc[1] * nhwc[2], groups, perGroup}));
+        Operand<TInt32> axes = tf.constant(new int[] {1, 3});
+        Operand<TFloat32> mean = tf.math.mean(g, axes, Mean.keepDims(true));                          // [n, 1, G, 1]
+        Operand<TFloat32> variance = tf.math.mean(tf.math.squaredDifference(g, mean), axes, Mean.keepDims(true));
+        Operand<TFloat32> inverse = tf.math.rsqrt(tf.math.add(variance, tf.constant(GROUP_NORM_EPSILON)));
+        Operand<TFloat32> a = tf.math.mul(inverse, tf.reshape(scale, grouped));                       // [n, 1, G, C/G]
+        Operand<TFloat32> b = tf.math.sub(tf.reshape(shift, grouped), tf.math.mul(mean, a));
+        Operand<TInt64> perChannel = tf.constant(new long[] {-1, 1, 1, channels});
+        return tf.math.add(tf.math.mul(x, tf.reshape(a, perChannel)), tf.reshape(b, perChannel));
     }
 
     /** {@code x * sigmoid(x)}. */

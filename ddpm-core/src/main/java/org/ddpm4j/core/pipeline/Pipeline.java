@@ -1,21 +1,24 @@
 package org.ddpm4j.core.pipeline;
 
 import jakarta.inject.Inject;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
-import org.ddpm4j.api.guidance.Guidance;
+import java.util.Set;
 import org.ddpm4j.api.guidance.GuidanceContext;
 import org.ddpm4j.api.model.Classifier;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.sampling.Sampler;
+import org.ddpm4j.api.sampling.StepListener;
 import org.ddpm4j.api.schedule.Schedule;
-import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 
 /**
- * A ready-to-use composition of a backend, a schedule and optionally a sampler, a guidance method
- * and a denoiser, built and validated as a whole by {@link Pipelines#build}.
+ * A ready-to-use composition of a backend, a schedule and optionally a sampler, a denoiser wrapped
+ * by its {@link DenoiserLayer}s (the configured guidance among them) and step listeners, built and
+ * validated as a whole by {@link Pipelines#build}.
  */
 public final class Pipeline implements AutoCloseable {
     private final TensorBackend backend;
@@ -23,22 +26,32 @@ public final class Pipeline implements AutoCloseable {
     private final Optional<Sampler> sampler;
     private final Optional<Denoiser> denoiser;
     private final Optional<Denoiser> model;
+    private final List<DenoiserLayer> layers;
+    private final StepListener listener;
 
     @Inject
-    Pipeline(TensorBackend backend, Schedule schedule, Optional<Sampler> sampler, Optional<Guidance> guidance,
-             Optional<Denoiser> denoiser, Optional<Classifier> classifier) {
+    Pipeline(TensorBackend backend, Schedule schedule, Optional<Sampler> sampler, Optional<Denoiser> denoiser,
+             Optional<Classifier> classifier, Set<DenoiserLayer> layers, Set<StepListener> listeners) {
         this.backend = backend;
         this.schedule = schedule;
         this.sampler = sampler;
         this.denoiser = denoiser;
-        GuidanceContext context = new GuidanceContext(schedule, classifier);
-        // Guidance validates the model (conditional? classifier classes?) here, before any sampling.
-        this.model = guidance.isPresent() && denoiser.isPresent()
-                ? Optional.of(guidance.get().guide(denoiser.get(), context))
-                : denoiser;
-        if (guidance.isPresent() && denoiser.isEmpty()) {
-            throw new IllegalStateException("guidance '" + guidance.get().name() + "' is configured but there is no denoiser to guide");
+        this.layers = layers.stream().sorted(Comparator.comparingInt(DenoiserLayer::order).thenComparing(DenoiserLayer::name)).toList();
+        if (!layers.isEmpty() && denoiser.isEmpty()) {
+            throw new IllegalStateException("guidance or layers " + this.layers + " are configured but there is no denoiser to wrap");
         }
+        GuidanceContext context = new GuidanceContext(schedule, classifier);
+        // Layers (guidance among them) validate the model here, before any sampling.
+        Optional<Denoiser> wrapped = denoiser;
+        for (DenoiserLayer layer : this.layers) {
+            wrapped = wrapped.map(d -> layer.wrap(d, context));
+        }
+        this.model = wrapped;
+        StepListener all = StepListener.NONE;
+        for (StepListener l : listeners) {
+            all = all.andThen(l);
+        }
+        this.listener = all;
     }
 
     public TensorBackend backend() {
@@ -58,9 +71,19 @@ public final class Pipeline implements AutoCloseable {
         return denoiser;
     }
 
-    /** The denoiser to sample with: the configured one, wrapped by the guidance if one is configured. */
+    /** The denoiser to sample with: the configured one wrapped by the layers, innermost first. */
     public Denoiser model() {
         return model.orElseThrow(() -> new IllegalStateException("the pipeline has no denoiser"));
+    }
+
+    /** The layers around the denoiser, innermost first. */
+    public List<DenoiserLayer> layers() {
+        return layers;
+    }
+
+    /** The bound step listeners, called in the order their bindings were made; {@link #sample} adds them to every run. */
+    public StepListener listener() {
+        return listener;
     }
 
     /** The configured sampler. */
@@ -73,11 +96,8 @@ public final class Pipeline implements AutoCloseable {
      * {@code options.seed()} (the sampler's own noise uses the same seed, split off).
      */
     public Tensor sample(int n, int[] sampleShape, SampleOptions options) {
-        int[] shape = new int[sampleShape.length + 1];
-        shape[0] = n;
-        System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
-        Tensor noise = backend.randn(new GaussianNoise(options.seed()), shape);
-        return requireSampler().sample(model(), noise, options.withSeed(options.seed() + 1));
+        Tensor noise = Noise.seeded(backend, n, sampleShape, options.seed());
+        return requireSampler().sample(model(), noise, options.withSeed(options.seed() + 1).andListener(listener));
     }
 
     @Override

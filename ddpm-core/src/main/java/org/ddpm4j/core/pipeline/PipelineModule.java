@@ -3,6 +3,7 @@ package org.ddpm4j.core.pipeline;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import com.google.inject.multibindings.Multibinder;
 import java.util.Optional;
 import org.ddpm4j.api.guidance.Guidance;
 import org.ddpm4j.api.model.Classifier;
@@ -17,7 +18,10 @@ import org.ddpm4j.core.plugin.PluginRegistry;
 /**
  * Guice bindings of a pipeline: each component is built by its plugin from its configuration, in
  * dependency order (backend and schedule first, then the sampler for the schedule, the denoiser
- * on the backend). Users can override any binding with {@code Modules.override}.
+ * on the backend); the configured guidance becomes the {@link DenoiserLayer} at
+ * {@link DenoiserLayer#GUIDANCE}. Declares the multibindings of denoiser layers and step listeners
+ * that extensions and users add to. Users can override any binding with {@code Modules.override}
+ * (see {@link Pipelines#build(PipelineConfig, PluginRegistry, com.google.inject.Module...)}).
  */
 public final class PipelineModule extends AbstractModule {
     private final PipelineConfig config;
@@ -33,6 +37,14 @@ public final class PipelineModule extends AbstractModule {
         bind(PluginRegistry.class).toInstance(registry);
         bind(PipelineConfig.class).toInstance(config);
         bind(Pipeline.class).in(Singleton.class);
+        Multibinder<DenoiserLayer> layers = Pipelines.layers(binder());
+        Pipelines.listeners(binder());
+        config.guidance().ifPresent(c -> layers.addBinding().toProvider((com.google.inject.Provider<DenoiserLayer>) () -> guidanceLayer(registry.createGuidance(c.type(),
+                c.asParameters()))));
+    }
+
+    private static DenoiserLayer guidanceLayer(Guidance guidance) {
+        return DenoiserLayer.of(DenoiserLayer.GUIDANCE, guidance.name(), guidance::guide);
     }
 
     @Provides
@@ -53,12 +65,6 @@ public final class PipelineModule extends AbstractModule {
     @Singleton
     Optional<Sampler> sampler(Schedule schedule) {
         return config.sampler().map(c -> registry.createSampler(c.type(), schedule, c.asParameters()));
-    }
-
-    @Provides
-    @Singleton
-    Optional<Guidance> guidance() {
-        return config.guidance().map(c -> registry.createGuidance(c.type(), c.asParameters()));
     }
 
     @Provides

@@ -5,15 +5,24 @@ import com.google.inject.Guice;
 import com.google.inject.Module;
 import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
+import com.google.inject.multibindings.Multibinder;
 import com.google.inject.spi.Message;
 import com.google.inject.util.Modules;
+import com.google.inject.Binder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import org.ddpm4j.api.sampling.StepListener;
 import org.ddpm4j.core.config.PipelineConfig;
 import org.ddpm4j.core.plugin.PluginRegistry;
 
 /**
- * Builds {@link Pipeline}s with Guice. The injector runs in production stage, so every component
- * is built and every plugin parameter validated now, not at step 900 of a run. Errors come out as
- * the plugin threw them (e.g. {@code InvalidParameterException}), not wrapped in Guice's.
+ * The composition root: builds {@link Pipeline}s with Guice from a {@link PipelineConfig} (read from
+ * JSON or assembled from command-line options), the {@link PipelineModule} of the configured
+ * plugins, every {@link PipelineExtension} on the class path and the caller's overrides, in that
+ * order. The injector runs in production stage, so every component is built and every plugin
+ * parameter validated now, not at step 900 of a run. Errors come out as the plugin threw them (e.g.
+ * {@code InvalidParameterException}), not wrapped in Guice's.
  */
 public final class Pipelines {
     private Pipelines() {
@@ -24,9 +33,15 @@ public final class Pipelines {
         return build(config, PluginRegistry.load());
     }
 
-    /** Builds a pipeline; {@code overrides} replace any of the default bindings. */
+    /**
+     * Builds a pipeline; {@code overrides} replace any binding of the configuration or of an
+     * extension (e.g. the {@code TensorBackend}) and may add layers and listeners.
+     */
     public static Pipeline build(PipelineConfig config, PluginRegistry registry, Module... overrides) {
-        Module module = Modules.override(new PipelineModule(config, registry)).with(overrides);
+        List<Module> base = new ArrayList<>();
+        base.add(new PipelineModule(config, registry));
+        ServiceLoader.load(PipelineExtension.class).forEach(base::add);
+        Module module = Modules.override(base).with(overrides);
         try {
             return Guice.createInjector(Stage.PRODUCTION, module).getInstance(Pipeline.class);
         } catch (CreationException e) {
@@ -34,6 +49,16 @@ public final class Pipelines {
         } catch (ProvisionException e) {
             throw unwrap(e.getErrorMessages().stream().map(Message::getCause).filter(c -> c != null).findFirst().orElse(null), e);
         }
+    }
+
+    /** The multibinding of denoiser layers, to add one: {@code Pipelines.layers(binder()).addBinding().toInstance(layer)}. */
+    public static Multibinder<DenoiserLayer> layers(Binder binder) {
+        return Multibinder.newSetBinder(binder, DenoiserLayer.class);
+    }
+
+    /** The multibinding of step listeners that every {@link Pipeline#sample} run reports to. */
+    public static Multibinder<StepListener> listeners(Binder binder) {
+        return Multibinder.newSetBinder(binder, StepListener.class);
     }
 
     private static RuntimeException unwrap(Throwable cause, RuntimeException guice) {

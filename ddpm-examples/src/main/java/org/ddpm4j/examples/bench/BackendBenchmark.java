@@ -48,6 +48,14 @@ public final class BackendBenchmark {
             Parameters.of("channels", 32, "channel_mult", List.of(1, 2, 2), "num_res_blocks", 1, "attention_levels", List.of(2),
                     "dropout", 0.0));
 
+    /**
+     * The Fashion-MNIST recipe's U-Net (README): channels 16, channel_mult [1, 2, 2], one residual
+     * block per level, attention at level 2 (7x7), 10 classes, dropout 0; 281k parameters.
+     */
+    public static final NetworkSpec RECIPE_UNET = new NetworkSpec("unet", new int[] {1, 28, 28}, 10, Parameterization.EPSILON,
+            Parameters.of("channels", 16, "channel_mult", List.of(1, 2, 2), "num_res_blocks", 1, "attention_levels", List.of(2),
+                    "dropout", 0.0));
+
     /** Steps of every sampling run. */
     public static final int DDIM_STEPS = 50;
 
@@ -143,6 +151,36 @@ public final class BackendBenchmark {
         }
     }
 
+    /**
+     * One round of the comparison with PyTorch ({@code tools/networks-reference/bench_torch.py} measures
+     * the same four figures): {@link #RECIPE_UNET} training (samples/s), sampling with {@code sampler}
+     * (images/s; labels 0..9 in turn) and one forward pass without gradients (ms), all at {@code batch},
+     * and {@link #MLP} training at batch 256.
+     */
+    public Round round(Sampler sampler, int batch, int unetSteps, int mlpSteps) {
+        double unetTrain = training("unet", RECIPE_UNET, batch, unetSteps).samplesPerSecond();
+        double forward;
+        double sampling;
+        try (TrainableDenoiser model = backend.newDenoiser(RECIPE_UNET, OptimizerSettings.defaults());
+             Tensor noise = backend.randn(new GaussianNoise(5), shape(RECIPE_UNET, batch))) {
+            int[] labels = new int[batch];
+            for (int i = 0; i < batch; i++) {
+                labels[i] = i % RECIPE_UNET.numClasses();
+            }
+            Condition condition = Condition.classes(labels);
+            model.ema().predict(noise, 500.0, condition).close(); // warm-up (TensorFlow builds its graph here)
+            forward = seconds(() -> model.ema().predict(noise, 500.0, condition).close()) * 1000;
+            sampling = batch / seconds(() -> sampler.sample(model.ema(), noise, OPTIONS.withCondition(condition)).close());
+        }
+        double mlpTrain = training("mlp", MLP, 256, mlpSteps).samplesPerSecond();
+        return new Round(unetTrain, sampling, forward, mlpTrain);
+    }
+
+    /** The figures of one {@link #round}. */
+    public record Round(double unetTrainSamplesPerSecond, double unetSampleImagesPerSecond, double unetForwardMillis,
+                        double mlpTrainSamplesPerSecond) {
+    }
+
     public Throughput training(String name, NetworkSpec spec, int batch, int steps) {
         int warmUp = Math.max(3, steps / 10);
         double[] seconds = new double[repeats];
@@ -184,7 +222,14 @@ public final class BackendBenchmark {
         int n = 2048;
         int d = Arrays.stream(spec.sampleShape()).reduce(1, (a, b) -> a * b);
         float[] values = new GaussianNoise(3).nextFloats(n * d);
-        return new ArrayData(values, spec.sampleShape(), null, 0);
+        if (spec.numClasses() == 0) {
+            return new ArrayData(values, spec.sampleShape(), null, 0);
+        }
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % spec.numClasses();
+        }
+        return new ArrayData(values, spec.sampleShape(), labels, spec.numClasses());
     }
 
     static int[] shape(NetworkSpec spec, int batch) {

@@ -1,6 +1,8 @@
 package org.ddpm4j.examples.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.ddpm4j.api.InvalidParameterException;
@@ -12,6 +14,8 @@ import org.ddpm4j.api.training.NetworkBackend;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.examples.bench.BackendBenchmark;
 import org.ddpm4j.examples.bench.ComparisonTable;
+import org.ddpm4j.examples.bench.PyTorchRound;
+import org.ddpm4j.examples.bench.TorchComparison;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,7 +48,8 @@ final class BenchCommand implements Runnable {
         List<String> backends;
 
         @Option(names = "--what", split = ",", defaultValue = "overhead,training,memory",
-                description = "Any of overhead, training, memory (default ${DEFAULT-VALUE}).")
+                description = "Any of overhead, training, memory (default ${DEFAULT-VALUE}); or versus-torch alone: the recipe's U-Net "
+                        + "and the MLP against PyTorch (tools/networks-reference/bench_torch.py) in rotating rounds; needs --threads.")
         List<String> what;
 
         @Option(names = "--networks", split = ",", defaultValue = "mlp,unet", description = "mlp and/or unet (default ${DEFAULT-VALUE}).")
@@ -65,6 +70,14 @@ final class BenchCommand implements Runnable {
         @Option(names = "--unet-batch", defaultValue = "64", description = "U-Net batch of the overhead and training runs (default ${DEFAULT-VALUE}).")
         int unetBatch;
 
+        @Option(names = "--python", defaultValue = "/usr/bin/python3",
+                description = "versus-torch: the Python with PyTorch (default ${DEFAULT-VALUE}).")
+        Path python;
+
+        @Option(names = "--torch-script", defaultValue = "tools/networks-reference/bench_torch.py",
+                description = "versus-torch: the PyTorch side of the comparison (default ${DEFAULT-VALUE}).")
+        Path torchScript;
+
         @Mixin
         DeviceOptions devices;
 
@@ -78,6 +91,10 @@ final class BenchCommand implements Runnable {
             PluginRegistry registry = PluginRegistry.load();
             DiscreteSchedule schedule = (DiscreteSchedule) registry.createSchedule("linear", Parameters.empty());
             Sampler ddim = registry.createSampler("ddim", schedule, Parameters.of("steps", BackendBenchmark.DDIM_STEPS, "clip_sample", false));
+            if (what.contains("versus-torch")) {
+                versusTorch(registry, schedule, out, progress);
+                return;
+            }
             ComparisonTable table = new ComparisonTable();
             for (String name : backends) {
                 try (TensorBackend created = registry.createBackend(name, devices.parameters())) {
@@ -117,6 +134,37 @@ final class BenchCommand implements Runnable {
             }
             out.print(table.toMarkdown());
             out.flush();
+        }
+
+        /** The backends and PyTorch in rotating rounds ({@link TorchComparison}), the backends open side by side. */
+        private void versusTorch(PluginRegistry registry, DiscreteSchedule schedule, PrintWriter out, PrintWriter progress) {
+            if (what.size() != 1) {
+                throw new InvalidParameterException("what", String.join(",", what), "versus-torch runs alone");
+            }
+            if (devices.threads == null) {
+                throw new InvalidParameterException("threads", "(none)", "versus-torch needs --threads, which PyTorch gets too");
+            }
+            int unetSteps = Math.max(5, trainSteps / 10);
+            PyTorchRound torch = new PyTorchRound(python, torchScript, devices.threads, unetBatch, unetSteps, trainSteps);
+            Sampler dpm = registry.createSampler("dpmsolver++", schedule, Parameters.of("steps", 20));
+            List<TensorBackend> open = new ArrayList<>();
+            try {
+                TorchComparison comparison = new TorchComparison(torch.column(), torch::run);
+                for (String name : backends) {
+                    TensorBackend created = registry.createBackend(name, devices.parameters());
+                    open.add(created);
+                    if (!(created instanceof NetworkBackend backend)) {
+                        throw new InvalidParameterException("backends", name, "does not build networks");
+                    }
+                    BackendBenchmark bench = new BackendBenchmark(backend, schedule, registry.createSampler("ddim", schedule,
+                            Parameters.of("steps", BackendBenchmark.DDIM_STEPS, "clip_sample", false)), 1);
+                    comparison.add(name + " (" + backend.device() + ")", () -> bench.round(dpm, unetBatch, unetSteps, trainSteps));
+                }
+                out.print(comparison.run(repeats, unetBatch, progress).toMarkdown());
+                out.flush();
+            } finally {
+                open.forEach(TensorBackend::close);
+            }
         }
 
         /** Adds a cell and reports it at once (a full run takes minutes). */

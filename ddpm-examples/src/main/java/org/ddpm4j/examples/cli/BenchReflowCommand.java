@@ -179,14 +179,18 @@ final class BenchReflowCommand implements Runnable {
                          PrintWriter console) {
         Tensor noise = backend.randn(new GaussianNoise(seed + 11), samples, 2);
         Map<String, double[]> ratios = new LinkedHashMap<>();
+        Map<String, double[]> c2st = new LinkedHashMap<>();
         double floor = 0;
+        double c2stFloor = 0;
         for (Model m : models) {
             for (int k = 0; k < EVALUATIONS.length; k++) {
                 for (Map.Entry<String, Sampler> s : samplers(m, registry, EVALUATIONS[k])) {
                     double[] flat = s.getValue().sample(m.denoiser(), noise, SampleOptions.defaults()).toDoubleArray();
                     SampleQuality q = SampleQuality.measure(rows(flat), heldOut);
-                    ratios.computeIfAbsent(m.name() + ", " + s.getKey(), x -> new double[EVALUATIONS.length])[k] = q.energyRatio();
-                    floor = q.energyFloor();
+                    ratios.computeIfAbsent(m.name() + ", " + s.getKey(), x -> new double[EVALUATIONS.length])[k] = q.energy().ratio();
+                    c2st.computeIfAbsent(m.name() + ", " + s.getKey(), x -> new double[EVALUATIONS.length])[k] = q.c2st().value();
+                    floor = q.energy().floor();
+                    c2stFloor = q.c2st().floor();
                 }
             }
         }
@@ -201,6 +205,10 @@ final class BenchReflowCommand implements Runnable {
         Map<String, Object> table = new LinkedHashMap<>();
         ratios.forEach((k, v) -> table.put(k, java.util.Arrays.stream(v).boxed().toList()));
         metrics.put("energy_distance_ratio", table);
+        Map<String, Object> c2stTable = new LinkedHashMap<>();
+        c2st.forEach((k, v) -> c2stTable.put(k, java.util.Arrays.stream(v).boxed().toList()));
+        metrics.put("c2st_accuracy", c2stTable);
+        metrics.put("c2st_accuracy_floor", c2stFloor);
         metrics.put("straightness", straightness);
 
         StringBuilder md = new StringBuilder("| model, sampler | straightness |");
@@ -218,6 +226,20 @@ final class BenchReflowCommand implements Runnable {
         });
         console.printf(Locale.ROOT, "energy distance / floor (floor %.5f, %d samples):%n%s", floor, samples, md);
         metrics.put("table_markdown", md.toString());
+        StringBuilder kn = new StringBuilder("| model, sampler |");
+        for (int e : EVALUATIONS) {
+            kn.append(' ').append(e).append(" NFE |");
+        }
+        kn.append("\n|---|").append("---|".repeat(EVALUATIONS.length)).append('\n');
+        c2st.forEach((name, r) -> {
+            kn.append("| ").append(name).append(" |");
+            for (double v : r) {
+                kn.append(String.format(Locale.ROOT, " %.3f |", v));
+            }
+            kn.append('\n');
+        });
+        console.printf(Locale.ROOT, "k-NN two-sample accuracy (0.5: indistinguishable; floor %.3f):%n%s", c2stFloor, kn);
+        metrics.put("c2st_table_markdown", kn.toString());
 
         List<Chart> charts = new ArrayList<>();
         Chart quality = new Chart("energy distance / floor (log10) vs model evaluations", "log2 evaluations", "log10 ratio");

@@ -20,6 +20,7 @@ import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.backend.java.JavaBackend;
+import org.ddpm4j.core.pipeline.Noise;
 import org.ddpm4j.samplers.ProbabilityFlowOde;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -110,7 +111,7 @@ final class BenchSamplersCommand implements Runnable {
         TensorBackend backend = new JavaBackend();
         Schedule s = registry.createSchedule(schedule, Parameters.empty());
         Denoiser model = ModelSources.parse("--denoiser", denoiser).denoiser(registry, backend, s).denoiser();
-        Tensor noise = SampleCommand.seededNoise(model, backend, n, seed);
+        Tensor noise = Noise.seeded(model, backend, n, seed);
         if (writeNoise != null) {
             Npy.writeDoubles(writeNoise, noise.toDoubleArray(), noise.shape());
         }

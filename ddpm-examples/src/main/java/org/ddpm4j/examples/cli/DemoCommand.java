@@ -25,6 +25,7 @@ import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.Objective;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.TrainableDenoiser;
+import org.ddpm4j.core.config.KeyValues;
 import org.ddpm4j.toolkit.io.AtomicFiles;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.Npy;
@@ -36,6 +37,7 @@ import org.ddpm4j.core.training.TrainingData;
 import org.ddpm4j.core.training.TrainingSettings;
 import org.ddpm4j.examples.data.Datasets;
 import org.ddpm4j.examples.data.Toy2d;
+import org.ddpm4j.examples.metrics.ManifoldMetrics;
 import org.ddpm4j.examples.metrics.SampleQuality;
 import org.ddpm4j.examples.plot.Chart;
 import org.ddpm4j.examples.plot.Figure;
@@ -56,7 +58,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Train a small diffusion model on 2-D points (about a minute on 2 CPU cores), sample from it and write into --out: "
                 + "samples.png (held-out data vs samples), trajectory.png (noise turning into data), loss.png, metrics.json "
-                + "(energy distance and MMD to held-out data, with the floor of two halves of held-out data), samples.npy and "
+                + "(a k-NN classifier two-sample test, precision/recall, density/coverage, energy distance and MMD against held-out data, "
+                + "each with the floor of two halves of held-out data), samples.npy and "
                 + "the trained model (model/, usable as checkpoint:DIR by the sample and edit commands).",
         footer = {"", "Files are written atomically: an interrupted run leaves the previous files (or none), never half-written ones.",
                 "", "Examples:",
@@ -66,14 +69,14 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  ddpm demo --train-steps 10000 --hp hidden=256 --samples 5000 --out runs/long"})
 final class DemoCommand implements Runnable {
 
-    @Option(names = "--dataset", defaultValue = "moons", completionCandidates = TrainCommand.DatasetNames.class,
+    @Option(names = "--dataset", defaultValue = "moons", completionCandidates = DatasetNames.class,
             description = "2-D dataset: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     String dataset;
 
     @Option(names = "--backend", defaultValue = "djl", description = "Backend plugin that trains the network: djl or tf (default ${DEFAULT-VALUE}).")
     String backendName;
 
-    @Option(names = "--train-steps", defaultValue = "2000", description = "Optimizer steps (default ${DEFAULT-VALUE}).")
+    @Option(names = "--train-steps", defaultValue = "4000", description = "Optimizer steps (default ${DEFAULT-VALUE}).")
     int trainSteps;
 
     @Option(names = "--batch", defaultValue = "256", description = "Batch size (default ${DEFAULT-VALUE}).")
@@ -95,8 +98,13 @@ final class DemoCommand implements Runnable {
     @Option(names = "--sampler", description = "Sampler plugin (default dpmsolver++, flow-heun with --objective flow; see 'ddpm plugins').")
     String samplerName;
 
-    @Option(names = "--steps", defaultValue = "25", description = "Sampling steps (default ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "50", description = "Sampling steps (default ${DEFAULT-VALUE}).")
     int steps;
+
+    @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A sampler parameter (repeatable). The demo sets clip_sample=false "
+            + "and, unless another spacing flag is given, use_lu_lambdas=true, where the sampler has them: steps uniform in log-SNR, "
+            + "so the last steps resolve the data's fine spread (docs/BENCHMARKS.md: 'Why the demo's samples were thin').")
+    Map<String, String> samplerParameters = new LinkedHashMap<>();
 
     @Option(names = "--samples", defaultValue = "2000", description = "Points generated, and twice as many held-out points to compare with "
             + "(default ${DEFAULT-VALUE}).")
@@ -128,8 +136,9 @@ final class DemoCommand implements Runnable {
         long started = System.nanoTime();
         PrintWriter console = spec.commandLine().getOut();
         Toy2d toy = Toy2d.parse(dataset);
-        if (samples < 2) {
-            throw new InvalidParameterException("--samples", samples, "must be an integer >= 2");
+        if (samples <= ManifoldMetrics.DEFAULT_K) {
+            throw new InvalidParameterException("--samples", samples, "must be an integer > " + ManifoldMetrics.DEFAULT_K
+                    + " (the metrics' k-NN balls need more points than neighbours)");
         }
         if (trainSteps < 1 || batch < 1) {
             throw new InvalidParameterException(trainSteps < 1 ? "--train-steps" : "--batch", Math.min(trainSteps, batch), "must be an integer >= 1");
@@ -144,13 +153,13 @@ final class DemoCommand implements Runnable {
         if (samplerName == null) {
             samplerName = flow ? "flow-heun" : "dpmsolver++";
         }
-        Sampler sampler = unclipped(registry, schedule);
+        Sampler sampler = sampler(registry, schedule);
         TrainingData training = Datasets.unlabeled(toy.data(TRAINING_POINTS, seed));
         double[][] heldOut = toy.sample(2 * samples, seed + 1);
         Parameterization target = flow ? Parameterization.FLOW : Parameterization.EPSILON;
         Objective trainingObjective = new Objective(schedule, target, LossWeighting.UNIFORM, 0);
         NetworkSpec network = new NetworkSpec("mlp", new int[] {2}, 0, target,
-                Parameters.of(TrainCommand.parsed(hyperparameters)));
+                Parameters.of(KeyValues.parse(hyperparameters)));
         TrainingSettings settings = new TrainingSettings(trainSteps, batch, learningRate, Math.min(100, trainSteps), true, seed, 0, 1);
         OptimizerSettings optimizer = OptimizerSettings.defaults().withSeed(seed).withEmaDecay(ema);
         Path model = out.resolve("model");
@@ -182,7 +191,10 @@ final class DemoCommand implements Runnable {
                         .withListener(trajectory.andThen(new Progress(console, "sample"))));
                 double[] flat = x0.toDoubleArray();
                 timings.put("sample_seconds", seconds(t1));
-                write(toy, sampler, PointCloud.ofRows(heldOut).first(samples), flat, trajectory, quality(flat, heldOut), timings, started, console);
+                long t2 = System.nanoTime();
+                SampleQuality quality = quality(flat, heldOut);
+                timings.put("metrics_seconds", seconds(t2));
+                write(toy, sampler, PointCloud.ofRows(heldOut).first(samples), flat, trajectory, quality, timings, started, console);
             }
         }
     }
@@ -206,15 +218,15 @@ final class DemoCommand implements Runnable {
         metrics.put("train_steps", trainSteps);
         metrics.put("sampler", sampler.name());
         metrics.put("sampler_steps", sampler.steps());
+        metrics.put("sampler_parameters", samplerSettings);
         metrics.putAll(quality.toMap());
         metrics.putAll(timings);
         Json.write(metrics, out.resolve("metrics.json"));
-        console.printf(Locale.ROOT, "energy distance %.5f (floor %.5f, ratio %.2f), MMD^2 %.6f (floor %.6f, ratio %.2f)%n",
-                quality.energy(), quality.energyFloor(), quality.energyRatio(), quality.mmd(), quality.mmdFloor(), quality.mmdRatio());
+        console.println(quality.summary());
         console.printf(Locale.ROOT, "wrote into %s (%.1f s):%n", out, (double) timings.get("total_seconds"));
         for (String[] f : new String[][] {{"samples.png", "held-out data and samples side by side"},
                 {"trajectory.png", "noise turning into data, " + SLICES + " time slices and " + PATHS + " paths"},
-                {"loss.png", "training loss"}, {"metrics.json", "energy distance and MMD with their floors, timings"},
+                {"loss.png", "training loss"}, {"metrics.json", "C2ST, precision/recall, density/coverage, energy distance and MMD, each with its floor; timings"},
                 {"samples.npy", "the samples, float64 [" + flat.length / 2 + ", 2]"},
                 {"model/", "the trained model: ddpm sample --checkpoint " + out.resolve("model") + " ..."}}) {
             console.printf(Locale.ROOT, "  %-15s %s%n", f[0], f[1]);
@@ -222,18 +234,41 @@ final class DemoCommand implements Runnable {
         console.flush();
     }
 
+    /** Flags that choose the sampler's noise levels; given one, the demo leaves the spacing to it. */
+    private static final List<String> SPACING_FLAGS = List.of("use_karras_sigmas", "use_exponential_sigmas", "use_beta_sigmas",
+            "use_lu_lambdas", "use_flow_sigmas", "timestep_spacing", "timesteps");
+
+    /** The parameters the sampler was made with, for metrics.json. */
+    private Map<String, Object> samplerSettings = Map.of();
+
     /**
-     * The sampler without clipping its x0 estimates into [-1, 1] (diffusers' default for ddpm and
-     * ddim, made for images), which would squash the toy sets that reach +-2.5.
+     * The sampler with the demo's defaults where it has them: no clipping of its x0 estimates into
+     * [-1, 1] (diffusers' default for ddpm and ddim, made for images, would squash the toy sets that
+     * reach +-2.5), and steps uniform in log-SNR (diffusers' default, uniform in t, ends with one step
+     * from noise 0.14 to 0, more than twice the moons' spread, which returns the denoiser's mean there:
+     * thin samples). The user's --param values come on top.
      */
-    private Sampler unclipped(PluginRegistry registry, Schedule schedule) {
-        try {
-            return registry.createSampler(samplerName, schedule, Parameters.of("steps", steps, "clip_sample", false));
-        } catch (InvalidParameterException e) {
-            if (!e.parameter().endsWith("clip_sample")) {
-                throw e;
+    private Sampler sampler(PluginRegistry registry, Schedule schedule) {
+        Map<String, Object> defaults = new LinkedHashMap<>();
+        defaults.put("clip_sample", false);
+        Map<String, Object> given = KeyValues.parse(samplerParameters);
+        if (given.keySet().stream().noneMatch(SPACING_FLAGS::contains)) {
+            defaults.put("use_lu_lambdas", true);
+        }
+        while (true) {
+            Map<String, Object> p = new LinkedHashMap<>(defaults);
+            p.putAll(given);
+            p.put("steps", steps);
+            try {
+                Sampler sampler = registry.createSampler(samplerName, schedule, Parameters.of(p));
+                samplerSettings = p;
+                return sampler;
+            } catch (InvalidParameterException e) {
+                // a default this sampler does not have is dropped; the user's own parameters are never dropped
+                String unknown = defaults.keySet().stream().filter(k -> e.parameter().endsWith(k) && !given.containsKey(k))
+                        .findFirst().orElseThrow(() -> e);
+                defaults.remove(unknown);
             }
-            return registry.createSampler(samplerName, schedule, Parameters.of("steps", steps));
         }
     }
 

@@ -24,6 +24,9 @@ import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.api.tensor.TensorScope;
+import org.ddpm4j.core.config.KeyValues;
+import org.ddpm4j.core.pipeline.Noise;
+import org.ddpm4j.toolkit.guidance.Unconditional;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.progress.ProgressReporter;
@@ -273,7 +276,7 @@ final class EvalCommand implements Runnable {
         if (guidance.equals(CLASSIFIER)) {
             Classifier noisy = ModelSources.parse("--guidance-classifier", "checkpoint:" + guidanceClassifier)
                     .classifier(registry, backend, schedule, open);
-            Denoiser unconditional = Guided.unconditional(denoiser);
+            Denoiser unconditional = Unconditional.of(denoiser);
             return new Guide(CLASSIFIER, noisy.numClasses(),
                     s -> Guided.denoiser(registry, CLASSIFIER, Map.of("scale", s), unconditional, schedule, Optional.of(noisy)));
         }
@@ -294,7 +297,7 @@ final class EvalCommand implements Runnable {
         }
         Condition condition = guide.guided() ? Condition.classes(labels) : Condition.none();
         List<Double> ws = guide.guided() ? scales : List.of(Double.NaN);
-        Map<String, Object> parameters = TrainCommand.parsed(samplerParameters);
+        Map<String, Object> parameters = KeyValues.parse(samplerParameters);
         parameters.put("steps", steps);
         Sampler sampler = registry.createSampler(samplerName, schedule, Parameters.of(parameters));
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -328,7 +331,7 @@ final class EvalCommand implements Runnable {
     /** {@code n} samples of the denoiser guided at scale {@code w}, every scale from the same noise. */
     private Tensor sample(Sampler sampler, Guide guide, double w, TensorBackend backend, int n, Condition condition) {
         Denoiser guided = guide.at().apply(w);
-        Tensor x = SampleCommand.seededNoise(guided, backend, n, seed);
+        Tensor x = Noise.seeded(guided, backend, n, seed);
         String label = guide.guided() ? guide.symbol() + "=" + trim(w) : "sample";
         try (SamplingRun run = sampler.start(guided, x, SampleOptions.defaults().withSeed(seed + 1).withCondition(condition)
                 .withListener(new Progress(spec.commandLine().getErr(), label)))) {

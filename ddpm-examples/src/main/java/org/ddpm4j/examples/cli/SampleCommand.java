@@ -15,9 +15,10 @@ import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.sampling.SamplingRun;
 import org.ddpm4j.api.schedule.Schedule;
-import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
+import org.ddpm4j.core.config.KeyValues;
+import org.ddpm4j.core.pipeline.Noise;
 import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import picocli.CommandLine.ArgGroup;
@@ -139,8 +140,8 @@ final class SampleCommand implements Runnable {
                      classes != null && !"classifier".equals(guidance))) {
             Denoiser base = predicting(source, loaded.denoiser(), resolved);
             Denoiser denoiser = guided(base, resolved.schedule(), registry, backend, open);
-            Tensor x = noise.file != null ? readNoise(noise.file, sampleShape(denoiser), backend)
-                    : seededNoise(denoiser, backend, count(denoiser), seed);
+            Tensor x = noise.file != null ? Noise.read("--init-noise", noise.file, Noise.sampleShape(denoiser), backend)
+                    : Noise.seeded(denoiser, backend, count(denoiser), seed);
             // --class all: one row per class
             int perRow = "all".equals(classes) && denoiser.numClasses() > 0 ? Math.max(1, x.batchSize() / denoiser.numClasses())
                     : (int) Math.ceil(Math.sqrt(x.batchSize()));
@@ -202,7 +203,7 @@ final class SampleCommand implements Runnable {
             }
             return base;
         }
-        Map<String, Object> p = new LinkedHashMap<>(guidanceParams);
+        Map<String, Object> p = KeyValues.parse(guidanceParams);
         if (scale != null) {
             p.put("scale", scale);
         }
@@ -256,31 +257,6 @@ final class SampleCommand implements Runnable {
             throw new InvalidParameterException("--class", label, "must be a class number 0.." + (k - 1) + " or 'all'");
         }
         return Condition.repeat(label, n);
-    }
-
-    /** Standard normal noise for {@code n} samples of the denoiser's shape, from {@code seed}. */
-    static Tensor seededNoise(Denoiser model, TensorBackend backend, int n, long seed) {
-        int[] sampleShape = sampleShape(model);
-        int[] shape = new int[sampleShape.length + 1];
-        shape[0] = n;
-        System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
-        return backend.randn(new GaussianNoise(seed), shape);
-    }
-
-    private static int[] sampleShape(Denoiser model) {
-        return model.sampleShape().orElseThrow(() -> new IllegalStateException("the denoiser declares no sample shape"));
-    }
-
-    /** Standard normal noise from an .npy file, whose shape must be [n, sample shape...]. */
-    static Tensor readNoise(Path file, int[] sampleShape, TensorBackend backend) {
-        Npy.Array a = Npy.read(file);
-        int[] shape = a.shape();
-        if (shape.length != sampleShape.length + 1 || shape[0] < 1
-                || !Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), sampleShape)) {
-            throw new InvalidParameterException("--init-noise", file + " of shape " + Arrays.toString(shape),
-                    "must hold noise of shape [n, " + Arrays.toString(sampleShape).replaceAll("[\\[\\]]", "") + "] for this denoiser");
-        }
-        return backend.fromHost(a.data(), shape);
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -11,6 +11,7 @@ import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.core.config.DiffusersScheduler;
+import org.ddpm4j.core.config.KeyValues;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
@@ -52,7 +53,7 @@ final class SamplerSource {
 
     /** As {@link #resolve(PluginRegistry, Map)}, on the schedule {@code fixed} of a trained model when present. */
     Resolved resolve(PluginRegistry registry, Map<String, Object> run, Optional<Schedule> fixed) {
-        Map<String, Object> parameters = new LinkedHashMap<>(samplerParams);
+        Map<String, Object> parameters = KeyValues.parse(samplerParams);
         parameters.putAll(run);
         if (fixed.isPresent() && (schedule != null || !scheduleParams.isEmpty())) {
             throw new InvalidParameterException("--schedule", schedule == null ? scheduleParams : schedule,
@@ -67,7 +68,7 @@ final class SamplerSource {
             return new Resolved(d.schedule(), d.sampler(), d.predictionType());
         }
         Schedule s = fixed.orElseGet(() -> registry.createSchedule(schedule == null ? "linear" : schedule,
-                Parameters.of(new LinkedHashMap<>(scheduleParams))));
+                Parameters.of(KeyValues.parse(scheduleParams))));
         return new Resolved(s, registry.createSampler(choice.sampler, s, Parameters.of(parameters)), null);
     }
 

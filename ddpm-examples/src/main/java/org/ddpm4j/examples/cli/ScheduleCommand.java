@@ -11,6 +11,7 @@ import org.ddpm4j.api.schedule.ContinuousSchedule;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.core.config.DiffusersSchedulerConfig;
+import org.ddpm4j.core.config.KeyValues;
 import org.ddpm4j.toolkit.io.AtomicFiles;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.core.plugin.PluginRegistry;
@@ -111,7 +112,7 @@ final class ScheduleCommand implements Runnable {
             }
             return DiffusersSchedulerConfig.readSchedule(config, registry);
         }
-        Map<String, Object> p = new LinkedHashMap<>(params);
+        Map<String, Object> p = KeyValues.parse(params);
         Schedule probe = registry.createSchedule(source.name, Parameters.of(p));
         if (steps != null && probe instanceof DiscreteSchedule) {
             p.put("num_train_timesteps", steps);

@@ -1,6 +1,5 @@
 package org.ddpm4j.examples.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -24,7 +23,7 @@ import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.Trainable;
 import org.ddpm4j.api.training.TrainableClassifier;
 import org.ddpm4j.api.training.TrainableDenoiser;
-import org.ddpm4j.toolkit.io.Json;
+import org.ddpm4j.core.config.KeyValues;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.training.CheckpointStore;
 import org.ddpm4j.core.training.ModelCard;
@@ -67,13 +66,6 @@ final class TrainCommand implements Runnable {
     @Option(names = "--data", paramLabel = "FILE.npy|DIR", description = "A NumPy .npy array [n, ...] of samples scaled to about [-1, 1], "
             + "or the folder of Fashion-MNIST's IDX files (default /usr/share/datasets/fashion-mnist).")
     Path file;
-
-    static final class DatasetNames implements Iterable<String> {
-        @Override
-        public java.util.Iterator<String> iterator() {
-            return Datasets.names().iterator();
-        }
-    }
 
     @Option(names = "--labels", description = "A NumPy .npy array [n] of integer class labels for --data FILE.npy.")
     Path labels;
@@ -217,7 +209,7 @@ final class TrainCommand implements Runnable {
             throw new InvalidParameterException("objective", objectiveName, "applies to denoisers; a classifier learns from diffusion noise");
         }
         Schedule noise = registry.createSchedule(schedule != null ? schedule : flow ? "rectified-flow" : "linear",
-                Parameters.of(parsed(scheduleParameters)));
+                Parameters.of(KeyValues.parse(scheduleParameters)));
         if (flow && !(noise instanceof org.ddpm4j.api.path.FlowSchedule)) {
             throw new InvalidParameterException("schedule", schedule, "is a diffusion schedule; --objective flow trains on a flow path "
                     + "(rectified-flow)");
@@ -376,7 +368,7 @@ final class TrainCommand implements Runnable {
         if (classifier && architecture != null) {
             throw new InvalidParameterException("arch", architecture, "applies to denoisers; a classifier follows the data's shape");
         }
-        Map<String, Object> hp = parsed(hyperparameters);
+        Map<String, Object> hp = KeyValues.parse(hyperparameters);
         if (noise instanceof ContinuousSchedule && !hp.containsKey("time_scale")) {
             hp.put("time_scale", 1000.0); // docs/NETWORKS.md: t in [0, 1] is embedded as 1000 t
         }
@@ -415,19 +407,5 @@ final class TrainCommand implements Runnable {
             throw new InvalidParameterException("time-distribution", timeDistribution, "must be uniform, logit-normal:M,S or mode:SCALE");
         }
         return TimeDistribution.read(Parameters.of(p).scoped("time-distribution"));
-    }
-
-
-    /** {@code KEY=VALUE} options with JSON values where they parse ({@code 3}, {@code 0.1}, {@code [1,2,2]}, {@code true}). */
-    static Map<String, Object> parsed(Map<String, String> options) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        options.forEach((key, value) -> {
-            try {
-                m.put(key, Json.mapper().readValue(value, Object.class));
-            } catch (JsonProcessingException e) {
-                m.put(key, value);
-            }
-        });
-        return m;
     }
 }

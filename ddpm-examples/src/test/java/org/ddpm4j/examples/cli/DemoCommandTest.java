@@ -44,7 +44,8 @@ class DemoCommandTest {
         Cli r = demo(out, 30);
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("train  30/30  100%"), r.out());
-        assertTrue(r.out().contains("energy distance") && r.out().contains("wrote into " + out), r.out());
+        assertTrue(r.out().contains("C2ST accuracy (5-NN, leave-one-out; 0.5 = indistinguishable)") && r.out().contains("energy distance")
+                && r.out().contains("wrote into " + out), r.out());
 
         try (Stream<Path> files = Files.list(out)) {
             assertEquals(Set.of("samples.png", "trajectory.png", "loss.png", "metrics.json", "samples.npy", "model"),
@@ -60,8 +61,10 @@ class DemoCommandTest {
         assertEquals(800, png(out.resolve("loss.png")).getWidth());
 
         Map<String, Object> metrics = Json.readObject(out.resolve("metrics.json"));
-        for (String key : List.of("energy_distance", "energy_distance_floor", "energy_distance_ratio", "mmd2", "mmd2_floor", "mmd2_ratio",
-                "train_seconds", "sample_seconds", "total_seconds")) {
+        for (String key : List.of("c2st_accuracy", "c2st_accuracy_floor", "precision", "precision_floor", "recall", "recall_floor",
+                "density", "density_floor", "coverage", "coverage_floor", "energy_distance", "energy_distance_floor",
+                "energy_distance_ratio", "mmd2", "mmd2_floor", "mmd2_ratio", "train_seconds", "sample_seconds", "metrics_seconds",
+                "total_seconds")) {
             Object v = metrics.get(key);
             assertTrue(v instanceof Number n && Double.isFinite(n.doubleValue()) && n.doubleValue() >= 0, key + " = " + v);
         }
@@ -69,6 +72,12 @@ class DemoCommandTest {
         double floor = ((Number) metrics.get("energy_distance_floor")).doubleValue();
         assertTrue(floor > 0, "the floor of a V-statistic is positive");
         assertEquals(energy / floor, ((Number) metrics.get("energy_distance_ratio")).doubleValue(), 1e-9);
+        for (String key : List.of("c2st_accuracy", "c2st_accuracy_floor", "precision", "recall", "coverage")) {
+            assertTrue(((Number) metrics.get(key)).doubleValue() <= 1, key + " is a fraction");
+        }
+        assertEquals(5, metrics.get("k"));
+        assertEquals(Map.of("use_lu_lambdas", true, "steps", 5), metrics.get("sampler_parameters"),
+                "steps uniform in log-SNR; dpmsolver++ has no clip_sample, so that default is dropped");
         assertEquals(60, metrics.get("samples"));
         assertEquals("8gaussians", metrics.get("dataset"));
         assertEquals(30, metrics.get("train_steps"));
@@ -77,8 +86,9 @@ class DemoCommandTest {
         assertEquals(List.of(60, 2), List.of(points.shape()[0], points.shape()[1]));
         assertEquals(30, new CheckpointStore(out.resolve("model")).latest().orElseThrow().step());
 
-        // a second run replaces the model instead of refusing to overwrite it, and leaves no staging directory
-        Cli again = demo(out, 20);
+        // a second run replaces the model instead of refusing to overwrite it, and leaves no staging directory;
+        // ddim has no use_lu_lambdas, so the demo's default for it is dropped
+        Cli again = demo(out, 20, "--sampler", "ddim");
         assertEquals(0, again.exitCode(), again.err());
         assertEquals(20, new CheckpointStore(out.resolve("model")).latest().orElseThrow().step());
         assertFalse(Files.exists(out.resolve(".model.partial")) || Files.exists(out.resolve(".model.old")));
@@ -111,6 +121,8 @@ class DemoCommandTest {
         assertTrue(r.err().startsWith("error: invalid --train-steps = 0"), r.err());
         r = demo(dir.resolve("c"), 10, "--sampler", "nope");
         assertTrue(r.err().contains("nope") && r.err().contains("dpmsolver++"), r.err());
+        r = demo(dir.resolve("e"), 10, "--param", "use_lu_lambdas=maybe");
+        assertTrue(r.exitCode() != 0 && r.err().contains("use_lu_lambdas"), r.err());
         r = demo(dir.resolve("d"), 10, "--backend", "java");
         assertTrue(r.err().contains("cannot train networks"), r.err());
         assertFalse(Files.exists(dir.resolve("a")), "nothing is written when the arguments are wrong");

@@ -96,6 +96,15 @@ class SampleCommandTest {
     }
 
     @Test
+    void customTimestepsAreOneParamLikeInAJsonConfiguration(@TempDir Path dir) {
+        Path out = dir.resolve("samples.npy");
+        Cli r = Cli.run("sample", "--denoiser", "gmm:" + mixture(dir), "--n", "3", "--sampler", "ddim", "--param", "timesteps=[999,500,0]",
+                "--param", "clip_sample=false", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("ddim on linear, 3 steps, 3 model evaluations"), r.out());
+    }
+
+    @Test
     void noiseFromASeedIsReproducible(@TempDir Path dir) {
         Path mixture = mixture(dir);
         double[][] runs = new double[3][];

@@ -22,18 +22,18 @@ class SampleQualityTest {
     @Test
     void samplesOfTheDataDistributionSitAtTheFloor() {
         SampleQuality q = SampleQuality.measure(normal(500, 0, 1, 1), normal(1000, 0, 1, 2));
-        assertTrue(q.energyFloor() > 0 && q.mmdFloor() > 0, "V-statistics are positive");
-        assertTrue(q.energyRatio() > 0.5 && q.energyRatio() < 2, "ratio " + q.energyRatio());
-        assertTrue(q.mmdRatio() > 0.3 && q.mmdRatio() < 3, "ratio " + q.mmdRatio());
+        assertTrue(q.energy().floor() > 0 && q.mmd().floor() > 0, "V-statistics are positive");
+        assertTrue(q.energy().ratio() > 0.5 && q.energy().ratio() < 2, "ratio " + q.energy().ratio());
+        assertTrue(q.mmd().ratio() > 0.3 && q.mmd().ratio() < 3, "ratio " + q.mmd().ratio());
         assertEquals(500, q.toMap().get("samples"));
     }
 
     @Test
     void aShiftedOrNarrowerDistributionIsManyTimesTheFloor() {
         double[][] heldOut = normal(1000, 0, 1, 2);
-        assertTrue(SampleQuality.measure(normal(500, 0.5, 1, 1), heldOut).energyRatio() > 10);
-        assertTrue(SampleQuality.measure(normal(500, 0, 0.6, 1), heldOut).energyRatio() > 5);
-        assertTrue(SampleQuality.measure(normal(500, 0.5, 1, 1), heldOut).mmdRatio() > 10);
+        assertTrue(SampleQuality.measure(normal(500, 0.5, 1, 1), heldOut).energy().ratio() > 10);
+        assertTrue(SampleQuality.measure(normal(500, 0, 0.6, 1), heldOut).energy().ratio() > 5);
+        assertTrue(SampleQuality.measure(normal(500, 0.5, 1, 1), heldOut).mmd().ratio() > 10);
     }
 
     @Test
@@ -42,6 +42,22 @@ class SampleQualityTest {
         double[][] b = normal(300, 0.2, 1, 4);
         assertTrue(SampleDistances.energyDistanceV(a, b) > SampleDistances.energyDistance(a, b));
         assertTrue(SampleDistances.mmdSquaredV(a, b) > SampleDistances.mmdSquared(a, b));
+    }
+
+    @Test
+    void theNeighbourMetricsSeeAThinSpreadThatTheGlobalDistancesHardlySee() {
+        double[][] heldOut = NeighbourMetricsTest.moons(4000, 1, 3);
+        SampleQuality thin = SampleQuality.measure(NeighbourMetricsTest.moons(2000, 0.5, 4), heldOut);
+        SampleQuality same = SampleQuality.measure(NeighbourMetricsTest.moons(2000, 1, 4), heldOut);
+        // moons with half the noise: the C2ST is 0.60 against a floor of 0.51 (its null sd at 4,000 pooled
+        // points is about 0.008), recall 0.86 against 0.99 ...
+        assertTrue(thin.c2st().value() - thin.c2st().floor() > 0.05, thin.toMap().toString());
+        assertTrue(thin.recall().floor() - thin.recall().value() > 0.05, thin.toMap().toString());
+        assertTrue(Math.abs(same.c2st().value() - same.c2st().floor()) < 0.03, same.toMap().toString());
+        // ... while the energy distance and MMD² ratios (1.24 and 1.10) stay within the spread of
+        // those of a sample of the data itself (1.16 and 1.11 here)
+        assertTrue(thin.energy().ratio() < 1.5 && same.energy().ratio() < 1.5, thin.toMap() + " " + same.toMap());
+        assertTrue(Math.abs(thin.mmd().ratio() - same.mmd().ratio()) < 0.2, thin.toMap() + " " + same.toMap());
     }
 
     @Test

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
@@ -46,29 +45,18 @@ final class Layers {
         return Conv2d.conv2d(x, w.get(name + ".weight"), w.get(name + ".bias")).singletonOrThrow();
     }
 
-    /** {@code SiLU(x) = x sigmoid(x)}. */
+    /** {@code SiLU(x) = x sigmoid(x)}, libtorch's fused kernel. */
     static NDArray silu(NDArray x) {
-        return x.mul(Activation.sigmoid(x));
+        return FusedOps.silu(x);
     }
 
     /**
      * GroupNorm with {@code groups} groups over {@code [N, C, H, W]}: per sample and group, subtract
      * the mean and divide by {@code sqrt(var + 1e-5)} (biased variance), then the per-channel affine map.
-     * Computed as libtorch's layer norm over each group.
+     * libtorch's fused {@code group_norm} (normalisation and affine map in one pass each way).
      */
     static NDArray groupNorm(Weights w, String name, NDArray x, int groups) {
-        Shape s = x.getShape();
-        long n = s.get(0);
-        long c = s.get(1);
-        long perGroup = s.size() / (n * groups);
-        NDManager m = x.getManager();
-        NDArray grouped = x.reshape(n, groups, perGroup);
-        NDArray normalized = grouped.getNDArrayInternal()
-                .layerNorm(grouped, new Shape(perGroup), m.ones(new Shape(perGroup)), m.zeros(new Shape(perGroup)), NORM_EPS)
-                .singletonOrThrow()
-                .reshape(s);
-        Shape channel = new Shape(c, 1, 1);
-        return normalized.mul(w.get(name + ".weight", channel, m)).add(w.get(name + ".bias", channel, m));
+        return FusedOps.groupNorm(x, groups, w.get(name + ".weight"), w.get(name + ".bias"), NORM_EPS);
     }
 
     /**
@@ -115,9 +103,17 @@ final class Layers {
         return m.create(oneHot, new Shape(labels.length, rows)).matMul(table);
     }
 
-    /** Nearest-neighbour 2x upsampling of {@code [N, C, H, W]}: each pixel becomes a 2x2 block. */
+    /**
+     * Nearest-neighbour 2x upsampling of {@code [N, C, H, W]}: each pixel becomes a 2x2 block, as one
+     * copy of a broadcast view (two {@code repeat}s, libtorch's repeat_interleave, copied twice).
+     */
     static NDArray upsample2x(NDArray x) {
-        return x.repeat(2, 2).repeat(3, 2);
+        Shape s = x.getShape();
+        long n = s.get(0);
+        long c = s.get(1);
+        long h = s.get(2);
+        long w = s.get(3);
+        return x.reshape(n, c, h, 1, w, 1).broadcast(n, c, h, 2, w, 2).reshape(n, c, 2 * h, 2 * w);
     }
 
     /** Dropout (inverted: kept values scaled by {@code 1 / (1 - rate)}) in training, the identity otherwise. */

@@ -3,8 +3,6 @@ package org.ddpm4j.backend.djl.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,6 +13,13 @@ import org.ddpm4j.api.training.OptimizerSettings;
 /**
  * The weights of a network with their EMA and AdamW state, each one flat vector in the order of a
  * {@link ParameterLayout}, so that an optimizer step is a few whole-vector operations.
+ *
+ * <p>The network sees each weight as its own tensor: one leaf of autograd per parameter, sharing
+ * storage with its slice of the flat vector (as PyTorch's FSDP lays out a flat parameter). Were the
+ * leaves slices made inside the gradient recording instead, the backward of every slice would
+ * zero-fill and add a gradient the size of the whole vector, 167 times per U-Net step. The optimizer
+ * concatenates the per-parameter gradients once per step and updates the flat vectors in place,
+ * which the leaves follow.
  *
  * <p>One step, with gradient {@code g} of the flat weights {@code theta} (Loshchilov &amp; Hutter's
  * AdamW as {@code torch.optim.AdamW} computes it, after {@code clip_grad_norm_}):
@@ -44,6 +49,7 @@ public final class TrainableParameters implements AutoCloseable {
     private final NDArray m;
     private final NDArray v;
     private final Weights weightViews;
+    private final Weights trainingLeaves;
     private final Weights emaViews;
     private long step;
 
@@ -57,12 +63,10 @@ public final class TrainableParameters implements AutoCloseable {
         this.ema = manager.create(initial);
         this.m = manager.zeros(weights.getShape());
         this.v = manager.zeros(weights.getShape());
-        weights.setRequiresGradient(true);
-        // Views of a detached alias: they follow the weights but are plain tensors to autograd, so they
-        // serve inference and input gradients without tracking the weights.
-        NDArray detached = weights.stopGradient();
-        detached.attach(manager);
-        this.weightViews = Weights.of(layout, detached, manager);
+        // Plain views serve inference and input gradients without tracking the weights; the leaves,
+        // views too, carry the weights' gradients.
+        this.weightViews = Weights.of(layout, weights, manager);
+        this.trainingLeaves = Weights.leaves(layout, weights, manager);
         this.emaViews = Weights.of(layout, ema, manager);
     }
 
@@ -80,12 +84,9 @@ public final class TrainableParameters implements AutoCloseable {
         return emaViews;
     }
 
-    /**
-     * Views of the weights through which gradients flow back, owned by {@code scope}: make them inside
-     * a gradient collector, once per training step.
-     */
-    public Weights trainingViews(NDManager scope) {
-        return Weights.of(layout, weights, scope);
+    /** The weights as leaves of autograd, one per parameter: the training step's forward pass uses these. */
+    public Weights trainingWeights() {
+        return trainingLeaves;
     }
 
     /**
@@ -96,8 +97,7 @@ public final class TrainableParameters implements AutoCloseable {
     public boolean update(double lr) {
         try (NDManager scope = manager.newSubManager()) {
             scope.tempAttachAll(weights, ema, m, v);
-            NDArray g = weights.getGradient();
-            g.attach(scope);
+            NDArray g = trainingLeaves.flatGradient(layout, scope);
             float norm = g.norm().getFloat();
             if (!Float.isFinite(norm)) {
                 clearGradient();
@@ -128,7 +128,7 @@ public final class TrainableParameters implements AutoCloseable {
 
     /** Forgets the gradient of the last backward pass (libtorch adds up gradients otherwise). */
     public void clearGradient() {
-        JniUtils.zeroGrad((PtNDArray) weights);
+        trainingLeaves.clearGradients();
     }
 
     /** The whole state by name (see the class comment), in host memory. */

@@ -4,12 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * The parameters of a network by name: views (no copies) into a flat vector laid out by a
- * {@link ParameterLayout}. Views made while gradients are recorded carry them back to the vector.
+ * {@link ParameterLayout}, either plain views or leaves of autograd with a gradient of their own.
  */
 public final class Weights {
     private final Map<String, NDArray> views;
@@ -27,6 +29,46 @@ public final class Weights {
             views.put(e.name(), slice.reshape(toLong(e.shape())));
         }
         return new Weights(views);
+    }
+
+    /**
+     * Leaves of autograd sharing storage with {@code flat} (which does not require gradients), one per
+     * parameter of {@code layout}, owned by {@code manager}: each collects its own gradient, and
+     * in-place updates of {@code flat} show through them.
+     */
+    static Weights leaves(ParameterLayout layout, NDArray flat, NDManager manager) {
+        Weights views = of(layout, flat, manager);
+        Map<String, NDArray> leaves = new HashMap<>();
+        views.views.forEach((name, view) -> {
+            NDArray leaf = view.stopGradient(); // detach(): same storage, no history
+            leaf.attach(manager);
+            leaf.setRequiresGradient(true);
+            leaves.put(name, leaf);
+        });
+        return new Weights(leaves);
+    }
+
+    /**
+     * The gradients of these leaves as one vector in the order of {@code layout} (zeros for a
+     * parameter the last backward pass did not reach), owned by {@code scope}.
+     */
+    NDArray flatGradient(ParameterLayout layout, NDManager scope) {
+        PtNDArray[] parts = new PtNDArray[layout.entries().size()];
+        for (int i = 0; i < parts.length; i++) {
+            NDArray g = get(layout.entries().get(i).name()).getGradient();
+            g.attach(scope);
+            parts[i] = (PtNDArray) g.reshape(-1);
+        }
+        NDArray flat = JniUtils.cat(parts, 0);
+        flat.attach(scope);
+        return flat;
+    }
+
+    /** Zeroes the gradients of these leaves (libtorch adds up gradients otherwise). */
+    void clearGradients() {
+        for (NDArray leaf : views.values()) {
+            JniUtils.zeroGrad((PtNDArray) leaf);
+        }
     }
 
     /** The parameter {@code name} in its declared shape. */

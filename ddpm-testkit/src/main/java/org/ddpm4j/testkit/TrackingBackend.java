@@ -1,4 +1,4 @@
-package org.ddpm4j.samplers;
+package org.ddpm4j.testkit;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -7,19 +7,23 @@ import java.util.List;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.api.tensor.TensorScope;
-import org.ddpm4j.backend.java.JavaBackend;
 
 /**
- * The java backend seen through proxies that record every tensor created, so a test can count the
- * tensors still alive (not yet released by a scope or {@code close()}): what would be device memory
- * on a native backend.
+ * A backend seen through proxies that record every tensor created, so a test can count the tensors
+ * still alive (not yet released by a scope or {@code close()}): what would be device memory on a
+ * native backend. The wrapped backend must fail with an {@link IllegalStateException} on any use of
+ * a released tensor (the {@code java} backend does).
  */
-final class TrackingBackend implements TensorBackend {
-    private final JavaBackend real = new JavaBackend();
+public final class TrackingBackend implements TensorBackend {
+    private final TensorBackend real;
     private final List<Tensor> created = new ArrayList<>();
 
+    public TrackingBackend(TensorBackend real) {
+        this.real = real;
+    }
+
     /** Tensors created so far and not released (released ones are forgotten: they cannot come back). */
-    long alive() {
+    public long alive() {
         created.removeIf(t -> !isAlive(t));
         return created.size();
     }

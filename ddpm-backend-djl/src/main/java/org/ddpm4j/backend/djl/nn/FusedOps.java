@@ -1,0 +1,65 @@
+package org.ddpm4j.backend.djl.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.ddpm4j.backend.djl.DjlEngine;
+
+/**
+ * libtorch's fused {@code group_norm} and {@code silu}, which DJL 0.35.1 has no binding for, reached
+ * through two tiny TorchScript modules ({@code group_norm.pt}, {@code silu.pt}, written by
+ * {@code tools/djl-reference/make_fused_ops.py}; no parameters). Each call runs libtorch's own kernel
+ * forward and, while gradients are recorded, its own backward: the modules run with {@code isTrain}
+ * equal to the thread's grad mode, because DJL runs a module in libtorch's inference mode otherwise,
+ * whose results autograd refuses to save.
+ */
+final class FusedOps {
+    private static final PtSymbolBlock GROUP_NORM = load("group_norm.pt");
+    private static final PtSymbolBlock SILU = load("silu.pt");
+    /** The 0-d scalars that carry a group count or an epsilon to the module (host memory; read with item()). */
+    private static final Map<Object, NDArray> SCALARS = new ConcurrentHashMap<>();
+
+    private FusedOps() {
+    }
+
+    /** {@code torch.group_norm(x, groups, weight, bias, eps)}; the result joins the manager of {@code x}. */
+    static NDArray groupNorm(NDArray x, int groups, NDArray weight, NDArray bias, float eps) {
+        NDArray g = SCALARS.computeIfAbsent(groups, k -> Holder.MANAGER.create((long) groups));
+        NDArray e = SCALARS.computeIfAbsent(eps, k -> Holder.MANAGER.create((double) eps));
+        return run(GROUP_NORM, new NDList(x, weight, bias, g, e));
+    }
+
+    /** {@code torch.nn.functional.silu(x)}; the result joins the manager of {@code x}. */
+    static NDArray silu(NDArray x) {
+        return run(SILU, new NDList(x));
+    }
+
+    private static NDArray run(PtSymbolBlock module, NDList inputs) {
+        return IValueUtils.forward(module, inputs, JniUtils.isGradMode()).singletonOrThrow();
+    }
+
+    private static PtSymbolBlock load(String resource) {
+        try (InputStream in = FusedOps.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException(resource + " is missing from the DJL backend's jar");
+            }
+            return JniUtils.loadModule((PtNDManager) Holder.MANAGER, in, true, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource + " from the DJL backend's jar", e);
+        }
+    }
+
+    /** The process-long manager of the modules and scalars (CPU; they are never freed). */
+    private static final class Holder {
+        static final NDManager MANAGER = DjlEngine.engine().newBaseManager(ai.djl.Device.cpu());
+    }
+}

@@ -1,0 +1,46 @@
+package org.ddpm4j.core.pipeline;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.ddpm4j.api.InvalidParameterException;
+import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.tensor.GaussianNoise;
+import org.ddpm4j.api.tensor.Tensor;
+import org.ddpm4j.api.tensor.TensorBackend;
+import org.ddpm4j.toolkit.io.Npy;
+
+/** The initial noise of a sampling run: drawn from a seed, or read from a file (to replay a run). */
+public final class Noise {
+    private Noise() {
+    }
+
+    /** Standard normal noise for {@code n} samples of shape {@code sampleShape}, a pure function of {@code seed}. */
+    public static Tensor seeded(TensorBackend backend, int n, int[] sampleShape, long seed) {
+        int[] shape = new int[sampleShape.length + 1];
+        shape[0] = n;
+        System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+        return backend.randn(new GaussianNoise(seed), shape);
+    }
+
+    /** As {@link #seeded(TensorBackend, int, int[], long)}, shaped like the samples of {@code model}. */
+    public static Tensor seeded(Denoiser model, TensorBackend backend, int n, long seed) {
+        return seeded(backend, n, sampleShape(model), seed);
+    }
+
+    /** The shape of one sample of {@code model}. */
+    public static int[] sampleShape(Denoiser model) {
+        return model.sampleShape().orElseThrow(() -> new IllegalStateException("the denoiser declares no sample shape"));
+    }
+
+    /** Standard normal noise from an .npy file given for {@code option}, whose shape must be {@code [n, sampleShape...]}. */
+    public static Tensor read(String option, Path file, int[] sampleShape, TensorBackend backend) {
+        Npy.Array a = Npy.read(file);
+        int[] shape = a.shape();
+        if (shape.length != sampleShape.length + 1 || shape[0] < 1
+                || !Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), sampleShape)) {
+            throw new InvalidParameterException(option, file + " of shape " + Arrays.toString(shape),
+                    "must hold noise of shape [n, " + Arrays.toString(sampleShape).replaceAll("[\\[\\]]", "") + "] for this denoiser");
+        }
+        return backend.fromHost(a.data(), shape);
+    }
+}

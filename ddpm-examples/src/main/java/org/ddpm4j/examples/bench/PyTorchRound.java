@@ -1,0 +1,77 @@
+package org.ddpm4j.examples.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.ddpm4j.api.InvalidParameterException;
+import org.ddpm4j.toolkit.io.Json;
+
+/**
+ * One round of the PyTorch column: runs {@code tools/networks-reference/bench_torch.py} (the same
+ * networks, loss, optimizer and EMA in Python PyTorch) and reads the figures it prints. The script
+ * times itself after its own warm-up, so interpreter start-up and library loading are not counted.
+ */
+public final class PyTorchRound {
+    private final Path python;
+    private final Path script;
+    private final int threads;
+    private final int batch;
+    private final int unetSteps;
+    private final int mlpSteps;
+
+    public PyTorchRound(Path python, Path script, int threads, int batch, int unetSteps, int mlpSteps) {
+        if (!Files.isRegularFile(script)) {
+            throw new InvalidParameterException("torch-script", script.toString(), "must be the PyTorch bench script "
+                    + "(tools/networks-reference/bench_torch.py; run from the repository root)");
+        }
+        if (!Files.isExecutable(python)) {
+            throw new InvalidParameterException("python", python.toString(), "must be a Python 3 interpreter with PyTorch");
+        }
+        this.python = python;
+        this.script = script;
+        this.threads = threads;
+        this.batch = batch;
+        this.unetSteps = unetSteps;
+        this.mlpSteps = mlpSteps;
+    }
+
+    /** Runs the script once; the environment (e.g. {@code OMP_WAIT_POLICY}) is this process's. */
+    public BackendBenchmark.Round run() {
+        List<String> command = new ArrayList<>(List.of(python.toString(), script.toString(), "--threads", String.valueOf(threads),
+                "--unet-batch", String.valueOf(batch), "--unet-steps", String.valueOf(unetSteps), "--mlp-steps", String.valueOf(mlpSteps)));
+        try {
+            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            int rc = p.waitFor();
+            if (rc != 0 || out.isEmpty()) {
+                throw new IllegalStateException("the PyTorch bench failed (exit " + rc + "): " + String.join(" ", command));
+            }
+            Map<String, Object> r = Json.parseObject(out.substring(out.lastIndexOf('\n') + 1), script.toString());
+            return new BackendBenchmark.Round(number(r, "unet_train_samples_per_s"), number(r, "unet_sample_images_per_s"),
+                    number(r, "unet_forward_ms"), number(r, "mlp_train_samples_per_s"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + python, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the PyTorch bench ran", e);
+        }
+    }
+
+    /** The PyTorch version the script reports is in its output; the column names the interpreter. */
+    public String column() {
+        return "PyTorch (" + python + ")";
+    }
+
+    private static double number(Map<String, Object> r, String key) {
+        Object v = r.get(key);
+        if (!(v instanceof Number n)) {
+            throw new IllegalStateException("the PyTorch bench printed no number '" + key + "': " + r);
+        }
+        return n.doubleValue();
+    }
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/python3
+"""Writes the TorchScript modules through which the DJL backend reaches libtorch's fused kernels.
+
+DJL 0.35.1 exposes no JNI binding for `group_norm` or `silu`; a scripted module whose forward calls
+one of them runs libtorch's own fused forward and backward kernels (one pass each way instead of
+layer norm plus a separate multiply and add, or x * sigmoid(x)). The modules have no parameters and
+no state; the backend loads each once from its jar and calls it through DJL's public
+`IValueUtils.forward(block, inputs, isTrain)`, which takes tensors only: the group count and
+epsilon travel as 0-d tensors.
+
+    /usr/bin/python3 tools/djl-reference/make_fused_ops.py
+
+writes group_norm.pt and silu.pt into ddpm-backend-djl/src/main/resources/org/ddpm4j/backend/djl/nn/
+(Debian's python3-torch 1.13; libtorch 2.x loads TorchScript files of older versions).
+"""
+import os
+
+import torch
+import torch.nn.functional as F
+
+OUT = os.path.normpath(os.path.join(os.path.dirname(__file__),
+                                    "../../ddpm-backend-djl/src/main/resources/org/ddpm4j/backend/djl/nn"))
+
+
+class GroupNorm(torch.nn.Module):
+    def forward(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, groups: torch.Tensor,
+                eps: torch.Tensor) -> torch.Tensor:
+        return F.group_norm(x, int(groups.item()), weight, bias, float(eps.item()))
+
+
+class Silu(torch.nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.silu(x)
+
+
+if __name__ == "__main__":
+    group_norm = torch.jit.script(GroupNorm())
+    silu = torch.jit.script(Silu())
+    x = torch.randn(2, 8, 3, 3)
+    w, b = torch.randn(8), torch.randn(8)
+    assert torch.allclose(group_norm(x, w, b, torch.tensor(4), torch.tensor(1e-5, dtype=torch.float64)),
+                          F.group_norm(x, 4, w, b, 1e-5))
+    assert torch.allclose(silu(x), x * torch.sigmoid(x))
+    group_norm.save(os.path.join(OUT, "group_norm.pt"))
+    silu.save(os.path.join(OUT, "silu.pt"))
+    print("wrote group_norm.pt and silu.pt into", OUT)
