@@ -18,6 +18,7 @@ import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.core.config.DiffusersScheduler;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.Npy;
+import org.ddpm4j.toolkit.io.OutputPaths;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.backend.java.JavaBackend;
 import org.ddpm4j.core.pipeline.Noise;
@@ -34,7 +35,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * training step and stops at sigma_min, where the exact endpoint is defined.
  */
 @Command(name = "samplers", mixinStandardHelpOptions = true,
-        description = "Mean absolute error of the deterministic samplers against the exact probability-flow ODE endpoint.",
+        description = "Mean absolute error of the deterministic samplers against the exact probability-flow ODE endpoint; prints "
+                + "a Markdown table.",
         footer = {"", "Example:", "  ddpm bench samplers --denoiser gmm:docs/benchmarks/gmm-2d.json",
                 "  ddpm bench samplers --denoiser gmm:docs/benchmarks/gmm-2d.json --diffusers docs/benchmarks/diffusers-samplers.json"})
 final class BenchSamplersCommand implements Runnable {
@@ -107,6 +109,9 @@ final class BenchSamplersCommand implements Runnable {
 
     @Override
     public void run() {
+        if (writeNoise != null) {
+            OutputPaths.checkFile("--write-noise", writeNoise, ".npy");
+        }
         PluginRegistry registry = PluginRegistry.load();
         TensorBackend backend = new JavaBackend();
         Schedule s = registry.createSchedule(schedule, Parameters.empty());

@@ -28,6 +28,7 @@ import org.ddpm4j.core.config.KeyValues;
 import org.ddpm4j.core.pipeline.Noise;
 import org.ddpm4j.toolkit.guidance.Unconditional;
 import org.ddpm4j.toolkit.io.Json;
+import org.ddpm4j.toolkit.io.OutputPaths;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.progress.ProgressReporter;
 import org.ddpm4j.core.training.ArrayData;
@@ -137,7 +138,7 @@ final class EvalCommand implements Runnable {
         ModelCard card = model.card();
         checkGuidanceClassifier(card);
         Map<String, AutoCloseable> open = new LinkedHashMap<>();
-        try (TensorBackend backend = registry.createBackend(backendName != null ? backendName : card.backend(), devices.parameters());
+        try (TensorBackend backend = registry.createBackend(backendName != null ? backendName : card.backend(), devices.parameters(backendName != null ? backendName : card.backend()));
              ModelSources.Source source = model.denoiser(registry, backend, model.schedule(registry).orElseThrow())) {
             Files.createDirectories(out);
             EvaluationClassifier judge = new EvaluationClassifier(ModelSources.parse("--classifier", "checkpoint:" + classifier)
@@ -183,6 +184,7 @@ final class EvalCommand implements Runnable {
     }
 
     private void check() {
+        OutputPaths.checkDirectory("--out", out);
         if (perClass < 1) {
             throw new InvalidParameterException("--per-class", perClass, "must be an integer >= 1");
         }

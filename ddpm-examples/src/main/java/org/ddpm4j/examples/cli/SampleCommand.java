@@ -50,19 +50,6 @@ import picocli.CommandLine.Model.CommandSpec;
                         + "--guidance cfg --scale 3 --n 500 --out class1.npy"})
 final class SampleCommand implements Runnable {
 
-    static final class Model {
-        @Option(names = "--denoiser", paramLabel = "KIND:LOCATION",
-                description = "gmm:FILE, points:FILE, checkpoint:DIR, torchscript:FILE.pt or savedmodel:DIR.")
-        String denoiser;
-
-        @Option(names = "--checkpoint", paramLabel = "DIR", description = "A model directory written by 'ddpm train' (= --denoiser checkpoint:DIR).")
-        Path checkpoint;
-
-        String spec() {
-            return denoiser != null ? denoiser : "checkpoint:" + checkpoint;
-        }
-    }
-
     static final class NoiseSource {
         @Option(names = "--init-noise", paramLabel = "FILE", description = "Standard normal noise [n, ...] (.npy, float32 or float64).")
         Path file;
@@ -73,7 +60,7 @@ final class SampleCommand implements Runnable {
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
-    Model model;
+    ModelChoice model;
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     NoiseSource noise = new NoiseSource();
@@ -123,8 +110,9 @@ final class SampleCommand implements Runnable {
         if (out == null && grid == null) {
             throw new InvalidParameterException("--out", "missing", "give --out FILE.npy and/or --grid FILE.png");
         }
+        Outputs.checkFiles(out, grid);
         PluginRegistry registry = PluginRegistry.load();
-        ModelSources.Spec source = ModelSources.parse(model.denoiser != null ? "--denoiser" : "--checkpoint", model.spec());
+        ModelSources.Spec source = ModelSources.parse(model.option(), model.spec());
         Map<String, Object> run = new LinkedHashMap<>();
         if (steps != null) {
             run.put("steps", steps);
@@ -133,6 +121,7 @@ final class SampleCommand implements Runnable {
             run.put("eta", eta);
         }
         SamplerSource.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry));
+        samplerSource.defaultNote(resolved).ifPresent(spec.commandLine().getErr()::println);
         Map<String, AutoCloseable> open = new LinkedHashMap<>();
         try (TensorBackend backend = backendChoice.open(registry, source);
              // a mixture's components are the classes, except under classifier guidance, which guides the whole mixture
@@ -220,14 +209,14 @@ final class SampleCommand implements Runnable {
         return Guided.denoiser(registry, guidance, p, base, schedule, c);
     }
 
+    /** The number of samples, refused when the batch would not fit in memory. */
     private int count(Denoiser denoiser) {
-        if (noise.count != null) {
-            if (noise.count < 1) {
-                throw new InvalidParameterException("--n", noise.count, "must be an integer >= 1");
-            }
-            return noise.count;
+        if (noise.count != null && noise.count < 1) {
+            throw new InvalidParameterException("--n", noise.count, "must be an integer >= 1");
         }
-        return "all".equals(classes) && denoiser.numClasses() > 0 ? 10 * denoiser.numClasses() : 64;
+        int n = noise.count != null ? noise.count : "all".equals(classes) && denoiser.numClasses() > 0 ? 10 * denoiser.numClasses() : 64;
+        Outputs.checkBatchMemory("--n", n, n, Arrays.stream(Noise.sampleShape(denoiser)).asLongStream().reduce(1, (a, b) -> a * b));
+        return n;
     }
 
     /** One label per sample: none, one class for all, or every class in turn (rows of a grid). */

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.ddpm4j.api.MemoryBudget;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.ContinuousSchedule;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
@@ -14,6 +15,7 @@ import org.ddpm4j.core.config.DiffusersSchedulerConfig;
 import org.ddpm4j.core.config.KeyValues;
 import org.ddpm4j.toolkit.io.AtomicFiles;
 import org.ddpm4j.toolkit.io.Json;
+import org.ddpm4j.toolkit.io.OutputPaths;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.examples.plot.Chart;
 import org.ddpm4j.examples.plot.Figure;
@@ -28,10 +30,10 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Write the table of a noise schedule (t, beta, alphaBar, sigma, logSNR), plot it, or convert it to a "
                 + "diffusers scheduler_config.json.",
         footer = {"", "sigma is the variance-exploding noise level sqrt((1 - alphaBar) / alphaBar); for the continuous 'vp' "
-                + "schedule beta is the rate beta(t) on a grid of --steps points in [0, 1].",
+                + "schedule beta is the rate beta(t) on a grid of --timesteps points in [0, 1].",
                 "", "Examples:",
                 "  ddpm schedule --name cosine --out cosine.csv --plot cosine.png",
-                "  ddpm schedule --name linear --steps 500 --param rescale_betas_zero_snr=true --out zsnr.csv",
+                "  ddpm schedule --name linear --timesteps 500 --param rescale_betas_zero_snr=true --out zsnr.csv",
                 "  ddpm schedule --config scheduler_config.json --out table.csv",
                 "  ddpm schedule --name scaled-linear --param beta_start=0.00085 --param beta_end=0.012 --write-config scheduler_config.json"})
 final class ScheduleCommand implements Runnable {
@@ -47,7 +49,8 @@ final class ScheduleCommand implements Runnable {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
-    @Option(names = "--steps", description = "Number of training steps T (discrete) or of grid points (continuous).")
+    @Option(names = {"--timesteps", "--steps"}, paramLabel = "T", description = "Number of diffusion timesteps T (discrete) or of "
+            + "grid points (continuous); --steps is the old name.")
     Integer steps;
 
     @Option(names = "--param", description = "A schedule parameter, e.g. beta_end=0.012 (repeatable).")
@@ -67,6 +70,7 @@ final class ScheduleCommand implements Runnable {
 
     @Override
     public void run() {
+        checkOutputs();
         PluginRegistry registry = PluginRegistry.load();
         Schedule schedule = schedule(registry);
         double[] t = times(schedule);
@@ -108,7 +112,7 @@ final class ScheduleCommand implements Runnable {
         if (source.config != null) {
             Parameters config = Parameters.of(Json.readObject(source.config)).scoped(source.config.getFileName().toString());
             if (steps != null || !params.isEmpty()) {
-                throw new IllegalArgumentException("--steps and --param apply to --name; edit the config file instead");
+                throw new IllegalArgumentException("--timesteps and --param apply to --name; edit the config file instead");
             }
             return DiffusersSchedulerConfig.readSchedule(config, registry);
         }
@@ -121,7 +125,24 @@ final class ScheduleCommand implements Runnable {
         return probe;
     }
 
+    private void checkOutputs() {
+        if (out != null) {
+            OutputPaths.checkFile("--out", out, ".csv");
+        }
+        if (plot != null) {
+            OutputPaths.checkFile("--plot", plot, ".png");
+        }
+        if (writeConfig != null) {
+            OutputPaths.checkFile("--write-config", writeConfig, ".json");
+        }
+    }
+
+    /** A row of the table as text (five numbers of 17 digits) and its share of the string being built. */
+    private static final double BYTES_PER_ROW = 400;
+
     private double[] times(Schedule schedule) {
+        int rows = schedule instanceof DiscreteSchedule d ? d.trainSteps() : steps == null ? 1001 : Math.max(2, steps);
+        MemoryBudget.require("--steps", rows, rows * BYTES_PER_ROW, "print fewer rows: a smaller --steps");
         if (schedule instanceof DiscreteSchedule d) {
             double[] t = new double[d.trainSteps()];
             for (int i = 0; i < t.length; i++) {

@@ -1,6 +1,7 @@
 package org.ddpm4j.examples.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,8 +25,12 @@ import org.ddpm4j.api.training.Trainable;
 import org.ddpm4j.api.training.TrainableClassifier;
 import org.ddpm4j.api.training.TrainableDenoiser;
 import org.ddpm4j.core.config.KeyValues;
+import org.ddpm4j.toolkit.io.AtomicFiles;
+import org.ddpm4j.toolkit.io.DirectoryLock;
+import org.ddpm4j.toolkit.io.OutputPaths;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.training.CheckpointStore;
+import org.ddpm4j.core.training.DataFingerprint;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.core.training.Trainer;
 import org.ddpm4j.core.training.TrainingData;
@@ -46,17 +51,17 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Train a denoiser or a noisy-input classifier; writes checkpoints, a model card and loss.png into --out.",
         footer = {"", "Network hyper-parameters (--hp) are those of docs/NETWORKS.md, e.g. hidden=256 blocks=4 or channel_mult=[1,2,2].",
-                "To continue an interrupted run, repeat the same command with --resume (a larger --steps trains longer).",
+                "To continue an interrupted run, repeat the same command with --resume (a larger --train-steps trains longer).",
                 "", "Examples:",
-                "  ddpm train --dataset moons --steps 5000 --out runs/moons",
+                "  ddpm train --dataset moons --train-steps 5000 --out runs/moons",
                 "  ddpm train --dataset 8gaussians --conditional --cond-dropout 0.1 --out runs/ring",
-                "  ddpm train --dataset moons --model classifier --steps 2000 --out runs/moons-classifier",
+                "  ddpm train --dataset moons --model classifier --train-steps 2000 --out runs/moons-classifier",
                 "  ddpm train --data images.npy --arch unet --hp channels=32 --batch 64 --device gpu --out runs/images",
-                "  ddpm train --dataset moons --steps 5000 --out runs/moons --resume",
-                "  ddpm train --dataset fashion-mnist --conditional --hp channels=32 --batch 64 --steps 2000 --out runs/fashion",
-                "  ddpm train --dataset fashion-mnist --model classifier --clean --steps 600 --out runs/fashion-eval",
+                "  ddpm train --dataset moons --train-steps 5000 --out runs/moons --resume",
+                "  ddpm train --dataset fashion-mnist --conditional --hp channels=32 --batch 64 --train-steps 2000 --out runs/fashion",
+                "  ddpm train --dataset fashion-mnist --model classifier --clean --train-steps 600 --out runs/fashion-eval",
                 "  ddpm train --dataset moons --objective flow --time-distribution logit-normal:0,1 --out runs/moons-flow",
-                "  ddpm train --reflow-from runs/moons-flow --steps 5000 --out runs/moons-reflow"})
+                "  ddpm train --reflow-from runs/moons-flow --train-steps 5000 --out runs/moons-reflow"})
 final class TrainCommand implements Runnable {
 
     @Option(names = "--dataset", description = "Built-in dataset: ${COMPLETION-CANDIDATES} (default: moons, or fashion-mnist "
@@ -70,8 +75,8 @@ final class TrainCommand implements Runnable {
     @Option(names = "--labels", description = "A NumPy .npy array [n] of integer class labels for --data FILE.npy.")
     Path labels;
 
-    @Option(names = "--samples", description = "Points generated for a 2-D dataset (default 8000); the first N training images of "
-            + "fashion-mnist (default: all 60,000).")
+    @Option(names = {"--data-size", "--samples"}, paramLabel = "N", description = "Training points generated for a 2-D dataset "
+            + "(default 8000); the first N training images of fashion-mnist (default: all 60,000). --samples is the old name.")
     Integer samples;
 
     @Option(names = "--conditional", description = "Condition the denoiser on the class labels (classifier-free guidance).")
@@ -117,7 +122,8 @@ final class TrainCommand implements Runnable {
     @Option(names = "--schedule-param", description = "A schedule parameter KEY=VALUE (repeatable).")
     Map<String, String> scheduleParameters = new LinkedHashMap<>();
 
-    @Option(names = "--steps", defaultValue = "5000", description = "Optimizer steps (default ${DEFAULT-VALUE}).")
+    @Option(names = {"--train-steps", "--steps"}, paramLabel = "N", defaultValue = "5000",
+            description = "Optimizer steps (default ${DEFAULT-VALUE}; --steps is the old name).")
     int steps;
 
     @Option(names = "--batch", defaultValue = "256", description = "Batch size (default ${DEFAULT-VALUE}).")
@@ -177,6 +183,8 @@ final class TrainCommand implements Runnable {
     @Override
     public void run() {
         PrintWriter console = spec.commandLine().getOut();
+        TrainingProgress progress = new TrainingProgress(console, progressSeconds);
+        OutputPaths.checkDirectory("--out", out);
         PluginRegistry registry = PluginRegistry.load();
         if (reflowFrom != null) {
             reflow(console, registry);
@@ -219,27 +227,42 @@ final class TrainCommand implements Runnable {
                 checkpointEvery, keep);
         OptimizerSettings optimizer = OptimizerSettings.defaults().withSeed(seed).withEmaDecay(ema).withWeightDecay(weightDecay)
                 .withGradientClipNorm(gradClip);
-        try (TensorBackend backend = registry.createBackend(backendName, devices.parameters())) {
+        try (TensorBackend backend = registry.createBackend(backendName, devices.parameters(backendName))) {
             if (!(backend instanceof NetworkBackend networks)) {
                 throw new InvalidParameterException("backend", backendName, "cannot train networks; use djl or tf");
             }
-            CheckpointStore store = new CheckpointStore(out);
             Objective objective = classifier ? null : objective(noise, network);
-            ModelCard card = ModelCard.of(classifier ? "classifier" : "denoiser", network, noise, backend.name(), dataFacts(training))
+            ModelCard named = ModelCard.of(classifier ? "classifier" : "denoiser", network, noise, backend.name(), dataFacts(training))
                     .withClassNames(network.numClasses() > 0 && builtIn() ? Datasets.classNames(datasetName()) : List.of());
-            store.writeCard(objective == null ? card : card.withObjective(objective.describe()));
-            try (Trainable trainable = classifier ? networks.newClassifier(network, optimizer) : networks.newDenoiser(network, optimizer)) {
-                console.printf(Locale.ROOT, "training a %s %s (%,d parameters) on %,d samples %s, %s on %s %s%n",
-                        network.architecture(), classifier ? "classifier" : "denoiser", trainable.parameterCount(), training.size(),
-                        java.util.Arrays.toString(training.sampleShape()), noise.name(), backend.name(), backend.device());
-                console.flush();
-                Trainer trainer = new Trainer(settings, training, backend, new TrainingProgress(console, progressSeconds));
-                Trainer.Result result = classifier
-                        ? trainer.trainClassifier((TrainableClassifier) trainable, noise, clean, Optional.of(store), resume)
-                        : trainer.trainDenoiser((TrainableDenoiser) trainable, objective, Optional.of(store), resume);
-                Path png = out.resolve("loss.png");
-                LossCurve.save(png, result.losses());
-                console.println("wrote " + result.checkpoint().map(c -> c.dir().toString()).orElse(out.toString()) + " and " + png);
+            ModelCard card = objective == null ? named : named.withObjective(objective.describe());
+            Path created = firstMissing(out); // what this run creates, parents included (null: --out exists)
+            // one writer per directory: a second run into it (or a concurrent --resume) fails here, naming this one
+            try (DirectoryLock lock = DirectoryLock.acquire("--out", out)) {
+                CheckpointStore store = new CheckpointStore(out);
+                boolean hadCard = Files.exists(out.resolve(ModelCard.FILE));
+                try (Trainable trainable = classifier ? networks.newClassifier(network, optimizer) : networks.newDenoiser(network, optimizer)) {
+                    store.writeCard(card);
+                    console.printf(Locale.ROOT, "training a %s %s (%,d parameters) on %,d samples %s, %s on %s %s%n",
+                            network.architecture(), classifier ? "classifier" : "denoiser", trainable.parameterCount(), training.size(),
+                            java.util.Arrays.toString(training.sampleShape()), noise.name(), backend.name(), backend.device());
+                    console.flush();
+                    Trainer trainer = new Trainer(settings, training, backend, progress);
+                    Thread onInterrupt = interruptHint(store);
+                    Trainer.Result result;
+                    try {
+                        result = classifier
+                                ? trainer.trainClassifier((TrainableClassifier) trainable, noise, clean, Optional.of(store), resume)
+                                : trainer.trainDenoiser((TrainableDenoiser) trainable, objective, Optional.of(store), resume);
+                    } finally {
+                        removeQuietly(onInterrupt);
+                    }
+                    Path png = out.resolve("loss.png");
+                    LossCurve.save(png, result.losses());
+                    console.println("wrote " + result.checkpoint().map(c -> c.dir().toString()).orElse(out.toString()) + " and " + png);
+                } catch (RuntimeException | Error e) {
+                    forgetUntrained(store, created, hadCard);
+                    throw e;
+                }
             }
         }
         console.flush();
@@ -311,6 +334,58 @@ final class TrainCommand implements Runnable {
         console.flush();
     }
 
+    /**
+     * After a run that failed before its first checkpoint, removes what it left: the directories it
+     * created, else the model card if it wrote one. A run that never trained leaves nothing behind.
+     */
+    private static void forgetUntrained(CheckpointStore store, Path created, boolean hadCard) {
+        try {
+            if (Files.exists(store.dir().resolve("checkpoints").resolve("latest"))) {
+                return;
+            }
+            if (created != null) {
+                AtomicFiles.deleteTree(created);
+            } else if (!hadCard) {
+                Files.deleteIfExists(store.dir().resolve(ModelCard.FILE));
+            }
+        } catch (java.io.IOException e) {
+            // best effort: the error that ended the run is the one to report
+        }
+    }
+
+    /** The outermost of {@code dir} and its ancestors that does not exist yet, or null when {@code dir} exists. */
+    private static Path firstMissing(Path dir) {
+        Path missing = null;
+        for (Path p = dir.toAbsolutePath(); p != null && !Files.exists(p); p = p.getParent()) {
+            missing = p;
+        }
+        return missing;
+    }
+
+    /** A shutdown hook (Ctrl-C, SIGTERM) that prints where the last checkpoint is and the --resume command. */
+    private Thread interruptHint(CheckpointStore store) {
+        PrintWriter err = spec.commandLine().getErr();
+        List<String> args = new java.util.ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+        if (args.isEmpty() || !args.get(0).equals(spec.name())) {
+            args.add(0, spec.name());
+        }
+        Thread hook = new Thread(() -> {
+            err.println();
+            err.println(InterruptedTraining.message(store.latest().map(CheckpointStore.Checkpoint::dir), args));
+            err.flush();
+        }, "ddpm-train-interrupted");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
+    }
+
+    private static void removeQuietly(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or has run: the message is printed
+        }
+    }
+
     private TrainingData data() {
         if (npy()) {
             if (dataset != null) {
@@ -340,6 +415,7 @@ final class TrainCommand implements Runnable {
 
     private Map<String, Object> dataFacts(TrainingData training) {
         Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put(DataFingerprint.KEY, DataFingerprint.of(training)); // a resumed run must see the same data
         if (clean) {
             facts.put("clean", true); // a classifier of data without noise: evaluation, not guidance
         }

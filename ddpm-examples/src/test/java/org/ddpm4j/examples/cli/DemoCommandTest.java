@@ -26,7 +26,7 @@ class DemoCommandTest {
 
     private static Cli demo(Path out, int trainSteps, String... more) {
         List<String> a = new ArrayList<>(List.of("demo", "--dataset", "8gaussians", "--train-steps", String.valueOf(trainSteps),
-                "--batch", "32", "--hp", "hidden=16", "--hp", "blocks=1", "--samples", "60", "--steps", "5", "--progress-seconds", "0",
+                "--batch", "32", "--hp", "hidden=16", "--hp", "blocks=1", "--n", "60", "--steps", "5", "--progress-seconds", "0",
                 "--out", out.toString()));
         a.addAll(List.of(more));
         return Cli.run(a.toArray(String[]::new));
@@ -48,7 +48,7 @@ class DemoCommandTest {
                 && r.out().contains("wrote into " + out), r.out());
 
         try (Stream<Path> files = Files.list(out)) {
-            assertEquals(Set.of("samples.png", "trajectory.png", "loss.png", "metrics.json", "samples.npy", "model"),
+            assertEquals(Set.of("samples.png", "trajectory.png", "loss.png", "metrics.json", "samples.npy", "model", ".lock", ".outputs"),
                     Set.copyOf(files.map(p -> p.getFileName().toString()).toList()), "exactly the outputs, nothing half-written or staged");
         }
         BufferedImage samples = png(out.resolve("samples.png"));
@@ -91,7 +91,7 @@ class DemoCommandTest {
         Cli again = demo(out, 20, "--sampler", "ddim");
         assertEquals(0, again.exitCode(), again.err());
         assertEquals(20, new CheckpointStore(out.resolve("model")).latest().orElseThrow().step());
-        assertFalse(Files.exists(out.resolve(".model.partial")) || Files.exists(out.resolve(".model.old")));
+        assertFalse(Files.exists(dir.resolve(".demo.partial")) || Files.exists(dir.resolve(".demo.old")));
     }
 
     @Test
@@ -116,7 +116,7 @@ class DemoCommandTest {
         assertEquals(2, r.exitCode());
         assertTrue(r.err().startsWith("error: invalid dataset = 'spiral': must be one of swiss-roll, moons, 8gaussians, checkerboard"), r.err());
         r = Cli.run("demo", "--samples", "1", "--out", dir.resolve("b").toString());
-        assertTrue(r.err().startsWith("error: invalid --samples = 1"), r.err());
+        assertTrue(r.err().startsWith("error: invalid --n = 1"), r.err());
         r = Cli.run("demo", "--train-steps", "0", "--out", dir.resolve("b").toString());
         assertTrue(r.err().startsWith("error: invalid --train-steps = 0"), r.err());
         r = demo(dir.resolve("c"), 10, "--sampler", "nope");
@@ -133,6 +133,8 @@ class DemoCommandTest {
         Cli r = Cli.run("demo", "--help");
         assertEquals(0, r.exitCode());
         assertTrue(r.out().contains("Examples:") && r.out().contains("ddpm demo --dataset 8gaussians"), r.out());
+        assertTrue(r.out().contains("checkerboard") && !r.out().contains("fashion-mnist"),
+                "the demo offers the 2-D datasets only:\n" + r.out());
         assertTrue(Cli.run("--help").out().contains("demo"));
     }
 }

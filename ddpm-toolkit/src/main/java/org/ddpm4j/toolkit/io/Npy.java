@@ -19,12 +19,15 @@ import java.util.regex.Pattern;
 import org.ddpm4j.api.InvalidParameterException;
 
 /**
- * NumPy's {@code .npy} format (versions 1-3): float32 or float64 arrays, either byte order, C order.
- * Enough to exchange noise, samples and weights with Python exactly.
+ * NumPy's {@code .npy} format (versions 1-3): float32 or float64 arrays, either byte order, C order,
+ * and the integer arrays numpy writes (int8 to int64, uint8 to uint64; class labels), read as doubles.
+ * Enough to exchange noise, samples, weights and labels with Python exactly.
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
-    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([<>|=])([fiu])(\\d+)'");
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([<>|=]?)([A-Za-z])(\\d*)'");
+    /** A structured dtype: a list of fields instead of one type string. */
+    private static final Pattern STRUCTURED = Pattern.compile("'descr'\\s*:\\s*\\[");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
@@ -64,7 +67,7 @@ public final class Npy {
         } catch (NoSuchFileException e) {
             throw new InvalidParameterException("file", file.toString(), "does not exist");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            throw new UncheckedIOException("cannot read " + file + ": " + IoErrors.describe(e), e);
         }
     }
 
@@ -93,6 +96,9 @@ public final class Npy {
             Matcher descr = DESCR.matcher(h);
             Matcher fortran = FORTRAN.matcher(h);
             Matcher shapeMatch = SHAPE.matcher(h);
+            if (STRUCTURED.matcher(h).find()) {
+                throw invalid(source, "dtype is a structured (record) dtype, which is not supported; use float32, float64 or an integer type");
+            }
             if (!descr.find() || !fortran.find() || !shapeMatch.find()) {
                 throw invalid(source, "malformed .npy header: " + h.trim());
             }
@@ -100,9 +106,12 @@ public final class Npy {
                 throw invalid(source, "Fortran-ordered arrays are not supported; save with np.ascontiguousarray");
             }
             String kind = descr.group(2);
-            int bytes = Integer.parseInt(descr.group(3));
-            if (!kind.equals("f") || (bytes != 4 && bytes != 8)) {
-                throw invalid(source, "dtype " + descr.group(0) + " is not supported; use float32 or float64");
+            int bytes = descr.group(3).isEmpty() ? 0 : Integer.parseInt(descr.group(3));
+            boolean floating = kind.equals("f");
+            boolean integral = kind.equals("i") || kind.equals("u");
+            if (floating ? bytes != 4 && bytes != 8 : !integral || bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8) {
+                throw invalid(source, "dtype '" + descr.group(1) + kind + descr.group(3) + "' (" + dtypeName(kind, bytes)
+                        + ") is not supported; use float32, float64 or an integer type");
             }
             ByteOrder order = descr.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
             int[] shape = parseShape(shapeMatch.group(1), source);
@@ -117,13 +126,50 @@ public final class Npy {
             in.readFully(raw);
             ByteBuffer buffer = ByteBuffer.wrap(raw).order(order);
             double[] data = new double[(int) count];
+            boolean unsigned = kind.equals("u");
             for (int i = 0; i < data.length; i++) {
-                data[i] = bytes == 4 ? buffer.getFloat() : buffer.getDouble();
+                data[i] = floating ? (bytes == 4 ? buffer.getFloat() : buffer.getDouble()) : integer(buffer, bytes, unsigned);
             }
-            return new Array(shape, data, bytes == 8);
+            return new Array(shape, data, floating ? bytes == 8 : bytes >= 4);
         } catch (EOFException e) {
             throw invalid(source, "file is truncated");
         }
+    }
+
+    /** NumPy's name of a dtype kind character and size, for errors. */
+    private static String dtypeName(String kind, int bytes) {
+        String name = switch (kind) {
+            case "f" -> "float";
+            case "i" -> "int";
+            case "u" -> "uint";
+            case "c" -> "complex";
+            case "b" -> "bool";
+            case "O" -> "object";
+            case "U" -> "unicode string";
+            case "S", "a" -> "byte string";
+            case "V" -> "void (raw bytes)";
+            case "M" -> "datetime64";
+            case "m" -> "timedelta64";
+            default -> "unknown kind '" + kind + "'";
+        };
+        boolean sized = switch (kind) {
+            case "f", "i", "u", "c" -> true;
+            default -> false;
+        };
+        return sized && bytes > 0 ? name + bytes * 8 : name;
+    }
+
+    /** The next integer of {@code bytes} bytes (uint64 above 2^63 read as its unsigned value). */
+    private static double integer(ByteBuffer buffer, int bytes, boolean unsigned) {
+        return switch (bytes) {
+            case 1 -> unsigned ? Byte.toUnsignedInt(buffer.get()) : buffer.get();
+            case 2 -> unsigned ? Short.toUnsignedInt(buffer.getShort()) : buffer.getShort();
+            case 4 -> unsigned ? Integer.toUnsignedLong(buffer.getInt()) : buffer.getInt();
+            default -> {
+                long v = buffer.getLong();
+                yield unsigned && v < 0 ? Double.parseDouble(Long.toUnsignedString(v)) : v;
+            }
+        };
     }
 
     private static int[] parseShape(String text, String source) {
