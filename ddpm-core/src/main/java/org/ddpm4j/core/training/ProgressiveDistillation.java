@@ -189,7 +189,7 @@ public final class ProgressiveDistillation {
             Map<String, Object> facts = new LinkedHashMap<>(card.data());
             facts.put(DISTILLED_STEPS, steps);
             facts.put("teacher_steps", 2 * steps);
-            ModelCard roundCard = new ModelCard(card.kind(), card.spec(), card.classNames(), card.schedule(), card.backend(), facts);
+            ModelCard roundCard = new ModelCard(card.kind(), card.spec(), card.classNames(), card.schedule(), card.backend(), facts, card.objective());
             Optional<CheckpointStore.Checkpoint> done = store.latest();
             if (done.isPresent() && done.get().step() >= trainingSteps) {
                 student.importState(done.get().state());

@@ -93,7 +93,7 @@ final class DistillCommand implements Runnable {
             NetworkSpec teacherSpec = card.spec();
             NetworkSpec student = new NetworkSpec(teacherSpec.architecture(), teacherSpec.sampleShape(), 0, Parameterization.V,
                     Parameters.of(teacherSpec.hyperparameters().asMap()));
-            ModelCard studentCard = new ModelCard("denoiser", student, card.classNames(), card.schedule(), backend.name(), card.data());
+            ModelCard studentCard = new ModelCard("denoiser", student, card.classNames(), card.schedule(), backend.name(), card.data(), card.objective());
             OptimizerSettings optimizer = OptimizerSettings.defaults().withSeed(seed).withEmaDecay(ema);
             TrainingSettings settings = new TrainingSettings(steps, batch, learningRate, Math.min(100, steps), false, seed, 0, 1);
             NetworkBackend networks = (NetworkBackend) backend;
