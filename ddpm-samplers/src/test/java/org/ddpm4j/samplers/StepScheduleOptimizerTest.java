@@ -63,7 +63,7 @@ class StepScheduleOptimizerTest {
                 }
             }
         }
-        double[] found = optimizer.dynamicProgramming(steps, row -> { });
+        double[] found = optimizer.dynamicProgramming(steps, false, row -> { });
         assertArrayEquals(best, found, 0, "brute force " + java.util.Arrays.toString(best));
         // the cheapest path is not a trivial one (e.g. the first or last grid points)
         assertTrue(found[1] < 850 && found[3] > 10, java.util.Arrays.toString(found));
@@ -81,7 +81,7 @@ class StepScheduleOptimizerTest {
         StepScheduleOptimizer pilots = new StepScheduleOptimizer(unipc, model, exact, Mixtures.noise(32, 11), grid);
         StepScheduleOptimizer heldOut = new StepScheduleOptimizer(unipc, model, exact, Mixtures.noise(128, 12), new double[] {999, 0});
         Map<String, double[]> starts = HandMadeSpacings.all((DiscreteSchedule) s, 5);
-        double[] gits = pilots.dynamicProgramming(5, row -> { });
+        double[] gits = pilots.dynamicProgramming(5, true, row -> { });
         assertEquals(5, gits.length);
         assertEquals(999, gits[0]);
         starts.put("gits", gits);

@@ -111,8 +111,13 @@ public final class StepScheduleOptimizer {
         return grid.clone();
     }
 
-    /** Mean absolute error of one sampler step from the exact state at {@code grid[i]} to {@code grid[j]}. */
-    double jumpCost(int i, int j) {
+    /**
+     * Mean absolute error of one sampler step from the exact state at {@code grid[i]} to
+     * {@code grid[j]}: at {@code grid[j]} ({@code carried = false}, GITS), or carried by the exact
+     * flow to t = 0 ({@code carried = true}), which weighs each jump's error by how much of it
+     * survives to the end (the flow contracts errors made at high noise).
+     */
+    double jumpCost(int i, int j, boolean carried) {
         double[] t = j == grid.length - 1 ? new double[] {grid[i]} : new double[] {grid[i], grid[j]};
         try (SamplingRun run = factory.create(t).start(denoiser, trajectory[i], SampleOptions.defaults())) {
             run.step();
@@ -120,7 +125,10 @@ public final class StepScheduleOptimizer {
                 throw new IllegalStateException("sampler stepped from t=" + grid[i] + " to t=" + run.time() + ", expected " + grid[j]
                         + " (it must take the listed times and stop at t = 0)");
             }
-            return run.state().sub(trajectory[j]).abs().mean();
+            if (!carried || j == grid.length - 1) {
+                return run.state().sub(trajectory[j]).abs().mean();
+            }
+            return exact.solve(run.state(), grid[j], 0).sub(trajectory[grid.length - 1]).abs().mean();
         }
     }
 
@@ -129,24 +137,34 @@ public final class StepScheduleOptimizer {
      *
      * @param progress told the number of grid rows whose costs are done
      */
-    public double[] dynamicProgramming(int steps, IntConsumer progress) {
+    public double[] dynamicProgramming(int steps, boolean carried, IntConsumer progress) {
+        return cheapestPath(jumpCosts(carried, progress), steps);
+    }
+
+    /**
+     * The cost of every jump {@code grid[i] -> grid[j]}, {@code i < j} (the same for every number of
+     * steps, so callers tuning several may compute it once).
+     *
+     * @param progress told the number of grid rows whose costs are done
+     */
+    public double[][] jumpCosts(boolean carried, IntConsumer progress) {
+        int g = grid.length;
+        double[][] cost = new double[g][g];
+        for (int i = 0; i < g - 1; i++) {
+            for (int j = i + 1; j < g; j++) {
+                cost[i][j] = jumpCost(i, j, carried);
+            }
+            progress.accept(i + 1);
+        }
+        return cost;
+    }
+
+    /** The cheapest path of exactly {@code steps} jumps from grid point 0 to the last, as its start times. */
+    public double[] cheapestPath(double[][] cost, int steps) {
         int g = grid.length;
         if (steps < 1 || steps > g - 1) {
             throw new InvalidParameterException("steps", steps, "must be in [1, " + (g - 1) + "] for a grid of " + g + " times");
         }
-        double[][] cost = new double[g][g];
-        for (int i = 0; i < g - 1; i++) {
-            for (int j = i + 1; j < g; j++) {
-                cost[i][j] = jumpCost(i, j);
-            }
-            progress.accept(i + 1);
-        }
-        return cheapestPath(cost, steps);
-    }
-
-    /** The cheapest path of exactly {@code steps} jumps from grid point 0 to the last, as its start times. */
-    double[] cheapestPath(double[][] cost, int steps) {
-        int g = grid.length;
         double[][] best = new double[steps + 1][g];
         int[][] from = new int[steps + 1][g];
         for (double[] row : best) {
