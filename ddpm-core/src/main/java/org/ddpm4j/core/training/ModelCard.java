@@ -26,7 +26,7 @@ import org.ddpm4j.toolkit.io.Json;
  * @param data         free-form facts about the training data (dataset, value range, ...)
  */
 public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, ComponentConfig schedule, String backend,
-                        Map<String, Object> data) {
+                        Map<String, Object> data, List<Map<String, Object>> stepSchedules) {
     public static final String FORMAT = "ddpm4j-model/1";
     public static final String FILE = "model-card.json";
 
@@ -36,6 +36,28 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
         }
         classNames = List.copyOf(classNames);
         data = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(data));
+        stepSchedules = List.copyOf(stepSchedules);
+    }
+
+    /** A card without optimized step schedules. */
+    public ModelCard(String kind, NetworkSpec spec, List<String> classNames, ComponentConfig schedule, String backend, Map<String, Object> data) {
+        this(kind, spec, classNames, schedule, backend, data, List.of());
+    }
+
+    /**
+     * This card with {@code entry} among its step schedules (written by {@code ddpm tune-steps}:
+     * {@code sampler}, its {@code parameters} and {@code timesteps} per number of evaluations),
+     * replacing an entry for the same sampler and parameters.
+     */
+    public ModelCard withStepSchedule(Map<String, Object> entry) {
+        List<Map<String, Object>> all = new java.util.ArrayList<>();
+        for (Map<String, Object> e : stepSchedules) {
+            if (!(e.get("sampler").equals(entry.get("sampler")) && e.get("parameters").equals(entry.get("parameters")))) {
+                all.add(e);
+            }
+        }
+        all.add(entry);
+        return new ModelCard(kind, spec, classNames, schedule, backend, data, all);
     }
 
     /** A card for a network trained with {@code schedule}. */
@@ -44,7 +66,7 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
     }
 
     public ModelCard withClassNames(List<String> names) {
-        return new ModelCard(kind, spec, names, schedule, backend, data);
+        return new ModelCard(kind, spec, names, schedule, backend, data, stepSchedules);
     }
 
     public Map<String, Object> toMap() {
@@ -63,6 +85,9 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
         m.put("schedule", s);
         m.put("backend", backend);
         m.put("data", data);
+        if (!stepSchedules.isEmpty()) {
+            m.put("step_schedules", stepSchedules);
+        }
         return m;
     }
 
@@ -81,10 +106,12 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
         NetworkSpec spec = new NetworkSpec(p.requireString("architecture"), p.requireIntArray("sample_shape"),
                 p.getInt("num_classes", 0), Parameterization.parse(p.qualify("parameterization"), p.getString("parameterization", "epsilon")),
                 Parameters.of(p.getNested("hyperparameters").asMap()));
-        p.markUsed("class_names");
+        p.markUsed("class_names", "step_schedules");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> steps = map.get("step_schedules") instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
         List<String> names = p.has("class_names") ? ((List<?>) map.get("class_names")).stream().map(String::valueOf).toList() : List.of();
         ModelCard card = new ModelCard(p.requireString("kind"), spec, names, new ComponentConfig(scheduleType, scheduleParameters),
-                p.getString("backend", "unknown"), p.getNested("data").asMap());
+                p.getString("backend", "unknown"), p.getNested("data").asMap(), steps);
         p.requireAllUsed();
         return card;
     }
