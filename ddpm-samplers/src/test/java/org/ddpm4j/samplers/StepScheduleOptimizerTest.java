@@ -78,6 +78,11 @@ class StepScheduleOptimizerTest {
         StepScheduleOptimizer.ExactFlow exact = (x, from, to) -> ode.solve(model, x, from, to, Condition.none());
         StepScheduleOptimizer.SamplerFactory unipc = sampler(s, "unipc", 2);
         double[] grid = StepScheduleOptimizer.grid((DiscreteSchedule) s, 24);
+        assertEquals(999, grid[0]);
+        assertEquals(0, grid[grid.length - 1]);
+        for (int i = 1; i < grid.length; i++) {
+            assertTrue(grid[i] < grid[i - 1] - 1e-3, java.util.Arrays.toString(grid));
+        }
         StepScheduleOptimizer pilots = new StepScheduleOptimizer(unipc, model, exact, Mixtures.noise(32, 11), grid);
         StepScheduleOptimizer heldOut = new StepScheduleOptimizer(unipc, model, exact, Mixtures.noise(128, 12), new double[] {999, 0});
         Map<String, double[]> starts = HandMadeSpacings.all((DiscreteSchedule) s, 5);

@@ -91,19 +91,15 @@ public final class StepScheduleOptimizer {
             times.add(tMax * i / half);
             times.add(levels.time(Math.exp(sMin + (sMax - sMin) * i / half)));
         }
-        double[] g = times.descendingSet().stream().mapToDouble(Double::doubleValue).toArray();
-        // drop near-duplicates, which only cost time
-        double[] kept = new double[g.length];
+        // both halves contain 0 and the last step; drop near-duplicates, which only cost time
+        double[] kept = new double[times.size()];
         int n = 0;
-        for (double t : g) {
-            if (n == 0 || kept[n - 1] - t > 1e-3 || t == 0) {
-                if (n > 0 && t == 0 && kept[n - 1] - t <= 1e-3) {
-                    kept[n - 1] = 0;
-                    continue;
-                }
+        for (double t : times.descendingSet()) {
+            if (n == 0 || kept[n - 1] - t > 1e-3) {
                 kept[n++] = t;
             }
         }
+        kept[n - 1] = 0;
         return Arrays.copyOf(kept, n);
     }
 
