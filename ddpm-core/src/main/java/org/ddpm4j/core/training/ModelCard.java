@@ -24,9 +24,13 @@ import org.ddpm4j.toolkit.io.Json;
  * @param schedule     the schedule plugin and its parameters
  * @param backend      the backend that trained the model (informative: weights load on every backend)
  * @param data         free-form facts about the training data (dataset, value range, ...)
+ * @param objective    the training objective ({@code Objective.describe()}: {@code type} denoising or
+ *                     flow-matching, and flow matching's time distribution); empty for classifiers and
+ *                     older cards (denoising)
+ * @param stepSchedules step schedules optimized for this model by {@code ddpm tune-steps} (see {@link #withStepSchedule})
  */
 public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, ComponentConfig schedule, String backend,
-                        Map<String, Object> data, List<Map<String, Object>> stepSchedules) {
+                        Map<String, Object> data, Map<String, Object> objective, List<Map<String, Object>> stepSchedules) {
     public static final String FORMAT = "ddpm4j-model/1";
     public static final String FILE = "model-card.json";
 
@@ -36,12 +40,14 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
         }
         classNames = List.copyOf(classNames);
         data = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(data));
+        objective = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(objective));
         stepSchedules = List.copyOf(stepSchedules);
     }
 
     /** A card without optimized step schedules. */
-    public ModelCard(String kind, NetworkSpec spec, List<String> classNames, ComponentConfig schedule, String backend, Map<String, Object> data) {
-        this(kind, spec, classNames, schedule, backend, data, List.of());
+    public ModelCard(String kind, NetworkSpec spec, List<String> classNames, ComponentConfig schedule, String backend, Map<String, Object> data,
+                     Map<String, Object> objective) {
+        this(kind, spec, classNames, schedule, backend, data, objective, List.of());
     }
 
     /**
@@ -57,16 +63,26 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
             }
         }
         all.add(entry);
-        return new ModelCard(kind, spec, classNames, schedule, backend, data, all);
+        return new ModelCard(kind, spec, classNames, schedule, backend, data, objective, all);
+    }
+
+    /** {@code flow-matching} when the card says so. */
+    public boolean flowMatching() {
+        return "flow-matching".equals(objective.get("type"));
+    }
+
+    public ModelCard withObjective(Map<String, Object> description) {
+        return new ModelCard(kind, spec, classNames, schedule, backend, data, description, stepSchedules);
     }
 
     /** A card for a network trained with {@code schedule}. */
     public static ModelCard of(String kind, NetworkSpec spec, Schedule schedule, String backend, Map<String, Object> data) {
-        return new ModelCard(kind, spec, List.of(), new ComponentConfig(schedule.name(), schedule.parameters().asMap()), backend, data);
+        return new ModelCard(kind, spec, List.of(), new ComponentConfig(schedule.name(), schedule.parameters().asMap()), backend, data,
+                Map.of());
     }
 
     public ModelCard withClassNames(List<String> names) {
-        return new ModelCard(kind, spec, names, schedule, backend, data, stepSchedules);
+        return new ModelCard(kind, spec, names, schedule, backend, data, objective, stepSchedules);
     }
 
     public Map<String, Object> toMap() {
@@ -85,6 +101,9 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
         m.put("schedule", s);
         m.put("backend", backend);
         m.put("data", data);
+        if (!objective.isEmpty()) {
+            m.put("objective", objective);
+        }
         if (!stepSchedules.isEmpty()) {
             m.put("step_schedules", stepSchedules);
         }
@@ -111,9 +130,17 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
         List<Map<String, Object>> steps = map.get("step_schedules") instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
         List<String> names = p.has("class_names") ? ((List<?>) map.get("class_names")).stream().map(String::valueOf).toList() : List.of();
         ModelCard card = new ModelCard(p.requireString("kind"), spec, names, new ComponentConfig(scheduleType, scheduleParameters),
-                p.getString("backend", "unknown"), p.getNested("data").asMap(), steps);
+                p.getString("backend", "unknown"), p.getNested("data").asMap(), p.has("objective") ? objective(p) : Map.of(), steps);
         p.requireAllUsed();
         return card;
+    }
+
+    private static Map<String, Object> objective(Parameters p) {
+        Parameters o = p.getNested("objective");
+        o.getChoice("type", "denoising", "denoising", "flow-matching");
+        o.markUsed("time_distribution");
+        o.requireAllUsed();
+        return o.asMap();
     }
 
     public static ModelCard read(Path file) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
+import org.ddpm4j.api.MemoryBudget;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Schedule;
@@ -60,6 +61,34 @@ public final class Trainer {
         return run(model, (x0, labels, noise, lr, seed) -> model.trainStep(objective.batch(x0, labels, noise), lr, seed), store, resume);
     }
 
+    /**
+     * Trains a denoiser on couplings: every training sample is a pair {@code [x_0, eps]} (shape
+     * {@code [2, ...]}), regressed with its own noise ({@link Objective#coupledBatch}): reflow.
+     */
+    public Result trainCoupled(TrainableDenoiser model, Objective objective, Optional<CheckpointStore> store, boolean resume) {
+        checkClasses(model.numClasses());
+        int[] pair = data.sampleShape();
+        if (pair.length < 2 || pair[0] != 2) {
+            throw new InvalidParameterException("data", java.util.Arrays.toString(pair), "couplings must be pairs of shape [2, ...]");
+        }
+        int[] one = java.util.Arrays.copyOfRange(pair, 1, pair.length);
+        int d = data.sampleSize() / 2;
+        return run(model, (pairs, labels, noise, lr, seed) -> {
+            int n = pairs.batchSize();
+            float[] all = pairs.toFloatArray();
+            float[] x0 = new float[n * d];
+            float[] eps = new float[n * d];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(all, 2 * i * d, x0, i * d, d);
+                System.arraycopy(all, (2 * i + 1) * d, eps, i * d, d);
+            }
+            int[] shape = new int[one.length + 1];
+            shape[0] = n;
+            System.arraycopy(one, 0, shape, 1, one.length);
+            return model.trainStep(objective.coupledBatch(backend.fromHost(x0, shape), backend.fromHost(eps, shape), labels, noise), lr, seed);
+        }, store, resume);
+    }
+
     /** Trains a noisy-input classifier on {@code x_t} at times drawn uniformly, like the denoiser's. */
     public Result trainClassifier(TrainableClassifier model, Schedule schedule, Optional<CheckpointStore> store, boolean resume) {
         return trainClassifier(model, schedule, false, store, resume);
@@ -98,6 +127,10 @@ public final class Trainer {
         Optional<CheckpointStore.Checkpoint> last = store.flatMap(CheckpointStore::latest);
         if (resume && last.isPresent()) {
             CheckpointStore.Checkpoint c = last.get();
+            if (c.step() > settings.steps()) {
+                throw new InvalidParameterException("steps", settings.steps(), "the run in " + store.get().dir() + " is already at step "
+                        + c.step() + ", past the requested steps; ask for more than " + c.step() + " steps to train longer");
+            }
             Map<String, Object> training = c.training();
             checkSame("seed", settings.seed(), training.get("seed"));
             checkSame("batch_size", settings.batchSize(), training.get("batch_size"));
@@ -113,6 +146,8 @@ public final class Trainer {
         boolean labelled = data.numClasses() > 0;
         int n = settings.batchSize();
         int d = data.sampleSize();
+        MemoryBudget.require("batch_size", n, (double) n * d * BYTES_PER_BATCH_VALUE + (double) n * Integer.BYTES,
+                "lower the batch size");
         int[] shape = batchShape(n);
         float[] batch = new float[n * d];
         int[] labels = new int[n];
@@ -143,6 +178,9 @@ public final class Trainer {
         }
         return new Result(settings.steps(), losses.stream().mapToDouble(Double::doubleValue).toArray(), last);
     }
+
+    /** Host bytes per value of a batch: the float32 batch, the backend's copy and the objective's noise and target. */
+    private static final int BYTES_PER_BATCH_VALUE = 4 * Float.BYTES;
 
     private CheckpointStore.Checkpoint save(CheckpointStore store, Trainable model, int step, List<Double> losses,
                                            Optional<CheckpointStore.Checkpoint> previous) {

@@ -21,6 +21,7 @@ import org.ddpm4j.examples.bench.StepScheduleBenchmark;
 import org.ddpm4j.toolkit.sampling.SamplerParameters;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.Npy;
+import org.ddpm4j.toolkit.io.OutputPaths;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.backend.java.JavaBackend;
 import org.ddpm4j.core.pipeline.Noise;
@@ -127,6 +128,9 @@ final class BenchSamplersCommand implements Runnable {
 
     @Override
     public void run() {
+        if (writeNoise != null) {
+            OutputPaths.checkFile("--write-noise", writeNoise, ".npy");
+        }
         PluginRegistry registry = PluginRegistry.load();
         TensorBackend backend = new JavaBackend();
         Schedule s = registry.createSchedule(schedule, Parameters.empty());

@@ -28,6 +28,7 @@ import org.ddpm4j.core.config.KeyValues;
 import org.ddpm4j.core.pipeline.Noise;
 import org.ddpm4j.toolkit.guidance.Unconditional;
 import org.ddpm4j.toolkit.io.Json;
+import org.ddpm4j.toolkit.io.OutputPaths;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.progress.ProgressReporter;
 import org.ddpm4j.core.training.ArrayData;
@@ -183,6 +184,7 @@ final class EvalCommand implements Runnable {
     }
 
     private void check() {
+        OutputPaths.checkDirectory("--out", out);
         if (perClass < 1) {
             throw new InvalidParameterException("--per-class", perClass, "must be an integer >= 1");
         }

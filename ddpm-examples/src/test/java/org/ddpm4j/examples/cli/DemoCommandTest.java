@@ -17,6 +17,7 @@ import javax.imageio.ImageIO;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.core.training.CheckpointStore;
+import org.ddpm4j.core.training.ModelCard;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,7 +48,7 @@ class DemoCommandTest {
                 && r.out().contains("wrote into " + out), r.out());
 
         try (Stream<Path> files = Files.list(out)) {
-            assertEquals(Set.of("samples.png", "trajectory.png", "loss.png", "metrics.json", "samples.npy", "model"),
+            assertEquals(Set.of("samples.png", "trajectory.png", "loss.png", "metrics.json", "samples.npy", "model", ".lock", ".outputs"),
                     Set.copyOf(files.map(p -> p.getFileName().toString()).toList()), "exactly the outputs, nothing half-written or staged");
         }
         BufferedImage samples = png(out.resolve("samples.png"));
@@ -90,7 +91,23 @@ class DemoCommandTest {
         Cli again = demo(out, 20, "--sampler", "ddim");
         assertEquals(0, again.exitCode(), again.err());
         assertEquals(20, new CheckpointStore(out.resolve("model")).latest().orElseThrow().step());
-        assertFalse(Files.exists(out.resolve(".model.partial")) || Files.exists(out.resolve(".model.old")));
+        assertFalse(Files.exists(dir.resolve(".demo.partial")) || Files.exists(dir.resolve(".demo.old")));
+    }
+
+    @Test
+    void trainsTheSameMlpWithFlowMatching(@TempDir Path dir) {
+        Path out = dir.resolve("flow");
+        Cli r = demo(out, 30, "--objective", "flow");
+        assertEquals(0, r.exitCode(), r.err());
+        Map<String, Object> metrics = Json.readObject(out.resolve("metrics.json"));
+        assertEquals("flow", metrics.get("objective"));
+        assertEquals("flow-heun", metrics.get("sampler"));
+        ModelCard card = new CheckpointStore(out.resolve("model")).card();
+        assertEquals("rectified-flow", card.schedule().type());
+        assertTrue(card.flowMatching());
+        r = demo(dir.resolve("bad"), 10, "--objective", "flow", "--sampler", "dpmsolver++");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("rectified-flow"), r.err());
     }
 
     @Test
