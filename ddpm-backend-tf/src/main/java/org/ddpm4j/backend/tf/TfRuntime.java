@@ -23,6 +23,9 @@ import org.tensorflow.types.TFloat32;
  *       of absl also prints two lines at the first graph run that no setting controls; that run
  *       is made here, with native stderr muted for its duration.</li>
  * </ul>
+ * TensorFlow prints one INFO line (oneDNN) while its natives load, which is before any of this and
+ * uses the level of the environment the process started with: the {@code ddpm} launcher sets
+ * {@code TF_CPP_MIN_LOG_LEVEL=2} before the JVM starts for that reason.
  * A variable the user already set in the environment is left alone; {@code TF_CPP_MIN_LOG_LEVEL=0}
  * shows everything, the two absl lines included. The natives unpack (~650 MB, once) into the JavaCPP cache,
  * {@code ~/.javacpp/cache} or the directory of the system property

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
@@ -203,13 +204,25 @@ public final class BackendBenchmark {
         return new Throughput(name, batch, steps, batch * steps / median(seconds));
     }
 
+    /** Sampler steps after which the memory run takes its baseline RSS. */
+    public static final int MEMORY_BASELINE_STEPS = 1000;
+
+    /** Fails unless a memory run of {@code steps} sampler steps goes past its baseline (a growth from nothing means nothing). */
+    public static void checkMemorySteps(String option, int steps) {
+        if (steps < 2 * MEMORY_BASELINE_STEPS || steps % DDIM_STEPS != 0) {
+            throw new InvalidParameterException(option, steps, "must be a multiple of " + DDIM_STEPS + " and at least "
+                    + 2 * MEMORY_BASELINE_STEPS + ": the growth is measured from the RSS after " + MEMORY_BASELINE_STEPS + " steps");
+        }
+    }
+
     public Memory memory(String name, NetworkSpec spec, int batch, int steps) {
+        checkMemorySteps("steps", steps);
         try (TrainableDenoiser model = backend.newDenoiser(spec, OptimizerSettings.defaults())) {
             Tensor noise = backend.randn(new GaussianNoise(2), shape(spec, batch));
             long after1k = 0;
             for (int done = 0; done < steps; done += DDIM_STEPS) {
                 ddim.sample(model.ema(), noise, OPTIONS).close();
-                if (done + DDIM_STEPS == 1000) {
+                if (done + DDIM_STEPS == MEMORY_BASELINE_STEPS) {
                     after1k = residentBytes();
                 }
             }

@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** Benchmarks, one subcommand each. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (results go into docs/BENCHMARKS.md).",
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; each prints its results as a Markdown table on stdout (progress on stderr), ready for "
+                + "docs/BENCHMARKS.md: ddpm bench backend > results.md.",
         subcommands = {BenchSamplersCommand.class, BenchCommand.Backend.class})
 final class BenchCommand implements Runnable {
 
@@ -39,7 +40,7 @@ final class BenchCommand implements Runnable {
     @Command(name = "backend", mixinStandardHelpOptions = true, sortOptions = false,
             description = "Sampler overhead (50 steps of the ddim plugin / the same 50 denoiser calls in a minimal hand loop), "
                     + "training throughput (samples/s) and RSS over long sampling loops, for each backend named in --backends, "
-                    + "on the same networks (BackendBenchmark.MLP, .UNET); prints one table with a column per backend.",
+                    + "on the same networks (BackendBenchmark.MLP, .UNET); prints one Markdown table with a column per backend.",
             footer = {"", "Examples:", "  ddpm bench backend --backends djl,tf --threads 1",
                     "  ddpm bench backend --backends djl,tf --what overhead,training --repeats 7",
                     "  DDPM_JAVA_OPTS='-Xms256m -Xmx256m' ddpm bench backend --backends djl --what memory --memory-steps 100000"})
@@ -61,7 +62,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--train-steps", defaultValue = "200", description = "Timed training steps of the MLP; the U-Net takes a tenth (default ${DEFAULT-VALUE}).")
         int trainSteps;
 
-        @Option(names = "--memory-steps", defaultValue = "100000", description = "Sampler steps of the memory run (default ${DEFAULT-VALUE}).")
+        @Option(names = "--memory-steps", defaultValue = "100000", description = "Sampler steps of the memory run, at least 2000: the "
+                + "growth is from the RSS after 1000 steps (default ${DEFAULT-VALUE}).")
         int memorySteps;
 
         @Option(names = "--memory-batch", defaultValue = "64", description = "MLP batch of the memory run (default ${DEFAULT-VALUE}).")
@@ -88,6 +90,9 @@ final class BenchCommand implements Runnable {
         public void run() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter progress = spec.commandLine().getErr();
+            if (what.contains("memory")) {
+                BackendBenchmark.checkMemorySteps("--memory-steps", memorySteps); // before minutes of other measurements
+            }
             PluginRegistry registry = PluginRegistry.load();
             DiscreteSchedule schedule = (DiscreteSchedule) registry.createSchedule("linear", Parameters.empty());
             Sampler ddim = registry.createSampler("ddim", schedule, Parameters.of("steps", BackendBenchmark.DDIM_STEPS, "clip_sample", false));
@@ -97,7 +102,7 @@ final class BenchCommand implements Runnable {
             }
             ComparisonTable table = new ComparisonTable();
             for (String name : backends) {
-                try (TensorBackend created = registry.createBackend(name, devices.parameters())) {
+                try (TensorBackend created = registry.createBackend(name, devices.parameters(name))) {
                     if (!(created instanceof NetworkBackend backend)) {
                         throw new InvalidParameterException("backends", name, "does not build networks");
                     }

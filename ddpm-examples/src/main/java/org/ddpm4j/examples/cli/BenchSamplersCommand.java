@@ -34,7 +34,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * training step and stops at sigma_min, where the exact endpoint is defined.
  */
 @Command(name = "samplers", mixinStandardHelpOptions = true,
-        description = "Mean absolute error of the deterministic samplers against the exact probability-flow ODE endpoint.",
+        description = "Mean absolute error of the deterministic samplers against the exact probability-flow ODE endpoint; prints "
+                + "a Markdown table.",
         footer = {"", "Example:", "  ddpm bench samplers --denoiser gmm:docs/benchmarks/gmm-2d.json",
                 "  ddpm bench samplers --denoiser gmm:docs/benchmarks/gmm-2d.json --diffusers docs/benchmarks/diffusers-samplers.json"})
 final class BenchSamplersCommand implements Runnable {

@@ -31,9 +31,20 @@ public final class Ddpm implements Runnable {
         return commandLine().execute(args);
     }
 
-    /** The picocli command line with the project's error handling: known errors as one line, exit code 2. */
+    /**
+     * The picocli command line with the project's error handling: known errors as one line, exit code 2;
+     * a wrong or missing option as its error and a pointer to {@code --help} (not the whole usage).
+     */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Ddpm());
+        HelpLayout.install(cl);
+        cl.setParameterExceptionHandler((e, args) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println("error: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+            err.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for the options and examples.");
+            return 2;
+        });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             Throwable cause = e;
             PrintWriter err = commandLine.getErr();

@@ -66,10 +66,18 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  ddpm demo",
                 "  ddpm demo --dataset 8gaussians --out runs/ring",
                 "  ddpm demo --backend tf --sampler ddim --steps 50",
-                "  ddpm demo --train-steps 10000 --hp hidden=256 --samples 5000 --out runs/long"})
+                "  ddpm demo --train-steps 10000 --hp hidden=256 --n 5000 --out runs/long"})
 final class DemoCommand implements Runnable {
 
-    @Option(names = "--dataset", defaultValue = "moons", completionCandidates = DatasetNames.class,
+    /** The 2-D datasets the demo trains on (not fashion-mnist). */
+    static final class ToyNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return java.util.Arrays.stream(Toy2d.values()).map(Toy2d::id).iterator();
+        }
+    }
+
+    @Option(names = "--dataset", defaultValue = "moons", completionCandidates = ToyNames.class,
             description = "2-D dataset: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     String dataset;
 
@@ -102,8 +110,8 @@ final class DemoCommand implements Runnable {
             + "so the last steps resolve the data's fine spread (docs/BENCHMARKS.md: 'Why the demo's samples were thin').")
     Map<String, String> samplerParameters = new LinkedHashMap<>();
 
-    @Option(names = "--samples", defaultValue = "2000", description = "Points generated, and twice as many held-out points to compare with "
-            + "(default ${DEFAULT-VALUE}).")
+    @Option(names = {"--n", "--samples"}, paramLabel = "N", defaultValue = "2000", description = "Points generated, and twice as many "
+            + "held-out points to compare with (default ${DEFAULT-VALUE}; --samples is the old name).")
     int samples;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of everything random (default ${DEFAULT-VALUE}).")
@@ -133,7 +141,7 @@ final class DemoCommand implements Runnable {
         PrintWriter console = spec.commandLine().getOut();
         Toy2d toy = Toy2d.parse(dataset);
         if (samples <= ManifoldMetrics.DEFAULT_K) {
-            throw new InvalidParameterException("--samples", samples, "must be an integer > " + ManifoldMetrics.DEFAULT_K
+            throw new InvalidParameterException("--n", samples, "must be an integer > " + ManifoldMetrics.DEFAULT_K
                     + " (the metrics' k-NN balls need more points than neighbours)");
         }
         if (trainSteps < 1 || batch < 1) {
@@ -151,7 +159,7 @@ final class DemoCommand implements Runnable {
         Path model = out.resolve("model");
         Path staged = out.resolve(".model.partial");
         Map<String, Object> timings = new LinkedHashMap<>();
-        try (TensorBackend backend = registry.createBackend(backendName, threads(devices.parameters()))) {
+        try (TensorBackend backend = registry.createBackend(backendName, devices.parameters(backendName))) {
             if (!(backend instanceof NetworkBackend networks)) {
                 throw new InvalidParameterException("--backend", backendName, "cannot train networks; use djl or tf");
             }
@@ -265,19 +273,6 @@ final class DemoCommand implements Runnable {
             points[i] = new double[] {flat[2 * i], flat[2 * i + 1]};
         }
         return SampleQuality.measure(points, heldOut);
-    }
-
-    /**
-     * One libtorch / TensorFlow thread unless asked otherwise: the MLP is too small to gain from more,
-     * and on cores shared with other work two threads ran 15 times slower than one.
-     */
-    private Parameters threads(Parameters given) {
-        if (given.asMap().containsKey("threads") || !List.of("djl", "tf").contains(backendName)) {
-            return given;
-        }
-        Map<String, Object> p = new LinkedHashMap<>(given.asMap());
-        p.put("threads", 1);
-        return Parameters.of(p);
     }
 
     /** {@code dir}, emptied of what an interrupted run left there. */

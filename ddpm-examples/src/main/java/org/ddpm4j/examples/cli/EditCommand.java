@@ -18,6 +18,7 @@ import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.examples.inpaint.Inpainting;
 import org.ddpm4j.examples.inpaint.Sdedit;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,13 +37,13 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "agree (try 10-20 with --sampler ddpm). SDEdit skips the first steps - ceil(strength * steps) steps, as diffusers' "
                 + "image-to-image does. Trained models fix the schedule; analytic ones (gmm:, points:) use --schedule.",
                 "", "Examples:",
-                "  ddpm edit --mode inpaint --model gmm:mixture.json --input points.npy --known-dims 0 --repeat 500 "
+                "  ddpm edit --mode inpaint --denoiser gmm:mixture.json --input points.npy --known-dims 0 --repeat 500 "
                         + "--sampler ddpm --param clip_sample=false --steps 50 --resampling 20 --out y-given-x.npy",
-                "  ddpm edit --mode inpaint --model runs/demo/model --input runs/demo/samples.npy --known-dims 0 --sampler ddpm "
+                "  ddpm edit --mode inpaint --checkpoint runs/demo/model --input runs/demo/samples.npy --known-dims 0 --sampler ddpm "
                         + "--param clip_sample=false --steps 100 --resampling 5 --threads 1 --grid inpainted.png",
-                "  ddpm edit --mode inpaint --model checkpoint:runs/fashion --input images.npy --mask left-half.npy "
+                "  ddpm edit --mode inpaint --checkpoint runs/fashion --input images.npy --mask left-half.npy "
                         + "--sampler ddim --steps 50 --resampling 5 --grid inpainted.png",
-                "  ddpm edit --mode sdedit --model runs/demo/model --input sketch.npy --strength 0.4 --sampler dpmsolver++ --steps 25 "
+                "  ddpm edit --mode sdedit --checkpoint runs/demo/model --input sketch.npy --strength 0.4 --sampler dpmsolver++ --steps 25 "
                         + "--out edited.npy",
                 "", "ddpm and ddim clip their x0 estimates into [-1, 1] as diffusers does (right for images); give "
                         + "--param clip_sample=false for data that reaches further, like the 2-D toy sets."})
@@ -53,9 +54,8 @@ final class EditCommand implements Runnable {
     @Option(names = "--mode", required = true, description = "inpaint or sdedit.")
     Mode mode;
 
-    @Option(names = "--model", required = true, paramLabel = "KIND:LOCATION",
-            description = "gmm:FILE, points:FILE, checkpoint:DIR (or DIR), torchscript:FILE.pt or savedmodel:DIR.")
-    String model;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    ModelChoice model;
 
     @Option(names = "--input", required = true, paramLabel = "FILE.npy", description = "The data to edit, [n, sample shape...].")
     Path input;
@@ -102,12 +102,13 @@ final class EditCommand implements Runnable {
     public void run() {
         checkOptions();
         PluginRegistry registry = PluginRegistry.load();
-        ModelSources.Spec source = ModelSources.parse("--model", model);
+        ModelSources.Spec source = ModelSources.parse(model.option(), model.spec());
         Map<String, Object> run = new LinkedHashMap<>();
         if (steps != null) {
             run.put("steps", steps);
         }
         SamplerSource.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry));
+        samplerSource.defaultNote(resolved).ifPresent(spec.commandLine().getErr()::println);
         try (TensorBackend backend = backendChoice.open(registry, source);
              ModelSources.Source loaded = source.denoiser(registry, backend, resolved.schedule())) {
             Denoiser denoiser = loaded.denoiser();

@@ -122,7 +122,7 @@ final class EvalCommand implements Runnable {
         ModelCard card = model.card();
         checkGuidanceClassifier(card);
         Map<String, AutoCloseable> open = new LinkedHashMap<>();
-        try (TensorBackend backend = registry.createBackend(backendName != null ? backendName : card.backend(), devices.parameters());
+        try (TensorBackend backend = registry.createBackend(backendName != null ? backendName : card.backend(), devices.parameters(backendName != null ? backendName : card.backend()));
              ModelSources.Source source = model.denoiser(registry, backend, model.schedule(registry).orElseThrow())) {
             Files.createDirectories(out);
             EvaluationClassifier judge = new EvaluationClassifier(ModelSources.parse("--classifier", "checkpoint:" + classifier)

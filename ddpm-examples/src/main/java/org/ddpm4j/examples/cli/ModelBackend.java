@@ -16,6 +16,7 @@ final class ModelBackend {
 
     /** The chosen backend, or the one the model's kind runs on by default. */
     TensorBackend open(PluginRegistry registry, ModelSources.Spec source) {
-        return registry.createBackend(name != null ? name : source.kind().defaultBackend(), devices.parameters());
+        String backend = name != null ? name : source.kind().defaultBackend();
+        return registry.createBackend(backend, devices.parameters(backend));
     }
 }

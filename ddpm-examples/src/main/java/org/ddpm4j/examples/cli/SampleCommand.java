@@ -50,19 +50,6 @@ import picocli.CommandLine.Model.CommandSpec;
                         + "--guidance cfg --scale 3 --n 500 --out class1.npy"})
 final class SampleCommand implements Runnable {
 
-    static final class Model {
-        @Option(names = "--denoiser", paramLabel = "KIND:LOCATION",
-                description = "gmm:FILE, points:FILE, checkpoint:DIR, torchscript:FILE.pt or savedmodel:DIR.")
-        String denoiser;
-
-        @Option(names = "--checkpoint", paramLabel = "DIR", description = "A model directory written by 'ddpm train' (= --denoiser checkpoint:DIR).")
-        Path checkpoint;
-
-        String spec() {
-            return denoiser != null ? denoiser : "checkpoint:" + checkpoint;
-        }
-    }
-
     static final class NoiseSource {
         @Option(names = "--init-noise", paramLabel = "FILE", description = "Standard normal noise [n, ...] (.npy, float32 or float64).")
         Path file;
@@ -73,7 +60,7 @@ final class SampleCommand implements Runnable {
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
-    Model model;
+    ModelChoice model;
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     NoiseSource noise = new NoiseSource();
@@ -124,7 +111,7 @@ final class SampleCommand implements Runnable {
             throw new InvalidParameterException("--out", "missing", "give --out FILE.npy and/or --grid FILE.png");
         }
         PluginRegistry registry = PluginRegistry.load();
-        ModelSources.Spec source = ModelSources.parse(model.denoiser != null ? "--denoiser" : "--checkpoint", model.spec());
+        ModelSources.Spec source = ModelSources.parse(model.option(), model.spec());
         Map<String, Object> run = new LinkedHashMap<>();
         if (steps != null) {
             run.put("steps", steps);
@@ -133,6 +120,7 @@ final class SampleCommand implements Runnable {
             run.put("eta", eta);
         }
         SamplerSource.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry));
+        samplerSource.defaultNote(resolved).ifPresent(spec.commandLine().getErr()::println);
         Map<String, AutoCloseable> open = new LinkedHashMap<>();
         try (TensorBackend backend = backendChoice.open(registry, source);
              // a mixture's components are the classes, except under classifier guidance, which guides the whole mixture

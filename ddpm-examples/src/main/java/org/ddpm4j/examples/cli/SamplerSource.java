@@ -27,12 +27,17 @@ final class SamplerSource {
         @Option(names = "--scheduler-config", paramLabel = "FILE", description = "A diffusers scheduler_config.json (_class_name picks the sampler).")
         Path schedulerConfig;
 
-        @Option(names = "--sampler", paramLabel = "NAME", description = "A sampler plugin (see 'ddpm plugins').")
+        @Option(names = "--sampler", paramLabel = "NAME", description = "A sampler plugin (see 'ddpm plugins'; default "
+                + DEFAULT_SAMPLER + " with " + DEFAULT_STEPS + " steps unless --steps says otherwise).")
         String sampler;
     }
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Choice choice;
+    /** The sampler when none is named: fast and accurate in few steps, no clipping (the demo's too). */
+    static final String DEFAULT_SAMPLER = "dpmsolver++";
+    static final int DEFAULT_STEPS = 25;
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Choice choice = new Choice();
 
     @Option(names = "--schedule", paramLabel = "NAME", description = "The schedule plugin for --sampler and an analytic denoiser (default: linear).")
     String schedule;
@@ -69,7 +74,19 @@ final class SamplerSource {
         }
         Schedule s = fixed.orElseGet(() -> registry.createSchedule(schedule == null ? "linear" : schedule,
                 Parameters.of(KeyValues.parse(scheduleParams))));
-        return new Resolved(s, registry.createSampler(choice.sampler, s, Parameters.of(parameters)), null);
+        String name = choice.sampler;
+        if (name == null) {
+            name = DEFAULT_SAMPLER;
+            parameters.putIfAbsent("steps", DEFAULT_STEPS);
+        }
+        return new Resolved(s, registry.createSampler(name, s, Parameters.of(parameters)), null);
+    }
+
+    /** A line naming the sampler chosen for the user, or empty when they named one. */
+    Optional<String> defaultNote(Resolved resolved) {
+        return choice.sampler != null || choice.schedulerConfig != null ? Optional.empty()
+                : Optional.of("sampler: " + DEFAULT_SAMPLER + " with " + resolved.sampler().steps() + " steps (the default; --sampler NAME "
+                        + "chooses another)");
     }
 
     /** A scheduler config used with a trained model must describe the schedule it was trained with. */

@@ -28,10 +28,10 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Write the table of a noise schedule (t, beta, alphaBar, sigma, logSNR), plot it, or convert it to a "
                 + "diffusers scheduler_config.json.",
         footer = {"", "sigma is the variance-exploding noise level sqrt((1 - alphaBar) / alphaBar); for the continuous 'vp' "
-                + "schedule beta is the rate beta(t) on a grid of --steps points in [0, 1].",
+                + "schedule beta is the rate beta(t) on a grid of --timesteps points in [0, 1].",
                 "", "Examples:",
                 "  ddpm schedule --name cosine --out cosine.csv --plot cosine.png",
-                "  ddpm schedule --name linear --steps 500 --param rescale_betas_zero_snr=true --out zsnr.csv",
+                "  ddpm schedule --name linear --timesteps 500 --param rescale_betas_zero_snr=true --out zsnr.csv",
                 "  ddpm schedule --config scheduler_config.json --out table.csv",
                 "  ddpm schedule --name scaled-linear --param beta_start=0.00085 --param beta_end=0.012 --write-config scheduler_config.json"})
 final class ScheduleCommand implements Runnable {
@@ -47,7 +47,8 @@ final class ScheduleCommand implements Runnable {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
-    @Option(names = "--steps", description = "Number of training steps T (discrete) or of grid points (continuous).")
+    @Option(names = {"--timesteps", "--steps"}, paramLabel = "T", description = "Number of diffusion timesteps T (discrete) or of "
+            + "grid points (continuous); --steps is the old name.")
     Integer steps;
 
     @Option(names = "--param", description = "A schedule parameter, e.g. beta_end=0.012 (repeatable).")
@@ -108,7 +109,7 @@ final class ScheduleCommand implements Runnable {
         if (source.config != null) {
             Parameters config = Parameters.of(Json.readObject(source.config)).scoped(source.config.getFileName().toString());
             if (steps != null || !params.isEmpty()) {
-                throw new IllegalArgumentException("--steps and --param apply to --name; edit the config file instead");
+                throw new IllegalArgumentException("--timesteps and --param apply to --name; edit the config file instead");
             }
             return DiffusersSchedulerConfig.readSchedule(config, registry);
         }

@@ -43,15 +43,15 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Train a denoiser or a noisy-input classifier; writes checkpoints, a model card and loss.png into --out.",
         footer = {"", "Network hyper-parameters (--hp) are those of docs/NETWORKS.md, e.g. hidden=256 blocks=4 or channel_mult=[1,2,2].",
-                "To continue an interrupted run, repeat the same command with --resume (a larger --steps trains longer).",
+                "To continue an interrupted run, repeat the same command with --resume (a larger --train-steps trains longer).",
                 "", "Examples:",
-                "  ddpm train --dataset moons --steps 5000 --out runs/moons",
+                "  ddpm train --dataset moons --train-steps 5000 --out runs/moons",
                 "  ddpm train --dataset 8gaussians --conditional --cond-dropout 0.1 --out runs/ring",
-                "  ddpm train --dataset moons --model classifier --steps 2000 --out runs/moons-classifier",
+                "  ddpm train --dataset moons --model classifier --train-steps 2000 --out runs/moons-classifier",
                 "  ddpm train --data images.npy --arch unet --hp channels=32 --batch 64 --device gpu --out runs/images",
-                "  ddpm train --dataset moons --steps 5000 --out runs/moons --resume",
-                "  ddpm train --dataset fashion-mnist --conditional --hp channels=32 --batch 64 --steps 2000 --out runs/fashion",
-                "  ddpm train --dataset fashion-mnist --model classifier --clean --steps 600 --out runs/fashion-eval"})
+                "  ddpm train --dataset moons --train-steps 5000 --out runs/moons --resume",
+                "  ddpm train --dataset fashion-mnist --conditional --hp channels=32 --batch 64 --train-steps 2000 --out runs/fashion",
+                "  ddpm train --dataset fashion-mnist --model classifier --clean --train-steps 600 --out runs/fashion-eval"})
 final class TrainCommand implements Runnable {
 
     @Option(names = "--dataset", description = "Built-in dataset: ${COMPLETION-CANDIDATES} (default: moons, or fashion-mnist "
@@ -65,8 +65,8 @@ final class TrainCommand implements Runnable {
     @Option(names = "--labels", description = "A NumPy .npy array [n] of integer class labels for --data FILE.npy.")
     Path labels;
 
-    @Option(names = "--samples", description = "Points generated for a 2-D dataset (default 8000); the first N training images of "
-            + "fashion-mnist (default: all 60,000).")
+    @Option(names = {"--data-size", "--samples"}, paramLabel = "N", description = "Training points generated for a 2-D dataset "
+            + "(default 8000); the first N training images of fashion-mnist (default: all 60,000). --samples is the old name.")
     Integer samples;
 
     @Option(names = "--conditional", description = "Condition the denoiser on the class labels (classifier-free guidance).")
@@ -93,7 +93,8 @@ final class TrainCommand implements Runnable {
     @Option(names = "--schedule-param", description = "A schedule parameter KEY=VALUE (repeatable).")
     Map<String, String> scheduleParameters = new LinkedHashMap<>();
 
-    @Option(names = "--steps", defaultValue = "5000", description = "Optimizer steps (default ${DEFAULT-VALUE}).")
+    @Option(names = {"--train-steps", "--steps"}, paramLabel = "N", defaultValue = "5000",
+            description = "Optimizer steps (default ${DEFAULT-VALUE}; --steps is the old name).")
     int steps;
 
     @Option(names = "--batch", defaultValue = "256", description = "Batch size (default ${DEFAULT-VALUE}).")
@@ -178,7 +179,7 @@ final class TrainCommand implements Runnable {
                 checkpointEvery, keep);
         OptimizerSettings optimizer = OptimizerSettings.defaults().withSeed(seed).withEmaDecay(ema).withWeightDecay(weightDecay)
                 .withGradientClipNorm(gradClip);
-        try (TensorBackend backend = registry.createBackend(backendName, devices.parameters())) {
+        try (TensorBackend backend = registry.createBackend(backendName, devices.parameters(backendName))) {
             if (!(backend instanceof NetworkBackend networks)) {
                 throw new InvalidParameterException("backend", backendName, "cannot train networks; use djl or tf");
             }
@@ -191,15 +192,45 @@ final class TrainCommand implements Runnable {
                         java.util.Arrays.toString(training.sampleShape()), noise.name(), backend.name(), backend.device());
                 console.flush();
                 Trainer trainer = new Trainer(settings, training, backend, new TrainingProgress(console, progressSeconds));
-                Trainer.Result result = classifier
-                        ? trainer.trainClassifier((TrainableClassifier) trainable, noise, clean, Optional.of(store), resume)
-                        : trainer.trainDenoiser((TrainableDenoiser) trainable, objective(noise, network), Optional.of(store), resume);
+                Thread onInterrupt = interruptHint(store);
+                Trainer.Result result;
+                try {
+                    result = classifier
+                            ? trainer.trainClassifier((TrainableClassifier) trainable, noise, clean, Optional.of(store), resume)
+                            : trainer.trainDenoiser((TrainableDenoiser) trainable, objective(noise, network), Optional.of(store), resume);
+                } finally {
+                    removeQuietly(onInterrupt);
+                }
                 Path png = out.resolve("loss.png");
                 LossCurve.save(png, result.losses());
                 console.println("wrote " + result.checkpoint().map(c -> c.dir().toString()).orElse(out.toString()) + " and " + png);
             }
         }
         console.flush();
+    }
+
+    /** A shutdown hook (Ctrl-C, SIGTERM) that prints where the last checkpoint is and the --resume command. */
+    private Thread interruptHint(CheckpointStore store) {
+        PrintWriter err = spec.commandLine().getErr();
+        List<String> args = new java.util.ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+        if (args.isEmpty() || !args.get(0).equals(spec.name())) {
+            args.add(0, spec.name());
+        }
+        Thread hook = new Thread(() -> {
+            err.println();
+            err.println(InterruptedTraining.message(store.latest().map(CheckpointStore.Checkpoint::dir), args));
+            err.flush();
+        }, "ddpm-train-interrupted");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
+    }
+
+    private static void removeQuietly(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or has run: the message is printed
+        }
     }
 
     private TrainingData data() {

@@ -95,6 +95,9 @@ public final class Datasets {
      * Samples from a NumPy array {@code [n, ...]} (one sample per row; values should be about [-1, 1])
      * and, optionally, integer class labels {@code [n]} in {@code 0..K-1} from another array.
      */
+    /** Bounds the class count a labels file can ask for (the network's label embedding grows with it). */
+    static final int MAX_CLASSES = 100_000;
+
     public static TrainingData fromNpy(Path data, Path labels) {
         Npy.Array a = Npy.read(data);
         int[] shape = a.shape();
@@ -112,8 +115,9 @@ public final class Datasets {
         }
         int[] y = new int[l.length];
         for (int i = 0; i < y.length; i++) {
-            if (l[i] != Math.rint(l[i]) || l[i] < 0) {
-                throw new InvalidParameterException("labels", labels.toString(), "label " + l[i] + " of sample " + i + " is not an integer >= 0");
+            if (l[i] != Math.rint(l[i]) || l[i] < 0 || l[i] >= MAX_CLASSES) {
+                throw new InvalidParameterException("labels", labels.toString(), "label " + l[i] + " of sample " + i
+                        + " is not an integer in [0, " + MAX_CLASSES + "); labels are class indices (any integer dtype, or whole floats)");
             }
             y[i] = (int) l[i];
         }

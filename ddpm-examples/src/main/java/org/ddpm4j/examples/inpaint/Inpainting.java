@@ -6,6 +6,8 @@ import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.sampling.SamplingRun;
+import org.ddpm4j.api.sampling.StepEvent;
+import org.ddpm4j.api.sampling.StepListener;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
@@ -55,10 +57,12 @@ public final class Inpainting {
                     + Tensor.describe(known.shape()) + " and of the noise " + Tensor.describe(noise.shape()));
         }
         GaussianNoise streams = new GaussianNoise(options.seed() ^ STREAMS);
-        Replacement replacement = new Replacement(sampler.schedule(), known, mask, streams.split());
-        Tensor result = resampling == 1 ? oneRun(denoiser, noise, options, replacement)
-                : repeatedSteps(denoiser, noise, options, replacement, streams.split());
-        return replacement.exact(result);
+        try (TensorScope call = known.backend().openScope()) { // nothing but the result outlives the call
+            Replacement replacement = new Replacement(sampler.schedule(), known, mask, streams.split());
+            Tensor result = resampling == 1 ? oneRun(denoiser, noise, options, replacement)
+                    : repeatedSteps(denoiser, noise, options, replacement, streams.split());
+            return call.keep(replacement.exact(result));
+        }
     }
 
     /** One run of the sampler, its state corrected after every step (multistep history kept). */
@@ -83,26 +87,45 @@ public final class Inpainting {
         }
         Schedule schedule = sampler.schedule();
         TensorBackend backend = noise.backend();
-        Tensor x = replacement.at(noise, times[0]);
+        int rounds = times.length * resampling;
+        long evaluations = 0;
+        Tensor x;
+        try (TensorScope first = backend.openScope()) {
+            x = first.keep(replacement.at(noise, times[0]));
+        }
         for (int k = 0; k < times.length; k++) {
             for (int u = 0; u < resampling; u++) {
-                Tensor next;
-                double s;
-                try (SamplingRun run = sampler.startAt(k, denoiser, x, options.withSeed(options.seed() + (long) k * resampling + u))) {
-                    run.step();
-                    s = run.time();
-                    next = k + 1 < times.length ? replacement.at(run.state(), s) : run.result();
-                }
-                if (u + 1 < resampling) {
-                    // forward from s back to t = times[k]: x_t = sqrt(ab_t / ab_s) x_s + sqrt(1 - ab_t / ab_s) eps
-                    double ratio = schedule.alphaBar(times[k]) / schedule.alphaBar(s);
-                    x = next.linear(Math.sqrt(ratio), backend.randn(jumps, next.shape()), Math.sqrt(1 - ratio));
-                } else {
-                    x = next;
+                // every round's temporaries die with its scope, and the state it replaces is closed: memory does not grow with U
+                try (TensorScope round = backend.openScope()) {
+                    Tensor next;
+                    double s;
+                    SampleOptions roundOptions = options.withSeed(options.seed() + (long) k * resampling + u)
+                            .withListener(asOneBar(options.listener(), k * resampling + u + 1, rounds, evaluations));
+                    try (SamplingRun run = sampler.startAt(k, denoiser, x, roundOptions)) {
+                        run.step();
+                        s = run.time();
+                        evaluations += run.modelEvaluations();
+                        next = k + 1 < times.length ? replacement.at(run.state(), s) : run.result();
+                    }
+                    if (u + 1 < resampling) {
+                        // forward from s back to t = times[k]: x_t = sqrt(ab_t / ab_s) x_s + sqrt(1 - ab_t / ab_s) eps
+                        double ratio = schedule.alphaBar(times[k]) / schedule.alphaBar(s);
+                        next = next.linear(Math.sqrt(ratio), backend.randn(jumps, next.shape()), Math.sqrt(1 - ratio));
+                    }
+                    x.close();
+                    x = round.keep(next);
                 }
             }
         }
         return x;
+    }
+
+    /** {@code listener} seeing round {@code round} of {@code rounds} as step {@code round} of one run of {@code rounds} steps. */
+    private static StepListener asOneBar(StepListener listener, int round, int rounds, long evaluationsBefore) {
+        if (listener == StepListener.NONE) {
+            return listener;
+        }
+        return e -> listener.onStep(new StepEvent(round, rounds, e.time(), e.state(), e.denoised(), evaluationsBefore + e.modelEvaluations()));
     }
 
     /** The known data noised to a time and put into a state under the mask. */

@@ -33,6 +33,7 @@ public final class Chart {
     private final List<Series> series = new ArrayList<>();
     private double[] xRange;
     private double[] yRange;
+    private boolean equalAspect;
 
     public Chart(String title, String xLabel, String yLabel) {
         this.title = title;
@@ -60,6 +61,20 @@ public final class Chart {
         return this;
     }
 
+    /**
+     * Both axes with the same data units per pixel (a circle stays round): the axis with room to
+     * spare is widened about its centre. For point clouds; chosen by default for a chart of scatter series only.
+     */
+    public Chart equalAspect() {
+        equalAspect = true;
+        return this;
+    }
+
+    /** Whether the chart is drawn with equal units per pixel on both axes. */
+    boolean hasEqualAspect() {
+        return equalAspect || !series.isEmpty() && series.stream().allMatch(Series::scatter);
+    }
+
     /** Draws the chart into the rectangle {@code (left, top, width, height)}. */
     public void draw(Graphics2D g, int left, int top, int width, int height) {
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -84,6 +99,13 @@ public final class Chart {
         double[] yt = ticks(yr[0], yr[1]);
         xr = new double[] {Math.min(xr[0], xt[0]), Math.max(xr[1], xt[xt.length - 1])};
         yr = new double[] {Math.min(yr[0], yt[0]), Math.max(yr[1], yt[yt.length - 1])};
+        if (hasEqualAspect()) {
+            double unitsPerPixel = Math.max((xr[1] - xr[0]) / pw, (yr[1] - yr[0]) / ph);
+            xr = widened(xr, unitsPerPixel * pw);
+            yr = widened(yr, unitsPerPixel * ph);
+            xt = ticksWithin(xr);
+            yt = ticksWithin(yr);
+        }
 
         g.setColor(new Color(235, 235, 235));
         for (double v : xt) {
@@ -193,6 +215,19 @@ public final class Chart {
             return new double[] {lo - 1, hi + 1};
         }
         return new double[] {lo, hi};
+    }
+
+    /** {@code range} widened about its centre to {@code span}. */
+    static double[] widened(double[] range, double span) {
+        double centre = (range[0] + range[1]) / 2;
+        return new double[] {centre - span / 2, centre + span / 2};
+    }
+
+    /** The round-number ticks of {@code range} that lie inside it. */
+    private static double[] ticksWithin(double[] range) {
+        double[] inside = java.util.Arrays.stream(ticks(range[0], range[1])).filter(v -> v >= range[0] - 1e-12 && v <= range[1] + 1e-12)
+                .toArray();
+        return inside.length > 0 ? inside : new double[] {(range[0] + range[1]) / 2};
     }
 
     /** Round-number ticks (1, 2 or 5 times a power of ten) covering [lo, hi]. */

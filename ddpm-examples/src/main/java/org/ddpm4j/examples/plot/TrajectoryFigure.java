@@ -85,6 +85,6 @@ public final class TrajectoryFigure {
     }
 
     private static Chart square(Chart chart, double h) {
-        return chart.xRange(-h, h).yRange(-h, h);
+        return chart.xRange(-h, h).yRange(-h, h).equalAspect();
     }
 }

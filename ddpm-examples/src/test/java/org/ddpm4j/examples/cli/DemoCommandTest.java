@@ -25,7 +25,7 @@ class DemoCommandTest {
 
     private static Cli demo(Path out, int trainSteps, String... more) {
         List<String> a = new ArrayList<>(List.of("demo", "--dataset", "8gaussians", "--train-steps", String.valueOf(trainSteps),
-                "--batch", "32", "--hp", "hidden=16", "--hp", "blocks=1", "--samples", "60", "--steps", "5", "--progress-seconds", "0",
+                "--batch", "32", "--hp", "hidden=16", "--hp", "blocks=1", "--n", "60", "--steps", "5", "--progress-seconds", "0",
                 "--out", out.toString()));
         a.addAll(List.of(more));
         return Cli.run(a.toArray(String[]::new));
@@ -99,7 +99,7 @@ class DemoCommandTest {
         assertEquals(2, r.exitCode());
         assertTrue(r.err().startsWith("error: invalid dataset = 'spiral': must be one of swiss-roll, moons, 8gaussians, checkerboard"), r.err());
         r = Cli.run("demo", "--samples", "1", "--out", dir.resolve("b").toString());
-        assertTrue(r.err().startsWith("error: invalid --samples = 1"), r.err());
+        assertTrue(r.err().startsWith("error: invalid --n = 1"), r.err());
         r = Cli.run("demo", "--train-steps", "0", "--out", dir.resolve("b").toString());
         assertTrue(r.err().startsWith("error: invalid --train-steps = 0"), r.err());
         r = demo(dir.resolve("c"), 10, "--sampler", "nope");
@@ -116,6 +116,8 @@ class DemoCommandTest {
         Cli r = Cli.run("demo", "--help");
         assertEquals(0, r.exitCode());
         assertTrue(r.out().contains("Examples:") && r.out().contains("ddpm demo --dataset 8gaussians"), r.out());
+        assertTrue(r.out().contains("checkerboard") && !r.out().contains("fashion-mnist"),
+                "the demo offers the 2-D datasets only:\n" + r.out());
         assertTrue(Cli.run("--help").out().contains("demo"));
     }
 }

@@ -90,6 +90,18 @@ class SampleCommandTest {
         assertFalse(java.util.Arrays.equals(runs[0], runs[2]));
     }
 
+    /** Without --sampler: DPM-Solver++ in 25 steps, named in the last line; --steps still counts; --model is the old --denoiser. */
+    @Test
+    void withoutASamplerItUsesDpmSolverPlusPlusAndSaysSo(@TempDir Path dir) {
+        Path out = dir.resolve("x.npy");
+        Cli r = Cli.run("sample", "--denoiser", "gmm:" + mixture(dir), "--n", "8", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.err().contains("sampler: dpmsolver++ with 25 steps (the default") && r.out().contains("25 steps"), r.err() + r.out());
+        r = Cli.run("sample", "--model", "gmm:" + mixture(dir), "--n", "8", "--steps", "10", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.err().contains("sampler: dpmsolver++ with 10 steps") && r.out().contains("10 steps"), r.err() + r.out());
+    }
+
     @Test
     void badInputIsOneClearLine(@TempDir Path dir) {
         Path mixture = mixture(dir);

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.ddpm4j.api.InvalidParameterException;
@@ -21,6 +22,7 @@ import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
+import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.training.CheckpointStore;
 import org.ddpm4j.core.training.ModelCard;
@@ -32,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainCommandTest {
     /** A small, fast run; every run of the same arguments gives the same losses (one thread, one seed). */
     private static List<String> args(Path out, int steps, String... more) {
-        List<String> a = new ArrayList<>(List.of("train", "--dataset", "8gaussians", "--samples", "2000", "--steps", String.valueOf(steps),
+        List<String> a = new ArrayList<>(List.of("train", "--dataset", "8gaussians", "--data-size", "2000", "--train-steps", String.valueOf(steps),
                 "--batch", "64", "--warmup", "10", "--hp", "hidden=16", "--hp", "blocks=1", "--threads", "1", "--seed", "3",
                 "--progress-seconds", "0", "--out", out.toString()));
         a.addAll(List.of(more));
@@ -148,5 +150,65 @@ class TrainCommandTest {
         Cli resumed = train(args(interrupted, steps, "--checkpoint-every", "20", "--resume"));
         assertTrue(resumed.out().contains("train  " + steps + "/" + steps), resumed.out());
         assertArrayEquals(losses(straight), losses(interrupted), 0.0, "the same loss curve, bit for bit (killed after step " + killedAt + ")");
+    }
+
+    /**
+     * Stopped mid-run (SIGTERM here; Ctrl-C's SIGINT runs the same shutdown hooks, but a child started
+     * in the background may ignore SIGINT), train prints the last checkpoint and the command that continues.
+     */
+    @Test
+    void aStoppedRunSaysWhereItsCheckpointIsAndHowToResume(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("stopped");
+        List<String> trainArgs = args(out, 100_000, "--checkpoint-every", "20");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")), Ddpm.class.getName()));
+        command.addAll(trainArgs);
+        Path log = dir.resolve("child.log");
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        CheckpointStore store = new CheckpointStore(out);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (child.isAlive() && store.latest().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(child.isAlive(), "the child should still be training:\n" + Files.readString(log));
+        child.destroy();
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        String printed = Files.readString(log);
+        Path last = store.latest().orElseThrow().dir();
+        assertTrue(printed.contains("interrupted: the last checkpoint is " + last), printed);
+        assertTrue(printed.contains("continue with: ./ddpm " + String.join(" ", trainArgs) + " --resume"), printed);
+    }
+
+    @Test
+    void theResumeCommandQuotesWhatTheShellWouldSplit() {
+        String m = InterruptedTraining.message(Optional.of(Path.of("runs/a b/checkpoints/step-00000020")),
+                List.of("train", "--out", "runs/a b", "--hp", "channel_mult=[1,2]"));
+        assertEquals("interrupted: the last checkpoint is runs/a b/checkpoints/step-00000020" + System.lineSeparator()
+                + "continue with: ./ddpm train --out 'runs/a b' --hp 'channel_mult=[1,2]' --resume", m);
+        assertTrue(InterruptedTraining.message(Optional.empty(), List.of("train", "--resume")).contains("nothing to resume from"));
+    }
+
+    /** numpy's integer labels (int64 here, written as numpy does) are class labels; fractional floats are refused by name. */
+    @Test
+    void labelsMayBeAnyIntegerTypeButNotFractions(@TempDir Path dir) throws IOException {
+        Path data = dir.resolve("x.npy");
+        Npy.writeDoubles(data, new double[] {0, 0, 1, 1, -1, -1, 0.5, 0.5}, 4, 2);
+        Path labels = dir.resolve("y.npy");
+        String header = "{'descr': '<i8', 'fortran_order': False, 'shape': (4,), }";
+        int start = (10 + header.length() + 1 + 63) / 64 * 64; // the data starts 64-byte aligned
+        header = header + " ".repeat(start - 10 - header.length() - 1) + "\n";
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(start + 32).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) header.length())
+                .put(header.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)).putLong(0).putLong(2).putLong(1).putLong(2);
+        Files.write(labels, b.array());
+        Path out = dir.resolve("run");
+        train(List.of("train", "--data", data.toString(), "--labels", labels.toString(), "--conditional", "--train-steps", "2",
+                "--batch", "4", "--hp", "hidden=8", "--hp", "blocks=1", "--out", out.toString()));
+        assertEquals(3, new CheckpointStore(out).card().spec().numClasses());
+
+        Npy.writeDoubles(labels, new double[] {0, 1.5, 1, 2}, 4);
+        Cli r = Cli.run("train", "--data", data.toString(), "--labels", labels.toString(), "--conditional", "--out", dir.resolve("b").toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().startsWith("error: invalid labels = '" + labels + "': label 1.5 of sample 1 is not an integer"), r.err());
     }
 }

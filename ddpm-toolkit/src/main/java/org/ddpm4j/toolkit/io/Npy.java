@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
 import org.ddpm4j.api.InvalidParameterException;
 
 /**
- * NumPy's {@code .npy} format (versions 1-3): float32 or float64 arrays, either byte order, C order.
- * Enough to exchange noise, samples and weights with Python exactly.
+ * NumPy's {@code .npy} format (versions 1-3): float32 or float64 arrays, either byte order, C order,
+ * and the integer arrays numpy writes (int8 to int64, uint8 to uint64; class labels), read as doubles.
+ * Enough to exchange noise, samples, weights and labels with Python exactly.
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -101,8 +102,9 @@ public final class Npy {
             }
             String kind = descr.group(2);
             int bytes = Integer.parseInt(descr.group(3));
-            if (!kind.equals("f") || (bytes != 4 && bytes != 8)) {
-                throw invalid(source, "dtype " + descr.group(0) + " is not supported; use float32 or float64");
+            boolean floating = kind.equals("f");
+            if (floating ? bytes != 4 && bytes != 8 : bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8) {
+                throw invalid(source, "dtype " + descr.group(0) + " is not supported; use float32, float64 or an integer type");
             }
             ByteOrder order = descr.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
             int[] shape = parseShape(shapeMatch.group(1), source);
@@ -117,13 +119,27 @@ public final class Npy {
             in.readFully(raw);
             ByteBuffer buffer = ByteBuffer.wrap(raw).order(order);
             double[] data = new double[(int) count];
+            boolean unsigned = kind.equals("u");
             for (int i = 0; i < data.length; i++) {
-                data[i] = bytes == 4 ? buffer.getFloat() : buffer.getDouble();
+                data[i] = floating ? (bytes == 4 ? buffer.getFloat() : buffer.getDouble()) : integer(buffer, bytes, unsigned);
             }
-            return new Array(shape, data, bytes == 8);
+            return new Array(shape, data, floating ? bytes == 8 : bytes >= 4);
         } catch (EOFException e) {
             throw invalid(source, "file is truncated");
         }
+    }
+
+    /** The next integer of {@code bytes} bytes (uint64 above 2^63 read as its unsigned value). */
+    private static double integer(ByteBuffer buffer, int bytes, boolean unsigned) {
+        return switch (bytes) {
+            case 1 -> unsigned ? Byte.toUnsignedInt(buffer.get()) : buffer.get();
+            case 2 -> unsigned ? Short.toUnsignedInt(buffer.getShort()) : buffer.getShort();
+            case 4 -> unsigned ? Integer.toUnsignedLong(buffer.getInt()) : buffer.getInt();
+            default -> {
+                long v = buffer.getLong();
+                yield unsigned && v < 0 ? Double.parseDouble(Long.toUnsignedString(v)) : v;
+            }
+        };
     }
 
     private static int[] parseShape(String text, String source) {

@@ -30,6 +30,28 @@ class NpyTest {
         assertArrayEquals(new double[] {0, 0.5, 1, 1.5, 2, 2.5}, a.data());
     }
 
+    /** np.save of [0, 3, 1, 2] as int64, int32, uint8, big-endian int16 and uint64 (tools/npy-fixtures/integer_arrays.py). */
+    private static final Map<String, String> NUMPY_INTEGER_LABELS = Map.of(
+            "<i8", "k05VTVBZAQB2AHsnZGVzY3InOiAnPGk4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDQsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAAAAAAMAAAAAAAAAAQAAAAAAAAACAAAAAAAAAA==",
+            "<i4", "k05VTVBZAQB2AHsnZGVzY3InOiAnPGk0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDQsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAwAAAAEAAAACAAAA",
+            "|u1", "k05VTVBZAQB2AHsnZGVzY3InOiAnfHUxJywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDQsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAwEC",
+            ">i2", "k05VTVBZAQB2AHsnZGVzY3InOiAnPmkyJywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDQsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAADAAEAAg==",
+            "<u8", "k05VTVBZAQB2AHsnZGVzY3InOiAnPHU4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDQsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAAAAAAMAAAAAAAAAAQAAAAAAAAACAAAAAAAAAA==");
+
+    @Test
+    void readsTheIntegerArraysNumPyWrites(@TempDir Path dir) throws Exception {
+        for (Map.Entry<String, String> e : NUMPY_INTEGER_LABELS.entrySet()) {
+            Path f = dir.resolve("labels.npy");
+            Files.write(f, java.util.Base64.getDecoder().decode(e.getValue()));
+            Npy.Array a = Npy.read(f);
+            assertArrayEquals(new int[] {4}, a.shape(), e.getKey());
+            assertArrayEquals(new double[] {0, 3, 1, 2}, a.data(), e.getKey());
+        }
+        Path max = dir.resolve("max.npy"); // np.array([2**64 - 1], dtype='<u8'): unsigned, not -1
+        Files.write(max, java.util.Base64.getDecoder().decode("k05VTVBZAQB2AHsnZGVzY3InOiAnPHU4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDEsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAr//////////w=="));
+        assertEquals(18446744073709551615.0, Npy.read(max).data()[0]);
+    }
+
     @Test
     void roundTripsDoublesAndFloats(@TempDir Path dir) {
         double[] d = {1.0 / 3, -2.5e-7, 1e300, 0};

@@ -1,5 +1,6 @@
 package org.ddpm4j.backend.djl.nn;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -12,7 +13,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.ddpm4j.backend.djl.DjlEngine;
 
 /**
  * libtorch's fused {@code group_norm} and {@code silu}, which DJL 0.35.1 has no binding for, reached
@@ -58,8 +58,12 @@ final class FusedOps {
         }
     }
 
-    /** The process-long manager of the modules and scalars (CPU; they are never freed). */
+    /**
+     * The process-long manager of the modules and scalars (CPU; they are never freed). A fused op
+     * first runs on an array that already exists, so the PyTorch engine is loaded (offline, by
+     * DjlEngine) before this asks for it; naming DjlEngine here would make a package cycle.
+     */
     private static final class Holder {
-        static final NDManager MANAGER = DjlEngine.engine().newBaseManager(ai.djl.Device.cpu());
+        static final NDManager MANAGER = Engine.getEngine("PyTorch").newBaseManager(ai.djl.Device.cpu());
     }
 }
