@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.ddpm4j.api.Checks;
 import org.ddpm4j.api.InvalidParameterException;
+import org.ddpm4j.api.MemoryBudget;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 
@@ -32,10 +33,19 @@ public final class TabulatedSchedule implements DiscreteSchedule {
         this.alphaBars = alphaBars;
     }
 
-    /** Reads {@code num_train_timesteps} (default 1000, at least 1). */
+    /**
+     * Reads {@code num_train_timesteps} (default 1000, at least 1), refusing a T whose tables would
+     * not fit in memory (about {@value #BYTES_PER_STEP} bytes a step while building and using them).
+     */
     static int trainSteps(Parameters p) {
-        return Checks.atLeast(p.qualify("num_train_timesteps"), p.getInt("num_train_timesteps", 1000), 1);
+        int steps = Checks.atLeast(p.qualify("num_train_timesteps"), p.getInt("num_train_timesteps", 1000), 1);
+        MemoryBudget.require(p.qualify("num_train_timesteps"), steps, (double) steps * BYTES_PER_STEP,
+                "a schedule needs a few float64 tables of T entries; diffusers' models use T = 1000");
+        return steps;
     }
+
+    /** Float64 tables of T entries alive at once: betas (twice while rescaling), alpha-bars and the tables derived by users. */
+    private static final int BYTES_PER_STEP = 8 * 8;
 
     /**
      * A schedule named {@code name} from {@code betas} (each in (0, 1)); {@code own} are the family's

@@ -26,7 +26,18 @@ public final class JavaPlugin implements Plugin {
     @Override
     public List<BackendFactory> backends() {
         return List.of(BackendFactory.of(JavaBackend.NAME,
-                "host memory, double precision, no native code (analytic denoisers, tests)", p -> new JavaBackend()));
+                "host memory, double precision, no native code (analytic denoisers, tests)", JavaPlugin::javaBackend));
+    }
+
+    /** The java backend runs on the calling thread in host memory: a threads or device setting is a mistake worth naming. */
+    private static JavaBackend javaBackend(Parameters p) {
+        for (String setting : List.of("threads", "device")) {
+            if (p.has(setting)) {
+                throw new InvalidParameterException(p.qualify(setting), p.asMap().get(setting), "the " + JavaBackend.NAME
+                        + " backend has no " + setting + " setting (it computes on the calling thread, in host memory); drop it or use djl or tf");
+            }
+        }
+        return new JavaBackend();
     }
 
     @Override

@@ -28,7 +28,7 @@ public final class ProgressReporter {
         this.unit = unit;
         this.total = total;
         this.out = out;
-        this.intervalNanos = (long) (intervalSeconds * 1e9);
+        this.intervalNanos = (long) (org.ddpm4j.api.Checks.nonNegative("progress interval seconds", intervalSeconds) * 1e9);
         this.clock = clock;
     }
 

@@ -4,6 +4,13 @@ import java.util.Arrays;
 
 /** A {@link TrainingData} over one flat float array (row-major samples) and optional labels. */
 public final class ArrayData implements TrainingData {
+    /**
+     * The most classes a data set may have: every class costs a row of the networks' label
+     * embeddings (and its optimizer state), and labels beyond this are more likely a wrong column
+     * than a real class.
+     */
+    public static final int MAX_CLASSES = 100_000;
+
     private final float[] values;
     private final int[] sampleShape;
     private final int[] labels;
@@ -31,11 +38,21 @@ public final class ArrayData implements TrainingData {
         if ((labels == null) != (numClasses == 0)) {
             throw new IllegalArgumentException("labels are given exactly when numClasses > 0");
         }
+        if (numClasses > MAX_CLASSES) {
+            throw new org.ddpm4j.api.InvalidParameterException("labels", numClasses + " classes", "at most " + MAX_CLASSES
+                    + " classes are supported (labels 0.." + (MAX_CLASSES - 1) + ")");
+        }
         if (labels != null) {
             for (int i = 0; i < n; i++) {
                 if (labels[i] < 0 || labels[i] >= numClasses) {
                     throw new IllegalArgumentException("label " + labels[i] + " of sample " + i + " outside [0, " + numClasses + ")");
                 }
+            }
+        }
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new org.ddpm4j.api.InvalidParameterException("data", values[i], "sample " + i / d + " (value " + i % d
+                        + " of it) is not finite; training data must hold finite numbers only");
             }
         }
         this.values = values;

@@ -12,6 +12,8 @@ import java.util.stream.Stream;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.toolkit.io.AtomicFiles;
+import org.ddpm4j.toolkit.io.ContentHash;
+import org.ddpm4j.toolkit.io.IoErrors;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.Npz;
 
@@ -20,9 +22,13 @@ import org.ddpm4j.toolkit.io.Npz;
  * <pre>
  *   model-card.json                       what the model is (written once)
  *   checkpoints/step-00001000/state.npz   weights, EMA weights, optimizer state (NumPy, by name)
- *   checkpoints/step-00001000/training.json  step, seed, loss history
+ *   checkpoints/step-00001000/training.json  step, seed, loss history, the state file's SHA-256
  *   checkpoints/latest                     the name of the newest complete checkpoint
  * </pre>
+ * Loading a checkpoint's state checks it first: the SHA-256 of the state file against the one
+ * recorded in {@code training.json} when it was written (whatever the state file's format), and
+ * the archive's CRC-32s. A damaged checkpoint is an error that names the newest intact one, never
+ * weights with flipped bits.
  * A checkpoint is written into a hidden temporary directory, synced, renamed into place, and only
  * then named in {@code latest} (itself replaced atomically): a crash or Ctrl-C at any moment leaves
  * the previous checkpoint intact and {@code latest} pointing at a complete one.
@@ -31,6 +37,9 @@ public final class CheckpointStore {
     private static final String LATEST = "latest";
     private static final String STATE = "state.npz";
     private static final String TRAINING = "training.json";
+    /** Keys of {@code training.json}: which file holds the state, and its SHA-256. */
+    static final String STATE_FILE = "state_file";
+    static final String STATE_SHA256 = "state_sha256";
 
     private final Path dir;
 
@@ -44,12 +53,69 @@ public final class CheckpointStore {
 
     /** One complete checkpoint. */
     public record Checkpoint(int step, Path dir) {
+        /** The state, after checking the state file's archive (CRCs) and its recorded SHA-256. */
         public Map<String, HostArray> state() {
-            return Npz.read(dir.resolve(STATE));
+            try {
+                return verifiedState();
+            } catch (RuntimeException e) {
+                throw damaged(e);
+            }
+        }
+
+        /**
+         * Reads the state file (structure and CRC errors first: they say what is wrong) and checks its
+         * SHA-256 against the one recorded when it was written. Checkpoints written without a hash
+         * (older versions, converters) are checked by their CRCs only.
+         */
+        private Map<String, HostArray> verifiedState() {
+            Map<String, Object> training = training();
+            Path file = dir.resolve(String.valueOf(training.getOrDefault(STATE_FILE, STATE)));
+            Map<String, HostArray> state = Npz.read(file);
+            Object recorded = training.get(STATE_SHA256);
+            if (recorded != null) {
+                String actual = ContentHash.of(file);
+                if (!actual.equals(recorded)) {
+                    throw new InvalidParameterException("file", file.toString(), "has SHA-256 " + actual + " but " + TRAINING
+                            + " recorded " + recorded + " when it was written: the file is damaged");
+                }
+            }
+            return state;
+        }
+
+        /** True when the state file reads back and matches its recorded hash. */
+        boolean intact() {
+            try {
+                verifiedState();
+                return true;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+
+        private InvalidParameterException damaged(RuntimeException cause) {
+            String newest = newestIntact(dir.getParent(), step).map(c -> "the newest intact checkpoint is " + c.dir()
+                    + " (write its name '" + c.dir().getFileName() + "' into " + dir.resolveSibling(LATEST) + " to use it)")
+                    .orElse("no older intact checkpoint is left");
+            InvalidParameterException e = new InvalidParameterException("checkpoint", dir.toString(),
+                    "is damaged (" + cause.getMessage() + "); " + newest);
+            e.initCause(cause);
+            return e;
         }
 
         public Map<String, Object> training() {
             return Json.readObject(dir.resolve(TRAINING));
+        }
+    }
+
+    /** The newest checkpoint older than {@code step} in {@code checkpoints} whose state is intact. */
+    private static Optional<Checkpoint> newestIntact(Path checkpoints, int step) {
+        try (Stream<Path> s = Files.list(checkpoints)) {
+            return s.filter(p -> p.getFileName().toString().matches("step-\\d{8}"))
+                    .map(p -> new Checkpoint(Integer.parseInt(p.getFileName().toString().substring(5)), p))
+                    .filter(c -> c.step() < step).sorted(java.util.Comparator.comparingInt(Checkpoint::step).reversed())
+                    .filter(Checkpoint::intact).findFirst();
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 
@@ -66,7 +132,7 @@ public final class CheckpointStore {
         return ModelCard.read(file);
     }
 
-    /** Writes the card; an existing card must describe the same model. */
+    /** Writes the card; an existing card must describe the same model trained on the same data (same fingerprint). */
     public void writeCard(ModelCard card) {
         Path file = dir.resolve(ModelCard.FILE);
         if (Files.isRegularFile(file)) {
@@ -74,6 +140,12 @@ public final class CheckpointStore {
             if (!existing.spec().equals(card.spec()) || !existing.schedule().equals(card.schedule())) {
                 throw new InvalidParameterException("checkpoint", dir.toString(),
                         "already holds a different model (" + existing.spec() + "); use another directory");
+            }
+            Object had = existing.data().get(DataFingerprint.KEY);
+            Object has = card.data().get(DataFingerprint.KEY);
+            if (had != null && has != null && !String.valueOf(had).equals(String.valueOf(has))) {
+                throw new InvalidParameterException("data", has, "differs from the data the model in " + dir + " was trained on ("
+                        + had + "); continue with the same data, labels and conditioning, or use another directory");
             }
             return;
         }
@@ -90,11 +162,13 @@ public final class CheckpointStore {
             String name = Files.readString(pointer).trim();
             Path d = checkpoints().resolve(name);
             if (!name.matches("step-\\d{8}") || !Files.isRegularFile(d.resolve(STATE))) {
-                throw new InvalidParameterException("checkpoint", pointer.toString(), "names '" + name + "', which is not a complete checkpoint");
+                throw new InvalidParameterException("checkpoint", pointer.toString(), "names '" + name + "', which is not a complete checkpoint; "
+                        + newestIntact(checkpoints(), Integer.MAX_VALUE).map(c -> "the newest intact checkpoint is " + c.dir())
+                        .orElse("no intact checkpoint is left"));
             }
             return Optional.of(new Checkpoint(Integer.parseInt(name.substring(5)), d));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + pointer, e);
+            throw new UncheckedIOException("cannot read " + pointer + ": " + IoErrors.describe(e), e);
         }
     }
 
@@ -106,7 +180,10 @@ public final class CheckpointStore {
             Files.createDirectories(checkpoints());
             Path tmp = AtomicFiles.createStagingDirectory(checkpoints(), name);
             Npz.write(tmp.resolve(STATE), state);
-            Json.write(training, tmp.resolve(TRAINING));
+            Map<String, Object> metadata = new java.util.LinkedHashMap<>(training);
+            metadata.put(STATE_FILE, STATE);
+            metadata.put(STATE_SHA256, ContentHash.of(tmp.resolve(STATE)));
+            Json.write(metadata, tmp.resolve(TRAINING));
             if (Files.exists(target)) {
                 AtomicFiles.deleteTree(target);
             }
@@ -114,7 +191,7 @@ public final class CheckpointStore {
             AtomicFiles.writeString(checkpoints().resolve(LATEST), name + "\n");
             prune(keep);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write checkpoint " + target, e);
+            throw new UncheckedIOException("cannot write checkpoint " + target + ": " + IoErrors.describe(e), e);
         }
         return new Checkpoint(step, target);
     }

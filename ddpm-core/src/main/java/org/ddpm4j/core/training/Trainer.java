@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
+import org.ddpm4j.api.MemoryBudget;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Schedule;
@@ -98,6 +99,10 @@ public final class Trainer {
         Optional<CheckpointStore.Checkpoint> last = store.flatMap(CheckpointStore::latest);
         if (resume && last.isPresent()) {
             CheckpointStore.Checkpoint c = last.get();
+            if (c.step() > settings.steps()) {
+                throw new InvalidParameterException("steps", settings.steps(), "the run in " + store.get().dir() + " is already at step "
+                        + c.step() + ", past the requested steps; ask for more than " + c.step() + " steps to train longer");
+            }
             Map<String, Object> training = c.training();
             checkSame("seed", settings.seed(), training.get("seed"));
             checkSame("batch_size", settings.batchSize(), training.get("batch_size"));
@@ -113,6 +118,8 @@ public final class Trainer {
         boolean labelled = data.numClasses() > 0;
         int n = settings.batchSize();
         int d = data.sampleSize();
+        MemoryBudget.require("batch_size", n, (double) n * d * BYTES_PER_BATCH_VALUE + (double) n * Integer.BYTES,
+                "lower the batch size");
         int[] shape = batchShape(n);
         float[] batch = new float[n * d];
         int[] labels = new int[n];
@@ -143,6 +150,9 @@ public final class Trainer {
         }
         return new Result(settings.steps(), losses.stream().mapToDouble(Double::doubleValue).toArray(), last);
     }
+
+    /** Host bytes per value of a batch: the float32 batch, the backend's copy and the objective's noise and target. */
+    private static final int BYTES_PER_BATCH_VALUE = 4 * Float.BYTES;
 
     private CheckpointStore.Checkpoint save(CheckpointStore store, Trainable model, int step, List<Double> losses,
                                            Optional<CheckpointStore.Checkpoint> previous) {

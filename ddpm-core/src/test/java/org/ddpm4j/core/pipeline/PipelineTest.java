@@ -19,7 +19,7 @@ class PipelineTest {
     @Test
     void buildsBackendScheduleAndDenoiserFromJson(@TempDir Path dir) throws Exception {
         Path mixture = dir.resolve("mixture.json");
-        Files.writeString(mixture, "{\"weights\": [1, 3], \"means\": [[-1, 0], [2, 1]], \"stds\": [0.5, 0.25]}");
+        Files.writeString(mixture, "{\"weights\": [0.25, 0.75], \"means\": [[-1, 0], [2, 1]], \"stds\": [0.5, 0.25]}");
         PipelineConfig config = PipelineConfig.parse("""
                 {"schedule": {"type": "geometric", "num_train_timesteps": 100},
                  "denoiser": {"type": "gmm", "path": "%s"}}

@@ -18,6 +18,7 @@ import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.core.config.DiffusersScheduler;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.Npy;
+import org.ddpm4j.toolkit.io.OutputPaths;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.backend.java.JavaBackend;
 import org.ddpm4j.core.pipeline.Noise;
@@ -108,6 +109,9 @@ final class BenchSamplersCommand implements Runnable {
 
     @Override
     public void run() {
+        if (writeNoise != null) {
+            OutputPaths.checkFile("--write-noise", writeNoise, ".npy");
+        }
         PluginRegistry registry = PluginRegistry.load();
         TensorBackend backend = new JavaBackend();
         Schedule s = registry.createSchedule(schedule, Parameters.empty());

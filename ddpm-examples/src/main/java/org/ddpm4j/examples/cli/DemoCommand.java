@@ -1,8 +1,6 @@
 package org.ddpm4j.examples.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,9 +24,9 @@ import org.ddpm4j.api.training.Objective;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.TrainableDenoiser;
 import org.ddpm4j.core.config.KeyValues;
-import org.ddpm4j.toolkit.io.AtomicFiles;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.Npy;
+import org.ddpm4j.toolkit.io.StagedDirectory;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.training.CheckpointStore;
 import org.ddpm4j.core.training.ModelCard;
@@ -61,7 +59,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "(a k-NN classifier two-sample test, precision/recall, density/coverage, energy distance and MMD against held-out data, "
                 + "each with the floor of two halves of held-out data), samples.npy and "
                 + "the trained model (model/, usable as checkpoint:DIR by the sample and edit commands).",
-        footer = {"", "Files are written atomically: an interrupted run leaves the previous files (or none), never half-written ones.",
+        footer = {"", "The outputs appear together: an interrupted run leaves the previous run's complete set (or none), never a mix;",
+                "--out is locked while a run writes it, and may hold only what an earlier demo run wrote there.",
                 "", "Examples:",
                 "  ddpm demo",
                 "  ddpm demo --dataset 8gaussians --out runs/ring",
@@ -134,6 +133,9 @@ final class DemoCommand implements Runnable {
     /** Panels of the trajectory picture (time slices) and paths drawn in its last panel. */
     private static final int SLICES = 6;
     private static final int PATHS = 60;
+    /** What a run writes into --out (an older --out without a manifest may hold these). */
+    private static final java.util.Set<String> OUTPUTS = java.util.Set.of("samples.png", "trajectory.png", "loss.png", "metrics.json",
+            "samples.npy", "model");
 
     @Override
     public void run() {
@@ -147,6 +149,7 @@ final class DemoCommand implements Runnable {
         if (trainSteps < 1 || batch < 1) {
             throw new InvalidParameterException(trainSteps < 1 ? "--train-steps" : "--batch", Math.min(trainSteps, batch), "must be an integer >= 1");
         }
+        TrainingProgress progress = new TrainingProgress(console, progressSeconds, false);
         PluginRegistry registry = PluginRegistry.load();
         Schedule schedule = registry.createSchedule("linear", Parameters.of(Map.of()));
         Sampler sampler = sampler(registry, schedule);
@@ -156,14 +159,15 @@ final class DemoCommand implements Runnable {
                 Parameters.of(KeyValues.parse(hyperparameters)));
         TrainingSettings settings = new TrainingSettings(trainSteps, batch, learningRate, Math.min(100, trainSteps), true, seed, 0, 1);
         OptimizerSettings optimizer = OptimizerSettings.defaults().withSeed(seed).withEmaDecay(ema);
-        Path model = out.resolve("model");
-        Path staged = out.resolve(".model.partial");
         Map<String, Object> timings = new LinkedHashMap<>();
-        try (TensorBackend backend = registry.createBackend(backendName, devices.parameters(backendName))) {
+        try (TensorBackend backend = registry.createBackend(backendName, devices.parameters(backendName));
+             // all outputs are written into a staging directory and appear together, replacing the previous run's
+             StagedDirectory staged = StagedDirectory.begin("--out", out, OUTPUTS)) {
             if (!(backend instanceof NetworkBackend networks)) {
                 throw new InvalidParameterException("--backend", backendName, "cannot train networks; use djl or tf");
             }
-            CheckpointStore store = new CheckpointStore(fresh(staged));
+            Path dir = staged.dir();
+            CheckpointStore store = new CheckpointStore(dir.resolve("model"));
             store.writeCard(ModelCard.of("denoiser", network, schedule, backend.name(),
                     Map.of("dataset", toy.id(), "samples", TRAINING_POINTS, "seed", seed)));
             try (TrainableDenoiser trainable = networks.newDenoiser(network, optimizer)) {
@@ -171,12 +175,11 @@ final class DemoCommand implements Runnable {
                         toy.id(), toy.description(), trainable.parameterCount(), backend.name(), backend.device(), trainSteps, batch);
                 console.flush();
                 long t0 = System.nanoTime();
-                Trainer.Result result = new Trainer(settings, training, backend, new TrainingProgress(console, progressSeconds, false))
+                Trainer.Result result = new Trainer(settings, training, backend, progress)
                         .trainDenoiser(trainable, new Objective(schedule, Parameterization.EPSILON, LossWeighting.UNIFORM, 0),
                                 Optional.of(store), false);
                 timings.put("train_seconds", seconds(t0));
-                AtomicFiles.replaceDirectory(staged, model);
-                LossCurve.save(out.resolve("loss.png"), result.losses());
+                LossCurve.save(dir.resolve("loss.png"), result.losses());
 
                 long t1 = System.nanoTime();
                 Tensor noise = backend.randn(new GaussianNoise(seed + 2), samples, 2);
@@ -189,22 +192,25 @@ final class DemoCommand implements Runnable {
                 long t2 = System.nanoTime();
                 SampleQuality quality = quality(flat, heldOut);
                 timings.put("metrics_seconds", seconds(t2));
-                write(toy, sampler, PointCloud.ofRows(heldOut).first(samples), flat, trajectory, quality, timings, started, console);
+                write(dir, toy, sampler, PointCloud.ofRows(heldOut).first(samples), flat, trajectory, quality, timings, started);
+                staged.commit();
+                report(quality, flat, timings, console);
             }
         }
     }
 
-    private void write(Toy2d toy, Sampler sampler, PointCloud data, double[] flat, Trajectory trajectory, SampleQuality quality,
-                       Map<String, Object> timings, long started, PrintWriter console) {
-        Npy.writeDoubles(out.resolve("samples.npy"), flat, flat.length / 2, 2);
+    /** Writes the outputs into {@code dir} (the staging directory). */
+    private void write(Path dir, Toy2d toy, Sampler sampler, PointCloud data, double[] flat, Trajectory trajectory, SampleQuality quality,
+                       Map<String, Object> timings, long started) {
+        Npy.writeDoubles(dir.resolve("samples.npy"), flat, flat.length / 2, 2);
         PointCloud generated = PointCloud.ofFlat(flat);
         double h = PointCloud.halfWidth(4, data, generated);
-        Figure.save(out.resolve("samples.png"), 2, 480, 480, List.of(
+        Figure.save(dir.resolve("samples.png"), 2, 480, 480, List.of(
                 new Chart("held-out data (" + data.x().length + " points)", "x", "y").xRange(-h, h).yRange(-h, h)
                         .scatter("", data.x(), data.y(), Chart.PALETTE[0], 3f),
                 new Chart(String.format(Locale.ROOT, "samples (%s, %d steps)", sampler.name(), sampler.steps()), "x", "y")
                         .xRange(-h, h).yRange(-h, h).scatter("", generated.x(), generated.y(), Chart.PALETTE[1], 3f)));
-        TrajectoryFigure.save(out.resolve("trajectory.png"), trajectory.points(), sampler.schedule(), SLICES, PATHS, 300);
+        TrajectoryFigure.save(dir.resolve("trajectory.png"), trajectory.points(), sampler.schedule(), SLICES, PATHS, 300);
         timings.put("total_seconds", seconds(started));
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("dataset", toy.id());
@@ -215,7 +221,11 @@ final class DemoCommand implements Runnable {
         metrics.put("sampler_parameters", samplerSettings);
         metrics.putAll(quality.toMap());
         metrics.putAll(timings);
-        Json.write(metrics, out.resolve("metrics.json"));
+        Json.write(metrics, dir.resolve("metrics.json"));
+    }
+
+    /** The summary on the console, once the outputs are in place. */
+    private void report(SampleQuality quality, double[] flat, Map<String, Object> timings, PrintWriter console) {
         console.println(quality.summary());
         console.printf(Locale.ROOT, "wrote into %s (%.1f s):%n", out, (double) timings.get("total_seconds"));
         for (String[] f : new String[][] {{"samples.png", "held-out data and samples side by side"},
@@ -273,16 +283,6 @@ final class DemoCommand implements Runnable {
             points[i] = new double[] {flat[2 * i], flat[2 * i + 1]};
         }
         return SampleQuality.measure(points, heldOut);
-    }
-
-    /** {@code dir}, emptied of what an interrupted run left there. */
-    private static Path fresh(Path dir) {
-        try {
-            AtomicFiles.deleteTree(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot clear " + dir, e);
-        }
-        return dir;
     }
 
     private static double seconds(long since) {

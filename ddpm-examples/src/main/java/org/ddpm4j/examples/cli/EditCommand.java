@@ -134,6 +134,7 @@ final class EditCommand implements Runnable {
         if (repeat < 1) {
             throw new InvalidParameterException("--repeat", repeat, "must be an integer >= 1");
         }
+        Outputs.checkFiles(out, grid);
         if (mode == Mode.inpaint) {
             if ((knownDims == null) == (mask == null)) {
                 throw new InvalidParameterException("--known-dims", knownDims == null ? "missing" : Arrays.toString(knownDims),
@@ -155,6 +156,8 @@ final class EditCommand implements Runnable {
             throw new InvalidParameterException("--input", input + " of shape " + Arrays.toString(inputShape), "must hold data [n, "
                     + denoiser.sampleShape().map(s -> Arrays.toString(s).replaceAll("[\\[\\]]", "")).orElse("...") + "] for this model");
         }
+        Outputs.checkBatchMemory("--repeat", repeat, (long) inputShape[0] * repeat,
+                Arrays.stream(sample).asLongStream().reduce(1, (a, b) -> a * b));
         int[] shape = inputShape.clone();
         shape[0] = Math.multiplyExact(inputShape[0], repeat);
         return shape;

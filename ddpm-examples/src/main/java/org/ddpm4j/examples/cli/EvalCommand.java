@@ -17,6 +17,7 @@ import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.core.config.KeyValues;
 import org.ddpm4j.toolkit.io.Json;
+import org.ddpm4j.toolkit.io.OutputPaths;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.progress.ProgressReporter;
 import org.ddpm4j.core.training.ArrayData;
@@ -173,6 +174,7 @@ final class EvalCommand implements Runnable {
     }
 
     private void check() {
+        OutputPaths.checkDirectory("--out", out);
         if (perClass < 1) {
             throw new InvalidParameterException("--per-class", perClass, "must be an integer >= 1");
         }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** Lists every plugin on the class path, by kind, one line each. */
+/** Lists every plugin on the class path, by kind, one line each, and the broken ones that were skipped. */
 @Command(name = "plugins", mixinStandardHelpOptions = true,
         description = "List the schedules, samplers, guidance methods, backends and denoisers found on the class path.",
         footer = {"", "Example:", "  ddpm plugins"})
@@ -27,6 +27,11 @@ final class PluginsCommand implements Runnable {
             out.println(capitalize(kind.plural()) + " (" + factories.size() + "):");
             int width = factories.keySet().stream().mapToInt(String::length).max().orElse(0);
             factories.forEach((name, f) -> out.printf("  %-" + width + "s  %s%n", name, f.description()));
+            out.println();
+        }
+        if (!registry.broken().isEmpty()) {
+            out.println("Broken plugins, skipped (" + registry.broken().size() + "):");
+            registry.broken().forEach(b -> out.println("  " + b.plugin() + "  " + b.source() + ": " + b.cause()));
             out.println();
         }
         out.flush();

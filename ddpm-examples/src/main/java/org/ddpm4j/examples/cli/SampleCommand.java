@@ -110,6 +110,7 @@ final class SampleCommand implements Runnable {
         if (out == null && grid == null) {
             throw new InvalidParameterException("--out", "missing", "give --out FILE.npy and/or --grid FILE.png");
         }
+        Outputs.checkFiles(out, grid);
         PluginRegistry registry = PluginRegistry.load();
         ModelSources.Spec source = ModelSources.parse(model.option(), model.spec());
         Map<String, Object> run = new LinkedHashMap<>();
@@ -208,14 +209,14 @@ final class SampleCommand implements Runnable {
         return Guided.denoiser(registry, guidance, p, base, schedule, c);
     }
 
+    /** The number of samples, refused when the batch would not fit in memory. */
     private int count(Denoiser denoiser) {
-        if (noise.count != null) {
-            if (noise.count < 1) {
-                throw new InvalidParameterException("--n", noise.count, "must be an integer >= 1");
-            }
-            return noise.count;
+        if (noise.count != null && noise.count < 1) {
+            throw new InvalidParameterException("--n", noise.count, "must be an integer >= 1");
         }
-        return "all".equals(classes) && denoiser.numClasses() > 0 ? 10 * denoiser.numClasses() : 64;
+        int n = noise.count != null ? noise.count : "all".equals(classes) && denoiser.numClasses() > 0 ? 10 * denoiser.numClasses() : 64;
+        Outputs.checkBatchMemory("--n", n, n, Arrays.stream(Noise.sampleShape(denoiser)).asLongStream().reduce(1, (a, b) -> a * b));
+        return n;
     }
 
     /** One label per sample: none, one class for all, or every class in turn (rows of a grid). */

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.ddpm4j.api.MemoryBudget;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.ContinuousSchedule;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
@@ -14,6 +15,7 @@ import org.ddpm4j.core.config.DiffusersSchedulerConfig;
 import org.ddpm4j.core.config.KeyValues;
 import org.ddpm4j.toolkit.io.AtomicFiles;
 import org.ddpm4j.toolkit.io.Json;
+import org.ddpm4j.toolkit.io.OutputPaths;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.examples.plot.Chart;
 import org.ddpm4j.examples.plot.Figure;
@@ -68,6 +70,7 @@ final class ScheduleCommand implements Runnable {
 
     @Override
     public void run() {
+        checkOutputs();
         PluginRegistry registry = PluginRegistry.load();
         Schedule schedule = schedule(registry);
         double[] t = times(schedule);
@@ -122,7 +125,24 @@ final class ScheduleCommand implements Runnable {
         return probe;
     }
 
+    private void checkOutputs() {
+        if (out != null) {
+            OutputPaths.checkFile("--out", out, ".csv");
+        }
+        if (plot != null) {
+            OutputPaths.checkFile("--plot", plot, ".png");
+        }
+        if (writeConfig != null) {
+            OutputPaths.checkFile("--write-config", writeConfig, ".json");
+        }
+    }
+
+    /** A row of the table as text (five numbers of 17 digits) and its share of the string being built. */
+    private static final double BYTES_PER_ROW = 400;
+
     private double[] times(Schedule schedule) {
+        int rows = schedule instanceof DiscreteSchedule d ? d.trainSteps() : steps == null ? 1001 : Math.max(2, steps);
+        MemoryBudget.require("--steps", rows, rows * BYTES_PER_ROW, "print fewer rows: a smaller --steps");
         if (schedule instanceof DiscreteSchedule d) {
             double[] t = new double[d.trainSteps()];
             for (int i = 0; i < t.length; i++) {

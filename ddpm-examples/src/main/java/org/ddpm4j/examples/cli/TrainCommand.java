@@ -1,6 +1,7 @@
 package org.ddpm4j.examples.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,8 +23,12 @@ import org.ddpm4j.api.training.Trainable;
 import org.ddpm4j.api.training.TrainableClassifier;
 import org.ddpm4j.api.training.TrainableDenoiser;
 import org.ddpm4j.core.config.KeyValues;
+import org.ddpm4j.toolkit.io.AtomicFiles;
+import org.ddpm4j.toolkit.io.DirectoryLock;
+import org.ddpm4j.toolkit.io.OutputPaths;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.training.CheckpointStore;
+import org.ddpm4j.core.training.DataFingerprint;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.core.training.Trainer;
 import org.ddpm4j.core.training.TrainingData;
@@ -154,6 +159,8 @@ final class TrainCommand implements Runnable {
     @Override
     public void run() {
         PrintWriter console = spec.commandLine().getOut();
+        TrainingProgress progress = new TrainingProgress(console, progressSeconds);
+        OutputPaths.checkDirectory("--out", out);
         PluginRegistry registry = PluginRegistry.load();
         boolean classifier = switch (model) {
             case "denoiser" -> false;
@@ -183,30 +190,67 @@ final class TrainCommand implements Runnable {
             if (!(backend instanceof NetworkBackend networks)) {
                 throw new InvalidParameterException("backend", backendName, "cannot train networks; use djl or tf");
             }
-            CheckpointStore store = new CheckpointStore(out);
-            store.writeCard(ModelCard.of(classifier ? "classifier" : "denoiser", network, noise, backend.name(), dataFacts(training))
-                    .withClassNames(network.numClasses() > 0 && builtIn() ? Datasets.classNames(datasetName()) : List.of()));
-            try (Trainable trainable = classifier ? networks.newClassifier(network, optimizer) : networks.newDenoiser(network, optimizer)) {
-                console.printf(Locale.ROOT, "training a %s %s (%,d parameters) on %,d samples %s, %s on %s %s%n",
-                        network.architecture(), classifier ? "classifier" : "denoiser", trainable.parameterCount(), training.size(),
-                        java.util.Arrays.toString(training.sampleShape()), noise.name(), backend.name(), backend.device());
-                console.flush();
-                Trainer trainer = new Trainer(settings, training, backend, new TrainingProgress(console, progressSeconds));
-                Thread onInterrupt = interruptHint(store);
-                Trainer.Result result;
-                try {
-                    result = classifier
-                            ? trainer.trainClassifier((TrainableClassifier) trainable, noise, clean, Optional.of(store), resume)
-                            : trainer.trainDenoiser((TrainableDenoiser) trainable, objective(noise, network), Optional.of(store), resume);
-                } finally {
-                    removeQuietly(onInterrupt);
+            ModelCard card = ModelCard.of(classifier ? "classifier" : "denoiser", network, noise, backend.name(), dataFacts(training))
+                    .withClassNames(network.numClasses() > 0 && builtIn() ? Datasets.classNames(datasetName()) : List.of());
+            Path created = firstMissing(out); // what this run creates, parents included (null: --out exists)
+            // one writer per directory: a second run into it (or a concurrent --resume) fails here, naming this one
+            try (DirectoryLock lock = DirectoryLock.acquire("--out", out)) {
+                CheckpointStore store = new CheckpointStore(out);
+                boolean hadCard = Files.exists(out.resolve(ModelCard.FILE));
+                try (Trainable trainable = classifier ? networks.newClassifier(network, optimizer) : networks.newDenoiser(network, optimizer)) {
+                    store.writeCard(card);
+                    console.printf(Locale.ROOT, "training a %s %s (%,d parameters) on %,d samples %s, %s on %s %s%n",
+                            network.architecture(), classifier ? "classifier" : "denoiser", trainable.parameterCount(), training.size(),
+                            java.util.Arrays.toString(training.sampleShape()), noise.name(), backend.name(), backend.device());
+                    console.flush();
+                    Trainer trainer = new Trainer(settings, training, backend, progress);
+                    Thread onInterrupt = interruptHint(store);
+                    Trainer.Result result;
+                    try {
+                        result = classifier
+                                ? trainer.trainClassifier((TrainableClassifier) trainable, noise, clean, Optional.of(store), resume)
+                                : trainer.trainDenoiser((TrainableDenoiser) trainable, objective(noise, network), Optional.of(store), resume);
+                    } finally {
+                        removeQuietly(onInterrupt);
+                    }
+                    Path png = out.resolve("loss.png");
+                    LossCurve.save(png, result.losses());
+                    console.println("wrote " + result.checkpoint().map(c -> c.dir().toString()).orElse(out.toString()) + " and " + png);
+                } catch (RuntimeException | Error e) {
+                    forgetUntrained(store, created, hadCard);
+                    throw e;
                 }
-                Path png = out.resolve("loss.png");
-                LossCurve.save(png, result.losses());
-                console.println("wrote " + result.checkpoint().map(c -> c.dir().toString()).orElse(out.toString()) + " and " + png);
             }
         }
         console.flush();
+    }
+
+    /**
+     * After a run that failed before its first checkpoint, removes what it left: the directories it
+     * created, else the model card if it wrote one. A run that never trained leaves nothing behind.
+     */
+    private static void forgetUntrained(CheckpointStore store, Path created, boolean hadCard) {
+        try {
+            if (Files.exists(store.dir().resolve("checkpoints").resolve("latest"))) {
+                return;
+            }
+            if (created != null) {
+                AtomicFiles.deleteTree(created);
+            } else if (!hadCard) {
+                Files.deleteIfExists(store.dir().resolve(ModelCard.FILE));
+            }
+        } catch (java.io.IOException e) {
+            // best effort: the error that ended the run is the one to report
+        }
+    }
+
+    /** The outermost of {@code dir} and its ancestors that does not exist yet, or null when {@code dir} exists. */
+    private static Path firstMissing(Path dir) {
+        Path missing = null;
+        for (Path p = dir.toAbsolutePath(); p != null && !Files.exists(p); p = p.getParent()) {
+            missing = p;
+        }
+        return missing;
     }
 
     /** A shutdown hook (Ctrl-C, SIGTERM) that prints where the last checkpoint is and the --resume command. */
@@ -262,6 +306,7 @@ final class TrainCommand implements Runnable {
 
     private Map<String, Object> dataFacts(TrainingData training) {
         Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put(DataFingerprint.KEY, DataFingerprint.of(training)); // a resumed run must see the same data
         if (clean) {
             facts.put("clean", true); // a classifier of data without noise: evaluation, not guidance
         }

@@ -1,6 +1,7 @@
 package org.ddpm4j.examples.cli;
 
 import java.io.PrintWriter;
+import org.ddpm4j.api.Checks;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.ddpm4j.core.progress.ProgressReporter;
@@ -23,7 +24,7 @@ final class TrainingProgress implements TrainingListener {
     /** As {@link #TrainingProgress(PrintWriter, double)}, with the checkpoint lines only when {@code checkpoints}. */
     TrainingProgress(PrintWriter console, double intervalSeconds, boolean checkpoints) {
         this.console = console;
-        this.intervalSeconds = intervalSeconds;
+        this.intervalSeconds = Checks.nonNegative("--progress-seconds", intervalSeconds);
         this.checkpoints = checkpoints;
     }
 

@@ -96,7 +96,7 @@ public final class Datasets {
      * and, optionally, integer class labels {@code [n]} in {@code 0..K-1} from another array.
      */
     /** Bounds the class count a labels file can ask for (the network's label embedding grows with it). */
-    static final int MAX_CLASSES = 100_000;
+    static final int MAX_CLASSES = ArrayData.MAX_CLASSES;
 
     public static TrainingData fromNpy(Path data, Path labels) {
         Npy.Array a = Npy.read(data);

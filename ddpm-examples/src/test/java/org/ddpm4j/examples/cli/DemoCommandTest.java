@@ -47,7 +47,7 @@ class DemoCommandTest {
                 && r.out().contains("wrote into " + out), r.out());
 
         try (Stream<Path> files = Files.list(out)) {
-            assertEquals(Set.of("samples.png", "trajectory.png", "loss.png", "metrics.json", "samples.npy", "model"),
+            assertEquals(Set.of("samples.png", "trajectory.png", "loss.png", "metrics.json", "samples.npy", "model", ".lock", ".outputs"),
                     Set.copyOf(files.map(p -> p.getFileName().toString()).toList()), "exactly the outputs, nothing half-written or staged");
         }
         BufferedImage samples = png(out.resolve("samples.png"));
@@ -90,7 +90,7 @@ class DemoCommandTest {
         Cli again = demo(out, 20, "--sampler", "ddim");
         assertEquals(0, again.exitCode(), again.err());
         assertEquals(20, new CheckpointStore(out.resolve("model")).latest().orElseThrow().step());
-        assertFalse(Files.exists(out.resolve(".model.partial")) || Files.exists(out.resolve(".model.old")));
+        assertFalse(Files.exists(dir.resolve(".demo.partial")) || Files.exists(dir.resolve(".demo.old")));
     }
 
     @Test

@@ -102,7 +102,7 @@ class GuidedSampleCommandTest {
         assertTrue(r.err().contains("guidance.scale = -1.0"), r.err());
 
         Path two = dir.resolve("two.json");
-        AtomicFiles.writeString(two, "{\"weights\": [1, 1], \"means\": [[0, 0], [1, 1]], \"stds\": [1, 1]}");
+        AtomicFiles.writeString(two, "{\"weights\": [0.5, 0.5], \"means\": [[0, 0], [1, 1]], \"stds\": [1, 1]}");
         r = Cli.run(concat(base, "--denoiser", "gmm:" + gmm, "--class", "1", "--guidance", "cfg", "--classifier", "gmm:" + two));
         assertEquals(2, r.exitCode(), r.out());
         assertTrue(r.err().contains("is used by --guidance classifier only"), r.err());

@@ -43,7 +43,7 @@ public final class AtomicFiles {
             move(tmp, target);
             tmp = null;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target, e);
+            throw new UncheckedIOException("cannot write " + target + ": " + IoErrors.describe(e), e);
         } finally {
             if (tmp != null) {
                 try {
@@ -99,7 +99,7 @@ public final class AtomicFiles {
             move(staged, target);
             deleteTree(aside);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot move " + staged + " to " + target, e);
+            throw new UncheckedIOException("cannot move " + staged + " to " + target + ": " + IoErrors.describe(e), e);
         }
     }
 

@@ -56,7 +56,7 @@ public final class Json {
         } catch (NoSuchFileException e) {
             throw new InvalidParameterException("file", file.toString(), "does not exist");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            throw new UncheckedIOException("cannot read " + file + ": " + IoErrors.describe(e), e);
         }
     }
 

@@ -25,7 +25,9 @@ import org.ddpm4j.api.InvalidParameterException;
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
-    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([<>|=])([fiu])(\\d+)'");
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([<>|=]?)([A-Za-z])(\\d*)'");
+    /** A structured dtype: a list of fields instead of one type string. */
+    private static final Pattern STRUCTURED = Pattern.compile("'descr'\\s*:\\s*\\[");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
@@ -65,7 +67,7 @@ public final class Npy {
         } catch (NoSuchFileException e) {
             throw new InvalidParameterException("file", file.toString(), "does not exist");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            throw new UncheckedIOException("cannot read " + file + ": " + IoErrors.describe(e), e);
         }
     }
 
@@ -94,6 +96,9 @@ public final class Npy {
             Matcher descr = DESCR.matcher(h);
             Matcher fortran = FORTRAN.matcher(h);
             Matcher shapeMatch = SHAPE.matcher(h);
+            if (STRUCTURED.matcher(h).find()) {
+                throw invalid(source, "dtype is a structured (record) dtype, which is not supported; use float32, float64 or an integer type");
+            }
             if (!descr.find() || !fortran.find() || !shapeMatch.find()) {
                 throw invalid(source, "malformed .npy header: " + h.trim());
             }
@@ -101,10 +106,12 @@ public final class Npy {
                 throw invalid(source, "Fortran-ordered arrays are not supported; save with np.ascontiguousarray");
             }
             String kind = descr.group(2);
-            int bytes = Integer.parseInt(descr.group(3));
+            int bytes = descr.group(3).isEmpty() ? 0 : Integer.parseInt(descr.group(3));
             boolean floating = kind.equals("f");
-            if (floating ? bytes != 4 && bytes != 8 : bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8) {
-                throw invalid(source, "dtype " + descr.group(0) + " is not supported; use float32, float64 or an integer type");
+            boolean integral = kind.equals("i") || kind.equals("u");
+            if (floating ? bytes != 4 && bytes != 8 : !integral || bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8) {
+                throw invalid(source, "dtype '" + descr.group(1) + kind + descr.group(3) + "' (" + dtypeName(kind, bytes)
+                        + ") is not supported; use float32, float64 or an integer type");
             }
             ByteOrder order = descr.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
             int[] shape = parseShape(shapeMatch.group(1), source);
@@ -127,6 +134,29 @@ public final class Npy {
         } catch (EOFException e) {
             throw invalid(source, "file is truncated");
         }
+    }
+
+    /** NumPy's name of a dtype kind character and size, for errors. */
+    private static String dtypeName(String kind, int bytes) {
+        String name = switch (kind) {
+            case "f" -> "float";
+            case "i" -> "int";
+            case "u" -> "uint";
+            case "c" -> "complex";
+            case "b" -> "bool";
+            case "O" -> "object";
+            case "U" -> "unicode string";
+            case "S", "a" -> "byte string";
+            case "V" -> "void (raw bytes)";
+            case "M" -> "datetime64";
+            case "m" -> "timedelta64";
+            default -> "unknown kind '" + kind + "'";
+        };
+        boolean sized = switch (kind) {
+            case "f", "i", "u", "c" -> true;
+            default -> false;
+        };
+        return sized && bytes > 0 ? name + bytes * 8 : name;
     }
 
     /** The next integer of {@code bytes} bytes (uint64 above 2^63 read as its unsigned value). */

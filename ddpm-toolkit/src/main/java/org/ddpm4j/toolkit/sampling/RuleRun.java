@@ -1,6 +1,7 @@
 package org.ddpm4j.toolkit.sampling;
 
 import java.util.Arrays;
+import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.NonFiniteOutputException;
 import org.ddpm4j.api.sampling.SampleOptions;
@@ -41,6 +42,12 @@ final class RuleRun implements SamplingRun {
         this.state = initial;
         this.done = firstStep;
         options.condition().checkBatch(initial.batchSize());
+        if (options.checkFinite() && !initial.isFinite()) {
+            // bad input, not a failure of the denoiser at step 0
+            initial.close();
+            throw new InvalidParameterException(firstStep == 0 ? "noise" : "state", "a tensor " + Tensor.describe(initial.shape()),
+                    "holds NaN or infinite values; the input " + (firstStep == 0 ? "noise" : "state") + " of a run must be finite");
+        }
     }
 
     Denoiser denoiser() {

@@ -54,10 +54,23 @@ public final class GaussianMixture {
         this.stds = stds.clone();
     }
 
-    /** {@code {"weights": [...], "means": [[...], ...], "stds": [...]}}; weights are normalised. */
+    /**
+     * {@code {"weights": [...], "means": [[...], ...], "stds": [...]}}. The weights of a configured
+     * mixture must sum to 1 (within {@value #WEIGHT_SUM_TOLERANCE}): weights summing to 2 are more
+     * likely a typo than a wish to have them normalised silently.
+     */
     public static GaussianMixture fromParameters(Parameters p) {
-        return new GaussianMixture(p.requireDoubleArray("weights"), p.requireDoubleMatrix("means"), p.requireDoubleArray("stds"));
+        double[] weights = p.requireDoubleArray("weights");
+        GaussianMixture mixture = new GaussianMixture(weights, p.requireDoubleMatrix("means"), p.requireDoubleArray("stds"));
+        double sum = java.util.Arrays.stream(weights).sum();
+        if (!(Math.abs(sum - 1) <= WEIGHT_SUM_TOLERANCE)) {
+            throw new InvalidParameterException(p.qualify("weights"), weights, "must sum to 1, they sum to " + sum);
+        }
+        return mixture;
     }
+
+    /** How far from 1 the weights of {@link #fromParameters} may sum. */
+    public static final double WEIGHT_SUM_TOLERANCE = 1e-6;
 
     /** The empirical distribution of a finite data set: equal weights, zero widths. */
     public static GaussianMixture ofPoints(double[][] points) {
