@@ -33,7 +33,9 @@ public final class SchedulesPlugin implements Plugin {
                         "user-given betas (diffusers trained_betas)",
                         Map.of("trained_betas", List.of(0.01, 0.02, 0.05, 0.1, 0.2, 0.4))),
                 factory(VpSchedule.NAME, null, VpSchedule::new,
-                        "continuous-time VP SDE, beta(t) linear 0.1..20 on [0, 1] (Song et al. 2021)", Map.of()));
+                        "continuous-time VP SDE, beta(t) linear 0.1..20 on [0, 1] (Song et al. 2021)", Map.of()),
+                factory(RectifiedFlowSchedule.NAME, null, RectifiedFlowSchedule::new,
+                        "the flow-matching path (1 - s) x0 + s eps at model time s * num_train_timesteps (rectified flow, SD3)", Map.of()));
     }
 
     /** A factory whose {@code examples} (the contract runs each) include zero terminal SNR where the schedule offers it. */

@@ -3,6 +3,7 @@ package org.ddpm4j.backend.tf;
 import java.util.Arrays;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.training.DiffusersUNetConfig;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
@@ -26,7 +27,12 @@ interface Architecture {
         Architecture a = switch (spec.architecture()) {
             case "mlp" -> Mlp.of(spec, p, false);
             case "unet" -> UNet.of(spec, p, false);
-            default -> throw new InvalidParameterException("architecture", spec.architecture(), "must be mlp or unet for a denoiser"
+            case DiffusersUNetConfig.ARCHITECTURE -> {
+                p.markUsed(spec.hyperparameters().asMap().keySet().toArray(String[]::new));   // checked by DiffusersUNetConfig
+                yield DiffusersUNet.of(spec);
+            }
+            default -> throw new InvalidParameterException("architecture", spec.architecture(), "must be mlp, unet or "
+                    + DiffusersUNetConfig.ARCHITECTURE + " for a denoiser"
                     + ("classifier".equals(spec.architecture()) ? " (build classifiers with newClassifier)" : ""));
         };
         p.requireAllUsed();

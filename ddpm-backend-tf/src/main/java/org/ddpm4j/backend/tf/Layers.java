@@ -73,12 +73,22 @@ final class Layers {
      * padding has no gradient in TensorFlow's C++ gradient registry, so the input is padded first.
      */
     Operand<TFloat32> conv(Operand<TFloat32> x, String name, int in, int out, int k, int stride) {
+        return conv(x, name, in, out, k, stride, k == 1 ? 0 : 1, k == 1 ? 0 : 1);
+    }
+
+    /**
+     * A {@code k x k} convolution with {@code before} zero pixels above and left of the image and
+     * {@code after} below and right (diffusers' downsampling with {@code downsample_padding 0} pads 0 and 1).
+     */
+    Operand<TFloat32> conv(Operand<TFloat32> x, String name, int in, int out, int k, int stride, int before, int after) {
         Operand<TFloat32> w = parameter(name + ".weight", Parameter.Kind.KERNEL, in * k * k, out, in, k, k);
         Operand<TFloat32> b = parameter(name + ".bias", Parameter.Kind.UNIFORM, in * k * k, out);
         List<Long> strides = List.of(1L, (long) stride, (long) stride, 1L);
-        Operand<TFloat32> y = k == 1 || stride == 1
-                ? tf.nn.conv2d(x, w, strides, k == 1 ? "VALID" : "SAME")
-                : tf.nn.conv2d(tf.pad(x, tf.constant(new int[][] {{0, 0}, {1, 1}, {1, 1}, {0, 0}}), tf.constant(0f)), w, strides, "VALID");
+        boolean same = k == 3 && before == 1 && after == 1 && stride == 1;   // the convolution's own padding, no padded copy
+        Operand<TFloat32> y = before == 0 && after == 0 || same
+                ? tf.nn.conv2d(x, w, strides, same ? "SAME" : "VALID")
+                : tf.nn.conv2d(tf.pad(x, tf.constant(new int[][] {{0, 0}, {before, after}, {before, after}, {0, 0}}), tf.constant(0f)),
+                        w, strides, "VALID");
         return tf.math.add(y, b);
     }
 
@@ -89,6 +99,11 @@ final class Layers {
      * per-sample, per-channel factors {@code a = weight / sqrt(var + eps)} and {@code b = bias - mean a}.
      */
     Operand<TFloat32> groupNorm(Operand<TFloat32> x, String name, int channels, int groups) {
+        return groupNorm(x, name, channels, groups, GROUP_NORM_EPSILON);
+    }
+
+    /** Group normalisation as above with epsilon {@code eps}. */
+    Operand<TFloat32> groupNorm(Operand<TFloat32> x, String name, int channels, int groups, float eps) {
         if (channels % groups != 0) {
             throw new InvalidParameterException("groups", groups, "must divide the " + channels + " channels of '" + name + "'");
         }
@@ -101,7 +116,7 @@ final class Layers {
         Operand<TInt32> axes = tf.constant(new int[] {1, 3});
         Operand<TFloat32> mean = tf.math.mean(g, axes, Mean.keepDims(true));                          // [n, 1, G, 1]
         Operand<TFloat32> variance = tf.math.mean(tf.math.squaredDifference(g, mean), axes, Mean.keepDims(true));
-        Operand<TFloat32> inverse = tf.math.rsqrt(tf.math.add(variance, tf.constant(GROUP_NORM_EPSILON)));
+        Operand<TFloat32> inverse = tf.math.rsqrt(tf.math.add(variance, tf.constant(eps)));
         Operand<TFloat32> a = tf.math.mul(inverse, tf.reshape(scale, grouped));                       // [n, 1, G, C/G]
         Operand<TFloat32> b = tf.math.sub(tf.reshape(shift, grouped), tf.math.mul(mean, a));
         Operand<TInt64> perChannel = tf.constant(new long[] {-1, 1, 1, channels});
@@ -157,6 +172,12 @@ final class Layers {
         return tf.gather(table, rows, tf.constant(0));
     }
 
+    /** Rows {@code name.weight[y]} of a table {@code [rows, dim]} (labels checked on the host). */
+    Operand<TFloat32> embedding(Operand<TInt32> labels, String name, int rows, int dim) {
+        Operand<TFloat32> table = parameter(name + ".weight", Parameter.Kind.NORMAL, 1, rows, dim);
+        return tf.gather(table, labels, tf.constant(0));
+    }
+
     /** NCHW (the neutral layout) to NHWC. */
     Operand<TFloat32> toNhwc(Operand<TFloat32> x) {
         return tf.linalg.transpose(x, tf.constant(new int[] {0, 2, 3, 1}));
@@ -208,6 +229,33 @@ final class Layers {
         Operand<TFloat32> merged = tf.reshape(tf.linalg.transpose(out, tf.constant(new int[] {0, 2, 1, 3})),
                 tf.constant(new long[] {-1, s[1], s[2], channels}));
         return tf.math.add(h, conv(merged, name + ".proj", channels, channels, 1, 1));
+    }
+
+    /** A dense layer applied to each token of {@code x [n, P, in]}: {@code [n, P, out]}. */
+    Operand<TFloat32> denseTokens(Operand<TFloat32> x, String name, int in, int out) {
+        long tokens = x.shape().get(1);
+        Operand<TFloat32> flat = tf.reshape(x, tf.constant(new long[] {-1, in}));
+        return tf.reshape(dense(flat, name, in, out), tf.constant(new long[] {-1, tokens, out}));
+    }
+
+    /**
+     * Scaled dot-product attention of {@code q, k, v [n, P, heads * dh]} (head j in features
+     * {@code j dh .. (j+1) dh - 1}): per head {@code softmax_keys(q k^T / sqrt(dh)) v}, heads
+     * concatenated again: {@code [n, P, heads * dh]}.
+     */
+    Operand<TFloat32> dotProductAttention(Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v, int heads) {
+        long tokens = q.shape().get(1);
+        long inner = q.shape().get(2);
+        long dh = inner / heads;
+        Operand<TInt32> perm = tf.constant(new int[] {0, 2, 1, 3});
+        Operand<TInt64> split = tf.constant(new long[] {-1, tokens, heads, dh});
+        Operand<TFloat32> qh = tf.linalg.transpose(tf.reshape(q, split), perm);
+        Operand<TFloat32> kh = tf.linalg.transpose(tf.reshape(k, split), perm);
+        Operand<TFloat32> vh = tf.linalg.transpose(tf.reshape(v, split), perm);
+        Operand<TFloat32> scores = tf.math.mul(tf.train.batchMatMul(qh, kh, TFloat32.class, BatchMatMul.adjY(true)),
+                tf.constant((float) (1 / Math.sqrt(dh))));
+        Operand<TFloat32> out = tf.train.batchMatMul(tf.nn.softmax(scores), vh, TFloat32.class);      // [n, heads, P, dh]
+        return tf.reshape(tf.linalg.transpose(out, perm), tf.constant(new long[] {-1, tokens, inner}));
     }
 
     /** The static shape of an NHWC feature map (batch unknown). */

@@ -294,7 +294,13 @@ final class TfNetwork implements AutoCloseable {
     }
 
     private int[] labels(Condition condition, int n) {
-        return labels(condition, n, spec.architecture().equals("classifier") ? 0 : spec.numClasses());
+        int[] y = labels(condition, n, spec.architecture().equals("classifier") ? 0 : spec.numClasses());
+        if (spec.architecture().equals(org.ddpm4j.api.training.DiffusersUNetConfig.ARCHITECTURE) && spec.numClasses() > 0
+                && Arrays.stream(y).anyMatch(v -> v < 0)) {
+            throw new InvalidParameterException("condition", condition.toString(), "labels must lie in [0, " + (spec.numClasses() - 1)
+                    + "]: a diffusers UNet2DModel has no null class (no classifier-free guidance)");
+        }
+        return y;
     }
 
     /** The labels of a batch of {@code n} for a model of {@code classes} classes; {@code -1} (null class) for none. */

@@ -107,7 +107,7 @@ class BadInputTest extends WithTfBackend {
                 "sample_shape = '[1, 10, 10]'", "multiples of 2^(levels-1) = 4");
         assertMessage(() -> spec("unet", new int[] {1, 8, 8}, Parameters.of("channels", 8, "channel_mult", List.of(1, 2), "attention_levels", List.of(2))),
                 "attention_levels", "[0, 1]");
-        assertMessage(() -> spec("transformer", new int[] {2}, Parameters.empty()), "architecture = 'transformer'", "mlp or unet");
+        assertMessage(() -> spec("transformer", new int[] {2}, Parameters.empty()), "architecture = 'transformer'", "mlp, unet or diffusers-unet");
         assertMessage(() -> backend.newClassifier(new NetworkSpec("classifier", new int[] {2}, 1, Parameterization.EPSILON, Parameters.empty()),
                 OptimizerSettings.defaults()), "num_classes = 1", "at least 2 classes");
     }

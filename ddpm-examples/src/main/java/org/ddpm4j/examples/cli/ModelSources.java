@@ -11,8 +11,11 @@ import org.ddpm4j.api.model.Classifier;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.TensorBackend;
+import org.ddpm4j.api.training.NetworkBackend;
+import org.ddpm4j.core.config.DiffusersSchedulerConfig;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.pretrained.Pretrained;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.core.training.Models;
 
@@ -25,7 +28,9 @@ import org.ddpm4j.core.training.Models;
  *   <li>{@code checkpoint:DIR} (or just {@code DIR}): a directory written by {@code ddpm train}: the EMA
  *       weights of its newest checkpoint and the schedule of its model card;</li>
  *   <li>{@code torchscript:FILE.pt}: a TorchScript model with its JSON sidecar (needs the djl backend);</li>
- *   <li>{@code savedmodel:DIR}: a TensorFlow SavedModel with its model card (needs the tf backend).</li>
+ *   <li>{@code savedmodel:DIR}: a TensorFlow SavedModel with its model card (needs the tf backend);</li>
+ *   <li>{@code pretrained:DIR}: a diffusers {@code UNet2DModel} folder ({@link Pretrained}) with the schedule of its
+ *       scheduler configuration (djl or tf backend).</li>
  * </ul>
  * Trained models carry their schedule; the analytic ones take the schedule the command chooses.
  */
@@ -34,7 +39,7 @@ public final class ModelSources {
     /** The kinds of sources. */
     public enum Kind {
         GMM("gmm", "java"), POINTS("points", "java"), CHECKPOINT("checkpoint", "djl"), TORCHSCRIPT("torchscript", "djl"),
-        SAVEDMODEL("savedmodel", "tf");
+        SAVEDMODEL("savedmodel", "tf"), PRETRAINED("pretrained", "djl");
 
         private final String prefix;
         private final String backend;
@@ -67,6 +72,8 @@ public final class ModelSources {
                     yield Optional.of(schedule(registry, card.schedule().type(), card.schedule().parameters()));
                 }
                 case TORCHSCRIPT -> Optional.of(torchScriptSchedule(registry));
+                case PRETRAINED -> Pretrained.schedulerConfig(location)
+                        .map(f -> DiffusersSchedulerConfig.readSchedule(Parameters.of(Json.readObject(f)).scoped(f.toString()), registry));
             };
         }
 
@@ -87,6 +94,13 @@ public final class ModelSources {
                 case CHECKPOINT -> {
                     Models.LoadedDenoiser loaded = Models.loadDenoiser(location, backend, registry);
                     yield new Source(loaded.ema(), loaded.schedule(), Optional.of(loaded.card()), loaded);
+                }
+                case PRETRAINED -> {
+                    if (!(backend instanceof NetworkBackend networks)) {
+                        throw new InvalidParameterException("--backend", backend.name(), "cannot build networks; use djl or tf for a diffusers model");
+                    }
+                    Pretrained model = Pretrained.load(location, networks);
+                    yield new Source(model.denoiser(), schedule, Optional.empty(), model);
                 }
                 case TORCHSCRIPT, SAVEDMODEL -> {
                     Denoiser d = registry.createDenoiser(kind.prefix, backend, schedule, path());
@@ -167,7 +181,7 @@ public final class ModelSources {
         for (Kind kind : Kind.values()) {
             if (text.startsWith(kind.prefix + ":")) {
                 Path location = Path.of(text.substring(kind.prefix.length() + 1));
-                boolean directory = kind == Kind.CHECKPOINT || kind == Kind.SAVEDMODEL;
+                boolean directory = kind == Kind.CHECKPOINT || kind == Kind.SAVEDMODEL || kind == Kind.PRETRAINED;
                 if (directory ? !Files.isDirectory(location) : !Files.isRegularFile(location)) {
                     throw new InvalidParameterException(option, text, "names no " + (directory ? "directory " : "readable file ") + location);
                 }
@@ -177,7 +191,7 @@ public final class ModelSources {
         if (Files.isDirectory(Path.of(text))) {
             return new Spec(Kind.CHECKPOINT, Path.of(text), text);
         }
-        throw new InvalidParameterException(option, text, "must be gmm:FILE, points:FILE, checkpoint:DIR, torchscript:FILE.pt or savedmodel:DIR");
+        throw new InvalidParameterException(option, text, "must be gmm:FILE, points:FILE, checkpoint:DIR, torchscript:FILE.pt, savedmodel:DIR or pretrained:DIR");
     }
 
     /** Loads the denoiser {@code text} names onto {@code backend}, with the schedule it carries. */

@@ -21,6 +21,7 @@ import org.ddpm4j.core.config.KeyValues;
 import org.ddpm4j.core.pipeline.Noise;
 import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.pretrained.Pretrained;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,6 +44,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  ddpm sample --denoiser gmm:mixture.json --init-noise noise.npy --scheduler-config scheduler_config.json --steps 25 --out samples.npy",
                 "  ddpm sample --denoiser gmm:mixture.json --n 1000 --sampler ddpm --param clip_sample=false --seed 1 --out samples.npy",
                 "  ddpm sample --checkpoint runs/moons --sampler dpmsolver++ --steps 20 --n 2000 --grid moons.png",
+                "  ddpm sample --pretrained ddpm-cifar10-32 --sampler ddim --steps 50 --n 16 --grid cifar.png --out cifar.npy",
                 "  ddpm sample --checkpoint runs/fashion --sampler dpmsolver++ --steps 20 --class all --guidance cfg --scale 3 --grid grid.png",
                 "  ddpm sample --checkpoint runs/fashion --sampler ddim --steps 50 --class 3 --guidance classifier "
                         + "--classifier runs/fashion-classifier --scale 2 --out dresses.npy",
@@ -77,7 +79,8 @@ final class SampleCommand implements Runnable {
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the noise (default: ${DEFAULT-VALUE}).", defaultValue = "0")
     long seed;
 
-    @Option(names = "--class", paramLabel = "K|all", description = "The class of every sample, or 'all': the classes in turn, row by row.")
+    @Option(names = "--class", paramLabel = "K|all|K1,K2,..", description = "The class of every sample, 'all': the classes in turn, "
+            + "row by row, or one class per sample (--class 3,7 for a batch of two).")
     String classes;
 
     @Option(names = "--guidance", paramLabel = "NAME", description = "A guidance plugin: cfg or classifier (see 'ddpm plugins').")
@@ -120,13 +123,22 @@ final class SampleCommand implements Runnable {
         if (eta != null) {
             run.put("eta", eta);
         }
-        SamplerSource.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry));
-        samplerSource.defaultNote(resolved).ifPresent(spec.commandLine().getErr()::println);
+        boolean pretrained = source.kind() == ModelSources.Kind.PRETRAINED;
+        SamplerSource.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry),
+                pretrained ? Optional.of(source.location()) : Optional.empty());
+        if (!pretrained) {                           // a folder's own scheduler is the default there, printed with the model
+            samplerSource.defaultNote(resolved).ifPresent(spec.commandLine().getErr()::println);
+        }
         Map<String, AutoCloseable> open = new LinkedHashMap<>();
         try (TensorBackend backend = backendChoice.open(registry, source);
              // a mixture's components are the classes, except under classifier guidance, which guides the whole mixture
              ModelSources.Source loaded = source.denoiser(registry, backend, resolved.schedule(),
                      classes != null && !"classifier".equals(guidance))) {
+            if (loaded.resources() instanceof Pretrained p) {
+                spec.commandLine().getOut().printf(Locale.ROOT, "loaded %s from %s; scheduler %s (%s, %d steps); backend %s%n", p.describe(),
+                        p.root(), p.schedulerConfig().map(Path::toString).orElse("-"), resolved.sampler().name(),
+                        resolved.sampler().steps(), backend.name() + " " + backendChoice.devices.parameters().asMap());
+            }
             Denoiser base = predicting(source, loaded.denoiser(), resolved);
             Denoiser denoiser = guided(base, resolved.schedule(), registry, backend, open);
             Tensor x = noise.file != null ? Noise.read("--init-noise", noise.file, Noise.sampleShape(denoiser), backend)
@@ -214,7 +226,9 @@ final class SampleCommand implements Runnable {
         if (noise.count != null && noise.count < 1) {
             throw new InvalidParameterException("--n", noise.count, "must be an integer >= 1");
         }
-        int n = noise.count != null ? noise.count : "all".equals(classes) && denoiser.numClasses() > 0 ? 10 * denoiser.numClasses() : 64;
+        int n = noise.count != null ? noise.count
+                : classes != null && classes.contains(",") ? classes.split(",").length
+                : "all".equals(classes) && denoiser.numClasses() > 0 ? 10 * denoiser.numClasses() : 64;
         Outputs.checkBatchMemory("--n", n, n, Arrays.stream(Noise.sampleShape(denoiser)).asLongStream().reduce(1, (a, b) -> a * b));
         return n;
     }
@@ -236,16 +250,24 @@ final class SampleCommand implements Runnable {
             }
             return Condition.classes(labels);
         }
-        int label;
-        try {
-            label = Integer.parseInt(classes.trim());
-        } catch (NumberFormatException e) {
-            throw new InvalidParameterException("--class", classes, "must be a class number 0.." + (k - 1) + " or 'all'");
+        String[] parts = classes.split(",", -1);
+        if (parts.length > 1 && parts.length != n) {
+            throw new InvalidParameterException("--class", classes, "lists " + parts.length + " classes, one per sample, but the batch has " + n);
         }
-        if (label < 0 || label >= k) {
-            throw new InvalidParameterException("--class", label, "must be a class number 0.." + (k - 1) + " or 'all'");
+        int[] labels = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                labels[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                labels[i] = -1;
+            }
+            if (labels[i] < 0 || labels[i] >= k) {
+                Object given = parts.length == 1 && parts[0].trim().matches("-?\\d+") ? (Object) labels[0] : classes;
+                throw new InvalidParameterException("--class", given, "must be a class number 0.." + (k - 1)
+                        + ", 'all', or a comma-separated list of them, one per sample");
+            }
         }
-        return Condition.repeat(label, n);
+        return parts.length > 1 ? Condition.classes(labels) : Condition.repeat(labels[0], n);
     }
 
     private static void closeQuietly(AutoCloseable c) {

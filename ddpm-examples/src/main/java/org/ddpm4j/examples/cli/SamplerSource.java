@@ -2,6 +2,7 @@ package org.ddpm4j.examples.cli;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
@@ -13,6 +14,7 @@ import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.core.config.DiffusersScheduler;
 import org.ddpm4j.core.config.KeyValues;
 import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.pretrained.Pretrained;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
@@ -58,8 +60,34 @@ final class SamplerSource {
 
     /** As {@link #resolve(PluginRegistry, Map)}, on the schedule {@code fixed} of a trained model when present. */
     Resolved resolve(PluginRegistry registry, Map<String, Object> run, Optional<Schedule> fixed) {
+        return resolve(registry, run, fixed, Optional.empty());
+    }
+
+    /**
+     * As {@link #resolve(PluginRegistry, Map, Optional)} for a diffusers model folder {@code pretrained}:
+     * its scheduler by default, and {@code --sampler NAME} swaps the algorithm as diffusers'
+     * {@code NewScheduler.from_config(old.config)} does (the schedule and every key the new class reads carry over).
+     */
+    Resolved resolve(PluginRegistry registry, Map<String, Object> run, Optional<Schedule> fixed, Optional<Path> pretrained) {
         Map<String, Object> parameters = KeyValues.parse(samplerParams);
         parameters.putAll(run);
+        if (pretrained.isPresent() && choice.schedulerConfig == null) {
+            if (schedule != null || !scheduleParams.isEmpty()) {
+                throw new InvalidParameterException("--schedule", schedule == null ? scheduleParams : schedule,
+                        "is fixed by the model folder's scheduler configuration; leave it out");
+            }
+            String className = null;
+            if (choice.sampler != null) {
+                List<String> classes = registry.sampler(choice.sampler).diffusersClassNames();
+                if (classes.isEmpty()) {
+                    throw new InvalidParameterException("--sampler", choice.sampler, "has no diffusers scheduler class to carry the "
+                            + "folder's configuration over to; use --scheduler-config");
+                }
+                className = classes.get(0);
+            }
+            DiffusersScheduler d = Pretrained.scheduler(pretrained.get(), className, parameters, registry);
+            return new Resolved(d.schedule(), d.sampler(), d.predictionType());
+        }
         if (fixed.isPresent() && (schedule != null || !scheduleParams.isEmpty())) {
             throw new InvalidParameterException("--schedule", schedule == null ? scheduleParams : schedule,
                     "is fixed by the model (" + fixed.get().name() + " " + fixed.get().parameters() + "); leave it out");
@@ -92,7 +120,9 @@ final class SamplerSource {
     /** A scheduler config used with a trained model must describe the schedule it was trained with. */
     private void requireSame(Schedule model, Schedule config) {
         boolean same = model instanceof DiscreteSchedule a && config instanceof DiscreteSchedule b
-                && java.util.Arrays.equals(a.alphaBars(), b.alphaBars());
+                && java.util.Arrays.equals(a.alphaBars(), b.alphaBars())
+                || model instanceof org.ddpm4j.api.path.FlowSchedule f && config instanceof org.ddpm4j.api.path.FlowSchedule g
+                && f.path().name().equals(g.path().name()) && f.timeScale() == g.timeScale();
         if (!same) {
             throw new InvalidParameterException("--scheduler-config", choice.schedulerConfig.toString(), "describes schedule " + config.name()
                     + " " + config.parameters() + ", but the model was trained with " + model.name() + " " + model.parameters());

@@ -40,6 +40,27 @@ final class Layers {
                 .singletonOrThrow();
     }
 
+    /**
+     * 3x3 convolution at {@code stride} with zero padding {@code padding} on every side, or, for
+     * padding 0, one pixel on the right and bottom only (diffusers' downsampling with
+     * {@code downsample_padding 0}).
+     */
+    static NDArray conv3x3(Weights w, String name, NDArray x, int stride, int padding) {
+        if (padding > 0) {
+            return Conv2d.conv2d(x, w.get(name + ".weight"), w.get(name + ".bias"), new Shape(stride, stride), new Shape(padding, padding))
+                    .singletonOrThrow();
+        }
+        Shape s = x.getShape();
+        NDManager m = x.getManager();
+        NDArray right = concatAlong(x, m.zeros(new Shape(s.get(0), s.get(1), s.get(2), 1)), 3);
+        NDArray padded = concatAlong(right, m.zeros(new Shape(s.get(0), s.get(1), 1, s.get(3) + 1)), 2);
+        return Conv2d.conv2d(padded, w.get(name + ".weight"), w.get(name + ".bias"), new Shape(stride, stride)).singletonOrThrow();
+    }
+
+    private static NDArray concatAlong(NDArray a, NDArray b, int axis) {
+        return NDArrays.concat(new NDList(a, b), axis);
+    }
+
     /** 1x1 convolution. */
     static NDArray conv1x1(Weights w, String name, NDArray x) {
         return Conv2d.conv2d(x, w.get(name + ".weight"), w.get(name + ".bias")).singletonOrThrow();
@@ -56,7 +77,12 @@ final class Layers {
      * libtorch's fused {@code group_norm} (normalisation and affine map in one pass each way).
      */
     static NDArray groupNorm(Weights w, String name, NDArray x, int groups) {
-        return FusedOps.groupNorm(x, groups, w.get(name + ".weight"), w.get(name + ".bias"), NORM_EPS);
+        return groupNorm(w, name, x, groups, NORM_EPS);
+    }
+
+    /** GroupNorm as above with epsilon {@code eps}. */
+    static NDArray groupNorm(Weights w, String name, NDArray x, int groups, float eps) {
+        return FusedOps.groupNorm(x, groups, w.get(name + ".weight"), w.get(name + ".bias"), eps);
     }
 
     /**
@@ -145,6 +171,24 @@ final class Layers {
         NDArray scores = q.transpose(0, 2, 1).matMul(k).mul(scale);                            // [n heads, query, key]
         NDArray attended = v.matMul(scores.softmax(2).transpose(0, 2, 1));               // [n heads, dh, query]
         return h.add(conv1x1(w, name + ".proj", attended.reshape(s)));
+    }
+
+    /**
+     * Scaled dot-product attention of {@code q, k, v [N, P, heads * dh]} (head j in features
+     * {@code j dh .. (j+1) dh - 1}): per head {@code softmax_keys(q k^T / sqrt(dh)) v}, heads
+     * concatenated again: {@code [N, P, heads * dh]}.
+     */
+    static NDArray dotProductAttention(NDArray q, NDArray k, NDArray v, int heads) {
+        Shape s = q.getShape();
+        long n = s.get(0);
+        long p = s.get(1);
+        long dh = s.get(2) / heads;
+        NDArray qh = q.reshape(n, p, heads, dh).transpose(0, 2, 1, 3).reshape(n * heads, p, dh);
+        NDArray kh = k.reshape(n, p, heads, dh).transpose(0, 2, 3, 1).reshape(n * heads, dh, p);
+        NDArray vh = v.reshape(n, p, heads, dh).transpose(0, 2, 1, 3).reshape(n * heads, p, dh);
+        NDArray scale = q.getManager().create((float) (1 / Math.sqrt(dh)));
+        NDArray out = qh.matMul(kh).mul(scale).softmax(2).matMul(vh);                 // [n heads, P, dh]
+        return out.reshape(n, heads, p, dh).transpose(0, 2, 1, 3).reshape(n, p, heads * dh);
     }
 
     /** Concatenates along the channel axis, {@code a} first. */

@@ -3,6 +3,7 @@ package org.ddpm4j.backend.djl.nn;
 import java.util.Arrays;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.training.DiffusersUNetConfig;
 import org.ddpm4j.api.training.NetworkSpec;
 
 /** Builds the network a {@link NetworkSpec} names (docs/NETWORKS.md), checking its hyper-parameters. */
@@ -16,8 +17,9 @@ public final class NetworkFactory {
         return switch (spec.architecture()) {
             case "mlp" -> Mlp.denoiser(MlpConfig.from(p), points(spec), spec.numClasses());
             case "unet" -> UNet.denoiser(UNetConfig.from(p, spec.sampleShape()), spec.sampleShape(), spec.numClasses());
+            case DiffusersUNetConfig.ARCHITECTURE -> new DiffusersUNet(DiffusersUNetConfig.of(spec), spec.sampleShape());
             default -> throw new InvalidParameterException("architecture", spec.architecture(),
-                    "is not a denoiser; allowed: mlp (points), unet (images)");
+                    "is not a denoiser; allowed: mlp (points), unet (images), " + DiffusersUNetConfig.ARCHITECTURE + " (images)");
         };
     }
 

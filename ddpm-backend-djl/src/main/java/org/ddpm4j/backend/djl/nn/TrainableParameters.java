@@ -175,10 +175,12 @@ public final class TrainableParameters implements AutoCloseable {
         }
         boolean optimizer = first != null && savedStep != null;
         try (NDManager scope = manager.newSubManager()) {
-            overwrite(weights, w, scope);
-            overwrite(ema, e != null ? e : w, scope);
-            overwrite(m, optimizer ? first : new float[layout.size()], scope);
-            overwrite(v, optimizer ? second : new float[layout.size()], scope);
+            NDArray loaded = scope.create(w);
+            overwrite(weights, loaded);
+            overwrite(ema, e != null ? scope.create(e) : loaded);
+            // fresh moments are zeroed natively: no array of the model's size on the Java heap
+            overwrite(m, optimizer ? scope.create(first) : scope.zeros(m.getShape()));
+            overwrite(v, optimizer ? scope.create(second) : scope.zeros(v.getShape()));
         }
         step = optimizer ? (long) savedStep.data()[0] : 0;
     }
@@ -187,8 +189,8 @@ public final class TrainableParameters implements AutoCloseable {
      * Copies {@code values} into {@code flat} in place: the views of the weights keep pointing at it
      * ({@code NDArray.set(float[])} would give the array new storage and leave the views behind).
      */
-    private static void overwrite(NDArray flat, float[] values, NDManager scope) {
-        flat.set(new NDIndex().addSliceDim(0, values.length), scope.create(values));
+    private static void overwrite(NDArray flat, NDArray values) {
+        flat.set(new NDIndex().addSliceDim(0, values.getShape().get(0)), values);
     }
 
     /** The flat vector of {@code prefix*} arrays; null when none is present and they are optional. */
