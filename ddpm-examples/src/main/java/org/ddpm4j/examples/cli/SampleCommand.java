@@ -123,6 +123,7 @@ final class SampleCommand implements Runnable {
         if (eta != null) {
             run.put("eta", eta);
         }
+        useTunedSteps(source, run);
         boolean pretrained = source.kind() == ModelSources.Kind.PRETRAINED;
         SamplerSource.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry),
                 pretrained ? Optional.of(source.location()) : Optional.empty());
@@ -150,6 +151,21 @@ final class SampleCommand implements Runnable {
             sampleAndWrite(resolved, denoiser, x, condition, perRow);
         } finally {
             open.values().forEach(SampleCommand::closeQuietly);
+        }
+    }
+
+    /** With a step schedule that 'ddpm tune-steps' stored in the model card for this sampler and --steps: use it, and say so. */
+    private void useTunedSteps(ModelSources.Spec source, Map<String, Object> run) {
+        boolean hasCard = source.kind() == ModelSources.Kind.CHECKPOINT || source.kind() == ModelSources.Kind.SAVEDMODEL;
+        if (!hasCard || steps == null || samplerSource.choice.sampler == null) {
+            return;
+        }
+        Map<String, Object> tuned = TuneStepsCommand.stored(source.card(), samplerSource.choice.sampler, KeyValues.parse(samplerSource.samplerParams), steps);
+        if (tuned != null) {
+            run.remove("steps");
+            run.putAll(tuned);
+            spec.commandLine().getOut().printf(Locale.ROOT, "using the optimized step schedule of the model card (ddpm tune-steps) for %s at %d steps: %s%n",
+                    samplerSource.choice.sampler, steps, tuned);
         }
     }
 
