@@ -1,5 +1,6 @@
 package com.example.plugin;
 
+import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,13 +48,8 @@ class ThirdPartyPluginTest {
     @Nested
     class PassesTheScheduleContract extends ScheduleContract {
         @Override
-        protected Schedule schedule() {
-            return new GeometricSchedule(Parameters.of("num_train_timesteps", 300, "beta", 0.01));
-        }
-
-        @Override
-        protected ScheduleFactory factory() {
-            return new GeometricPlugin().schedules().get(0);
+        protected List<ScheduleFactory> schedules() {
+            return new GeometricPlugin().schedules();
         }
 
         @Override

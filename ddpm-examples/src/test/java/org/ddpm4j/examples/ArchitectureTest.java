@@ -97,6 +97,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void theExamplesLibraryNeverKnowsTheCli() {
+        // the CLI parses options and calls these packages (evaluation, inpainting, metrics, plots, data), never the reverse
+        noClasses().that().resideInAPackage("org.ddpm4j.examples..").and().resideOutsideOfPackage("org.ddpm4j.examples.cli..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.ddpm4j.examples.cli..", "picocli..")
+                .check(classes);
+    }
+
+    @Test
     void testsOfPluginModulesUseOtherPluginsOnlyThroughTheApi() {
         // a plugin's tests may run other plugins (a schedule for a sampler), but must not reach into
         // their internals: only their public entry points and the testkit

@@ -1,5 +1,6 @@
 package org.ddpm4j.samplers;
 
+import java.util.OptionalInt;
 import org.ddpm4j.toolkit.sampling.BaseSampler;
 import org.ddpm4j.toolkit.sampling.UpdateRule;
 import org.ddpm4j.toolkit.sampling.NoiseLevel;
@@ -79,5 +80,11 @@ public final class DdimSampler extends BaseSampler {
             Tensor next = x0.linear(Math.sqrt(alphaBarS), eps, Math.sqrt(1 - alphaBarS - sigma * sigma));
             return eta > 0 ? next.linear(1, step.noise(x), sigma) : next;
         };
+    }
+
+    /** First order when deterministic (eta = 0), an exponential integrator with the data prediction held over the step. */
+    @Override
+    public OptionalInt order() {
+        return eta == 0 ? OptionalInt.of(1) : OptionalInt.empty();
     }
 }

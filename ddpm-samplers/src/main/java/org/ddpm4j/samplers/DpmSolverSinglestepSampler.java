@@ -1,5 +1,6 @@
 package org.ddpm4j.samplers;
 
+import java.util.OptionalInt;
 import org.ddpm4j.toolkit.sampling.BaseSampler;
 import org.ddpm4j.toolkit.sampling.UpdateRule;
 import org.ddpm4j.toolkit.sampling.Step;
@@ -132,5 +133,10 @@ public final class DpmSolverSinglestepSampler extends BaseSampler {
                 start.close();
             }
         };
+    }
+
+    @Override
+    public OptionalInt order() {
+        return OptionalInt.of(options.order());
     }
 }

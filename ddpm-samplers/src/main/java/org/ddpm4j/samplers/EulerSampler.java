@@ -1,5 +1,6 @@
 package org.ddpm4j.samplers;
 
+import java.util.OptionalInt;
 import org.ddpm4j.toolkit.sampling.UpdateRule;
 import org.ddpm4j.toolkit.sampling.NoiseLevel;
 import org.ddpm4j.toolkit.sampling.SamplerParameters;
@@ -64,5 +65,10 @@ public final class EulerSampler extends SigmaSpaceSampler {
             Tensor d = x.linear(1 / sigma, x0, -1 / sigma);
             return x.linear(1, d, sigma(i + 1) - sigma);
         };
+    }
+
+    @Override
+    public OptionalInt order() {
+        return OptionalInt.of(1);
     }
 }

@@ -1,5 +1,6 @@
 package org.ddpm4j.samplers;
 
+import java.util.OptionalInt;
 import org.ddpm4j.toolkit.sampling.UpdateRule;
 import org.ddpm4j.toolkit.sampling.Step;
 import org.ddpm4j.toolkit.sampling.NoiseLevel;
@@ -58,5 +59,10 @@ public final class HeunSampler extends SigmaSpaceSampler {
             Tensor d2 = derivative(step, euler, next, i + 1 < t.length ? t[i + 1] : schedule().tMin());
             return x.linear(1, d.add(d2), 0.5 * (next - sigma));
         };
+    }
+
+    @Override
+    public OptionalInt order() {
+        return OptionalInt.of(2);
     }
 }

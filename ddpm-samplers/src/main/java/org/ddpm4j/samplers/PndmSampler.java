@@ -1,5 +1,6 @@
 package org.ddpm4j.samplers;
 
+import java.util.OptionalInt;
 import org.ddpm4j.toolkit.sampling.BaseSampler;
 import org.ddpm4j.toolkit.sampling.UpdateRule;
 import org.ddpm4j.toolkit.sampling.Step;
@@ -131,5 +132,14 @@ public final class PndmSampler extends BaseSampler {
                 e.close();
             }
         };
+    }
+
+    /**
+     * 1 as a lower bound: the pseudo linear multistep weights assume equal steps of the time index while
+     * the transfer integrates in alphaBar, so the method converges, but at no fixed higher order.
+     */
+    @Override
+    public OptionalInt order() {
+        return OptionalInt.of(1);
     }
 }

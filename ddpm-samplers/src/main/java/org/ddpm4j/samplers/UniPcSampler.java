@@ -1,5 +1,6 @@
 package org.ddpm4j.samplers;
 
+import java.util.OptionalInt;
 import org.ddpm4j.toolkit.sampling.BaseSampler;
 import org.ddpm4j.toolkit.sampling.UpdateRule;
 import org.ddpm4j.toolkit.sampling.Step;
@@ -165,5 +166,14 @@ public final class UniPcSampler extends BaseSampler {
                 lastSample.close();
             }
         };
+    }
+
+    /**
+     * The corrector raises the predictor's order by one; the first step, corrected to order 2, caps
+     * a multistep run at 3. Without every corrector the order is not fixed.
+     */
+    @Override
+    public OptionalInt order() {
+        return disableCorrector.isEmpty() ? OptionalInt.of(Math.min(order + 1, 3)) : OptionalInt.empty();
     }
 }

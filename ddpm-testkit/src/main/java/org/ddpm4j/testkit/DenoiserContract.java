@@ -5,12 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.stream.Stream;
+import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.plugin.DenoiserFactory;
+import org.ddpm4j.api.plugin.Plugin;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
@@ -21,16 +27,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The contract of a {@link Denoiser}: what every sampler and guidance method assumes of one. Extend it,
- * supply a backend and the denoisers under test (typically every {@code DenoiserFactory} of your
- * plugin with example parameters), all on {@link #schedule()}:
+ * The contract of a {@link Denoiser}: what every sampler and guidance method assumes of one. By default
+ * applied to every example configuration ({@link DenoiserFactory#examples()}) of every denoiser of every
+ * {@link Plugin} that {@link ServiceLoader} finds (override {@link #factories()} to narrow it, or
+ * {@link #denoisers} to supply denoisers that no factory builds), all on {@link #schedule()}. Extend it
+ * and supply a backend:
  *
  * <pre>{@code
  * class MyDenoisersTest extends DenoiserContract {
  *     protected TensorBackend backend() { return new JavaBackend(); }
- *     protected List<Named<Denoiser>> denoisers(TensorBackend backend, Schedule schedule) { ... }
  * }
  * }</pre>
+ *
+ * <p>A factory whose every configuration needs a file only the user has (a TorchScript or SavedModel
+ * path) declares no examples and is not run here.
  *
  * <p>Checked at times across the schedule: the prediction keeps the input's shape and is finite;
  * the same input gives the same output; batch entries are independent (a batch predicts what its
@@ -43,8 +53,25 @@ public abstract class DenoiserContract {
     /** The backend of the inputs. */
     protected abstract TensorBackend backend();
 
-    /** The denoisers under test, named for the report, on {@code schedule} and {@code backend}. */
-    protected abstract List<Named<Denoiser>> denoisers(TensorBackend backend, Schedule schedule);
+    /** The denoiser factories under test: by default every denoiser of every plugin on the class path. */
+    protected List<DenoiserFactory> factories() {
+        List<DenoiserFactory> all = new ArrayList<>();
+        for (Plugin plugin : ServiceLoader.load(Plugin.class)) {
+            all.addAll(plugin.denoisers());
+        }
+        return all;
+    }
+
+    /** The denoisers under test, named for the report, on {@code schedule} and {@code backend}: every example of every factory. */
+    protected List<Named<Denoiser>> denoisers(TensorBackend backend, Schedule schedule) {
+        List<Named<Denoiser>> all = new ArrayList<>();
+        for (DenoiserFactory factory : factories()) {
+            for (Map<String, Object> example : factory.examples()) {
+                all.add(Named.of(factory.name() + " " + example, factory.create(backend, schedule, Parameters.of(example))));
+            }
+        }
+        return all;
+    }
 
     /** The schedule the denoisers are built for (a linear one of 1000 steps unless overridden). */
     protected Schedule schedule() {
@@ -85,7 +112,7 @@ public abstract class DenoiserContract {
         return d.numClasses() > 0 ? Condition.repeat(Condition.NULL_CLASS, n) : Condition.none();
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(allowZeroInvocations = true)
     @MethodSource("all")
     public void predictionsKeepTheShapeAreFiniteAndRepeatable(Denoiser d) {
         Tensor x = input(d, 5, 1);
@@ -96,7 +123,7 @@ public abstract class DenoiserContract {
         assertArrayEquals(out.toDoubleArray(), d.predict(x, t, condition(d, 5)).toDoubleArray(), 0.0, d + ": same input, same output");
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(allowZeroInvocations = true)
     @MethodSource("all")
     public void batchEntriesArePredictedAsIfAlone(Denoiser d) {
         int n = 4;
@@ -110,7 +137,7 @@ public abstract class DenoiserContract {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(allowZeroInvocations = true)
     @MethodSource("all")
     public void conversionsToAnotherParameterizationAndBackAreTheIdentity(Denoiser d) {
         Tensor x = input(d, 3, 3);
@@ -126,7 +153,7 @@ public abstract class DenoiserContract {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(allowZeroInvocations = true)
     @MethodSource("all")
     public void aConditionOfAnotherBatchSizeIsRejected(Denoiser d) {
         assumeTrue(d.numClasses() > 0, "an unconditional denoiser may ignore conditions");

@@ -5,8 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.stream.Stream;
 import org.apache.commons.math3.distribution.NormalDistribution;
 import org.apache.commons.math3.stat.inference.KolmogorovSmirnovTest;
+import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.plugin.Plugin;
 import org.ddpm4j.api.plugin.ScheduleFactory;
 import org.ddpm4j.api.schedule.ContinuousSchedule;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
@@ -15,34 +20,52 @@ import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The contract of a {@link Schedule}. Extend it in your plugin's tests and supply the schedule, the
- * factory that built it and a backend for the statistical check of the forward process:
+ * The contract of a {@link Schedule}, applied to every example configuration
+ * ({@link ScheduleFactory#examples()}) of every schedule of every {@link Plugin} that
+ * {@link ServiceLoader} finds on the test class path (override {@link #schedules()} to narrow it), so
+ * a schedule added to a plugin is tested without editing a test. Extend it and supply a backend for
+ * the statistical check of the forward process:
  *
  * <pre>{@code
- * class MyScheduleTest extends ScheduleContract {
- *     protected Schedule schedule() { return new MySchedule(Parameters.empty()); }
- *     protected ScheduleFactory factory() { return new MyPlugin().schedules().get(0); }
+ * class MySchedulesTest extends ScheduleContract {
  *     protected TensorBackend backend() { return new JavaBackend(); }
  * }
  * }</pre>
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class ScheduleContract {
-
-    /** The schedule under test. */
-    protected abstract Schedule schedule();
-
-    /** The factory that rebuilds it from {@link Schedule#parameters()}. */
-    protected abstract ScheduleFactory factory();
 
     /** A backend for the forward-process check. */
     protected abstract TensorBackend backend();
 
+    /** The schedules under test: by default every schedule of every plugin on the class path. */
+    protected List<ScheduleFactory> schedules() {
+        List<ScheduleFactory> all = new ArrayList<>();
+        for (Plugin plugin : ServiceLoader.load(Plugin.class)) {
+            all.addAll(plugin.schedules());
+        }
+        return all;
+    }
+
+    /** A schedule built from one example configuration of its factory, named for the report. */
+    public record Example(ScheduleFactory factory, Map<String, Object> parameters) {
+        Schedule schedule() {
+            return factory.create(Parameters.of(parameters));
+        }
+    }
+
+    Stream<Named<Example>> examples() {
+        return schedules().stream().flatMap(f -> f.examples().stream().map(p -> Named.of(f.name() + " " + p, new Example(f, p))));
+    }
+
     /** Times to check: every step of a discrete schedule, a fine grid of a continuous one. */
-    protected double[] times() {
-        Schedule s = schedule();
+    protected double[] times(Schedule s) {
         if (s instanceof DiscreteSchedule d) {
             double[] t = new double[d.trainSteps()];
             for (int i = 0; i < t.length; i++) {
@@ -57,9 +80,10 @@ public abstract class ScheduleContract {
         return t;
     }
 
-    @Test
-    public void betasLieStrictlyBetweenZeroAndOne() {
-        Schedule s = schedule();
+    @ParameterizedTest(allowZeroInvocations = true)
+    @MethodSource("examples")
+    public void betasLieStrictlyBetweenZeroAndOne(Example example) {
+        Schedule s = example.schedule();
         if (s instanceof DiscreteSchedule d) {
             int last = d.trainSteps() - 1;
             for (int t = 0; t <= last; t++) {
@@ -68,16 +92,17 @@ public abstract class ScheduleContract {
                 assertTrue(b > 0 && (b < 1 || terminal && b == 1), "beta_" + t + " = " + b + " must lie in (0, 1)");
             }
         } else if (s instanceof ContinuousSchedule c) {
-            for (double t : times()) {
+            for (double t : times(s)) {
                 assertTrue(c.beta(t) > 0 && Double.isFinite(c.beta(t)), "beta(" + t + ") = " + c.beta(t) + " must be > 0");
             }
         }
     }
 
-    @Test
-    public void alphaBarDecreasesStrictlyFromBelowOne() {
-        Schedule s = schedule();
-        double[] t = times();
+    @ParameterizedTest(allowZeroInvocations = true)
+    @MethodSource("examples")
+    public void alphaBarDecreasesStrictlyFromBelowOne(Example example) {
+        Schedule s = example.schedule();
+        double[] t = times(s);
         double previous = s instanceof DiscreteSchedule ? 1.0 : Double.POSITIVE_INFINITY;
         for (int i = 0; i < t.length; i++) {
             double ab = s.alphaBar(t[i]);
@@ -87,9 +112,10 @@ public abstract class ScheduleContract {
         }
     }
 
-    @Test
-    public void alphaBarIsTheProductOfOneMinusBeta() {
-        Schedule s = schedule();
+    @ParameterizedTest(allowZeroInvocations = true)
+    @MethodSource("examples")
+    public void alphaBarIsTheProductOfOneMinusBeta(Example example) {
+        Schedule s = example.schedule();
         if (s instanceof DiscreteSchedule d) {
             double product = 1;
             for (int t = 0; t < d.trainSteps(); t++) {
@@ -112,10 +138,11 @@ public abstract class ScheduleContract {
         }
     }
 
-    @Test
-    public void derivedQuantitiesAreConsistent() {
-        Schedule s = schedule();
-        for (double t : times()) {
+    @ParameterizedTest(allowZeroInvocations = true)
+    @MethodSource("examples")
+    public void derivedQuantitiesAreConsistent(Example example) {
+        Schedule s = example.schedule();
+        for (double t : times(s)) {
             double ab = s.alphaBar(t);
             if (ab == 0 || ab == 1) {
                 continue;
@@ -129,10 +156,11 @@ public abstract class ScheduleContract {
         }
     }
 
-    @Test
-    public void timeAtSigmaInvertsSigma() {
-        Schedule s = schedule();
-        double[] t = times();
+    @ParameterizedTest(allowZeroInvocations = true)
+    @MethodSource("examples")
+    public void timeAtSigmaInvertsSigma(Example example) {
+        Schedule s = example.schedule();
+        double[] t = times(s);
         for (int i = 0; i < t.length; i += Math.max(1, t.length / 97)) {
             double sigma = s.sigma(t[i]);
             if (!Double.isFinite(sigma)) {
@@ -146,10 +174,11 @@ public abstract class ScheduleContract {
         }
     }
 
-    @Test
-    public void posteriorMatchesTheClosedFormAndTheMarginals() {
-        Schedule s = schedule();
-        double[] t = times();
+    @ParameterizedTest(allowZeroInvocations = true)
+    @MethodSource("examples")
+    public void posteriorMatchesTheClosedFormAndTheMarginals(Example example) {
+        Schedule s = example.schedule();
+        double[] t = times(s);
         for (int i = 1; i < t.length; i++) {
             double abS = s.alphaBar(t[i - 1]);
             double abT = s.alphaBar(t[i]);
@@ -173,9 +202,10 @@ public abstract class ScheduleContract {
         }
     }
 
-    @Test
-    public void forwardProcessHasTheRightMoments() {
-        Schedule s = schedule();
+    @ParameterizedTest(allowZeroInvocations = true)
+    @MethodSource("examples")
+    public void forwardProcessHasTheRightMoments(Example example) {
+        Schedule s = example.schedule();
         TensorBackend backend = backend();
         int n = 4000;
         int d = 4;
@@ -184,7 +214,7 @@ public abstract class ScheduleContract {
         for (int i = 0; i < n * d; i++) {
             x0[i] = x0Values[i % d];
         }
-        double[] t = times();
+        double[] t = times(s);
         for (double time : new double[] {t[0], t[t.length / 2], t[t.length - 1]}) {
             double ab = s.alphaBar(time);
             Tensor x = backend.fromHost(x0, n, d);
@@ -222,13 +252,14 @@ public abstract class ScheduleContract {
         }
     }
 
-    @Test
-    public void configurationRoundTripRebuildsTheSameSchedule() {
-        Schedule s = schedule();
-        Schedule rebuilt = factory().create(s.parameters());
+    @ParameterizedTest(allowZeroInvocations = true)
+    @MethodSource("examples")
+    public void configurationRoundTripRebuildsTheSameSchedule(Example example) {
+        Schedule s = example.schedule();
+        Schedule rebuilt = example.factory().create(s.parameters());
         assertEquals(s.name(), rebuilt.name());
-        assertEquals(factory().name(), s.name(), "the schedule reports the name of the factory that builds it");
-        for (double t : times()) {
+        assertEquals(example.factory().name(), s.name(), "the schedule reports the name of the factory that builds it");
+        for (double t : times(s)) {
             assertEquals(s.alphaBar(t), rebuilt.alphaBar(t), 0.0, "alphaBar(" + t + ") after the round trip");
         }
     }

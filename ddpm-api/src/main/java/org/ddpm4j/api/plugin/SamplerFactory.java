@@ -1,6 +1,7 @@
 package org.ddpm4j.api.plugin;
 
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.sampling.Sampler;
@@ -20,6 +21,38 @@ public interface SamplerFactory extends Factory {
      */
     default List<String> diffusersClassNames() {
         return List.of();
+    }
+
+    /** This factory with {@code examples} as its {@link #examples()}. */
+    default SamplerFactory withExamples(List<Map<String, Object>> examples) {
+        SamplerFactory self = this;
+        List<Map<String, Object>> copy = List.copyOf(examples);
+        return new SamplerFactory() {
+            @Override
+            public String name() {
+                return self.name();
+            }
+
+            @Override
+            public String description() {
+                return self.description();
+            }
+
+            @Override
+            public Sampler create(Schedule schedule, Parameters parameters) {
+                return self.create(schedule, parameters);
+            }
+
+            @Override
+            public List<String> diffusersClassNames() {
+                return self.diffusersClassNames();
+            }
+
+            @Override
+            public List<Map<String, Object>> examples() {
+                return copy;
+            }
+        };
     }
 
     static SamplerFactory of(String name, String description, BiFunction<Schedule, Parameters, Sampler> create) {

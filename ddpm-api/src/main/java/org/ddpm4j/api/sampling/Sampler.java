@@ -1,5 +1,6 @@
 package org.ddpm4j.api.sampling;
 
+import java.util.OptionalInt;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.Tensor;
@@ -57,5 +58,15 @@ public interface Sampler {
             }
             return run.result();
         }
+    }
+
+    /**
+     * The order {@code p} of global convergence of this sampler as configured, when it is a
+     * deterministic solver of the probability-flow ODE: its error against the exact flow falls by
+     * at least {@code 2^p} when the steps double (SamplerContract measures it on every example of
+     * the factory). Empty (the default) for stochastic samplers and methods with no fixed order.
+     */
+    default OptionalInt order() {
+        return OptionalInt.empty();
     }
 }

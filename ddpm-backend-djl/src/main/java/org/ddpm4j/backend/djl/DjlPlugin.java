@@ -2,6 +2,7 @@ package org.ddpm4j.backend.djl;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.ddpm4j.api.Checks;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
@@ -28,6 +29,12 @@ public final class DjlPlugin implements Plugin {
             @Override
             public String name() {
                 return "torchscript";
+            }
+
+            /** None: every configuration names a model file, which only the user has. */
+            @Override
+            public List<Map<String, Object>> examples() {
+                return List.of();
             }
 
             @Override

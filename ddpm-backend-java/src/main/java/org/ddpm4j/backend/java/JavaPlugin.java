@@ -2,6 +2,7 @@ package org.ddpm4j.backend.java;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Classifier;
@@ -43,9 +44,21 @@ public final class JavaPlugin implements Plugin {
     public List<DenoiserFactory> denoisers() {
         return List.of(
                 denoiser("gmm", "exact eps for Gaussian-mixture data: {path} or {weights, means, stds}; conditional=true makes components classes",
-                        (backend, schedule, p) -> new GaussianMixtureDenoiser(mixture(p), schedule, p.getBoolean("conditional", false))),
+                        (backend, schedule, p) -> new GaussianMixtureDenoiser(mixture(p), schedule, p.getBoolean("conditional", false)),
+                        List.of(MIXTURE, with(MIXTURE, "conditional", true))),
                 denoiser("points", "ideal denoiser of a finite data set (softmax-weighted average of the points): {path to .npy [n, d]} or {points}",
-                        (backend, schedule, p) -> new GaussianMixtureDenoiser(GaussianMixture.ofPoints(points(p)), schedule, false)));
+                        (backend, schedule, p) -> new GaussianMixtureDenoiser(GaussianMixture.ofPoints(points(p)), schedule, false),
+                        List.of(Map.of("points", List.of(List.of(0.0, 1.0), List.of(1.0, 0.0), List.of(-1.0, -1.0))))));
+    }
+
+    /** A two-component mixture in 2-D: the example of the gmm denoiser and classifier. */
+    private static final Map<String, Object> MIXTURE = Map.of("weights", List.of(0.3, 0.7),
+            "means", List.of(List.of(-1.0, 0.5), List.of(1.0, -0.5)), "stds", List.of(0.3, 0.2));
+
+    private static Map<String, Object> with(Map<String, Object> parameters, String key, Object value) {
+        Map<String, Object> copy = new java.util.LinkedHashMap<>(parameters);
+        copy.put(key, value);
+        return Map.copyOf(copy);
     }
 
     @Override
@@ -93,8 +106,13 @@ public final class JavaPlugin implements Plugin {
         Denoiser create(TensorBackend backend, Schedule schedule, Parameters parameters);
     }
 
-    private static DenoiserFactory denoiser(String name, String description, Create create) {
+    private static DenoiserFactory denoiser(String name, String description, Create create, List<Map<String, Object>> examples) {
         return new DenoiserFactory() {
+            @Override
+            public List<Map<String, Object>> examples() {
+                return examples;
+            }
+
             @Override
             public String name() {
                 return name;

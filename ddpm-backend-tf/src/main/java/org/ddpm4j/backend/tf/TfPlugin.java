@@ -2,6 +2,7 @@ package org.ddpm4j.backend.tf;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Denoiser;
@@ -31,6 +32,12 @@ public final class TfPlugin implements Plugin {
             @Override
             public String name() {
                 return "savedmodel";
+            }
+
+            /** None: every configuration names a model file, which only the user has. */
+            @Override
+            public List<Map<String, Object>> examples() {
+                return List.of();
             }
 
             @Override

@@ -25,6 +25,7 @@ public final class Pipeline implements AutoCloseable {
     private final Schedule schedule;
     private final Optional<Sampler> sampler;
     private final Optional<Denoiser> denoiser;
+    private final Optional<Classifier> classifier;
     private final Optional<Denoiser> model;
     private final List<DenoiserLayer> layers;
     private final StepListener listener;
@@ -36,6 +37,7 @@ public final class Pipeline implements AutoCloseable {
         this.schedule = schedule;
         this.sampler = sampler;
         this.denoiser = denoiser;
+        this.classifier = classifier;
         this.layers = layers.stream().sorted(Comparator.comparingInt(DenoiserLayer::order).thenComparing(DenoiserLayer::name)).toList();
         if (!layers.isEmpty() && denoiser.isEmpty()) {
             throw new IllegalStateException("guidance or layers " + this.layers + " are configured but there is no denoiser to wrap");
@@ -100,8 +102,25 @@ public final class Pipeline implements AutoCloseable {
         return requireSampler().sample(model(), noise, options.withSeed(options.seed() + 1).andListener(listener));
     }
 
+    /**
+     * Frees what the pipeline holds: a denoiser or classifier that owns native memory (a loaded
+     * TorchScript, SavedModel or trained network is {@link AutoCloseable}), then the backend.
+     */
     @Override
     public void close() {
-        backend.close();
+        try (backend) {
+            closeIfOwned(classifier);
+            closeIfOwned(denoiser);
+        }
+    }
+
+    private static void closeIfOwned(Optional<?> component) {
+        if (component.isPresent() && component.get() instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot release " + component.get(), e);
+            }
+        }
     }
 }

@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.inject.AbstractModule;
+import com.google.inject.TypeLiteral;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.Parameterization;
@@ -97,5 +101,48 @@ class PipelineCompositionTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Pipelines.build(PipelineConfig.parse(
                 "{\"schedule\": {\"type\": \"geometric\"}, \"guidance\": {\"type\": \"test-scale\"}}")));
         assertTrue(e.getMessage().contains("test-scale") && e.getMessage().contains("no denoiser"), e.getMessage());
+    }
+
+    @Test
+    void closingThePipelineReleasesAModelThatOwnsMemoryThenTheBackend() {
+        List<String> closed = new ArrayList<>();
+        TensorBackend java = new JavaBackend();
+        TensorBackend backend = (TensorBackend) Proxy.newProxyInstance(TensorBackend.class.getClassLoader(), new Class<?>[] {TensorBackend.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("close")) {
+                        closed.add("backend");
+                    }
+                    try {
+                        return method.invoke(java, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        class LoadedModel implements Denoiser, AutoCloseable {
+            @Override
+            public Parameterization parameterization() {
+                return Parameterization.EPSILON;
+            }
+
+            @Override
+            public Tensor predict(Tensor x, double[] t, Condition condition) {
+                return x.mul(0);
+            }
+
+            @Override
+            public void close() {
+                closed.add("model");
+            }
+        }
+        Pipeline p = Pipelines.build(CONFIG, PluginRegistry.load(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(TensorBackend.class).toInstance(backend);
+                bind(new TypeLiteral<Optional<Denoiser>>() { }).toInstance(Optional.of(new LoadedModel()));
+            }
+        });
+        assertEquals(List.of(), closed);
+        p.close();
+        assertEquals(List.of("model", "backend"), closed);
     }
 }

@@ -1,5 +1,6 @@
 package com.example.ddpm;
 
+import java.util.OptionalInt;
 import org.ddpm4j.api.Checks;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.ContinuousSchedule;
@@ -55,5 +56,11 @@ public final class ProbabilityFlowEulerSampler extends BaseSampler {
             double c = -0.5 * schedule.beta(t) * (stateTime(i + 1) - t);
             return x.linear(1 + c, eps, -c / schedule.noise(t));
         };
+    }
+
+    /** Euler's method: first order (the contract measures it). */
+    @Override
+    public OptionalInt order() {
+        return OptionalInt.of(1);
     }
 }

@@ -1,0 +1,55 @@
+package org.ddpm4j.examples.eval;
+
+import java.util.Map;
+import java.util.function.DoubleFunction;
+import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.guidance.GuidanceContext;
+import org.ddpm4j.api.model.Classifier;
+import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.schedule.Schedule;
+import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.toolkit.guidance.Unconditional;
+
+/**
+ * What a guidance sweep varies: the guidance ({@code none} for one unguided run of an unconditional
+ * model under cfg), the number of classes it targets, and the guided denoiser at a scale.
+ */
+public record Guide(String name, int classes, DoubleFunction<Denoiser> at) {
+    /** Classifier-free guidance (Ho & Salimans 2022). */
+    public static final String CFG = "cfg";
+    /** Classifier guidance by a noisy classifier (Dhariwal & Nichol 2021). */
+    public static final String CLASSIFIER = "classifier";
+
+    /** Whether it guides toward classes (otherwise one unguided run). */
+    public boolean guided() {
+        return classes > 0;
+    }
+
+    /** The symbol of the scale: w for cfg, s for classifier guidance (as in the papers and 'ddpm sample --scale'). */
+    public String symbol() {
+        return name.equals(CLASSIFIER) ? "s" : "w";
+    }
+
+    /**
+     * Classifier-free guidance of a class-conditional {@code model} by the registry's {@code cfg}
+     * plugin; an unconditional model is not guided.
+     */
+    public static Guide classifierFree(PluginRegistry registry, Denoiser model, Schedule schedule) {
+        if (model.numClasses() == 0) {
+            return new Guide("none", 0, w -> model);
+        }
+        GuidanceContext context = GuidanceContext.of(schedule);
+        return new Guide(CFG, model.numClasses(), w -> registry.createGuidance(CFG, Parameters.of(Map.of("scale", w))).guide(model, context));
+    }
+
+    /**
+     * Classifier guidance by {@code noisy} of the unconditional prediction of {@code model} (a
+     * conditional model's null class), by the registry's {@code classifier} plugin.
+     */
+    public static Guide classifier(PluginRegistry registry, Denoiser model, Schedule schedule, Classifier noisy) {
+        Denoiser unconditional = Unconditional.of(model);
+        GuidanceContext context = GuidanceContext.of(schedule).withClassifier(noisy);
+        return new Guide(CLASSIFIER, noisy.numClasses(),
+                s -> registry.createGuidance(CLASSIFIER, Parameters.of(Map.of("scale", s))).guide(unconditional, context));
+    }
+}
