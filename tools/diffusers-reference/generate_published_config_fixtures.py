@@ -13,7 +13,9 @@ samples the analytic Gaussian mixture ``DIR/mixture.json`` from the stored noise
 The model is the exact noise predictor of the mixture on the configuration's own schedule (the same
 function as ddpm4j's GaussianMixtureDenoiser, sigma interpolated linearly between training steps;
 for ``timestep_type: continuous`` the model time is ``0.25 ln sigma``), converted to the
-configuration's ``prediction_type``. Stochastic schedulers (DDPM, Euler ancestral) get at step k the
+configuration's ``prediction_type``. For the FlowMatch classes it is the exact flow model of the
+mixture in diffusers' convention (``x_s = (1 - s) x_0 + s eps`` at ``timestep = s * num_train_timesteps``,
+predicting ``eps - x_0``). Stochastic schedulers (DDPM, Euler ancestral) get at step k the
 noise ddpm4j's sampler draws at step k with seed ``SEED`` (java_noise.py). diffusers runs with every
 float32 replaced by float64 (as generate_sampler_fixtures.py --float64 does), so the comparison can
 be made at 1e-5 and below. Writes ``expected.json`` next to each configuration.
@@ -68,6 +70,31 @@ class Mixture:
         return eps, alpha, sigma
 
 
+    def velocity(self, x, s):
+        """E[eps - x_0 | x_s] for x_s = (1 - s) x_0 + s eps."""
+        a, b = 1.0 - s, s
+        v = a * a * self.s ** 2 + b * b
+        diff = x[:, None, :] - a * self.mu[None, :, :]
+        log = np.log(self.w) - 0.5 * x.shape[1] * np.log(2 * np.pi * v) - (diff ** 2).sum(-1) / (2 * v)
+        r = np.exp(log - log.max(1, keepdims=True))
+        r /= r.sum(1, keepdims=True)
+        eps = b * (r[:, :, None] * diff / v[None, :, None]).sum(1)
+        x0 = (r[:, :, None] * (self.mu[None] + (a * self.s ** 2 / v)[None, :, None] * diff)).sum(1)
+        return eps - x0
+
+
+def run_flow(config, steps, mixture, noise):
+    scheduler = scheduler_class(config["_class_name"]).from_config(config)
+    scheduler.set_timesteps(steps)
+    n_train = scheduler.config.num_train_timesteps
+    calls = []
+    x = torch.from_numpy(noise)
+    for t in scheduler.timesteps:
+        calls.append(float(t))
+        x = scheduler.step(torch.from_numpy(mixture.velocity(x.numpy(), float(t) / n_train)), t, x).prev_sample
+    return x.numpy(), calls
+
+
 def scheduler_class(name):
     return getattr(diffusers, name[len("Flax"):] if name.startswith("Flax") else name)
 
@@ -117,11 +144,10 @@ def main(folder):
             continue
         with open(path) as f:
             config = json.load(f)
-        if config["_class_name"].startswith("FlowMatch"):
-            continue  # a flow model: refused by ddpm4j, nothing to compare
+        flow = config["_class_name"].startswith("FlowMatch")
         runs = {}
         for steps in STEPS:
-            samples, calls = run(config, steps, mixture, noise)
+            samples, calls = (run_flow if flow else run)(config, steps, mixture, noise)
             runs[str(steps)] = {"calls": calls, "samples": samples.tolist()}
         loaded = scheduler_class(config["_class_name"]).__name__
         expected = {"generated_by": generated_by, "class": loaded, "seed": SEED - 1 if loaded in STOCHASTIC else None, "runs": runs}

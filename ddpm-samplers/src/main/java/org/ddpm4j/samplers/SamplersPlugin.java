@@ -46,7 +46,17 @@ public final class SamplersPlugin implements Plugin {
                 SamplerFactory.of(AnnealedLangevinSampler.NAME, "annealed Langevin dynamics over log-spaced noise levels (Song & Ermon 2019, NCSN); "
                         + "continuous schedules", AnnealedLangevinSampler::new),
                 SamplerFactory.of(OdeSampler.NAME, "the probability-flow ODE, adaptive Dormand-Prince with rtol/atol: the accurate reference",
-                        OdeSampler::new));
+                        OdeSampler::new),
+                SamplerFactory.of(FlowMatchSampler.Method.EULER.samplerName(), "Euler on the flow ODE dx/ds = u of a flow schedule, "
+                        + "shift / dynamic shifting / stochastic (diffusers' FlowMatchEulerDiscreteScheduler)",
+                        (s, p) -> new FlowMatchSampler(FlowMatchSampler.Method.EULER, s, p), "FlowMatchEulerDiscreteScheduler"),
+                SamplerFactory.of(FlowMatchSampler.Method.HEUN.samplerName(), "Heun on the flow ODE of a flow schedule, second order "
+                        + "(diffusers' FlowMatchHeunDiscreteScheduler)",
+                        (s, p) -> new FlowMatchSampler(FlowMatchSampler.Method.HEUN, s, p), "FlowMatchHeunDiscreteScheduler"),
+                SamplerFactory.of(FlowMatchSampler.Method.MIDPOINT.samplerName(), "explicit midpoint on the flow ODE of a flow schedule, "
+                        + "second order", (s, p) -> new FlowMatchSampler(FlowMatchSampler.Method.MIDPOINT, s, p)),
+                SamplerFactory.of(FlowOdeSampler.NAME, "the flow ODE of a flow schedule, adaptive Dormand-Prince with rtol/atol",
+                        FlowOdeSampler::new));
     }
 
     /** The name users know DPM-Solver++ by; the multistep sampler's default algorithm. */

@@ -127,13 +127,18 @@ class DiffusersSchedulerTest {
     }
 
     @Test
-    void flowMatchingConfigurationsAreRefusedAsFlowModels() {
+    void flowMatchingClassesLoadOnTheFlowPathAndOtherFlowConfigurationsAreRefused() {
         for (Map<String, Object> c : List.of(config("_class_name", "FlowMatchEulerDiscreteScheduler", "shift", 3.0),
-                config("_class_name", "FlowMatchHeunDiscreteScheduler"),
+                config("_class_name", "FlowMatchHeunDiscreteScheduler"))) {
+            DiffusersScheduler d = read(c);
+            assertEquals("rectified-flow", d.schedule().name());
+            assertEquals(Parameterization.FLOW, d.predictionType());
+        }
+        for (Map<String, Object> c : List.of(config("_class_name", "FlowMatchLCMScheduler"),
                 config("_class_name", "UniPCMultistepScheduler", "prediction_type", "flow_prediction", "use_flow_sigmas", true),
                 config("_class_name", "DPMSolverMultistepScheduler", "use_flow_sigmas", true, "flow_shift", 3.0))) {
             InvalidParameterException e = assertThrows(InvalidParameterException.class, () -> read(c));
-            assertTrue(e.allowed().contains("flow-matching") && e.allowed().contains("diffusion (variance-preserving) pipeline"), e.getMessage());
+            assertTrue(e.allowed().contains("flow-matching") && e.allowed().contains("FlowMatchEulerDiscreteScheduler"), e.getMessage());
         }
     }
 

@@ -27,7 +27,9 @@ public final class SchedulesPlugin implements Plugin {
                 factory(ExplicitBetasSchedule.NAME, null, ExplicitBetasSchedule::create,
                         "user-given betas (diffusers trained_betas)"),
                 factory(VpSchedule.NAME, null, VpSchedule::new,
-                        "continuous-time VP SDE, beta(t) linear 0.1..20 on [0, 1] (Song et al. 2021)"));
+                        "continuous-time VP SDE, beta(t) linear 0.1..20 on [0, 1] (Song et al. 2021)"),
+                factory(RectifiedFlowSchedule.NAME, null, RectifiedFlowSchedule::new,
+                        "the flow-matching path (1 - s) x0 + s eps at model time s * num_train_timesteps (rectified flow, SD3)"));
     }
 
     private static ScheduleFactory factory(String name, String diffusersName, Function<Parameters, Schedule> create,

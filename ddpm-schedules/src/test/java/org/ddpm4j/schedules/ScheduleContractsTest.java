@@ -55,6 +55,13 @@ class ScheduleContractsTest {
     }
 
     @Nested
+    class RectifiedFlow extends Base {
+        String name() {
+            return "rectified-flow";
+        }
+    }
+
+    @Nested
     class Linear extends Base {
         String name() {
             return "linear";

@@ -84,4 +84,40 @@ public interface Denoiser {
             }
         };
     }
+
+    /**
+     * This denoiser, made for {@code own}, answering at the times of {@code target}: at time {@code t}
+     * of {@code target} it is asked at the time of {@code own} with the same noise level
+     * {@code sigma} (the same signal-to-noise ratio, hence the same variance-preserving point). So a
+     * model of one path (a flow model on the linear path, say) serves samplers of another (a DDPM
+     * schedule) exactly, within the noise levels {@code own} covers.
+     */
+    default Denoiser retimed(Schedule own, Schedule target) {
+        Denoiser inner = this;
+        return new Denoiser() {
+            @Override
+            public Parameterization parameterization() {
+                return inner.parameterization();
+            }
+
+            @Override
+            public Tensor predict(Tensor x, double[] t, Condition condition) {
+                double[] mapped = new double[t.length];
+                for (int i = 0; i < t.length; i++) {
+                    mapped[i] = own.timeAtSigma(target.sigma(t[i]));
+                }
+                return inner.predict(x, mapped, condition);
+            }
+
+            @Override
+            public int numClasses() {
+                return inner.numClasses();
+            }
+
+            @Override
+            public Optional<int[]> sampleShape() {
+                return inner.sampleShape();
+            }
+        };
+    }
 }

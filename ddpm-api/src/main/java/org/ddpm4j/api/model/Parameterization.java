@@ -12,7 +12,11 @@ import org.ddpm4j.api.tensor.Tensor;
  *   <li>{@link #EPSILON}: the noise {@code eps} (Ho et al. 2020);</li>
  *   <li>{@link #SAMPLE}: the clean data {@code x_0} (diffusers' {@code "sample"});</li>
  *   <li>{@link #V}: the velocity {@code v = alpha_t eps - sigma_t x_0} (Salimans &amp; Ho 2022);</li>
- *   <li>{@link #SCORE}: the score {@code grad_x log q(x_t) = -eps / sigma_t} (Song et al. 2021).</li>
+ *   <li>{@link #SCORE}: the score {@code grad_x log q(x_t) = -eps / sigma_t} (Song et al. 2021);</li>
+ *   <li>{@link #FLOW}: the flow-matching velocity {@code u = eps - x_0} of the linear path
+ *       {@code (1 - s) x_0 + s eps} (rectified flow; diffusers' {@code "flow_prediction"}). It depends on
+ *       {@code x_0} and {@code eps} only, so it converts at a variance-preserving point like the others;
+ *       the velocity of any other path is {@link org.ddpm4j.api.path.GaussianPath#toVelocity}.</li>
  * </ul>
  * The exact predictions are linked by linear maps that depend only on {@code x_t} and the schedule;
  * {@link #convert} is the one place they are written.
@@ -21,7 +25,8 @@ public enum Parameterization {
     EPSILON("epsilon"),
     SAMPLE("sample"),
     V("v_prediction"),
-    SCORE("score");
+    SCORE("score"),
+    FLOW("flow_prediction");
 
     private final String diffusersName;
 
@@ -42,7 +47,9 @@ public enum Parameterization {
             case "sample", "x0", "x_0" -> SAMPLE;
             case "v", "v_prediction" -> V;
             case "score" -> SCORE;
-            default -> throw new InvalidParameterException(parameter, name, "must be one of epsilon, sample (x0), v_prediction (v), score");
+            case "flow", "flow_prediction" -> FLOW;
+            default -> throw new InvalidParameterException(parameter, name,
+                    "must be one of epsilon, sample (x0), v_prediction (v), score, flow_prediction (flow)");
         };
     }
 
@@ -71,6 +78,7 @@ public enum Parameterization {
             case SAMPLE -> toSample(prediction, xt, c);
             case V -> c.combine(toEpsilon(prediction, xt, c), (a, s) -> 1 / a, xt, (a, s) -> -s / a); // (eps - sigma x) / alpha
             case SCORE -> c.combine(toEpsilon(prediction, xt, c), (a, s) -> -1 / s, null, null);     // -eps / sigma
+            case FLOW -> toEpsilon(prediction, xt, c).linear(1, toSample(prediction, xt, c), -1);       // eps - x0
         };
     }
 
@@ -80,6 +88,7 @@ public enum Parameterization {
             case SAMPLE -> c.combine(xt, (a, s) -> 1 / s, p, (a, s) -> -a / s); // (x - alpha x0) / sigma
             case V -> c.combine(xt, (a, s) -> s, p, (a, s) -> a);               // sigma x + alpha v
             case SCORE -> c.combine(p, (a, s) -> -s, null, null);               // -sigma score
+            case FLOW -> c.combine(xt, (a, s) -> 1 / (a + s), p, (a, s) -> a / (a + s)); // (x + alpha u) / (alpha + sigma)
         };
     }
 
@@ -89,6 +98,7 @@ public enum Parameterization {
             case SAMPLE -> p;
             case V -> c.combine(xt, (a, s) -> a, p, (a, s) -> -s);                  // alpha x - sigma v
             case SCORE -> c.combine(xt, (a, s) -> 1 / a, p, (a, s) -> s * s / a);  // (x + sigma^2 score) / alpha
+            case FLOW -> c.combine(xt, (a, s) -> 1 / (a + s), p, (a, s) -> -s / (a + s)); // (x - sigma u) / (alpha + sigma)
         };
     }
 

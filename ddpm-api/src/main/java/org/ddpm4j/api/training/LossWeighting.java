@@ -19,7 +19,8 @@ public interface LossWeighting {
     /**
      * Min-SNR-gamma weighting (Hang et al. 2023): the x0-loss weight {@code min(SNR, gamma)}, expressed
      * for the model's target: {@code min(SNR, gamma) / SNR} for epsilon, {@code min(SNR, gamma)} for
-     * x0, {@code min(SNR, gamma) / (SNR + 1)} for v.
+     * x0, {@code min(SNR, gamma) / (SNR + 1)} for v and {@code min(SNR, gamma) / (sqrt(SNR) + 1)^2} for the
+     * flow velocity ({@code x_0 = (x - sigma u) / (alpha + sigma)}).
      */
     static LossWeighting minSnr(double gamma) {
         Checks.positive("min_snr_gamma", gamma);
@@ -29,6 +30,7 @@ public interface LossWeighting {
                 case EPSILON, SCORE -> snr == 0 ? 1.0 : clipped / snr;
                 case SAMPLE -> clipped;
                 case V -> clipped / (snr + 1);
+                case FLOW -> clipped / ((Math.sqrt(snr) + 1) * (Math.sqrt(snr) + 1));
             };
         };
     }

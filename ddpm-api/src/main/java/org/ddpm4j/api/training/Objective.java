@@ -1,8 +1,10 @@
 package org.ddpm4j.api.training;
 
 import org.ddpm4j.api.Checks;
+import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.path.FlowSchedule;
 import org.ddpm4j.api.schedule.ContinuousSchedule;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Schedule;
@@ -18,6 +20,13 @@ import org.ddpm4j.api.tensor.Tensor;
  * are sampled, learning the reverse process is supervised regression: the backend only needs to
  * fit the target.
  *
+ * <p>On a flow schedule ({@link FlowSchedule}: a {@link org.ddpm4j.api.path.GaussianPath} such as rectified
+ * flow) it is the conditional flow-matching objective: the path time is drawn from a
+ * {@link TimeDistribution} and the {@link Parameterization#FLOW} target is the velocity
+ * {@code u = eps - x_0} (Lipman et al. 2023; Liu et al. 2022). The network sees the path's
+ * variance-preserving point {@code x_s / sqrt(a^2 + b^2)}, the input every ddpm4j denoiser takes (the
+ * scaling is EDM's input preconditioning {@code c_in}), so sampling needs nothing else.
+ *
  * <p>For classifier-free guidance, each label is replaced by {@link Condition#NULL_CLASS} with
  * probability {@code conditionDropout}, so one network learns both {@code eps(x, y)} and
  * {@code eps(x, null)}.
@@ -30,15 +39,49 @@ public final class Objective {
     private final Parameterization target;
     private final LossWeighting weighting;
     private final double conditionDropout;
+    private final TimeDistribution times;
 
     public Objective(Schedule schedule, Parameterization target, LossWeighting weighting, double conditionDropout) {
+        this(schedule, target, weighting, conditionDropout, TimeDistribution.UNIFORM);
+    }
+
+    /** {@code times} draws the path time on a flow schedule; elsewhere it must be uniform. */
+    public Objective(Schedule schedule, Parameterization target, LossWeighting weighting, double conditionDropout, TimeDistribution times) {
         this.schedule = schedule;
         this.target = target;
         this.weighting = weighting;
         this.conditionDropout = Checks.closed("condition_dropout", conditionDropout, 0, 1);
-        if (!(schedule instanceof DiscreteSchedule) && !(schedule instanceof ContinuousSchedule)) {
-            throw new IllegalArgumentException("schedule '" + schedule.name() + "' is neither discrete nor continuous");
+        this.times = times;
+        requireMatch(schedule, target);
+        if (!(schedule instanceof DiscreteSchedule) && !(schedule instanceof ContinuousSchedule) && !(schedule instanceof FlowSchedule)) {
+            throw new IllegalArgumentException("schedule '" + schedule.name() + "' is neither discrete, continuous nor a flow path");
         }
+        if (!(schedule instanceof FlowSchedule) && times != TimeDistribution.UNIFORM) {
+            throw new InvalidParameterException("time_distribution", times.describe().get("type"), "applies to the flow-matching objective "
+                    + "(a flow schedule such as rectified-flow); schedule '" + schedule.name() + "' draws its training steps uniformly");
+        }
+    }
+
+    /**
+     * The flow velocity target is the linear path's: a model predicting it must be trained (and
+     * sampled) on a flow schedule. Fails naming the mismatch otherwise.
+     */
+    public static void requireMatch(Schedule schedule, Parameterization target) {
+        if (target == Parameterization.FLOW && !(schedule instanceof FlowSchedule)) {
+            throw new InvalidParameterException("parameterization", target.diffusersName(), "is the flow-matching velocity of a flow path; "
+                    + "schedule '" + schedule.name() + "' is a diffusion (variance-preserving) schedule: use a flow schedule (rectified-flow) "
+                    + "or predict epsilon, sample or v_prediction");
+        }
+    }
+
+    /** {@code flow-matching} on a flow schedule, else {@code denoising}, with the time distribution: what a model card records. */
+    public java.util.Map<String, Object> describe() {
+        java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+        d.put("type", schedule instanceof FlowSchedule ? "flow-matching" : "denoising");
+        if (schedule instanceof FlowSchedule) {
+            d.put("time_distribution", times.describe());
+        }
+        return d;
     }
 
     /** {@code L_simple}: epsilon target, uniform weights, no condition dropout. */
@@ -59,6 +102,21 @@ public final class Objective {
      * randomness from {@code noise}.
      */
     public TrainingBatch batch(Tensor x0, Condition condition, GaussianNoise noise) {
+        return batch(x0, null, condition, noise);
+    }
+
+    /**
+     * The regression batch for given couplings: {@code x0[i]} with its own noise {@code eps[i]}
+     * instead of fresh noise (reflow, Liu et al. 2022: the pairs (noise, sample) of a trained flow).
+     */
+    public TrainingBatch coupledBatch(Tensor x0, Tensor eps, Condition condition, GaussianNoise noise) {
+        if (!java.util.Arrays.equals(x0.shape(), eps.shape())) {
+            throw new IllegalArgumentException("couplings of shapes " + Tensor.describe(x0.shape()) + " and " + Tensor.describe(eps.shape()));
+        }
+        return batch(x0, eps, condition, noise);
+    }
+
+    private TrainingBatch batch(Tensor x0, Tensor coupled, Condition condition, GaussianNoise noise) {
         int n = x0.batchSize();
         condition.checkBatch(n);
         double[] t = new double[n];
@@ -66,7 +124,7 @@ public final class Objective {
             t[i] = sampleTime(noise);
         }
         Condition cond = dropLabels(condition, noise);
-        Tensor eps = x0.backend().randn(noise, x0.shape());
+        Tensor eps = coupled != null ? coupled : x0.backend().randn(noise, x0.shape());
         Tensor xt = schedule.addNoise(x0, eps, t);
         double[] weights = new double[n];
         for (int i = 0; i < n; i++) {
@@ -76,6 +134,9 @@ public final class Objective {
     }
 
     private double sampleTime(GaussianNoise noise) {
+        if (schedule instanceof FlowSchedule f) {
+            return f.modelTime(times.sample(noise));
+        }
         if (schedule instanceof DiscreteSchedule d) {
             return noise.nextInt(d.trainSteps());
         }
@@ -101,6 +162,9 @@ public final class Objective {
         }
         if (target == Parameterization.SAMPLE) {
             return x0;
+        }
+        if (target == Parameterization.FLOW) {
+            return eps.linear(1, x0, -1); // the linear path's velocity d/ds ((1 - s) x_0 + s eps)
         }
         double[] alpha = new double[t.length];
         double[] sigma = new double[t.length];

@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code _class_name} picks the sampler plugin that stands in for the class
  *       ({@link SamplerFactory#diffusersClassNames()}); a Flax class name ({@code FlaxDDIMScheduler})
- *       is the class of the same name without the prefix. Flow-matching classes are refused
+ *       is the class of the same name without the prefix. The flow-matching classes ddpm4j samples
+ *       ({@code FlowMatchEulerDiscreteScheduler}, {@code FlowMatchHeunDiscreteScheduler}) describe no betas:
+ *       their schedule is the rectified-flow path ({@code num_train_timesteps}) and their model predicts
+ *       the flow velocity ({@link Parameterization#FLOW}); other flow configurations are refused
  *       ({@link FlowMatchingConfigs}).</li>
  *   <li>a key the class does not read in diffusers (one of another class, or of another diffusers
  *       version, such as {@code skip_prk_steps} in a DDIM file or {@code timestep_values}) is ignored;
@@ -72,8 +75,8 @@ public record DiffusersScheduler(Schedule schedule, Sampler sampler, Parameteriz
     /** Reads a configuration already parsed; {@code source} names it in error messages. */
     public static DiffusersScheduler read(Map<String, Object> config, String source, Map<String, Object> run, PluginRegistry registry) {
         String declared = Parameters.of(config).scoped(source).requireString("_class_name");
-        FlowMatchingConfigs.refuse(declared, config, source);
         String className = DiffusersClasses.pytorchClass(declared);
+        boolean flow = FlowMatchingConfigs.isFlowModel(className, config, source, registry);
         SamplerFactory factory = registry.samplerForDiffusers(className).orElseThrow(() -> new InvalidParameterException(
                 source + "._class_name", declared, "no sampler plugin stands in for it; supported: " + supportedClasses(registry)));
         Optional<Set<String>> known = DiffusersClasses.initKeys(className);
@@ -92,8 +95,8 @@ public record DiffusersScheduler(Schedule schedule, Sampler sampler, Parameteriz
         }
         SCHEDULE_DEFAULTS.getOrDefault(className, Map.of()).forEach(keys::putIfAbsent);
         Parameters all = Parameters.of(keys).scoped(source);
-        Schedule schedule = DiffusersSchedulerConfig.readSchedule(all, registry);
-        Parameterization predictionType = DiffusersSchedulerConfig.readPredictionType(all);
+        Schedule schedule = flow ? FlowMatchingConfigs.readSchedule(all, registry) : DiffusersSchedulerConfig.readSchedule(all, registry);
+        Parameterization predictionType = flow ? Parameterization.FLOW : DiffusersSchedulerConfig.readPredictionType(all);
 
         Map<String, Object> samplerKeys = new LinkedHashMap<>();
         for (String key : all.unusedKeys()) {

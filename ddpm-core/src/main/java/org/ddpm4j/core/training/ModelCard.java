@@ -24,9 +24,12 @@ import org.ddpm4j.toolkit.io.Json;
  * @param schedule     the schedule plugin and its parameters
  * @param backend      the backend that trained the model (informative: weights load on every backend)
  * @param data         free-form facts about the training data (dataset, value range, ...)
+ * @param objective    the training objective ({@code Objective.describe()}: {@code type} denoising or
+ *                     flow-matching, and flow matching's time distribution); empty for classifiers and
+ *                     older cards (denoising)
  */
 public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, ComponentConfig schedule, String backend,
-                        Map<String, Object> data) {
+                        Map<String, Object> data, Map<String, Object> objective) {
     public static final String FORMAT = "ddpm4j-model/1";
     public static final String FILE = "model-card.json";
 
@@ -36,15 +39,26 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
         }
         classNames = List.copyOf(classNames);
         data = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(data));
+        objective = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(objective));
+    }
+
+    /** {@code flow-matching} when the card says so. */
+    public boolean flowMatching() {
+        return "flow-matching".equals(objective.get("type"));
+    }
+
+    public ModelCard withObjective(Map<String, Object> description) {
+        return new ModelCard(kind, spec, classNames, schedule, backend, data, description);
     }
 
     /** A card for a network trained with {@code schedule}. */
     public static ModelCard of(String kind, NetworkSpec spec, Schedule schedule, String backend, Map<String, Object> data) {
-        return new ModelCard(kind, spec, List.of(), new ComponentConfig(schedule.name(), schedule.parameters().asMap()), backend, data);
+        return new ModelCard(kind, spec, List.of(), new ComponentConfig(schedule.name(), schedule.parameters().asMap()), backend, data,
+                Map.of());
     }
 
     public ModelCard withClassNames(List<String> names) {
-        return new ModelCard(kind, spec, names, schedule, backend, data);
+        return new ModelCard(kind, spec, names, schedule, backend, data, objective);
     }
 
     public Map<String, Object> toMap() {
@@ -63,6 +77,9 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
         m.put("schedule", s);
         m.put("backend", backend);
         m.put("data", data);
+        if (!objective.isEmpty()) {
+            m.put("objective", objective);
+        }
         return m;
     }
 
@@ -84,9 +101,17 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
         p.markUsed("class_names");
         List<String> names = p.has("class_names") ? ((List<?>) map.get("class_names")).stream().map(String::valueOf).toList() : List.of();
         ModelCard card = new ModelCard(p.requireString("kind"), spec, names, new ComponentConfig(scheduleType, scheduleParameters),
-                p.getString("backend", "unknown"), p.getNested("data").asMap());
+                p.getString("backend", "unknown"), p.getNested("data").asMap(), p.has("objective") ? objective(p) : Map.of());
         p.requireAllUsed();
         return card;
+    }
+
+    private static Map<String, Object> objective(Parameters p) {
+        Parameters o = p.getNested("objective");
+        o.getChoice("type", "denoising", "denoising", "flow-matching");
+        o.markUsed("time_distribution");
+        o.requireAllUsed();
+        return o.asMap();
     }
 
     public static ModelCard read(Path file) {

@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.path.FlowSchedule;
 import org.ddpm4j.api.schedule.Schedule;
+import org.ddpm4j.api.training.Objective;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.api.training.NetworkBackend;
 import org.ddpm4j.api.training.OptimizerSettings;
@@ -41,6 +43,8 @@ public final class Models {
     public static LoadedDenoiser loadDenoiser(Path dir, TensorBackend backend, PluginRegistry registry) {
         CheckpointStore store = new CheckpointStore(dir);
         ModelCard card = expect(store, "denoiser");
+        Schedule schedule = schedule(card, registry);
+        requireConsistent(card, schedule, store.dir().resolve(ModelCard.FILE).toString());
         TrainableDenoiser network = networks(backend).newDenoiser(card.spec(), OptimizerSettings.defaults());
         try {
             network.importState(latest(store).state());
@@ -48,7 +52,7 @@ public final class Models {
             network.close();
             throw e;
         }
-        return new LoadedDenoiser(card, schedule(card, registry), network);
+        return new LoadedDenoiser(card, schedule, network);
     }
 
     public static LoadedClassifier loadClassifier(Path dir, TensorBackend backend, PluginRegistry registry) {
@@ -62,6 +66,21 @@ public final class Models {
             throw e;
         }
         return new LoadedClassifier(card, schedule(card, registry), network);
+    }
+
+    /** The card's path (schedule), objective and parameterization must agree; each mismatch is named. */
+    static void requireConsistent(ModelCard card, Schedule schedule, String source) {
+        boolean flowPath = schedule instanceof FlowSchedule;
+        if (!card.objective().isEmpty() && card.flowMatching() != flowPath) {
+            throw new InvalidParameterException(source + ".objective.type", card.objective().get("type"), "does not match the card's schedule '"
+                    + schedule.name() + "', " + (flowPath ? "a flow path (flow-matching)" : "a diffusion schedule (denoising)"));
+        }
+        try {
+            Objective.requireMatch(schedule, card.spec().parameterization());
+        } catch (InvalidParameterException e) {
+            throw new InvalidParameterException(source + ".parameterization", card.spec().parameterization().diffusersName(),
+                    "does not match the card's schedule '" + schedule.name() + "': the flow velocity is learnt on a flow path");
+        }
     }
 
     private static ModelCard expect(CheckpointStore store, String kind) {

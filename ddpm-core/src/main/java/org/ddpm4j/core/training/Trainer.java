@@ -61,6 +61,34 @@ public final class Trainer {
         return run(model, (x0, labels, noise, lr, seed) -> model.trainStep(objective.batch(x0, labels, noise), lr, seed), store, resume);
     }
 
+    /**
+     * Trains a denoiser on couplings: every training sample is a pair {@code [x_0, eps]} (shape
+     * {@code [2, ...]}), regressed with its own noise ({@link Objective#coupledBatch}): reflow.
+     */
+    public Result trainCoupled(TrainableDenoiser model, Objective objective, Optional<CheckpointStore> store, boolean resume) {
+        checkClasses(model.numClasses());
+        int[] pair = data.sampleShape();
+        if (pair.length < 2 || pair[0] != 2) {
+            throw new InvalidParameterException("data", java.util.Arrays.toString(pair), "couplings must be pairs of shape [2, ...]");
+        }
+        int[] one = java.util.Arrays.copyOfRange(pair, 1, pair.length);
+        int d = data.sampleSize() / 2;
+        return run(model, (pairs, labels, noise, lr, seed) -> {
+            int n = pairs.batchSize();
+            float[] all = pairs.toFloatArray();
+            float[] x0 = new float[n * d];
+            float[] eps = new float[n * d];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(all, 2 * i * d, x0, i * d, d);
+                System.arraycopy(all, (2 * i + 1) * d, eps, i * d, d);
+            }
+            int[] shape = new int[one.length + 1];
+            shape[0] = n;
+            System.arraycopy(one, 0, shape, 1, one.length);
+            return model.trainStep(objective.coupledBatch(backend.fromHost(x0, shape), backend.fromHost(eps, shape), labels, noise), lr, seed);
+        }, store, resume);
+    }
+
     /** Trains a noisy-input classifier on {@code x_t} at times drawn uniformly, like the denoiser's. */
     public Result trainClassifier(TrainableClassifier model, Schedule schedule, Optional<CheckpointStore> store, boolean resume) {
         return trainClassifier(model, schedule, false, store, resume);

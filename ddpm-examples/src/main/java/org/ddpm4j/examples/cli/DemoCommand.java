@@ -98,7 +98,11 @@ final class DemoCommand implements Runnable {
     @Option(names = "--hp", paramLabel = "KEY=VALUE", description = "MLP hyper-parameter of docs/NETWORKS.md, e.g. hidden=256 (repeatable).")
     Map<String, String> hyperparameters = new LinkedHashMap<>();
 
-    @Option(names = "--sampler", defaultValue = "dpmsolver++", description = "Sampler plugin (default ${DEFAULT-VALUE}; see 'ddpm plugins').")
+    @Option(names = "--objective", defaultValue = "denoising", description = "denoising (DDPM's noise prediction on the linear schedule) "
+            + "or flow (flow matching on the rectified-flow path: the same MLP predicts the velocity) (default ${DEFAULT-VALUE}).")
+    String objective;
+
+    @Option(names = "--sampler", description = "Sampler plugin (default dpmsolver++, flow-heun with --objective flow; see 'ddpm plugins').")
     String samplerName;
 
     @Option(names = "--steps", defaultValue = "50", description = "Sampling steps (default ${DEFAULT-VALUE}).")
@@ -151,11 +155,21 @@ final class DemoCommand implements Runnable {
         }
         TrainingProgress progress = new TrainingProgress(console, progressSeconds, false);
         PluginRegistry registry = PluginRegistry.load();
-        Schedule schedule = registry.createSchedule("linear", Parameters.of(Map.of()));
+        boolean flow = switch (objective) {
+            case "denoising" -> false;
+            case "flow" -> true;
+            default -> throw new InvalidParameterException("--objective", objective, "must be denoising or flow");
+        };
+        Schedule schedule = registry.createSchedule(flow ? "rectified-flow" : "linear", Parameters.of(Map.of()));
+        if (samplerName == null) {
+            samplerName = flow ? "flow-heun" : "dpmsolver++";
+        }
         Sampler sampler = sampler(registry, schedule);
         TrainingData training = Datasets.unlabeled(toy.data(TRAINING_POINTS, seed));
         double[][] heldOut = toy.sample(2 * samples, seed + 1);
-        NetworkSpec network = new NetworkSpec("mlp", new int[] {2}, 0, Parameterization.EPSILON,
+        Parameterization target = flow ? Parameterization.FLOW : Parameterization.EPSILON;
+        Objective trainingObjective = new Objective(schedule, target, LossWeighting.UNIFORM, 0);
+        NetworkSpec network = new NetworkSpec("mlp", new int[] {2}, 0, target,
                 Parameters.of(KeyValues.parse(hyperparameters)));
         TrainingSettings settings = new TrainingSettings(trainSteps, batch, learningRate, Math.min(100, trainSteps), true, seed, 0, 1);
         OptimizerSettings optimizer = OptimizerSettings.defaults().withSeed(seed).withEmaDecay(ema);
@@ -169,15 +183,14 @@ final class DemoCommand implements Runnable {
             Path dir = staged.dir();
             CheckpointStore store = new CheckpointStore(dir.resolve("model"));
             store.writeCard(ModelCard.of("denoiser", network, schedule, backend.name(),
-                    Map.of("dataset", toy.id(), "samples", TRAINING_POINTS, "seed", seed)));
+                    Map.of("dataset", toy.id(), "samples", TRAINING_POINTS, "seed", seed)).withObjective(trainingObjective.describe()));
             try (TrainableDenoiser trainable = networks.newDenoiser(network, optimizer)) {
                 console.printf(Locale.ROOT, "demo: %s (%s); an MLP denoiser of %,d parameters on %s %s, %,d steps of %d%n",
                         toy.id(), toy.description(), trainable.parameterCount(), backend.name(), backend.device(), trainSteps, batch);
                 console.flush();
                 long t0 = System.nanoTime();
                 Trainer.Result result = new Trainer(settings, training, backend, progress)
-                        .trainDenoiser(trainable, new Objective(schedule, Parameterization.EPSILON, LossWeighting.UNIFORM, 0),
-                                Optional.of(store), false);
+                        .trainDenoiser(trainable, trainingObjective, Optional.of(store), false);
                 timings.put("train_seconds", seconds(t0));
                 LossCurve.save(dir.resolve("loss.png"), result.losses());
 
@@ -215,6 +228,7 @@ final class DemoCommand implements Runnable {
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("dataset", toy.id());
         metrics.put("backend", backendName);
+        metrics.put("objective", objective);
         metrics.put("train_steps", trainSteps);
         metrics.put("sampler", sampler.name());
         metrics.put("sampler_steps", sampler.steps());

@@ -120,7 +120,9 @@ final class SamplerSource {
     /** A scheduler config used with a trained model must describe the schedule it was trained with. */
     private void requireSame(Schedule model, Schedule config) {
         boolean same = model instanceof DiscreteSchedule a && config instanceof DiscreteSchedule b
-                && java.util.Arrays.equals(a.alphaBars(), b.alphaBars());
+                && java.util.Arrays.equals(a.alphaBars(), b.alphaBars())
+                || model instanceof org.ddpm4j.api.path.FlowSchedule f && config instanceof org.ddpm4j.api.path.FlowSchedule g
+                && f.path().name().equals(g.path().name()) && f.timeScale() == g.timeScale();
         if (!same) {
             throw new InvalidParameterException("--scheduler-config", choice.schedulerConfig.toString(), "describes schedule " + config.name()
                     + " " + config.parameters() + ", but the model was trained with " + model.name() + " " + model.parameters());

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.ddpm4j.api.Checks;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Parameterization;
@@ -18,6 +19,7 @@ import org.ddpm4j.api.training.LossWeighting;
 import org.ddpm4j.api.training.NetworkBackend;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.Objective;
+import org.ddpm4j.api.training.TimeDistribution;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.Trainable;
 import org.ddpm4j.api.training.TrainableClassifier;
@@ -34,6 +36,7 @@ import org.ddpm4j.core.training.Trainer;
 import org.ddpm4j.core.training.TrainingData;
 import org.ddpm4j.core.training.TrainingSettings;
 import org.ddpm4j.examples.data.Datasets;
+import org.ddpm4j.examples.flow.Reflow;
 import org.ddpm4j.examples.plot.LossCurve;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,7 +59,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  ddpm train --data images.npy --arch unet --hp channels=32 --batch 64 --device gpu --out runs/images",
                 "  ddpm train --dataset moons --train-steps 5000 --out runs/moons --resume",
                 "  ddpm train --dataset fashion-mnist --conditional --hp channels=32 --batch 64 --train-steps 2000 --out runs/fashion",
-                "  ddpm train --dataset fashion-mnist --model classifier --clean --train-steps 600 --out runs/fashion-eval"})
+                "  ddpm train --dataset fashion-mnist --model classifier --clean --train-steps 600 --out runs/fashion-eval",
+                "  ddpm train --dataset moons --objective flow --time-distribution logit-normal:0,1 --out runs/moons-flow",
+                "  ddpm train --reflow-from runs/moons-flow --train-steps 5000 --out runs/moons-reflow"})
 final class TrainCommand implements Runnable {
 
     @Option(names = "--dataset", description = "Built-in dataset: ${COMPLETION-CANDIDATES} (default: moons, or fashion-mnist "
@@ -89,10 +94,29 @@ final class TrainCommand implements Runnable {
     @Option(names = "--hp", description = "Network hyper-parameter KEY=VALUE (repeatable).")
     Map<String, String> hyperparameters = new LinkedHashMap<>();
 
-    @Option(names = "--predict", defaultValue = "epsilon", description = "What the denoiser predicts: epsilon, x0 or v (default ${DEFAULT-VALUE}).")
+    @Option(names = "--objective", defaultValue = "denoising", description = "denoising (a diffusion schedule) or flow (conditional flow "
+            + "matching on the rectified-flow path: velocity target, schedule rectified-flow) (default ${DEFAULT-VALUE}).")
+    String objectiveName;
+
+    @Option(names = "--time-distribution", paramLabel = "uniform|logit-normal:M,S|mode:SCALE", description = "Flow matching's draw of "
+            + "the path time: uniform, logit-normal (SD3: logit-normal:0,1) or mode (default uniform).")
+    String timeDistribution;
+
+    @Option(names = "--reflow-from", paramLabel = "DIR", description = "Reflow (rectified flow): generate --reflow-pairs couplings "
+            + "(noise, sample) with the flow model in DIR and train a new flow model of the same network on them (instead of --dataset).")
+    Path reflowFrom;
+
+    @Option(names = "--reflow-pairs", defaultValue = "20000", description = "Couplings generated for --reflow-from (default ${DEFAULT-VALUE}).")
+    int reflowPairs;
+
+    @Option(names = "--reflow-steps", defaultValue = "50", description = "Heun steps of the ODE that generates the couplings "
+            + "(default ${DEFAULT-VALUE}).")
+    int reflowSteps;
+
+    @Option(names = "--predict", description = "What the denoiser predicts: epsilon, x0 or v (default epsilon; flow with --objective flow).")
     String predict;
 
-    @Option(names = "--schedule", defaultValue = "linear", description = "Noise schedule plugin (default ${DEFAULT-VALUE}).")
+    @Option(names = "--schedule", description = "Noise schedule plugin (default linear; rectified-flow with --objective flow).")
     String schedule;
 
     @Option(names = "--schedule-param", description = "A schedule parameter KEY=VALUE (repeatable).")
@@ -162,6 +186,10 @@ final class TrainCommand implements Runnable {
         TrainingProgress progress = new TrainingProgress(console, progressSeconds);
         OutputPaths.checkDirectory("--out", out);
         PluginRegistry registry = PluginRegistry.load();
+        if (reflowFrom != null) {
+            reflow(console, registry);
+            return;
+        }
         boolean classifier = switch (model) {
             case "denoiser" -> false;
             case "classifier" -> true;
@@ -180,7 +208,20 @@ final class TrainCommand implements Runnable {
         if (!classifier && !conditional) {
             training = Datasets.unlabeled(training);
         }
-        Schedule noise = registry.createSchedule(schedule, Parameters.of(KeyValues.parse(scheduleParameters)));
+        boolean flow = switch (objectiveName) {
+            case "denoising" -> false;
+            case "flow" -> true;
+            default -> throw new InvalidParameterException("objective", objectiveName, "must be denoising or flow");
+        };
+        if (flow && classifier) {
+            throw new InvalidParameterException("objective", objectiveName, "applies to denoisers; a classifier learns from diffusion noise");
+        }
+        Schedule noise = registry.createSchedule(schedule != null ? schedule : flow ? "rectified-flow" : "linear",
+                Parameters.of(KeyValues.parse(scheduleParameters)));
+        if (flow && !(noise instanceof org.ddpm4j.api.path.FlowSchedule)) {
+            throw new InvalidParameterException("schedule", schedule, "is a diffusion schedule; --objective flow trains on a flow path "
+                    + "(rectified-flow)");
+        }
         NetworkSpec network = network(training, noise, classifier);
         TrainingSettings settings = new TrainingSettings(steps, batch, learningRate, Math.min(warmup, steps), cosineDecay, seed,
                 checkpointEvery, keep);
@@ -190,8 +231,10 @@ final class TrainCommand implements Runnable {
             if (!(backend instanceof NetworkBackend networks)) {
                 throw new InvalidParameterException("backend", backendName, "cannot train networks; use djl or tf");
             }
-            ModelCard card = ModelCard.of(classifier ? "classifier" : "denoiser", network, noise, backend.name(), dataFacts(training))
+            Objective objective = classifier ? null : objective(noise, network);
+            ModelCard named = ModelCard.of(classifier ? "classifier" : "denoiser", network, noise, backend.name(), dataFacts(training))
                     .withClassNames(network.numClasses() > 0 && builtIn() ? Datasets.classNames(datasetName()) : List.of());
+            ModelCard card = objective == null ? named : named.withObjective(objective.describe());
             Path created = firstMissing(out); // what this run creates, parents included (null: --out exists)
             // one writer per directory: a second run into it (or a concurrent --resume) fails here, naming this one
             try (DirectoryLock lock = DirectoryLock.acquire("--out", out)) {
@@ -209,7 +252,7 @@ final class TrainCommand implements Runnable {
                     try {
                         result = classifier
                                 ? trainer.trainClassifier((TrainableClassifier) trainable, noise, clean, Optional.of(store), resume)
-                                : trainer.trainDenoiser((TrainableDenoiser) trainable, objective(noise, network), Optional.of(store), resume);
+                                : trainer.trainDenoiser((TrainableDenoiser) trainable, objective, Optional.of(store), resume);
                     } finally {
                         removeQuietly(onInterrupt);
                     }
@@ -220,6 +263,72 @@ final class TrainCommand implements Runnable {
                     forgetUntrained(store, created, hadCard);
                     throw e;
                 }
+            }
+        }
+        console.flush();
+    }
+
+    /**
+     * Reflow: the teacher's couplings, then a fresh network of the teacher's kind trained on them
+     * with the flow-matching objective. Data, schedule and network options come from the teacher.
+     */
+    private void reflow(PrintWriter console, PluginRegistry registry) {
+        for (Object[] o : new Object[][] {{"dataset", dataset}, {"data", file}, {"schedule", schedule}, {"predict", predict}, {"arch", architecture}}) {
+            if (o[1] != null) {
+                throw new InvalidParameterException(String.valueOf(o[0]), o[1], "is fixed by the model of --reflow-from; leave it out");
+            }
+        }
+        if (!hyperparameters.isEmpty() || conditional || !"denoiser".equals(model)) {
+            throw new InvalidParameterException("reflow-from", reflowFrom.toString(), "trains an unconditional denoiser like its model; "
+                    + "leave out --hp, --conditional and --model");
+        }
+        Checks.atLeast("reflow-pairs", reflowPairs, 1);
+        Checks.atLeast("reflow-steps", reflowSteps, 1);
+        ModelCard teacherCard = new CheckpointStore(reflowFrom).card();
+        if (!teacherCard.flowMatching()) {
+            throw new InvalidParameterException("reflow-from", reflowFrom.toString(), "holds a model trained with the "
+                    + teacherCard.objective().getOrDefault("type", "denoising") + " objective on '" + teacherCard.schedule().type()
+                    + "'; reflow needs a flow-matching model (train --objective flow)");
+        }
+        if (teacherCard.spec().numClasses() > 0) {
+            throw new InvalidParameterException("reflow-from", reflowFrom.toString(), "holds a class-conditional model; reflow "
+                    + "trains unconditional models");
+        }
+        TrainingSettings settings = new TrainingSettings(steps, batch, learningRate, Math.min(warmup, steps), cosineDecay, seed,
+                checkpointEvery, keep);
+        OptimizerSettings optimizer = OptimizerSettings.defaults().withSeed(seed).withEmaDecay(ema).withWeightDecay(weightDecay)
+                .withGradientClipNorm(gradClip);
+        try (TensorBackend backend = registry.createBackend(backendName, devices.parameters());
+             ModelSources.Source teacher = ModelSources.denoiser("checkpoint:" + reflowFrom, backend, registry)) {
+            if (!(backend instanceof NetworkBackend networks)) {
+                throw new InvalidParameterException("backend", backendName, "cannot train networks; use djl or tf");
+            }
+            org.ddpm4j.api.path.FlowSchedule flow = (org.ddpm4j.api.path.FlowSchedule) teacher.schedule();
+            NetworkSpec network = teacherCard.spec();
+            long t0 = System.nanoTime();
+            TrainingData pairs = Reflow.couplings(teacher.denoiser(), Reflow.sampler(registry, flow, reflowSteps), network.sampleShape(),
+                    reflowPairs, seed + 1_000_003, backend);
+            console.printf(Locale.ROOT, "reflow: %,d couplings of %s by flow-heun with %d steps (%.1f s)%n", reflowPairs, reflowFrom,
+                    reflowSteps, (System.nanoTime() - t0) / 1e9);
+            Objective objective = new Objective(flow, network.parameterization(),
+                    minSnr == null ? LossWeighting.UNIFORM : LossWeighting.minSnr(minSnr), 0, timeDistribution());
+            Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("reflow_from", reflowFrom.toAbsolutePath().toString());
+            facts.put("couplings", reflowPairs);
+            facts.put("coupling_sampler", "flow-heun");
+            facts.put("coupling_steps", reflowSteps);
+            facts.put("teacher_data", teacherCard.data());
+            CheckpointStore store = new CheckpointStore(out);
+            store.writeCard(ModelCard.of("denoiser", network, flow, backend.name(), facts).withObjective(objective.describe()));
+            try (TrainableDenoiser trainable = networks.newDenoiser(network, optimizer)) {
+                console.printf(Locale.ROOT, "training a %s denoiser (%,d parameters) on the couplings, %s on %s %s%n", network.architecture(),
+                        trainable.parameterCount(), flow.name(), backend.name(), backend.device());
+                console.flush();
+                Trainer.Result result = new Trainer(settings, pairs, backend, new TrainingProgress(console, progressSeconds))
+                        .trainCoupled(trainable, objective, Optional.of(store), resume);
+                Path png = out.resolve("loss.png");
+                LossCurve.save(png, result.losses());
+                console.println("wrote " + result.checkpoint().map(c -> c.dir().toString()).orElse(out.toString()) + " and " + png);
             }
         }
         console.flush();
@@ -340,11 +449,39 @@ final class TrainCommand implements Runnable {
             hp.put("time_scale", 1000.0); // docs/NETWORKS.md: t in [0, 1] is embedded as 1000 t
         }
         int classes = classifier || conditional ? training.numClasses() : 0;
-        return new NetworkSpec(arch, shape, classes, Parameterization.parse("predict", predict), Parameters.of(hp));
+        String target = predict != null ? predict : noise instanceof org.ddpm4j.api.path.FlowSchedule ? "flow" : "epsilon";
+        return new NetworkSpec(arch, shape, classes, Parameterization.parse("predict", target), Parameters.of(hp));
     }
 
     private Objective objective(Schedule noise, NetworkSpec network) {
         LossWeighting weighting = minSnr == null ? LossWeighting.UNIFORM : LossWeighting.minSnr(minSnr);
-        return new Objective(noise, network.parameterization(), weighting, conditional ? conditionDropout : 0);
+        return new Objective(noise, network.parameterization(), weighting, conditional ? conditionDropout : 0, timeDistribution());
+    }
+
+    /** {@code uniform}, {@code logit-normal:M,S} or {@code mode:SCALE}. */
+    private TimeDistribution timeDistribution() {
+        if (timeDistribution == null) {
+            return TimeDistribution.UNIFORM;
+        }
+        String[] parts = timeDistribution.split(":", 2);
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("type", parts[0]);
+        try {
+            if (parts[0].equals("logit-normal") && parts.length == 2) {
+                String[] ms = parts[1].split(",");
+                if (ms.length != 2) {
+                    throw new NumberFormatException();
+                }
+                p.put("m", Double.parseDouble(ms[0]));
+                p.put("s", Double.parseDouble(ms[1]));
+            } else if (parts[0].equals("mode") && parts.length == 2) {
+                p.put("scale", Double.parseDouble(parts[1]));
+            } else if (parts.length == 2) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            throw new InvalidParameterException("time-distribution", timeDistribution, "must be uniform, logit-normal:M,S or mode:SCALE");
+        }
+        return TimeDistribution.read(Parameters.of(p).scoped("time-distribution"));
     }
 }

@@ -17,6 +17,7 @@ import javax.imageio.ImageIO;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.core.training.CheckpointStore;
+import org.ddpm4j.core.training.ModelCard;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,6 +92,22 @@ class DemoCommandTest {
         assertEquals(0, again.exitCode(), again.err());
         assertEquals(20, new CheckpointStore(out.resolve("model")).latest().orElseThrow().step());
         assertFalse(Files.exists(dir.resolve(".demo.partial")) || Files.exists(dir.resolve(".demo.old")));
+    }
+
+    @Test
+    void trainsTheSameMlpWithFlowMatching(@TempDir Path dir) {
+        Path out = dir.resolve("flow");
+        Cli r = demo(out, 30, "--objective", "flow");
+        assertEquals(0, r.exitCode(), r.err());
+        Map<String, Object> metrics = Json.readObject(out.resolve("metrics.json"));
+        assertEquals("flow", metrics.get("objective"));
+        assertEquals("flow-heun", metrics.get("sampler"));
+        ModelCard card = new CheckpointStore(out.resolve("model")).card();
+        assertEquals("rectified-flow", card.schedule().type());
+        assertTrue(card.flowMatching());
+        r = demo(dir.resolve("bad"), 10, "--objective", "flow", "--sampler", "dpmsolver++");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("rectified-flow"), r.err());
     }
 
     @Test

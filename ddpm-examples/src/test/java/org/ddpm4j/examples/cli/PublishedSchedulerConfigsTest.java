@@ -128,12 +128,16 @@ class PublishedSchedulerConfigsTest {
     }
 
     @Test
-    void aFlowMatchingConfigurationIsRefusedAsAFlowModel(@TempDir Path dir) {
+    void anUnsupportedFlowConfigurationIsRefusedAsAFlowModel(@TempDir Path dir) throws IOException {
+        Path config = dir.resolve("scheduler_config.json");
+        Map<String, Object> c = new java.util.LinkedHashMap<>(Json.readObject(ROOT.resolve("published/flow-match-euler/scheduler_config.json")));
+        c.put("_class_name", "FlowMatchLCMScheduler");
+        Json.write(c, config);
         Cli r = Cli.run("sample", "--denoiser", "gmm:" + MIXTURE, "--init-noise", NOISE.toString(), "--scheduler-config",
-                ROOT.resolve("published/flow-match-euler/scheduler_config.json").toString(), "--steps", "10", "--out", dir.resolve("o.npy").toString());
+                config.toString(), "--steps", "10", "--out", dir.resolve("o.npy").toString());
         assertEquals(2, r.exitCode(), r.out());
-        assertTrue(r.err().contains("_class_name = 'FlowMatchEulerDiscreteScheduler'") && r.err().contains("flow-matching")
-                && r.err().contains("does not support yet"), r.err());
+        assertTrue(r.err().contains("_class_name = 'FlowMatchLCMScheduler'") && r.err().contains("flow-matching")
+                && r.err().contains("FlowMatchEulerDiscreteScheduler"), r.err());
         assertTrue(Files.notExists(dir.resolve("o.npy")));
     }
 

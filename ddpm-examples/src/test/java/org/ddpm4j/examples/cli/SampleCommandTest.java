@@ -65,6 +65,36 @@ class SampleCommandTest {
         assertArrayEquals(expected.toDoubleArray(), written.data(), 0.0);
     }
 
+    /** A FlowMatch config with dynamic shifting: the CLI reproduces diffusers' run (tools/diffusers-reference/generate_flow_fixtures.py). */
+    @Test
+    @SuppressWarnings("unchecked")
+    void samplesAFlowModelThroughAFlowMatchConfig(@TempDir Path dir) throws java.io.IOException {
+        Map<String, Object> fixture = Json.readObject(Path.of("../ddpm-samplers/src/test/resources/diffusers/flow_loops.json"));
+        Map<String, Object> c = ((java.util.List<Map<String, Object>>) fixture.get("cases")).stream()
+                .filter(k -> k.get("name").equals("euler-dynamic-exponential")).findFirst().orElseThrow();
+        Path mixture = dir.resolve("mix.json");
+        Json.write(fixture.get("mixture"), mixture);
+        double[] noiseValues = ((java.util.List<java.util.List<Number>>) fixture.get("noise")).stream().flatMap(java.util.List::stream)
+                .mapToDouble(Number::doubleValue).toArray();
+        Path noise = dir.resolve("noise.npy");
+        Npy.writeDoubles(noise, noiseValues, 8, 2);
+        Path config = dir.resolve("flow.json");
+        Json.write(c.get("config"), config);
+        Path out = dir.resolve("out.npy");
+        Cli r = Cli.run("sample", "--denoiser", "gmm:" + mixture, "--init-noise", noise.toString(), "--scheduler-config", config.toString(),
+                "--steps", "8", "--param", "mu=0.8", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("8 samples of [2], flow-euler on rectified-flow, 8 steps, 8 model evaluations"), r.out());
+        double[] expected = ((java.util.List<java.util.List<Number>>) c.get("samples")).stream().flatMap(java.util.List::stream)
+                .mapToDouble(Number::doubleValue).toArray();
+        assertArrayEquals(expected, Npy.read(out).data(), 1e-5);
+
+        assertError("flow.json.mu = 'missing': use_dynamic_shifting needs the shift mu", "sample", "--denoiser", "gmm:" + mixture, "--init-noise",
+                noise.toString(), "--scheduler-config", config.toString(), "--steps", "8", "--out", dir.resolve("x.npy").toString());
+        assertError("is not a flow-matching path", "sample", "--denoiser", "gmm:" + mixture, "--n", "2", "--sampler", "flow-euler",
+                "--out", dir.resolve("y.npy").toString());
+    }
+
     @Test
     void customTimestepsAreOneParamLikeInAJsonConfiguration(@TempDir Path dir) {
         Path out = dir.resolve("samples.npy");

@@ -93,6 +93,84 @@ class TrainCommandTest {
         }
     }
 
+    /**
+     * Flow matching on both backends: the card records the path and the objective, a flow sampler
+     * needs nothing else, the samples lie on the ring, a resumed run continues; a card whose path and
+     * objective disagree is refused by name.
+     */
+    @Test
+    void trainsAFlowModelOnBothBackends(@TempDir Path dir) throws IOException {
+        for (String backendName : new String[] {"djl", "tf"}) {
+            Path out = dir.resolve("flow-" + backendName);
+            train(args(out, 200, "--hp", "hidden=64", "--hp", "blocks=2", "--lr", "3e-3", "--ema", "0.99", "--objective", "flow",
+                    "--time-distribution", "logit-normal:0,1", "--backend", backendName));
+            train(args(out, 400, "--hp", "hidden=64", "--hp", "blocks=2", "--lr", "3e-3", "--ema", "0.99", "--objective", "flow",
+                    "--time-distribution", "logit-normal:0,1", "--backend", backendName, "--resume"));
+            assertEquals(400, losses(out).length, backendName + ": resumed to 400 steps");
+            ModelCard card = new CheckpointStore(out).card();
+            assertEquals("rectified-flow", card.schedule().type());
+            assertEquals("flow_prediction", card.spec().parameterization().diffusersName());
+            assertEquals(Map.of("type", "flow-matching", "time_distribution", Map.of("type", "logit-normal", "m", 0.0, "s", 1.0)),
+                    card.objective());
+            PluginRegistry registry = PluginRegistry.load();
+            try (TensorBackend backend = registry.createBackend(backendName, Parameters.empty());
+                 ModelSources.Source source = ModelSources.denoiser("checkpoint:" + out, backend, registry)) {
+                Tensor x = registry.createSampler("flow-euler", source.schedule(), Parameters.of("steps", 20))
+                        .sample(source.denoiser(), backend.randn(new GaussianNoise(5), 400, 2), org.ddpm4j.api.sampling.SampleOptions.defaults());
+                float[] p = x.toFloatArray();
+                double radius = 0;
+                for (int i = 0; i < p.length; i += 2) {
+                    radius += Math.hypot(p[i], p[i + 1]) / (p.length / 2.0);
+                }
+                assertEquals(1.4, radius, 0.25, backendName + ": samples lie on the ring of the 8 Gaussians");
+            }
+        }
+        // the card of a flow model that claims a diffusion schedule
+        Path card = dir.resolve("flow-djl").resolve(ModelCard.FILE);
+        Files.writeString(card, Files.readString(card).replace("\"rectified-flow\"", "\"linear\"").replace("\"num_train_timesteps\" : 1000",
+                "\"num_train_timesteps\" : 1000"));
+        Cli r = Cli.run("sample", "--checkpoint", dir.resolve("flow-djl").toString(), "--sampler", "ddim", "--n", "4",
+                "--out", dir.resolve("x.npy").toString());
+        assertEquals(2, r.exitCode(), r.out() + r.err());
+        assertTrue(r.err().contains("objective.type = 'flow-matching': does not match the card's schedule 'linear'"), r.err());
+    }
+
+    @Test
+    void reflowTrainsOnTheCouplingsOfAFlowModel(@TempDir Path dir) {
+        Path teacher = dir.resolve("teacher");
+        train(args(teacher, 60, "--objective", "flow"));
+        Path student = dir.resolve("student");
+        Cli r = Cli.run("train", "--reflow-from", teacher.toString(), "--reflow-pairs", "500", "--reflow-steps", "4", "--steps", "20",
+                "--batch", "64", "--warmup", "5", "--threads", "1", "--progress-seconds", "0", "--out", student.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("reflow: 500 couplings of " + teacher + " by flow-heun with 4 steps"), r.out());
+        ModelCard card = new CheckpointStore(student).card();
+        assertTrue(card.flowMatching());
+        assertEquals(500, card.data().get("couplings"));
+        assertEquals(16, card.spec().hyperparameters().asMap().get("hidden"), "the teacher's network");
+        assertEquals(20, losses(student).length);
+
+        Path diffusion = dir.resolve("diffusion");
+        train(args(diffusion, 5));
+        r = Cli.run("train", "--reflow-from", diffusion.toString(), "--out", dir.resolve("x").toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("reflow needs a flow-matching model"), r.err());
+        r = Cli.run("train", "--reflow-from", teacher.toString(), "--dataset", "moons", "--out", dir.resolve("y").toString());
+        assertTrue(r.err().contains("is fixed by the model of --reflow-from"), r.err());
+
+        // a FlowMatch scheduler config samples the flow model, and is refused for the diffusion model
+        Path config = dir.resolve("flow.json");
+        org.ddpm4j.toolkit.io.Json.write(Map.of("_class_name", "FlowMatchEulerDiscreteScheduler", "shift", 2.0), config);
+        r = Cli.run("sample", "--checkpoint", student.toString(), "--scheduler-config", config.toString(), "--steps", "4", "--n", "8",
+                "--out", dir.resolve("s.npy").toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("flow-euler on rectified-flow, 4 steps, 4 model evaluations"), r.out());
+        r = Cli.run("sample", "--checkpoint", diffusion.toString(), "--scheduler-config", config.toString(), "--steps", "4", "--n", "8",
+                "--out", dir.resolve("d.npy").toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("describes schedule rectified-flow") && r.err().contains("trained with linear"), r.err());
+    }
+
     @Test
     void torchScriptIsASampleSourceWithTheScheduleOfItsSidecar() {
         Path model = Path.of("../ddpm-backend-djl/src/test/resources/torchscript/gaussian.pt"); // made by tools/djl-reference

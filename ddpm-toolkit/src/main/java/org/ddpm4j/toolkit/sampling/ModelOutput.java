@@ -26,6 +26,11 @@ public final class ModelOutput {
         return raw;
     }
 
+    /** What {@link #raw()} is. */
+    public Parameterization kind() {
+        return parameterization;
+    }
+
     /** The prediction of the clean data {@code x_0} (also reported to step listeners as the step's denoised estimate). */
     public Tensor x0(NoiseLevel level) {
         Tensor x0 = parameterization.convert(raw, Parameterization.SAMPLE, x, level.alpha(), level.sigma());

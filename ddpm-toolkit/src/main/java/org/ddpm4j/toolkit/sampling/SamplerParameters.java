@@ -17,6 +17,11 @@ public final class SamplerParameters {
         if (schedule instanceof DiscreteSchedule d) {
             return d;
         }
+        if (schedule instanceof org.ddpm4j.api.path.FlowSchedule) {
+            throw new InvalidParameterException("schedule", schedule.name(), "is a flow path; sampler '" + sampler + "' needs a discrete "
+                    + "diffusion schedule. Sample a flow model with flow-euler, flow-heun, flow-midpoint or flow-ode, or view it on a "
+                    + "diffusion schedule at equal signal-to-noise ratio (Denoiser.retimed)");
+        }
         throw new InvalidParameterException("schedule", schedule.name(), "is continuous; sampler '" + sampler
                 + "' needs a discrete schedule of T training steps (e.g. linear, cosine)");
     }

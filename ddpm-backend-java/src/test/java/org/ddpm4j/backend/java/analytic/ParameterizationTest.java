@@ -28,6 +28,7 @@ class ParameterizationTest {
         exact.put(Parameterization.SAMPLE, x0);
         exact.put(Parameterization.V, eps.linear(alpha, x0, -sigma));
         exact.put(Parameterization.SCORE, eps.mul(-1 / sigma));
+        exact.put(Parameterization.FLOW, eps.linear(1, x0, -1)); // the linear path's velocity
         for (Parameterization from : Parameterization.values()) {
             for (Parameterization to : Parameterization.values()) {
                 Tensor converted = from.convert(exact.get(from), to, xt, alpha, sigma);

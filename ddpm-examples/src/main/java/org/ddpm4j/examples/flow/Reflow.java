@@ -1,0 +1,114 @@
+package org.ddpm4j.examples.flow;
+
+import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.path.FlowSchedule;
+import org.ddpm4j.api.sampling.SampleOptions;
+import org.ddpm4j.api.sampling.Sampler;
+import org.ddpm4j.api.sampling.StepEvent;
+import org.ddpm4j.api.sampling.StepListener;
+import org.ddpm4j.api.tensor.GaussianNoise;
+import org.ddpm4j.api.tensor.Tensor;
+import org.ddpm4j.api.tensor.TensorBackend;
+import org.ddpm4j.api.tensor.TensorScope;
+import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.training.ArrayData;
+
+/**
+ * Rectified flow's reflow (Liu, Gong &amp; Liu 2022): the couplings {@code (z, x_1 = ODE(z))} of a trained
+ * flow, on which the next flow is trained with {@code Trainer.trainCoupled}; and their straightness
+ * {@code S = int_0^1 E ||(x_data - z) / (0 - 1) - u(x_s, s)||^2 ds}, zero exactly when every path is a
+ * straight line travelled at constant speed (then one Euler step is exact).
+ */
+public final class Reflow {
+    /** Points pushed through the ODE at once. */
+    private static final int CHUNK = 4096;
+
+    private Reflow() {
+    }
+
+    /**
+     * {@code 1, 1 - 1/n, ..., 1/n}: n equal steps of the path time (then 0), the flow samplers' {@code sigmas}
+     * for a fair comparison at n steps (diffusers' default grid ends at 1/1000, so that its 2 steps are one).
+     */
+    public static java.util.List<Double> uniformSigmas(int n) {
+        java.util.List<Double> s = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            s.add(1 - (double) i / n);
+        }
+        return s;
+    }
+
+    /** The ODE sampler that generates couplings: Heun with {@code steps} steps. */
+    public static Sampler sampler(PluginRegistry registry, FlowSchedule flow, int steps) {
+        return registry.createSampler("flow-heun", flow, Parameters.of("steps", steps));
+    }
+
+    /**
+     * {@code n} couplings of {@code teacher}: noise from {@code seed}, pushed to data by {@code sampler};
+     * as training pairs {@code [x_1, z]} of shape {@code [2, ...sampleShape]}.
+     */
+    public static ArrayData couplings(Denoiser teacher, Sampler sampler, int[] sampleShape, int n, long seed, TensorBackend backend) {
+        int d = 1;
+        for (int s : sampleShape) {
+            d *= s;
+        }
+        float[] pairs = new float[Math.multiplyExact(Math.multiplyExact(n, 2), d)];
+        GaussianNoise noise = new GaussianNoise(seed);
+        for (int start = 0; start < n; start += CHUNK) {
+            int m = Math.min(CHUNK, n - start);
+            int[] shape = new int[sampleShape.length + 1];
+            shape[0] = m;
+            System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+            try (TensorScope scope = backend.openScope()) {
+                Tensor z = backend.randn(noise, shape);
+                float[] zs = z.toFloatArray();
+                float[] xs = sampler.sample(teacher, z, SampleOptions.defaults()).toFloatArray();
+                for (int i = 0; i < m; i++) {
+                    System.arraycopy(xs, i * d, pairs, (start + i) * 2 * d, d);
+                    System.arraycopy(zs, i * d, pairs, ((start + i) * 2 + 1) * d, d);
+                }
+            }
+        }
+        int[] pairShape = new int[sampleShape.length + 1];
+        pairShape[0] = 2;
+        System.arraycopy(sampleShape, 0, pairShape, 1, sampleShape.length);
+        return new ArrayData(pairs, pairShape, null, 0);
+    }
+
+    /**
+     * Liu et al.'s straightness of {@code model}'s flow from {@code noise}, by Euler's method with
+     * {@code steps} uniform steps in s: the mean over steps and points of
+     * {@code ||(x_end - x_start) / (s_end - s_start) - u_i||^2} (per point, summed over coordinates).
+     */
+    public static double straightness(Denoiser model, FlowSchedule flow, PluginRegistry registry, Tensor noise, int steps) {
+        Sampler euler = registry.createSampler("flow-euler", flow, Parameters.of("sigmas", uniformSigmas(steps)));
+        int n = noise.batchSize();
+        double[] start = noise.toDoubleArray();
+        double[][] states = new double[steps + 1][];
+        states[0] = start;
+        StepListener record = new StepListener() {
+            @Override
+            public void onStep(StepEvent e) {
+                // the run reports the variance-preserving point; the flow's own point is scale(s) times it
+                states[e.step()] = e.state().mul(flow.path().scale(flow.pathTime(e.time()))).toDoubleArray();
+            }
+        };
+        euler.sample(model, noise, SampleOptions.defaults().withListener(record));
+        double[] sigmas = new double[steps + 1];
+        double[] planned = ((org.ddpm4j.samplers.FlowMatchSampler) euler).sigmas();
+        System.arraycopy(planned, 0, sigmas, 0, steps + 1);
+        double total = 0;
+        double span = sigmas[steps] - sigmas[0];
+        double[] end = states[steps];
+        for (int i = 0; i < steps; i++) {
+            double ds = sigmas[i + 1] - sigmas[i];
+            for (int j = 0; j < start.length; j++) {
+                double u = (states[i + 1][j] - states[i][j]) / ds; // Euler's velocity at step i
+                double straight = (end[j] - start[j]) / span;
+                total += (straight - u) * (straight - u) * (ds / span);
+            }
+        }
+        return total / n;
+    }
+}
