@@ -20,6 +20,7 @@ import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.tensor.TensorScope;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.pretrained.DiffusersExport;
 import org.ddpm4j.core.pretrained.Pretrained;
 import org.ddpm4j.core.training.CheckpointStore;
@@ -37,6 +38,7 @@ class DjlDiffusersExportTest {
     private static final ComponentConfig SCALED_LINEAR = new ComponentConfig("scaled-linear",
             Map.of("num_train_timesteps", 1000, "beta_start", 0.00085, "beta_end", 0.012, "rescale_betas_zero_snr", false));
 
+    private static final PluginRegistry REGISTRY = PluginRegistry.load();
     private final DjlBackend backend = new DjlBackend("cpu");
 
     @AfterEach
@@ -87,7 +89,7 @@ class DjlDiffusersExportTest {
             Path fixture = DiffusersUNetFixtures.copy(name, dir.resolve("fixtures"));
             Path out = dir.resolve("exported-" + name);
             try (Pretrained original = Pretrained.load(fixture, backend)) {
-                DiffusersExport.export(checkpointOf(original, dir.resolve("run-" + name)), out);
+                DiffusersExport.export(checkpointOf(original, dir.resolve("run-" + name)), out, REGISTRY);
                 try (Pretrained back = Pretrained.load(out, backend)) {
                     assertEquals(original.spec(), back.spec(), name);
                     assertArrayEquals(forward(original.denoiser(), fixture.resolve("expected")), forward(back.denoiser(), fixture.resolve("expected")),
@@ -104,6 +106,7 @@ class DjlDiffusersExportTest {
             assertEquals(0.00085, ((Number) scheduler.get("beta_start")).doubleValue());
             assertEquals(1000, ((Number) scheduler.get("num_train_timesteps")).intValue());
             assertEquals("epsilon", scheduler.get("prediction_type"));
+            assertEquals(null, scheduler.get("trained_betas"), "scaled-linear is diffusers' own scaled_linear");
             assertEquals("UNet2DModel", Json.readObject(out.resolve("unet").resolve("config.json")).get("_class_name"));
         }
     }
@@ -114,7 +117,7 @@ class DjlDiffusersExportTest {
         NetworkSpec mlp = new NetworkSpec("mlp", new int[] {2}, 0, Parameterization.EPSILON, Parameters.of(Map.of("hidden", 16)));
         store.writeCard(new ModelCard("denoiser", mlp, List.of(), SCALED_LINEAR, "djl", Map.of(), Map.of()));
         Path out = dir.resolve("out");
-        InvalidParameterException e = assertThrows(InvalidParameterException.class, () -> DiffusersExport.export(store.dir(), out));
+        InvalidParameterException e = assertThrows(InvalidParameterException.class, () -> DiffusersExport.export(store.dir(), out, REGISTRY));
         assertTrue(e.getMessage().contains("of architecture 'mlp'") && e.getMessage().contains("--arch diffusers-unet"), e.getMessage());
         assertFalse(Files.exists(out));
 
@@ -125,7 +128,7 @@ class DjlDiffusersExportTest {
         }
         Files.createDirectories(out);
         Files.writeString(out.resolve("keep.txt"), "mine");
-        e = assertThrows(InvalidParameterException.class, () -> DiffusersExport.export(run, out));
+        e = assertThrows(InvalidParameterException.class, () -> DiffusersExport.export(run, out, REGISTRY));
         assertTrue(e.getMessage().startsWith("invalid out = '" + out + "': already exists and is not empty"), e.getMessage());
         assertEquals(List.of(out.resolve("keep.txt")), Files.list(out).toList());
         try (var s = Files.list(dir)) {

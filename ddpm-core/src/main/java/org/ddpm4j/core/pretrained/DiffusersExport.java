@@ -6,13 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.training.DiffusersUNetConfig;
 import org.ddpm4j.api.training.NetworkSpec;
-import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.schedule.Schedule;
+import org.ddpm4j.core.config.DiffusersSchedulerConfig;
+import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.training.CheckpointStore;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.toolkit.io.AtomicFiles;
@@ -32,19 +34,11 @@ import org.ddpm4j.toolkit.io.Safetensors;
  * The folder is staged beside {@code out} and renamed into place: an error leaves nothing behind.
  */
 public final class DiffusersExport {
-    /** ddpm4j schedule names and the {@code beta_schedule} of diffusers that computes the same betas. */
-    private static final Map<String, String> BETA_SCHEDULES = Map.of("linear", "linear", "scaled-linear", "scaled_linear",
-            "cosine", "squaredcos_cap_v2");
-    /** Schedule parameters that carry over under the same name. */
-    private static final Set<String> SCHEDULE_KEYS = Set.of("num_train_timesteps", "beta_start", "beta_end", "rescale_betas_zero_snr");
-    /** diffusers fixes these of {@code squaredcos_cap_v2}; ours must have the same values. */
-    private static final Map<String, Double> COSINE_FIXED = Map.of("s", 0.008, "max_beta", 0.999);
-
     private DiffusersExport() {
     }
 
     /** Exports the latest checkpoint of the training directory {@code checkpointDir} to the new folder {@code out}. */
-    public static void export(Path checkpointDir, Path out) {
+    public static void export(Path checkpointDir, Path out, PluginRegistry registry) {
         CheckpointStore store = new CheckpointStore(checkpointDir);
         ModelCard card = store.card();
         NetworkSpec spec = card.spec();
@@ -61,7 +55,7 @@ public final class DiffusersExport {
             throw new InvalidParameterException("out", out.toString(), "already exists and is not empty; choose a new folder");
         }
         DiffusersUNetConfig config = DiffusersUNetConfig.of(spec);
-        Map<String, Object> scheduler = schedulerConfig(card.schedule(), spec);
+        Map<String, Object> scheduler = schedulerConfig(card, registry);
         CheckpointStore.Checkpoint checkpoint = store.latest().orElseThrow(() -> new InvalidParameterException("checkpoint",
                 checkpointDir.toString(), "has a model card but no complete checkpoint yet"));
         Map<String, HostArray> weights = weights(checkpoint.state(), config, checkpoint.dir());
@@ -133,30 +127,16 @@ public final class DiffusersExport {
         return c;
     }
 
-    /** The training schedule as diffusers' DDPMScheduler configuration; a schedule diffusers cannot express is refused. */
-    static Map<String, Object> schedulerConfig(ComponentConfig schedule, NetworkSpec spec) {
-        String betaSchedule = BETA_SCHEDULES.get(schedule.type());
-        if (betaSchedule == null) {
-            throw new InvalidParameterException("schedule", schedule.type(), "has no diffusers beta_schedule; exportable are "
-                    + new java.util.TreeSet<>(BETA_SCHEDULES.keySet()));
-        }
+    /**
+     * The training schedule as diffusers' DDPMScheduler configuration: by {@code beta_schedule} where
+     * diffusers computes the same betas, otherwise as {@code trained_betas}.
+     */
+    static Map<String, Object> schedulerConfig(ModelCard card, PluginRegistry registry) {
+        Schedule schedule = registry.createSchedule(card.schedule().type(), Parameters.of(card.schedule().parameters()));
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("_class_name", "DDPMScheduler");
-        c.put("beta_schedule", betaSchedule);
-        for (Map.Entry<String, Object> e : schedule.parameters().entrySet()) {
-            Double fixed = schedule.type().equals("cosine") ? COSINE_FIXED.get(e.getKey()) : null;
-            if (fixed != null) {
-                if (!(e.getValue() instanceof Number n) || n.doubleValue() != fixed) {
-                    throw new InvalidParameterException("schedule " + e.getKey(), e.getValue(),
-                            "must be " + fixed + " to export: diffusers' squaredcos_cap_v2 fixes it");
-                }
-            } else if (SCHEDULE_KEYS.contains(e.getKey())) {
-                c.put(e.getKey(), e.getValue());
-            } else {
-                throw new InvalidParameterException("schedule " + e.getKey(), e.getValue(), "has no DDPMScheduler equivalent");
-            }
-        }
-        c.put("prediction_type", spec.parameterization().diffusersName());
+        c.putAll(DiffusersSchedulerConfig.writeSchedule(schedule, registry));
+        c.put("prediction_type", card.spec().parameterization().diffusersName());
         c.put("clip_sample", false); // ddpm4j's samplers do not clip; diffusers' DDPMScheduler would by default
         c.put("variance_type", "fixed_small");
         return c;
