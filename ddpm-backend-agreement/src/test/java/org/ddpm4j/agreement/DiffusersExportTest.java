@@ -1,4 +1,4 @@
-package org.ddpm4j.backend.djl;
+package org.ddpm4j.agreement;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,6 +18,7 @@ import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.tensor.TensorScope;
+import org.ddpm4j.api.training.NetworkBackend;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.core.config.ComponentConfig;
 import org.ddpm4j.core.plugin.PluginRegistry;
@@ -29,29 +30,27 @@ import org.ddpm4j.testkit.DiffusersUNetFixtures;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.toolkit.io.Safetensors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** A diffusers-unet checkpoint exported as a diffusers folder loads back with the same weights and outputs. */
-class DjlDiffusersExportTest {
+/**
+ * A diffusers-unet checkpoint exported as a diffusers folder loads back with the same weights: identical
+ * outputs on the backend that wrote it, the same to 1e-4 on the other.
+ */
+class DiffusersExportTest extends OnBothBackends {
     private static final ComponentConfig SCALED_LINEAR = new ComponentConfig("scaled-linear",
             Map.of("num_train_timesteps", 1000, "beta_start", 0.00085, "beta_end", 0.012, "rescale_betas_zero_snr", false));
 
-    private static final PluginRegistry REGISTRY = PluginRegistry.load();
-    private final DjlBackend backend = new DjlBackend("cpu");
-
-    @AfterEach
-    void close() {
-        backend.close();
-    }
+    private static final PluginRegistry REGISTRY = Backends.REGISTRY;
 
     private static HostArray npy(Path file) {
         Npy.Array a = Npy.read(file);
         return new HostArray(a.shape(), a.floats());
     }
 
-    private float[] forward(Denoiser model, Path expected) {
+    private static float[] forward(NetworkBackend backend, Denoiser model, Path expected) {
         float[] t = npy(expected.resolve("forward_t.npy")).data();
         Condition c = Condition.none();
         if (Files.exists(expected.resolve("forward_labels.npy"))) {
@@ -64,7 +63,7 @@ class DjlDiffusersExportTest {
     }
 
     /** A training directory whose EMA weights are the fixture's and whose raw weights are not (export must take the EMA). */
-    private static Path checkpointOf(Pretrained model, Path dir) {
+    private static Path checkpointOf(Pretrained model, String backend, Path dir) {
         Map<String, HostArray> state = new LinkedHashMap<>();
         Map<String, HostArray> exported = model.denoiser().exportState();
         exported.forEach((k, v) -> {
@@ -78,22 +77,29 @@ class DjlDiffusersExportTest {
             }
         });
         CheckpointStore store = new CheckpointStore(dir);
-        store.writeCard(new ModelCard("denoiser", model.spec(), List.of(), SCALED_LINEAR, "djl", Map.of(), Map.of()));
+        store.writeCard(new ModelCard("denoiser", model.spec(), List.of(), SCALED_LINEAR, backend, Map.of(), Map.of()));
         store.save(10, state, Map.of("step", 10), 1);
         return dir;
     }
 
-    @Test
-    void anExportedCheckpointLoadsBackWithIdenticalOutputs(@TempDir Path dir) {
+    @ParameterizedTest(name = "written by {0}")
+    @ValueSource(strings = {"djl", "tf"})
+    void anExportedCheckpointLoadsBackWithTheSameOutputs(String writer, @TempDir Path dir) {
+        NetworkBackend backend = backends.named(writer);
+        NetworkBackend other = backends.other(backend);
         for (String name : List.of("attn", "classes")) {
             Path fixture = DiffusersUNetFixtures.copy(name, dir.resolve("fixtures"));
             Path out = dir.resolve("exported-" + name);
             try (Pretrained original = Pretrained.load(fixture, backend)) {
-                DiffusersExport.export(checkpointOf(original, dir.resolve("run-" + name)), out, REGISTRY);
+                DiffusersExport.export(checkpointOf(original, writer, dir.resolve("run-" + name)), out, REGISTRY);
                 try (Pretrained back = Pretrained.load(out, backend)) {
                     assertEquals(original.spec(), back.spec(), name);
-                    assertArrayEquals(forward(original.denoiser(), fixture.resolve("expected")), forward(back.denoiser(), fixture.resolve("expected")),
+                    float[] want = forward(backend, original.denoiser(), fixture.resolve("expected"));
+                    assertArrayEquals(want, forward(backend, back.denoiser(), fixture.resolve("expected")),
                             name + ": the exported EMA weights give the original's outputs");
+                    try (Pretrained elsewhere = Pretrained.load(out, other)) {
+                        assertArrayEquals(want, forward(other, elsewhere.denoiser(), fixture.resolve("expected")), 1e-4f, name + " on " + other.name());
+                    }
                 }
                 Map<String, HostArray> weights = Safetensors.read(out.resolve("unet").resolve(Pretrained.WEIGHTS));
                 assertEquals(original.config().parameters().keySet(), weights.keySet(), "diffusers' parameter names, in its order");
@@ -113,6 +119,7 @@ class DjlDiffusersExportTest {
 
     @Test
     void anotherArchitectureOrAnOccupiedFolderIsRefusedAndNothingIsWritten(@TempDir Path dir) throws Exception {
+        NetworkBackend backend = backends.named("djl");
         CheckpointStore store = new CheckpointStore(dir.resolve("mlp"));
         NetworkSpec mlp = new NetworkSpec("mlp", new int[] {2}, 0, Parameterization.EPSILON, Parameters.of(Map.of("hidden", 16)));
         store.writeCard(new ModelCard("denoiser", mlp, List.of(), SCALED_LINEAR, "djl", Map.of(), Map.of()));
@@ -124,7 +131,7 @@ class DjlDiffusersExportTest {
         Path fixture = DiffusersUNetFixtures.copy("attn", dir.resolve("fixtures"));
         Path run;
         try (Pretrained original = Pretrained.load(fixture, backend)) {
-            run = checkpointOf(original, dir.resolve("run"));
+            run = checkpointOf(original, "djl", dir.resolve("run"));
         }
         Files.createDirectories(out);
         Files.writeString(out.resolve("keep.txt"), "mine");
