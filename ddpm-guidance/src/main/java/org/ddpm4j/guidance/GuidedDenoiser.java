@@ -4,6 +4,7 @@ import java.util.Optional;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.model.VarianceOutput;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.Tensor;
 
@@ -20,6 +21,10 @@ abstract class GuidedDenoiser implements Denoiser {
     private final Optional<DynamicThresholding> thresholding;
 
     GuidedDenoiser(Denoiser model, Schedule schedule, int classes, Optional<DynamicThresholding> thresholding) {
+        if (model.varianceOutput() != VarianceOutput.NONE) {
+            throw new IllegalArgumentException("guidance of a model with a learned variance (variance output "
+                    + model.varianceOutput().key() + ") is not supported; sample it unguided");
+        }
         this.model = model;
         this.schedule = schedule;
         this.classes = classes;

@@ -4,7 +4,8 @@ import org.ddpm4j.toolkit.sampling.BaseSampler;
 import org.ddpm4j.toolkit.sampling.UpdateRule;
 import org.ddpm4j.toolkit.sampling.NoiseLevel;
 import org.ddpm4j.toolkit.sampling.SamplerParameters;
-import java.util.Set;
+import org.ddpm4j.toolkit.sampling.ModelOutput;
+import org.ddpm4j.api.model.VarianceOutput;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
@@ -20,21 +21,36 @@ import org.ddpm4j.api.tensor.Tensor;
  *   x_s = coefX0 x0_theta + coefXt x_t + sigma_t z,   z ~ N(0, I)   (no noise when t = 0)
  * </pre>
  * where {@code coefX0, coefXt} are the posterior {@code q(x_s | x_t, x_0)} coefficients (eq. 7,
- * {@link Posterior}) and the reverse variance {@code sigma_t^2} is the posterior's
- * {@code betaTilde_t = (1 - alphaBar_s) / (1 - alphaBar_t) beta_{t|s}} ({@code variance_type}
- * {@code fixed_small}, the lower bound of Ho et al. section 3.2) or
- * {@code beta_{t|s} = 1 - alphaBar_t / alphaBar_s} ({@code fixed_large}, the upper bound).
+ * {@link Posterior}) and the reverse variance {@code sigma_t^2} ({@code variance_type}) is
+ * <ul>
+ *   <li>{@code fixed_small} (default, also {@code fixed_small_log}): the posterior's
+ *       {@code betaTilde_t = (1 - alphaBar_s) / (1 - alphaBar_t) beta_{t|s}}, the lower bound of Ho et al. 3.2;</li>
+ *   <li>{@code fixed_large}: {@code beta_{t|s} = 1 - alphaBar_t / alphaBar_s}, the upper bound;</li>
+ *   <li>{@code learned}: the model's variance channels, read as {@code sigma_t^2} itself (as diffusers does);</li>
+ *   <li>{@code learned_range}: the model's interpolation {@code v}:
+ *       {@code log sigma_t^2 = (1 + v)/2 log beta_{t|s} + (1 - v)/2 log betaTilde_t} (Nichol &amp; Dhariwal 2021);</li>
+ *   <li>{@code analytic}: Analytic-DPM (Bao et al. 2022), {@code betaTilde_t + beta_{t|s}^2 / (alpha_{t|s} (1 - alphaBar_t)) (1 - Gamma_t)}
+ *       with {@code Gamma_t = E||eps_theta(x_t)||^2 / d} given per step in {@code analytic_eps_moments}
+ *       (estimated by {@link AnalyticVariance}).</li>
+ * </ul>
+ * A denoiser with a variance output sampled with a fixed or analytic variance contributes its
+ * prediction only (its variance channels are ignored, as diffusers' DDIM does); {@code learned} and
+ * {@code learned_range} need a denoiser with that variance output.
  *
  * <p>Parameters: {@code steps} (default T), {@code timestep_spacing} (leading), {@code steps_offset},
- * {@code timesteps} (a custom list), {@code variance_type}, {@code clip_sample} (true),
+ * {@code timesteps} (a custom list), {@code variance_type}, {@code analytic_eps_moments}, {@code clip_sample} (true),
  * {@code clip_sample_range}, {@code thresholding}, {@code dynamic_thresholding_ratio}, {@code sample_max_value}.
  */
 public final class DdpmSampler extends BaseSampler {
     public static final String NAME = "ddpm";
-    private static final Set<String> LEARNED = Set.of("learned", "learned_range", "fixed_large_log");
+
+    /** The reverse variances this sampler knows. */
+    private enum Kind { FIXED_SMALL, FIXED_LARGE, LEARNED, LEARNED_RANGE, ANALYTIC }
 
     private final DiscreteSchedule schedule;
-    private final boolean largeVariance;
+    private final Kind kind;
+    private final double[] epsMoments;
+    private final String varianceParameter;
     private final PredictionClipping clipping;
 
     public DdpmSampler(Schedule schedule, Parameters p) {
@@ -45,12 +61,31 @@ public final class DdpmSampler extends BaseSampler {
         super(NAME, schedule, SamplerParameters.timesteps(p, schedule, schedule.trainSteps(), false,
                 n -> Spacing.read(p, "leading").integerTimesteps(schedule.trainSteps(), n, SamplerParameters.stepsOffset(p))));
         this.schedule = schedule;
+        this.varianceParameter = p.qualify("variance_type");
         String variance = p.getString("variance_type", "fixed_small");
-        if (LEARNED.contains(variance)) {
-            throw new InvalidParameterException(p.qualify("variance_type"), variance,
-                    "needs a model that predicts its variance, which the Denoiser API has not; allowed: fixed_small, fixed_small_log, fixed_large");
+        if (variance.equals("fixed_large_log")) {
+            throw new InvalidParameterException(varianceParameter, variance,
+                    "is not supported (diffusers takes the square root of a log there); allowed: fixed_small, fixed_small_log, fixed_large, learned, learned_range, analytic");
         }
-        this.largeVariance = p.getChoice("variance_type", "fixed_small", "fixed_small", "fixed_small_log", "fixed_large").equals("fixed_large");
+        this.kind = switch (p.getChoice("variance_type", "fixed_small", "fixed_small", "fixed_small_log", "fixed_large", "learned", "learned_range", "analytic")) {
+            case "fixed_large" -> Kind.FIXED_LARGE;
+            case "learned" -> Kind.LEARNED;
+            case "learned_range" -> Kind.LEARNED_RANGE;
+            case "analytic" -> Kind.ANALYTIC;
+            default -> Kind.FIXED_SMALL;
+        };
+        if (kind == Kind.ANALYTIC) {
+            this.epsMoments = p.requireDoubleArray("analytic_eps_moments");
+            if (epsMoments.length != timesteps().length) {
+                throw new InvalidParameterException(p.qualify("analytic_eps_moments"), epsMoments.length + " values",
+                        "must give one value per sampling step (" + timesteps().length + ")");
+            }
+        } else {
+            this.epsMoments = null;
+            if (p.has("analytic_eps_moments")) {
+                throw new InvalidParameterException(p.qualify("analytic_eps_moments"), "given", "is read only with variance_type analytic");
+            }
+        }
         this.clipping = PredictionClipping.read(p, true);
     }
 
@@ -60,14 +95,38 @@ public final class DdpmSampler extends BaseSampler {
         return (i, x, step) -> {
             double alphaBarT = schedule.alphaBar((int) t[i]);
             double alphaBarS = i + 1 < t.length ? schedule.alphaBar((int) t[i + 1]) : 1;
-            Tensor x0 = clipping.apply(step.model(x, t[i]).x0(NoiseLevel.ofAlphaBar(alphaBarT)));
+            ModelOutput out = step.model(x, t[i]);
+            Tensor x0 = clipping.apply(out.x0(NoiseLevel.ofAlphaBar(alphaBarT)));
             Posterior posterior = Posterior.between(alphaBarS, alphaBarT);
             Tensor mean = posterior.mean(x0, x);
             if (t[i] == 0) {
                 return mean;
             }
-            double variance = largeVariance ? 1 - alphaBarT / alphaBarS : Math.max(posterior.variance(), 1e-20);
-            return mean.linear(1, step.noise(x), Math.sqrt(variance));
+            double small = Math.max(posterior.variance(), 1e-20);
+            double large = 1 - alphaBarT / alphaBarS;
+            return switch (kind) {
+                case FIXED_SMALL -> mean.linear(1, step.noise(x), Math.sqrt(small));
+                case FIXED_LARGE -> mean.linear(1, step.noise(x), Math.sqrt(large));
+                case ANALYTIC -> mean.linear(1, step.noise(x), Math.sqrt(AnalyticVariance.optimal(alphaBarS, alphaBarT, epsMoments[i])));
+                case LEARNED -> mean.add(step.noise(x).mul(learned(out, VarianceOutput.LEARNED).sqrt()));
+                case LEARNED_RANGE -> {
+                    // frac log(beta) + (1 - frac) log(betaTilde), frac = (v + 1) / 2; the noise scale is exp(log sigma^2 / 2)
+                    double minLog = Math.log(small);
+                    double maxLog = Math.log(large);
+                    Tensor frac = learned(out, VarianceOutput.LEARNED_RANGE).add(1).mul(0.5);
+                    yield mean.add(step.noise(x).mul(frac.mul(0.5 * (maxLog - minLog)).add(0.5 * minLog).exp()));
+                }
+            };
         };
+    }
+
+    private Tensor learned(ModelOutput out, VarianceOutput wanted) {
+        Tensor variance = out.variance().orElseThrow(() -> new InvalidParameterException(varianceParameter, wanted.key(),
+                "needs a denoiser that outputs its variance; this one predicts none (use fixed_small, fixed_large or analytic)"));
+        if (out.varianceOutput() != wanted) {
+            throw new InvalidParameterException(varianceParameter, wanted.key(),
+                    "does not match the denoiser's variance output " + out.varianceOutput().key());
+        }
+        return variance;
     }
 }

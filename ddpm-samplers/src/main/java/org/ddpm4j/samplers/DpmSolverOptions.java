@@ -30,7 +30,14 @@ record DpmSolverOptions(int order, boolean dataPrediction, boolean heun, boolean
             throw new InvalidParameterException(p.qualify("final_sigmas_type"), "zero",
                     "is not supported with algorithm_type dpmsolver (a noise prediction cannot jump to sigma = 0); use sigma_min");
         }
-        SamplerParameters.requireNull(p, sampler, "variance_type");
+        // diffusers' learned / learned_range: the solver reads the prediction channels only, which
+        // every sampler of the kit does for a denoiser with a variance output (ModelOutput.raw)
+        Object variance = p.asMap().get("variance_type");
+        if (variance != null && !variance.equals("learned") && !variance.equals("learned_range")) {
+            throw new InvalidParameterException(p.qualify("variance_type"), variance, "is not supported by sampler '" + sampler
+                    + "'; allowed: null, learned, learned_range (the prediction part of the model's output is used)");
+        }
+        p.markUsed("variance_type");
         SamplerParameters.requireFalse(p, sampler, "use_flow_sigmas", "use_dynamic_shifting");
         SamplerParameters.ignored(p, "flow_shift", "time_shift_type");
         return new DpmSolverOptions(order, data, heun, finalZero, PredictionClipping.read(p, null));

@@ -13,6 +13,7 @@ import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.NonFiniteOutputException;
 import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.model.VarianceOutput;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
@@ -103,6 +104,9 @@ public final class ProbabilityFlowOde {
                 throw new NonFiniteOutputException("the denoiser's output", (int) evaluations[0], t);
             }
             evaluations[0]++;
+            if (denoiser.varianceOutput() != VarianceOutput.NONE) {
+                out = VarianceOutput.split(out).prediction(); // the ODE uses the mean prediction only
+            }
             return denoiser.parameterization().convert(out, Parameterization.EPSILON, x, level.alpha(), level.sigma()).mul(sigma);
         };
     }

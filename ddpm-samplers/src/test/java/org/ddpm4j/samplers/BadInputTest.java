@@ -62,7 +62,9 @@ class BadInputTest {
         assertNames(invalid("ddim", LINEAR, "timestep_spacing", "uniform"), "sampler.timestep_spacing", "'uniform'", "linspace, leading, trailing");
         assertNames(invalid("dpmsolver-multistep", LINEAR, "algorithm_type", "sde-dpmsolver++"), "sampler.algorithm_type", "'sde-dpmsolver++'",
                 "dpmsolver++, dpmsolver");
-        assertNames(invalid("ddpm", LINEAR, "variance_type", "learned_range"), "sampler.variance_type", "'learned_range'", "fixed_small");
+        assertNames(invalid("ddpm", LINEAR, "variance_type", "learnt"), "sampler.variance_type", "'learnt'", "learned_range");
+        assertNames(invalid("ddpm", LINEAR, "variance_type", "fixed_large_log"), "sampler.variance_type", "'fixed_large_log'", "fixed_small");
+        assertNames(invalid("ddpm", LINEAR, "variance_type", "analytic"), "sampler.analytic_eps_moments", "'missing'", "required");
         assertNames(invalid("dpmsolver-multistep", LINEAR, "algorithm_type", "dpmsolver", "final_sigmas_type", "zero"),
                 "sampler.final_sigmas_type", "'zero'", "sigma_min");
         assertNames(invalid("euler", LINEAR, "use_karras_sigmas", true, "use_exponential_sigmas", true), "sampler.use_exponential_sigmas",

@@ -29,6 +29,15 @@ public interface Denoiser {
         return predict(x, ts, condition);
     }
 
+    /**
+     * What the output holds besides the prediction: {@link VarianceOutput#NONE} (the default) or a
+     * learned variance, in which case {@link #predict} returns twice the input's channels
+     * (prediction first, see {@link VarianceOutput}).
+     */
+    default VarianceOutput varianceOutput() {
+        return VarianceOutput.NONE;
+    }
+
     /** Number of classes of a class-conditional model (labels {@code 0..n-1}); 0 when unconditional. */
     default int numClasses() {
         return 0;
@@ -67,10 +76,22 @@ public interface Denoiser {
                     uniform &= t[i] == t[0];
                 }
                 Tensor out = inner.predict(x, t, condition);
+                if (inner.varianceOutput() != VarianceOutput.NONE) {
+                    // only the prediction changes meaning; the variance channels pass through
+                    VarianceOutput.Split split = VarianceOutput.split(out);
+                    Tensor converted = uniform ? inner.parameterization().convert(split.prediction(), target, x, alpha[0], sigma[0])
+                            : inner.parameterization().convert(split.prediction(), target, x, alpha, sigma);
+                    return VarianceOutput.join(converted, split.variance());
+                }
                 if (uniform) {
                     return inner.parameterization().convert(out, target, x, alpha[0], sigma[0]);
                 }
                 return inner.parameterization().convert(out, target, x, alpha, sigma);
+            }
+
+            @Override
+            public VarianceOutput varianceOutput() {
+                return inner.varianceOutput();
             }
 
             @Override

@@ -27,9 +27,10 @@ import org.ddpm4j.toolkit.io.Json;
  * @param objective    the training objective ({@code Objective.describe()}: {@code type} denoising or
  *                     flow-matching, and flow matching's time distribution); empty for classifiers and
  *                     older cards (denoising)
+ * @param stepSchedules step schedules optimized for this model by {@code ddpm tune-steps} (see {@link #withStepSchedule})
  */
 public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, ComponentConfig schedule, String backend,
-                        Map<String, Object> data, Map<String, Object> objective) {
+                        Map<String, Object> data, Map<String, Object> objective, List<Map<String, Object>> stepSchedules) {
     public static final String FORMAT = "ddpm4j-model/1";
     public static final String FILE = "model-card.json";
 
@@ -40,6 +41,29 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
         classNames = List.copyOf(classNames);
         data = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(data));
         objective = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(objective));
+        stepSchedules = List.copyOf(stepSchedules);
+    }
+
+    /** A card without optimized step schedules. */
+    public ModelCard(String kind, NetworkSpec spec, List<String> classNames, ComponentConfig schedule, String backend, Map<String, Object> data,
+                     Map<String, Object> objective) {
+        this(kind, spec, classNames, schedule, backend, data, objective, List.of());
+    }
+
+    /**
+     * This card with {@code entry} among its step schedules (written by {@code ddpm tune-steps}:
+     * {@code sampler}, its {@code parameters} and {@code timesteps} per number of evaluations),
+     * replacing an entry for the same sampler and parameters.
+     */
+    public ModelCard withStepSchedule(Map<String, Object> entry) {
+        List<Map<String, Object>> all = new java.util.ArrayList<>();
+        for (Map<String, Object> e : stepSchedules) {
+            if (!(e.get("sampler").equals(entry.get("sampler")) && e.get("parameters").equals(entry.get("parameters")))) {
+                all.add(e);
+            }
+        }
+        all.add(entry);
+        return new ModelCard(kind, spec, classNames, schedule, backend, data, objective, all);
     }
 
     /** {@code flow-matching} when the card says so. */
@@ -48,7 +72,7 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
     }
 
     public ModelCard withObjective(Map<String, Object> description) {
-        return new ModelCard(kind, spec, classNames, schedule, backend, data, description);
+        return new ModelCard(kind, spec, classNames, schedule, backend, data, description, stepSchedules);
     }
 
     /** A card for a network trained with {@code schedule}. */
@@ -58,7 +82,7 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
     }
 
     public ModelCard withClassNames(List<String> names) {
-        return new ModelCard(kind, spec, names, schedule, backend, data, objective);
+        return new ModelCard(kind, spec, names, schedule, backend, data, objective, stepSchedules);
     }
 
     public Map<String, Object> toMap() {
@@ -80,6 +104,9 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
         if (!objective.isEmpty()) {
             m.put("objective", objective);
         }
+        if (!stepSchedules.isEmpty()) {
+            m.put("step_schedules", stepSchedules);
+        }
         return m;
     }
 
@@ -98,10 +125,12 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
         NetworkSpec spec = new NetworkSpec(p.requireString("architecture"), p.requireIntArray("sample_shape"),
                 p.getInt("num_classes", 0), Parameterization.parse(p.qualify("parameterization"), p.getString("parameterization", "epsilon")),
                 Parameters.of(p.getNested("hyperparameters").asMap()));
-        p.markUsed("class_names");
+        p.markUsed("class_names", "step_schedules");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> steps = map.get("step_schedules") instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
         List<String> names = p.has("class_names") ? ((List<?>) map.get("class_names")).stream().map(String::valueOf).toList() : List.of();
         ModelCard card = new ModelCard(p.requireString("kind"), spec, names, new ComponentConfig(scheduleType, scheduleParameters),
-                p.getString("backend", "unknown"), p.getNested("data").asMap(), p.has("objective") ? objective(p) : Map.of());
+                p.getString("backend", "unknown"), p.getNested("data").asMap(), p.has("objective") ? objective(p) : Map.of(), steps);
         p.requireAllUsed();
         return card;
     }

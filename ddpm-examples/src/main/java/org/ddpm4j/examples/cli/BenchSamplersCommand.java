@@ -15,7 +15,10 @@ import org.ddpm4j.api.sampling.SamplingRun;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
+import org.ddpm4j.api.Checks;
 import org.ddpm4j.core.config.DiffusersScheduler;
+import org.ddpm4j.examples.bench.StepScheduleBenchmark;
+import org.ddpm4j.toolkit.sampling.SamplerParameters;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.toolkit.io.OutputPaths;
@@ -104,6 +107,22 @@ final class BenchSamplersCommand implements Runnable {
             + "written by tools/diffusers-reference/benchmark_diffusers_samplers.py: adds their errors.")
     Path diffusers;
 
+    @Option(names = "--tune-nfe", paramLabel = "N", split = ",", defaultValue = "5,8,10,15,20",
+            description = "Evaluation budgets at which step schedules are optimized for this denoiser and compared (default: ${DEFAULT-VALUE}).")
+    List<Integer> tuneNfe;
+
+    @Option(names = "--no-tune", description = "Skip the optimized step schedules.")
+    boolean noTune;
+
+    @Option(names = "--tune-pilots", paramLabel = "N", defaultValue = "64", description = "Pilot samples for the optimized schedules (default: ${DEFAULT-VALUE}).")
+    int tunePilots;
+
+    @Option(names = "--tune-grid", paramLabel = "N", defaultValue = "60", description = "Fine grid points of the GITS dynamic program (default: ${DEFAULT-VALUE}).")
+    int tuneGrid;
+
+    @Option(names = "--tune-sweeps", paramLabel = "N", defaultValue = "8", description = "Sweeps of the pilot-error descent (default: ${DEFAULT-VALUE}).")
+    int tuneSweeps;
+
     @Spec
     CommandSpec spec;
 
@@ -139,6 +158,13 @@ final class BenchSamplersCommand implements Runnable {
         Sampler ode = registry.createSampler("ode", s, Parameters.of("rtol", 1e-4, "atol", 1e-4));
         Result adaptive = run(ode, model, noise, exact);
         out.printf(Locale.ROOT, "| ode | rtol=1e-4, atol=1e-4 (adaptive) | - | %d | %.2e |%n", adaptive.evaluations, adaptive.error(adaptive.endpoint));
+        if (!noTune) {
+            Tensor pilots = Noise.seeded(model, backend, Checks.atLeast("--tune-pilots", tunePilots, 1), seed + 1_000_003);
+            for (StepScheduleBenchmark.Row r : new StepScheduleBenchmark(registry, SamplerParameters.discrete(s, "bench samplers"), model, exact,
+                    noise, pilots, tuneGrid, out).run(tuneNfe, Checks.atLeast("--tune-sweeps", tuneSweeps, 0))) {
+                best.offer(r.label(), r.evaluations(), r.error());
+            }
+        }
         out.printf(Locale.ROOT, "%nbest at <= 10 evaluations: %s: %.2e%n", best.label, best.error);
         if (diffusers != null) {
             compareWithDiffusers(registry, model, noise, exact, best, out);

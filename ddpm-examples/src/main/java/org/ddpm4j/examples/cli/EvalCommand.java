@@ -15,6 +15,7 @@ import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Classifier;
 import org.ddpm4j.api.model.Condition;
+import org.ddpm4j.api.model.VarianceOutput;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.sampling.Sampler;
@@ -39,6 +40,7 @@ import org.ddpm4j.examples.metrics.FrechetDistance;
 import org.ddpm4j.examples.plot.Chart;
 import org.ddpm4j.examples.plot.Figure;
 import org.ddpm4j.examples.plot.ImageGrid;
+import org.ddpm4j.samplers.AnalyticVariance;
 import org.ddpm4j.samplers.likelihood.Elbo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -113,6 +115,11 @@ final class EvalCommand implements Runnable {
             + "images in bits/dim (ELBO over every training step: slow; default ${DEFAULT-VALUE}: skip).")
     int bitsPerDimImages;
 
+    @Option(names = "--variance", defaultValue = "fixed_small", paramLabel = "KIND", description = "Reverse variance of the --bits-per-dim bound: "
+            + "fixed_small (betaTilde_t), fixed_large (beta_t), analytic (Analytic-DPM, Gamma_t estimated on the same test images with other noise) "
+            + "or learned (the model's variance output) (default ${DEFAULT-VALUE}).")
+    String variance;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the noise; every scale starts from the same noise (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -145,6 +152,10 @@ final class EvalCommand implements Runnable {
                     .classifier(registry, backend, source.schedule(), open));
             ArrayData test = Datasets.test(Datasets.FASHION_MNIST, dataDirectory(card), testImages);
             Denoiser denoiser = source.denoiser();
+            if (bitsPerDimImages > 0 && variance.equals("learned") && denoiser.varianceOutput() == VarianceOutput.NONE) {
+                throw new InvalidParameterException("--variance", variance, "needs a model that outputs its variance; this one predicts none "
+                        + "(use fixed_small, fixed_large or analytic)");
+            }
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("checkpoint", checkpoint.toString());
             report.put("classifier", classifier.toString());
@@ -193,6 +204,9 @@ final class EvalCommand implements Runnable {
         }
         if (bitsPerDimImages < 0) {
             throw new InvalidParameterException("--bits-per-dim", bitsPerDimImages, "must be an integer >= 0");
+        }
+        if (!List.of("fixed_small", "fixed_large", "analytic", "learned").contains(variance)) {
+            throw new InvalidParameterException("--variance", variance, "must be one of fixed_small, fixed_large, analytic, learned");
         }
         for (double w : scales) {
             if (!(w >= 0)) {
@@ -375,7 +389,14 @@ final class EvalCommand implements Runnable {
             Tensor x0 = EvaluationClassifier.batch(test, 0, n, backend);
             Condition condition = denoiser.numClasses() > 0 ? Condition.repeat(Condition.NULL_CLASS, n) : Condition.none();
             ProgressReporter progress = new ProgressReporter("elbo", "terms", discrete.trainSteps(), spec.commandLine().getErr(), 1.0);
-            Elbo.Terms terms = new Elbo(discrete, false, Elbo.Decoder.DISCRETIZED).evaluate(denoiser, x0, condition, seed,
+            Elbo.Variance kind = Elbo.Variance.valueOf(variance.toUpperCase(Locale.ROOT));
+            double[] gamma = null;
+            if (kind == Elbo.Variance.ANALYTIC) {
+                double[] times = new double[discrete.trainSteps()];
+                Arrays.setAll(times, t -> t);
+                gamma = AnalyticVariance.epsMoments(denoiser, discrete, times, x0, condition, seed + 1);
+            }
+            Elbo.Terms terms = new Elbo(discrete, kind, gamma, Elbo.Decoder.DISCRETIZED).evaluate(denoiser, x0, condition, seed,
                     done -> progress.update(done, ""));
             double[] bits = terms.bitsPerDim(x0.sampleSize());
             double mean = Arrays.stream(bits).average().orElseThrow();
@@ -386,7 +407,8 @@ final class EvalCommand implements Runnable {
             m.put("mean", mean);
             m.put("standard_error", sd / Math.sqrt(n));
             m.put("images", n);
-            m.put("decoder", "discretized Gaussian, 8-bit, reverse variance beta-tilde");
+            m.put("decoder", "discretized Gaussian, 8-bit");
+            m.put("reverse_variance", variance);
             return m;
         }
     }

@@ -1,5 +1,9 @@
 package org.ddpm4j.examples.cli;
 
+import org.ddpm4j.api.schedule.DiscreteSchedule;
+import org.ddpm4j.core.training.ModelCard;
+import org.ddpm4j.core.training.ProgressiveDistillation;
+import org.ddpm4j.toolkit.sampling.BaseSampler;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -123,6 +127,7 @@ final class SampleCommand implements Runnable {
         if (eta != null) {
             run.put("eta", eta);
         }
+        useTunedSteps(source, run);
         boolean pretrained = source.kind() == ModelSources.Kind.PRETRAINED;
         SamplerSource.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry),
                 pretrained ? Optional.of(source.location()) : Optional.empty());
@@ -134,6 +139,7 @@ final class SampleCommand implements Runnable {
              // a mixture's components are the classes, except under classifier guidance, which guides the whole mixture
              ModelSources.Source loaded = source.denoiser(registry, backend, resolved.schedule(),
                      classes != null && !"classifier".equals(guidance))) {
+            loaded.card().ifPresent(card -> checkDistilled(card, resolved));
             if (loaded.resources() instanceof Pretrained p) {
                 spec.commandLine().getOut().printf(Locale.ROOT, "loaded %s from %s; scheduler %s (%s, %d steps); backend %s%n", p.describe(),
                         p.root(), p.schedulerConfig().map(Path::toString).orElse("-"), resolved.sampler().name(),
@@ -150,6 +156,41 @@ final class SampleCommand implements Runnable {
             sampleAndWrite(resolved, denoiser, x, condition, perRow);
         } finally {
             open.values().forEach(SampleCommand::closeQuietly);
+        }
+    }
+
+    /**
+     * A progressively distilled student takes exactly the DDIM steps it was distilled for
+     * ({@link ProgressiveDistillation#grid}); any other plan would ask it for steps it never learned.
+     */
+    private static void checkDistilled(ModelCard card, SamplerSource.Resolved resolved) {
+        Optional<Integer> distilled = ProgressiveDistillation.distilledSteps(card);
+        if (distilled.isEmpty()) {
+            return;
+        }
+        int n = distilled.get();
+        boolean same = resolved.sampler() instanceof BaseSampler b && resolved.sampler().name().equals("ddim")
+                && resolved.schedule() instanceof DiscreteSchedule d
+                && Arrays.equals(b.timesteps(), new ProgressiveDistillation(d).grid(n));
+        if (!same) {
+            throw new InvalidParameterException("--steps", resolved.sampler().steps(), "this model was distilled for " + n
+                    + " DDIM steps; sample it with --sampler ddim --steps " + n
+                    + " --param timestep_spacing=trailing --param set_alpha_to_one=true --param clip_sample=false");
+        }
+    }
+
+    /** With a step schedule that 'ddpm tune-steps' stored in the model card for this sampler and --steps: use it, and say so. */
+    private void useTunedSteps(ModelSources.Spec source, Map<String, Object> run) {
+        boolean hasCard = source.kind() == ModelSources.Kind.CHECKPOINT || source.kind() == ModelSources.Kind.SAVEDMODEL;
+        if (!hasCard || steps == null || samplerSource.choice.sampler == null) {
+            return;
+        }
+        Map<String, Object> tuned = TuneStepsCommand.stored(source.card(), samplerSource.choice.sampler, KeyValues.parse(samplerSource.samplerParams), steps);
+        if (tuned != null) {
+            run.remove("steps");
+            run.putAll(tuned);
+            spec.commandLine().getOut().printf(Locale.ROOT, "using the optimized step schedule of the model card (ddpm tune-steps) for %s at %d steps: %s%n",
+                    samplerSource.choice.sampler, steps, tuned);
         }
     }
 

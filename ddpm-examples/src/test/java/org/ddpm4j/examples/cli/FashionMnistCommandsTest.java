@@ -104,6 +104,21 @@ class FashionMnistCommandsTest {
         assertEquals(960, ImageIO.read(out.resolve("guidance.png").toFile()).getWidth());
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void boundsBitsPerDimensionWithTheAnalyticVarianceAndRefusesALearnedOneTheModelLacks() throws IOException {
+        Path out = dir.resolve("eval-analytic");
+        Cli r = eval(out, "--scales", "0", "--bits-per-dim", "2", "--variance", "analytic");
+        ok(r);
+        Map<String, Object> bits = (Map<String, Object>) Json.readObject(out.resolve("eval.json")).get("bits_per_dim");
+        assertEquals("analytic", bits.get("reverse_variance"));
+        double mean = ((Number) bits.get("mean")).doubleValue();
+        assertTrue(Double.isFinite(mean) && mean > 0, "bits/dim " + mean);
+        Cli learned = eval(dir.resolve("eval-learned"), "--scales", "0", "--bits-per-dim", "2", "--variance", "learned");
+        assertEquals(2, learned.exitCode(), learned.out());
+        assertTrue(learned.err().contains("--variance") && learned.err().contains("outputs its variance"), learned.err());
+    }
+
     private static Cli eval(Path out, String... more) {
         List<String> a = new ArrayList<>(List.of("eval", "--checkpoint", denoiser.toString(), "--classifier", classifier.toString(),
                 "--per-class", "2", "--steps", "3", "--test-images", "60", "--threads", "1", "--out", out.toString()));

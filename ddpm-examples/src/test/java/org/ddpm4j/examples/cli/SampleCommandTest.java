@@ -167,10 +167,22 @@ class SampleCommandTest {
 
     @Test
     void benchSamplersPrintsTheTable(@TempDir Path dir) {
-        Cli r = Cli.run("bench", "samplers", "--denoiser", "gmm:" + mixture(dir), "--n", "8", "--steps", "10");
+        Cli r = Cli.run("bench", "samplers", "--denoiser", "gmm:" + mixture(dir), "--n", "8", "--steps", "10", "--tune-nfe", "4",
+                "--tune-pilots", "4", "--tune-grid", "8", "--tune-sweeps", "1");
         assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("| 4 | best of diffusers with any list: ") && r.out().contains("| 4 | ddpm4j UniPC-2, GITS + descent |"), r.out());
         assertTrue(r.out().contains("| ddim | timestep_spacing=trailing, set_alpha_to_one=false, clip_sample=false | 10 | 10 |"), r.out());
         assertTrue(r.out().contains("| heun | timestep_spacing=trailing, final_sigmas_type=sigma_min | 10 | 20 |"), r.out());
         assertTrue(r.out().contains("best at <= 10 evaluations: "), r.out());
+    }
+
+    @Test
+    void benchVariancePrintsBothTablesAndNeedsAMixture(@TempDir Path dir) {
+        Cli r = Cli.run("bench", "variance", "--denoiser", "gmm:" + mixture(dir), "--n", "20", "--steps", "5");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("| analytic |") && r.out().contains("| fixed_large |") && r.out().contains("| 5 |"), r.out());
+        Cli bad = Cli.run("bench", "variance", "--denoiser", "gmm:" + mixture(dir), "--n", "2");
+        assertEquals(2, bad.exitCode(), bad.out());
+        assertTrue(bad.err().contains("--n"), bad.err());
     }
 }

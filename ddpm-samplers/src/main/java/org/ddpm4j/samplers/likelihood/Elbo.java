@@ -1,15 +1,17 @@
 package org.ddpm4j.samplers.likelihood;
 
+import java.util.Arrays;
 import java.util.function.IntConsumer;
-import org.apache.commons.math3.special.Erf;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.model.VarianceOutput;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Posterior;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorScope;
+import org.ddpm4j.samplers.AnalyticVariance;
 
 /**
  * The variational bound of Ho et al. (2020) eq. 5 on {@code -log p_theta(x_0)}, per sample:
@@ -19,12 +21,16 @@ import org.ddpm4j.api.tensor.TensorScope;
  *     - log p_theta(x_0 | x_1)                                           decoder
  * </pre>
  * with {@code p_theta(x_{t-1} | x_t) = N(mu_theta, sigma_t^2 I)}, {@code mu_theta} the posterior
- * mean at the model's {@code x_0} estimate and {@code sigma_t^2 = betaTilde_t} (fixed_small) or
- * {@code beta_t} (fixed_large). Each KL term is Gaussian in closed form; the expectation over
+ * mean at the model's {@code x_0} estimate and {@code sigma_t^2} ({@link Variance}) {@code betaTilde_t}
+ * (fixed_small), {@code beta_t} (fixed_large), Analytic-DPM's optimum ({@link org.ddpm4j.samplers.AnalyticVariance})
+ * or the model's own variance output, per coordinate (learned: Nichol &amp; Dhariwal 2021; the
+ * interpolation {@code v} runs between {@code log betaTilde_t} and {@code log beta_t}, at {@code t = 0}
+ * from guided-diffusion's clipped {@code log betaTilde_1}). Each KL term is Gaussian in closed form
+ * ({@link Gaussians}); the expectation over
  * {@code x_t} is estimated with one draw per term (noise of term t from {@code GaussianNoise.forStep(seed, t)}).
  * The decoder is Ho et al.'s discretized Gaussian for 8-bit data in [-1, 1] (eq. 13; bins of
  * width 2/255, open at the ends, normal CDF from Commons Math's erfc) or a continuous Gaussian,
- * both with variance {@code beta_1}. Indices are 0-based as elsewhere (Ho's t = 1 is our 0).
+ * with variance {@code beta_1} for the fixed variances. Indices are 0-based as elsewhere (Ho's t = 1 is our 0).
  */
 public final class Elbo {
 
@@ -34,6 +40,16 @@ public final class Elbo {
         DISCRETIZED,
         /** A Gaussian density: a bound on the continuous negative log-density. */
         GAUSSIAN
+    }
+
+    /** The reverse variance {@code sigma_t^2}. */
+    public enum Variance {
+        FIXED_SMALL,
+        FIXED_LARGE,
+        /** Analytic-DPM: needs {@code E||eps_theta(x_t)||^2 / d} for every training step. */
+        ANALYTIC,
+        /** The denoiser's variance output ({@link VarianceOutput#LEARNED} or {@link VarianceOutput#LEARNED_RANGE}). */
+        LEARNED
     }
 
     /** The three parts of the bound, in nats per sample. */
@@ -59,13 +75,29 @@ public final class Elbo {
     }
 
     private final DiscreteSchedule schedule;
-    private final boolean largeVariance;
+    private final Variance variance;
+    private final double[] epsMoments;
     private final Decoder decoder;
 
     /** {@code largeVariance}: reverse variance {@code beta_t} instead of {@code betaTilde_t}. */
     public Elbo(DiscreteSchedule schedule, boolean largeVariance, Decoder decoder) {
+        this(schedule, largeVariance ? Variance.FIXED_LARGE : Variance.FIXED_SMALL, null, decoder);
+    }
+
+    /**
+     * The bound with reverse variance {@code variance}; {@code epsMoments} ({@code Gamma_t} for
+     * {@code t = 0..T-1}, see {@link org.ddpm4j.samplers.AnalyticVariance#epsMoments}) only for {@link Variance#ANALYTIC}.
+     */
+    public Elbo(DiscreteSchedule schedule, Variance variance, double[] epsMoments, Decoder decoder) {
+        if ((variance == Variance.ANALYTIC) != (epsMoments != null)) {
+            throw new IllegalArgumentException("Gamma_t is given exactly for the analytic variance");
+        }
+        if (epsMoments != null && epsMoments.length != schedule.trainSteps()) {
+            throw new IllegalArgumentException(epsMoments.length + " values of Gamma_t for " + schedule.trainSteps() + " training steps");
+        }
         this.schedule = schedule;
-        this.largeVariance = largeVariance;
+        this.variance = variance;
+        this.epsMoments = epsMoments == null ? null : epsMoments.clone();
         this.decoder = decoder;
     }
 
@@ -93,11 +125,21 @@ public final class Elbo {
                 Tensor xt = schedule.addNoise(x0, eps, (double) t);
                 double alpha = schedule.signal((double) t);
                 double sigma = schedule.noise((double) t);
-                Tensor estimate = denoiser.parameterization().convert(denoiser.predict(xt, t, condition), Parameterization.SAMPLE, xt, alpha, sigma);
+                Tensor out = denoiser.predict(xt, t, condition);
+                Tensor channels = null;
+                if (denoiser.varianceOutput() != VarianceOutput.NONE) {
+                    VarianceOutput.Split split = VarianceOutput.split(out);
+                    out = split.prediction();
+                    channels = split.variance();
+                } else if (variance == Variance.LEARNED) {
+                    throw new IllegalArgumentException("a learned reverse variance needs a denoiser that outputs its variance; this one predicts none");
+                }
+                Tensor estimate = denoiser.parameterization().convert(out, Parameterization.SAMPLE, xt, alpha, sigma);
+                double[] logVariance = logVariance(t, channels, denoiser.varianceOutput(), x0.sampleSize() * n);
                 if (t == 0) {
-                    add(decoded, decoderNll(x0, estimate, schedule.beta(0)));
+                    add(decoded, decoderNll(x0, estimate, logVariance));
                 } else {
-                    add(diffusion, kl(x0, xt, estimate, t));
+                    add(diffusion, kl(x0, xt, estimate, t, logVariance));
                 }
             }
             progress.accept(t + 1);
@@ -105,58 +147,67 @@ public final class Elbo {
         return new Terms(prior, diffusion, decoded);
     }
 
-    /** {@code KL(q(x_{t-1} | x_t, x_0) || N(mu_theta, sigma_t^2 I))} per sample. */
-    private double[] kl(Tensor x0, Tensor xt, Tensor estimate, int t) {
+    /**
+     * {@code log sigma_t^2} per coordinate: the fixed or analytic value everywhere, or the model's
+     * variance channels read as {@code kind} says.
+     */
+    private double[] logVariance(int t, Tensor channels, VarianceOutput kind, int count) {
+        double small = t == 0 ? schedule.posterior(1).variance() : Math.max(schedule.posterior(t).variance(), 1e-20);
+        double large = schedule.beta(t);
+        double fixed = switch (variance) {
+            case FIXED_SMALL -> t == 0 ? large : small; // the decoder of Ho et al. has variance beta_1
+            case FIXED_LARGE -> large;
+            case ANALYTIC -> AnalyticVariance.optimal(t == 0 ? 1 : schedule.alphaBar(t - 1), schedule.alphaBar(t), epsMoments[t]);
+            case LEARNED -> Double.NaN;
+        };
+        double[] log = new double[count];
+        if (variance != Variance.LEARNED) {
+            Arrays.fill(log, Math.log(fixed));
+            return log;
+        }
+        double[] v = channels.toDoubleArray();
+        for (int k = 0; k < count; k++) {
+            if (kind == VarianceOutput.LEARNED) {
+                log[k] = Math.log(v[k]);
+            } else {
+                double frac = (v[k] + 1) / 2;
+                log[k] = frac * Math.log(large) + (1 - frac) * Math.log(small);
+            }
+        }
+        return log;
+    }
+
+    /** {@code KL(q(x_{t-1} | x_t, x_0) || N(mu_theta, sigma_t^2))} per sample, summed over coordinates. */
+    private double[] kl(Tensor x0, Tensor xt, Tensor estimate, int t, double[] logVariance) {
         Posterior posterior = schedule.posterior(t);
-        double variance = largeVariance ? schedule.beta(t) : posterior.variance();
-        double[] squares = posterior.mean(x0, xt).sub(posterior.mean(estimate, xt)).square().sumPerSample();
-        double perDimension = 0.5 * (Math.log(variance / posterior.variance()) + posterior.variance() / variance - 1);
-        double[] kl = new double[squares.length];
-        for (int i = 0; i < kl.length; i++) {
-            kl[i] = x0.sampleSize() * perDimension + 0.5 * squares[i] / variance;
+        double logPosterior = Math.log(posterior.variance());
+        double[] q = posterior.mean(x0, xt).toDoubleArray();
+        double[] p = posterior.mean(estimate, xt).toDoubleArray();
+        int d = x0.sampleSize();
+        double[] kl = new double[x0.batchSize()];
+        for (int k = 0; k < q.length; k++) {
+            kl[k / d] += Gaussians.normalKl(q[k], logPosterior, p[k], logVariance[k]);
         }
         return kl;
     }
 
-    /** {@code -log p(x_0 | x_1)} per sample, the decoder centred at the model's estimate with variance {@code variance}. */
-    private double[] decoderNll(Tensor x0, Tensor mean, double variance) {
+    /** {@code -log p(x_0 | x_1)} per sample, the decoder centred at the model's estimate. */
+    private double[] decoderNll(Tensor x0, Tensor mean, double[] logVariance) {
         double[] x = x0.toDoubleArray();
         double[] mu = mean.toDoubleArray();
         int d = x0.sampleSize();
-        double sd = Math.sqrt(variance);
         double[] nll = new double[x0.batchSize()];
         for (int k = 0; k < x.length; k++) {
             double term;
             if (decoder == Decoder.GAUSSIAN) {
-                double z = (x[k] - mu[k]) / sd;
-                term = 0.5 * (Math.log(2 * Math.PI * variance) + z * z);
+                double variance = Math.exp(logVariance[k]);
+                term = 0.5 * (Math.log(2 * Math.PI) + logVariance[k] + (x[k] - mu[k]) * (x[k] - mu[k]) / variance);
             } else {
-                double lower = x[k] <= -1 + 1e-12 ? Double.NEGATIVE_INFINITY : (x[k] - 1.0 / 255 - mu[k]) / sd;
-                double upper = x[k] >= 1 - 1e-12 ? Double.POSITIVE_INFINITY : (x[k] + 1.0 / 255 - mu[k]) / sd;
-                term = -Math.log(Math.max(binProbability(lower, upper), 1e-300));
+                term = -Gaussians.discretizedLogLikelihood(x[k], mu[k], logVariance[k]);
             }
             nll[k / d] += term;
         }
         return nll;
-    }
-
-    /** {@code Phi(b) - Phi(a)}, from whichever tail keeps the digits. */
-    static double binProbability(double a, double b) {
-        if (a > 0) {
-            return upperTail(a) - upperTail(b);
-        }
-        return upperTail(-b) - upperTail(-a);
-    }
-
-    /** {@code 1 - Phi(z)}. */
-    private static double upperTail(double z) {
-        if (z == Double.POSITIVE_INFINITY) {
-            return 0;
-        }
-        if (z == Double.NEGATIVE_INFINITY) {
-            return 1;
-        }
-        return 0.5 * Erf.erfc(z / Math.sqrt(2));
     }
 
     private static void add(double[] into, double[] values) {

@@ -69,12 +69,12 @@ class LikelihoodTest {
     @Test
     void discretizedDecoderIsTheProbabilityOfTheBin() {
         org.apache.commons.math3.distribution.NormalDistribution normal = new org.apache.commons.math3.distribution.NormalDistribution();
-        assertEquals(normal.cumulativeProbability(0.3) - normal.cumulativeProbability(-0.2), Elbo.binProbability(-0.2, 0.3), 1e-15);
+        assertEquals(normal.cumulativeProbability(0.3) - normal.cumulativeProbability(-0.2), Gaussians.binProbability(-0.2, 0.3), 1e-15);
         assertEquals(normal.cumulativeProbability(-30.5) - normal.cumulativeProbability(-31),
-                Elbo.binProbability(-31, -30.5), 1e-15 * normal.cumulativeProbability(-30.5));
+                Gaussians.binProbability(-31, -30.5), 1e-15 * normal.cumulativeProbability(-30.5));
         // far in the upper tail the difference of CDFs would round to 0; the tail difference keeps it
-        assertTrue(Elbo.binProbability(30, 30.5) > 0);
-        assertEquals(1 - normal.cumulativeProbability(1.5), Elbo.binProbability(1.5, Double.POSITIVE_INFINITY), 1e-15);
+        assertTrue(Gaussians.binProbability(30, 30.5) > 0);
+        assertEquals(1 - normal.cumulativeProbability(1.5), Gaussians.binProbability(1.5, Double.POSITIVE_INFINITY), 1e-15);
     }
 
     private static double average(double[] values) {

@@ -4,6 +4,7 @@ import java.util.Optional;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.model.VarianceOutput;
 import org.ddpm4j.api.tensor.Tensor;
 
 /**
@@ -35,6 +36,11 @@ public final class Unconditional {
             @Override
             public Optional<int[]> sampleShape() {
                 return conditional.sampleShape();
+            }
+
+            @Override
+            public VarianceOutput varianceOutput() {
+                return conditional.varianceOutput();
             }
 
             @Override

@@ -1,6 +1,8 @@
 package org.ddpm4j.toolkit.sampling;
 
+import java.util.Optional;
 import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.model.VarianceOutput;
 import org.ddpm4j.api.tensor.Tensor;
 
 /**
@@ -10,18 +12,35 @@ import org.ddpm4j.api.tensor.Tensor;
  */
 public final class ModelOutput {
     private final Tensor raw;
+    private final Tensor variance;
+    private final VarianceOutput varianceOutput;
     private final Parameterization parameterization;
     private final Tensor x;
     private final Step step;
 
-    ModelOutput(Tensor raw, Parameterization parameterization, Tensor x, Step step) {
+    ModelOutput(Tensor raw, Tensor variance, VarianceOutput varianceOutput, Parameterization parameterization, Tensor x, Step step) {
         this.raw = raw;
+        this.variance = variance;
+        this.varianceOutput = varianceOutput;
         this.parameterization = parameterization;
         this.x = x;
         this.step = step;
     }
 
-    /** The denoiser's output as it came, in its own parameterization. */
+    /**
+     * The variance channels of a learned-variance denoiser ({@link #varianceOutput()} says what they
+     * mean), or empty when the denoiser predicts no variance.
+     */
+    public Optional<Tensor> variance() {
+        return Optional.ofNullable(variance);
+    }
+
+    /** What {@link #variance()} holds. */
+    public VarianceOutput varianceOutput() {
+        return varianceOutput;
+    }
+
+    /** The denoiser's prediction as it came, in its own parameterization (without variance channels). */
     public Tensor raw() {
         return raw;
     }

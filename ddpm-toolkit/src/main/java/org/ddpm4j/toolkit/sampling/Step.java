@@ -1,6 +1,7 @@
 package org.ddpm4j.toolkit.sampling;
 
 import org.ddpm4j.api.model.NonFiniteOutputException;
+import org.ddpm4j.api.model.VarianceOutput;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorScope;
@@ -28,14 +29,23 @@ public final class Step {
         return index;
     }
 
-    /** Evaluates the denoiser at {@code x} (variance-preserving form) and model time {@code t}. */
+    /**
+     * Evaluates the denoiser at {@code x} (variance-preserving form) and model time {@code t}. The
+     * output of a learned-variance denoiser is split: update rules read the prediction as usual
+     * (diffusers' DDIM and DPM-Solver use only that part) and may read {@link ModelOutput#variance()}.
+     */
     public ModelOutput model(Tensor x, double t) {
         Tensor out = run.denoiser().predict(x, t, run.options().condition());
         run.countEvaluation();
         if (run.options().checkFinite() && !out.isFinite()) {
             throw new NonFiniteOutputException("the denoiser's output", index, t);
         }
-        return new ModelOutput(out, run.denoiser().parameterization(), x, this);
+        VarianceOutput kind = run.denoiser().varianceOutput();
+        if (kind == VarianceOutput.NONE) {
+            return new ModelOutput(out, null, kind, run.denoiser().parameterization(), x, this);
+        }
+        VarianceOutput.Split split = VarianceOutput.split(out);
+        return new ModelOutput(split.prediction(), split.variance(), kind, run.denoiser().parameterization(), x, this);
     }
 
     /**

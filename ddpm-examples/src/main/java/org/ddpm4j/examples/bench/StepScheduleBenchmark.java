@@ -1,0 +1,218 @@
+package org.ddpm4j.examples.bench;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.model.Condition;
+import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.sampling.SampleOptions;
+import org.ddpm4j.api.sampling.Sampler;
+import org.ddpm4j.api.sampling.SamplingRun;
+import org.ddpm4j.api.schedule.DiscreteSchedule;
+import org.ddpm4j.api.tensor.Tensor;
+import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.samplers.ProbabilityFlowOde;
+import org.ddpm4j.samplers.steps.HandMadeSpacings;
+import org.ddpm4j.samplers.steps.StepScheduleOptimizer;
+
+/**
+ * Optimized step schedules against the best hand-made ones, at a few evaluation budgets, for
+ * whatever denoiser it is given: the schedules are tuned on pilot noise (its own seed), the errors
+ * measured on the benchmark's noise against the exact PF-ODE endpoint.
+ *
+ * <p>"diffusers" rows are diffusers' configurations run by ddpm4j's diffusers-compatible samplers
+ * (integer timesteps, the arithmetic of diffusers, which the samplers table checks against diffusers
+ * itself): its own spacings, and DPM-Solver++ (orders 1-3, the only diffusers scheduler that takes a
+ * timestep list) with every hand-made family rounded to integers.
+ */
+public final class StepScheduleBenchmark {
+    /** The samplers tuned: name and solver order. */
+    private static final List<Object[]> TUNED = List.of(new Object[] {"dpmsolver-multistep", 2}, new Object[] {"unipc", 2},
+            new Object[] {"unipc", 3});
+
+    private final PluginRegistry registry;
+    private final DiscreteSchedule schedule;
+    private final Denoiser model;
+    private final ProbabilityFlowOde ode;
+    private final Tensor noise;
+    private final Tensor exactEnd;
+    private final Tensor pilots;
+    private final int gridPoints;
+    private final PrintWriter out;
+
+    public StepScheduleBenchmark(PluginRegistry registry, DiscreteSchedule schedule, Denoiser model, ProbabilityFlowOde ode, Tensor noise,
+            Tensor pilots, int gridPoints, PrintWriter out) {
+        this.registry = registry;
+        this.schedule = schedule;
+        this.model = model;
+        this.ode = ode;
+        this.noise = noise;
+        this.pilots = pilots;
+        this.gridPoints = gridPoints;
+        this.out = out;
+        this.exactEnd = ode.solve(model, noise, schedule.trainSteps() - 1, 0, Condition.none());
+    }
+
+    /** A row: what, evaluations, error on the benchmark noise. */
+    public record Row(String label, long evaluations, double error) {
+    }
+
+    private Row measure(String label, Sampler sampler) {
+        try (SamplingRun run = sampler.start(model, noise, SampleOptions.defaults())) {
+            while (!run.isDone()) {
+                run.step();
+            }
+            if (Math.abs(run.time()) > 1e-9) {
+                throw new IllegalStateException(label + " stopped at t=" + run.time() + ", not 0");
+            }
+            double e = run.result().sub(exactEnd).abs().mean();
+            return new Row(label, run.modelEvaluations(), Double.isNaN(e) ? Double.POSITIVE_INFINITY : e);
+        }
+    }
+
+    private Sampler sampler(String name, Object... keysAndValues) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            p.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return registry.createSampler(name, schedule, Parameters.of(p));
+    }
+
+    private StepScheduleOptimizer.SamplerFactory factory(String name, int order) {
+        return t -> sampler(name, "solver_order", order, "final_sigmas_type", "sigma_min", "timesteps", HandMadeSpacings.asList(t));
+    }
+
+    private static Row best(List<Row> rows) {
+        Row b = null;
+        for (Row r : rows) {
+            if (b == null || r.error < b.error) {
+                b = r;
+            }
+        }
+        return b;
+    }
+
+    /** diffusers' configurations with its own spacings at {@code nfe} evaluations. */
+    private List<Row> diffusersOwn(int nfe) {
+        List<Row> rows = new ArrayList<>();
+        rows.add(measure("diffusers DDIM trailing", sampler("ddim", "timestep_spacing", "trailing", "set_alpha_to_one", false,
+                "clip_sample", false, "steps", nfe)));
+        rows.add(measure("diffusers Euler trailing", sampler("euler", "timestep_spacing", "trailing", "final_sigmas_type", "sigma_min",
+                "steps", nfe)));
+        if (nfe > 1) {
+            rows.add(measure("diffusers PLMS trailing", sampler("plms", "timestep_spacing", "trailing", "steps", nfe - 1)));
+        }
+        for (int order : new int[] {2, 3}) {
+            rows.add(measure("diffusers DPM-Solver++(" + order + "M)", sampler("dpmsolver-multistep", "solver_order", order,
+                    "final_sigmas_type", "sigma_min", "steps", nfe)));
+            rows.add(measure("diffusers UniPC-" + order, sampler("unipc", "solver_order", order, "final_sigmas_type", "sigma_min", "steps", nfe)));
+        }
+        rows.add(measure("diffusers DPM-Solver-3S", sampler("dpmsolver-singlestep", "solver_order", 3, "final_sigmas_type", "sigma_min",
+                "steps", nfe)));
+        return rows;
+    }
+
+    /** DPM-Solver++ (the diffusers scheduler that takes a list) with each hand-made family rounded to integers. */
+    private List<Row> diffusersHandMade(int nfe) {
+        List<Row> rows = new ArrayList<>();
+        for (Map.Entry<String, double[]> e : HandMadeSpacings.all(schedule, nfe).entrySet()) {
+            int[] t = HandMadeSpacings.rounded(e.getValue());
+            List<Integer> list = new ArrayList<>();
+            for (int v : t) {
+                list.add(v);
+            }
+            for (int order = 1; order <= 3; order++) {
+                rows.add(measure("diffusers DPM-Solver++(" + order + "M), timesteps=" + e.getKey() + " (rounded)",
+                        sampler("dpmsolver-multistep", "solver_order", order, "final_sigmas_type", "sigma_min", "timesteps", list)));
+            }
+        }
+        return rows;
+    }
+
+    private static String name(Object[] tuned) {
+        return (tuned[0].equals("unipc") ? "UniPC-" : "DPM-Solver++(") + tuned[1] + (tuned[0].equals("unipc") ? "" : "M)");
+    }
+
+    /** Runs the comparison, prints its table, returns ddpm4j's rows (for the best-at-10 line). */
+    public List<Row> run(List<Integer> budgets, int sweeps) {
+        double[] grid = StepScheduleOptimizer.grid(schedule, gridPoints);
+        out.printf(Locale.ROOT, "%nOptimized step schedules: tuned on %d pilot samples (their own seed), grid of %d times; "
+                + "error on the benchmark noise. ratio = diffusers' best with any timestep list / this error.%n%n", pilots.shape()[0], grid.length);
+        List<StepScheduleOptimizer> optimizers = new ArrayList<>();
+        List<double[][]> costs = new ArrayList<>();
+        List<double[][]> carriedCosts = new ArrayList<>();
+        long started = System.nanoTime();
+        for (Object[] t : TUNED) {
+            StepScheduleOptimizer o = new StepScheduleOptimizer(factory((String) t[0], (Integer) t[1]), model,
+                    (x, from, to) -> ode.solve(model, x, from, to, Condition.none()), pilots, grid);
+            optimizers.add(o);
+            costs.add(o.jumpCosts(false, row -> { }));
+            carriedCosts.add(o.jumpCosts(true, row -> { }));
+            System.err.printf(Locale.ROOT, "  jump costs of %s: %.0f s%n", name(t), (System.nanoTime() - started) / 1e9);
+        }
+        out.println("| evaluations | configuration | error | ratio |");
+        out.println("|---:|---|---:|---:|");
+        List<Row> all = new ArrayList<>();
+        for (int nfe : budgets) {
+            List<Row> diffusersOwn = diffusersOwn(nfe);
+            Row own = labelled("best of diffusers' own spacings: ", best(diffusersOwn));
+            Row anyList = labelled("best of diffusers with any list: ", best(merge(diffusersOwn, diffusersHandMade(nfe))));
+            List<Row> ours = new ArrayList<>();
+            List<Row> handMade = new ArrayList<>();
+            for (int k = 0; k < TUNED.size(); k++) {
+                Object[] t = TUNED.get(k);
+                StepScheduleOptimizer o = optimizers.get(k);
+                Map<String, double[]> families = HandMadeSpacings.all(schedule, nfe);
+                String startName = null;
+                double startPilot = Double.POSITIVE_INFINITY;
+                for (Map.Entry<String, double[]> e : families.entrySet()) {
+                    handMade.add(measure("ddpm4j " + name(t) + ", timesteps=" + e.getKey(), factory((String) t[0], (Integer) t[1]).create(e.getValue())));
+                    double p = o.endpointError(e.getValue());
+                    if (p < startPilot) {
+                        startPilot = p;
+                        startName = e.getKey();
+                    }
+                }
+                double[] gits = o.cheapestPath(costs.get(k), nfe);
+                ours.add(measure("ddpm4j " + name(t) + ", GITS", factory((String) t[0], (Integer) t[1]).create(gits)));
+                double[] carried = o.cheapestPath(carriedCosts.get(k), nfe);
+                ours.add(measure("ddpm4j " + name(t) + ", GITS (error carried to t=0)", factory((String) t[0], (Integer) t[1]).create(carried)));
+                double[] carriedDescent = o.descend(carried, sweeps);
+                ours.add(measure("ddpm4j " + name(t) + ", GITS (carried) + descent", factory((String) t[0], (Integer) t[1]).create(carriedDescent)));
+                double[] gitsDescent = o.descend(gits, sweeps);
+                ours.add(measure("ddpm4j " + name(t) + ", GITS + descent", factory((String) t[0], (Integer) t[1]).create(gitsDescent)));
+                double[] handDescent = o.descend(families.get(startName), sweeps);
+                ours.add(measure("ddpm4j " + name(t) + ", " + startName + " + descent", factory((String) t[0], (Integer) t[1]).create(handDescent)));
+                System.err.printf(Locale.ROOT, "  %d evaluations, %s tuned: %.0f s%n", nfe, name(t), (System.nanoTime() - started) / 1e9);
+            }
+            print(own, anyList);
+            print(anyList, anyList);
+            print(labelled("best of ddpm4j's tuned samplers with a hand-made list: ", best(handMade)), anyList);
+            for (Row r : ours) {
+                print(r, anyList);
+            }
+            all.addAll(handMade);
+            all.addAll(ours);
+            out.flush();
+        }
+        return all;
+    }
+
+    private static Row labelled(String prefix, Row r) {
+        return new Row(prefix + r.label, r.evaluations, r.error);
+    }
+
+    private static List<Row> merge(List<Row> a, List<Row> b) {
+        List<Row> m = new ArrayList<>(a);
+        m.addAll(b);
+        return m;
+    }
+
+    private void print(Row r, Row reference) {
+        out.printf(Locale.ROOT, "| %d | %s | %.2e | %.1f |%n", r.evaluations, r.label, r.error, reference.error / r.error);
+    }
+}

@@ -1,0 +1,60 @@
+package org.ddpm4j.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.ddpm4j.core.training.ModelCard;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ddpm tune-steps} on a tiny trained model: schedules in the card, used by {@code ddpm sample} at their step counts only. */
+class TuneStepsCommandTest {
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void tunesStoresAndSamplesWithTheSchedule(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("run");
+        Cli train = Cli.run("train", "--dataset", "8gaussians", "--samples", "500", "--steps", "20", "--batch", "64", "--warmup", "5",
+                "--hp", "hidden=16", "--hp", "blocks=1", "--threads", "1", "--seed", "3", "--progress-seconds", "0", "--out", model.toString());
+        assertEquals(0, train.exitCode(), train.err());
+        String before = Files.readString(model.resolve(ModelCard.FILE));
+
+        Cli bad = Cli.run("tune-steps", "--checkpoint", model.toString(), "--nfe", "3", "--param", "timestep_spacing=trailing");
+        assertNotEquals(0, bad.exitCode());
+        assertTrue(bad.err().contains("timestep_spacing"), bad.err());
+        assertEquals(before, Files.readString(model.resolve(ModelCard.FILE)), "a rejected run leaves the card alone");
+
+        Cli tune = Cli.run("tune-steps", "--checkpoint", model.toString(), "--nfe", "3,4", "--pilots", "8", "--grid", "10", "--sweeps", "1",
+                "--threads", "1");
+        assertEquals(0, tune.exitCode(), tune.err());
+        assertTrue(tune.out().contains("jump costs") && tune.out().contains("3 evaluations: pilot endpoint error"), tune.out());
+        ModelCard card = ModelCard.read(model.resolve(ModelCard.FILE));
+        assertEquals(1, card.stepSchedules().size());
+        Map<String, Object> times = (Map<String, Object>) card.stepSchedules().get(0).get("timesteps");
+        List<Number> three = (List<Number>) times.get("3");
+        assertEquals(3, three.size());
+        assertEquals(999, three.get(0).doubleValue());
+        assertTrue(three.get(0).doubleValue() > three.get(1).doubleValue() && three.get(1).doubleValue() > three.get(2).doubleValue()
+                && three.get(2).doubleValue() > 0, three.toString());
+
+        Cli tuned = Cli.run("sample", "--checkpoint", model.toString(), "--sampler", "unipc", "--steps", "3", "--n", "8", "--threads", "1",
+                "--out", dir.resolve("a.npy").toString());
+        assertEquals(0, tuned.exitCode(), tuned.err());
+        assertTrue(tuned.out().contains("using the optimized step schedule") && tuned.out().contains("3 steps, 3 model evaluations"), tuned.out());
+        Cli other = Cli.run("sample", "--checkpoint", model.toString(), "--sampler", "unipc", "--steps", "5", "--n", "8", "--threads", "1",
+                "--out", dir.resolve("b.npy").toString());
+        assertEquals(0, other.exitCode(), other.err());
+        assertFalse(other.out().contains("optimized step schedule"), other.out());
+        // a parameter the tuned schedule was not made with turns it off
+        Cli different = Cli.run("sample", "--checkpoint", model.toString(), "--sampler", "unipc", "--steps", "3", "--param", "solver_order=3",
+                "--n", "8", "--threads", "1", "--out", dir.resolve("c.npy").toString());
+        assertEquals(0, different.exitCode(), different.err());
+        assertFalse(different.out().contains("optimized step schedule"), different.out());
+    }
+}
