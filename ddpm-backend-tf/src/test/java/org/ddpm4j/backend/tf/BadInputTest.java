@@ -71,7 +71,7 @@ class BadInputTest extends WithTfBackend {
     void aCheckpointWhoseModelCardDoesNotMatchItsWeightsFailsAndStaysUntouched(@TempDir Path dir) throws IOException {
         TrainingRun.train(backend, dir, false, TrainingListener.NONE);
         Path card = dir.resolve(ModelCard.FILE);
-        Path state = new CheckpointStore(dir).latest().orElseThrow().dir().resolve("state.npz");
+        Path state = new CheckpointStore(dir).latest().orElseThrow().stateFile();
         Files.writeString(card, Files.readString(card).replace("\"hidden\" : 32", "\"hidden\" : 64"));
         byte[] weights = Files.readAllBytes(state);
         assertMessage(() -> Models.loadDenoiser(dir, backend, Fixtures.REGISTRY), "state = 'weights/time.0.weight'",
@@ -80,8 +80,8 @@ class BadInputTest extends WithTfBackend {
 
         Files.write(state, Arrays.copyOf(weights, weights.length - 100));
         Files.writeString(card, Files.readString(card).replace("\"hidden\" : 64", "\"hidden\" : 32"));
-        assertMessage(() -> Models.loadDenoiser(dir, backend, Fixtures.REGISTRY), "state.npz", "truncated or corrupt");
-        assertMessage(() -> TrainingRun.train(backend, dir, true, TrainingListener.NONE), "truncated or corrupt");
+        assertMessage(() -> Models.loadDenoiser(dir, backend, Fixtures.REGISTRY), "state.safetensors", "truncated");
+        assertMessage(() -> TrainingRun.train(backend, dir, true, TrainingListener.NONE), "truncated");
         assertEquals(40, new CheckpointStore(dir).latest().orElseThrow().step(), "a failed resume writes no checkpoint");
     }
 

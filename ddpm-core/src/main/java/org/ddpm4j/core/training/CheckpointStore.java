@@ -16,18 +16,20 @@ import org.ddpm4j.toolkit.io.ContentHash;
 import org.ddpm4j.toolkit.io.IoErrors;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.Npz;
+import org.ddpm4j.toolkit.io.Safetensors;
 
 /**
  * The checkpoints of one training run, in a directory:
  * <pre>
  *   model-card.json                       what the model is (written once)
- *   checkpoints/step-00001000/state.npz   weights, EMA weights, optimizer state (NumPy, by name)
+ *   checkpoints/step-00001000/state.safetensors  weights, EMA weights, optimizer state (by name;
+ *                                         state.npz in checkpoints of earlier versions, still read)
  *   checkpoints/step-00001000/training.json  step, seed, loss history, the state file's SHA-256
  *   checkpoints/latest                     the name of the newest complete checkpoint
  * </pre>
  * Loading a checkpoint's state checks it first: the SHA-256 of the state file against the one
  * recorded in {@code training.json} when it was written (whatever the state file's format), and
- * the archive's CRC-32s. A damaged checkpoint is an error that names the newest intact one, never
+ * the archive's structure (and an {@code .npz}'s CRC-32s). A damaged checkpoint is an error that names the newest intact one, never
  * weights with flipped bits.
  * A checkpoint is written into a hidden temporary directory, synced, renamed into place, and only
  * then named in {@code latest} (itself replaced atomically): a crash or Ctrl-C at any moment leaves
@@ -35,7 +37,9 @@ import org.ddpm4j.toolkit.io.Npz;
  */
 public final class CheckpointStore {
     private static final String LATEST = "latest";
-    private static final String STATE = "state.npz";
+    private static final String STATE = "state.safetensors";
+    /** What earlier versions wrote: NumPy's .npz of the same arrays (no {@code state_file} key, or this name in it). */
+    private static final String LEGACY_STATE = "state.npz";
     private static final String TRAINING = "training.json";
     /** Keys of {@code training.json}: which file holds the state, and its SHA-256. */
     static final String STATE_FILE = "state_file";
@@ -69,8 +73,8 @@ public final class CheckpointStore {
          */
         private Map<String, HostArray> verifiedState() {
             Map<String, Object> training = training();
-            Path file = dir.resolve(String.valueOf(training.getOrDefault(STATE_FILE, STATE)));
-            Map<String, HostArray> state = Npz.read(file);
+            Path file = stateFile(training);
+            Map<String, HostArray> state = file.getFileName().toString().equals(STATE) ? Safetensors.read(file) : Npz.read(file);
             Object recorded = training.get(STATE_SHA256);
             if (recorded != null) {
                 String actual = ContentHash.of(file);
@@ -80,6 +84,19 @@ public final class CheckpointStore {
                 }
             }
             return state;
+        }
+
+        /** The file holding the arrays: {@code state.safetensors}, or {@code state.npz} in a checkpoint of an earlier version. */
+        public Path stateFile() {
+            return stateFile(training());
+        }
+
+        private Path stateFile(Map<String, Object> training) {
+            Object name = training.getOrDefault(STATE_FILE, LEGACY_STATE);
+            if (!STATE.equals(name) && !LEGACY_STATE.equals(name)) {
+                throw new InvalidParameterException(STATE_FILE, name, "in " + dir.resolve(TRAINING) + " must be '" + STATE + "' or '" + LEGACY_STATE + "'");
+            }
+            return dir.resolve((String) name);
         }
 
         /** True when the state file reads back and matches its recorded hash. */
@@ -161,7 +178,7 @@ public final class CheckpointStore {
         try {
             String name = Files.readString(pointer).trim();
             Path d = checkpoints().resolve(name);
-            if (!name.matches("step-\\d{8}") || !Files.isRegularFile(d.resolve(STATE))) {
+            if (!name.matches("step-\\d{8}") || !Files.isRegularFile(d.resolve(STATE)) && !Files.isRegularFile(d.resolve(LEGACY_STATE))) {
                 throw new InvalidParameterException("checkpoint", pointer.toString(), "names '" + name + "', which is not a complete checkpoint; "
                         + newestIntact(checkpoints(), Integer.MAX_VALUE).map(c -> "the newest intact checkpoint is " + c.dir())
                         .orElse("no intact checkpoint is left"));
@@ -179,7 +196,7 @@ public final class CheckpointStore {
         try {
             Files.createDirectories(checkpoints());
             Path tmp = AtomicFiles.createStagingDirectory(checkpoints(), name);
-            Npz.write(tmp.resolve(STATE), state);
+            Safetensors.write(tmp.resolve(STATE), state, null);
             Map<String, Object> metadata = new java.util.LinkedHashMap<>(training);
             metadata.put(STATE_FILE, STATE);
             metadata.put(STATE_SHA256, ContentHash.of(tmp.resolve(STATE)));

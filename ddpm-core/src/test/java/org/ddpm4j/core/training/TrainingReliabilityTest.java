@@ -18,7 +18,7 @@ import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.Objective;
-import org.ddpm4j.toolkit.io.Npz;
+import org.ddpm4j.toolkit.io.Safetensors;
 import org.ddpm4j.backend.java.JavaBackend;
 import org.ddpm4j.testkit.TestSchedules;
 import org.junit.jupiter.api.Test;
@@ -63,14 +63,14 @@ class TrainingReliabilityTest {
         assertEquals(30, latest.step());
         Map<String, Object> training = latest.training();
         assertEquals(64, String.valueOf(training.get("state_sha256")).length(), "the state file's SHA-256 is recorded: " + training);
-        assertEquals("state.npz", training.get("state_file"));
+        assertEquals("state.safetensors", training.get("state_file"));
 
         // a well-formed archive with other numbers in it: only the recorded hash can tell
-        Path state = latest.dir().resolve("state.npz");
+        Path state = latest.dir().resolve("state.safetensors");
         byte[] original = Files.readAllBytes(state);
-        Map<String, HostArray> other = new LinkedHashMap<>(Npz.read(state));
+        Map<String, HostArray> other = new LinkedHashMap<>(Safetensors.read(state));
         other.put("weights/bias", new HostArray(new int[] {2}, new float[] {7, 7}));
-        Npz.write(state, other);
+        Safetensors.write(state, other, null);
         InvalidParameterException e = assertThrows(InvalidParameterException.class, latest::state);
         assertTrue(e.getMessage().contains("is damaged") && e.getMessage().contains("SHA-256")
                 && e.getMessage().contains("the newest intact checkpoint is " + dir.resolve("checkpoints").resolve("step-00000020")),
@@ -83,11 +83,11 @@ class TrainingReliabilityTest {
         e = assertThrows(InvalidParameterException.class, latest::state);
         assertTrue(e.getMessage().contains("is damaged") && e.getMessage().contains("step-00000020"), e.getMessage());
 
-        byte[] damaged = Files.readAllBytes(latest.dir().resolve("state.npz"));
+        byte[] damaged = Files.readAllBytes(latest.dir().resolve("state.safetensors"));
         e = assertThrows(InvalidParameterException.class, () -> train(settings.withSteps(40), store, true));
         assertTrue(e.getMessage().contains("is damaged"), e.getMessage());
         assertEquals(30, store.latest().orElseThrow().step(), "no new checkpoint from damaged weights");
-        assertTrue(java.util.Arrays.equals(damaged, Files.readAllBytes(latest.dir().resolve("state.npz"))));
+        assertTrue(java.util.Arrays.equals(damaged, Files.readAllBytes(latest.dir().resolve("state.safetensors"))));
     }
 
     @Test

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ddpm", mixinStandardHelpOptions = true, version = "ddpm4j 0.1.0-SNAPSHOT",
         description = "Denoising diffusion probabilistic models on the JVM.",
         subcommands = {DemoCommand.class, PluginsCommand.class, ScheduleCommand.class, TrainCommand.class, SampleCommand.class,
-                EvalCommand.class, EditCommand.class, BenchCommand.class, TuneStepsCommand.class, DistillCommand.class,
+                EvalCommand.class, EditCommand.class, ExportCommand.class, BenchCommand.class, TuneStepsCommand.class, DistillCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'ddpm COMMAND --help' for the options and examples of a command."})
 public final class Ddpm implements Runnable {

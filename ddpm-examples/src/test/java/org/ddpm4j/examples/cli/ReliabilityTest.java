@@ -107,7 +107,7 @@ class ReliabilityTest {
     void aDamagedCheckpointIsReportedWithTheNewestIntactOneAndResumeNeverSavesIt(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("run");
         ok(train(out, 20));
-        Path latest = out.resolve("checkpoints/step-00000020/state.npz");
+        Path latest = out.resolve("checkpoints/step-00000020/state.safetensors");
         flipABit(latest);
         Cli r = fails(List.of("sample", "--checkpoint", out.toString(), "--n", "4", "--sampler", "ddim", "--steps", "5", "--threads", "1",
                 "--out", dir.resolve("x.npy").toString()), "is damaged");
