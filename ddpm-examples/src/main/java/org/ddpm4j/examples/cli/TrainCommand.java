@@ -17,6 +17,7 @@ import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.api.training.LossWeighting;
 import org.ddpm4j.api.training.NetworkBackend;
+import org.ddpm4j.api.training.DiffusersUNetConfig;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.Objective;
 import org.ddpm4j.api.training.TimeDistribution;
@@ -88,7 +89,8 @@ final class TrainCommand implements Runnable {
     @Option(names = "--clean", description = "Train the classifier on clean data (t = 0) only: the evaluation classifier of 'ddpm eval'.")
     boolean clean;
 
-    @Option(names = "--arch", description = "Denoiser architecture: mlp (points) or unet (images); default from the data's shape.")
+    @Option(names = "--arch", description = "Denoiser architecture: mlp (points), unet (images) or diffusers-unet (diffusers' UNet2DModel, "
+            + "--hp takes its config.json keys; exportable with `ddpm export`); default from the data's shape.")
     String architecture;
 
     @Option(names = "--hp", description = "Network hyper-parameter KEY=VALUE (repeatable).")
@@ -153,8 +155,9 @@ final class TrainCommand implements Runnable {
     @Option(names = "--min-snr", description = "Min-SNR-gamma loss weighting with this gamma (e.g. 5).")
     Double minSnr;
 
-    @Option(names = "--cond-dropout", defaultValue = "0.1", description = "Probability of the null label when --conditional (default ${DEFAULT-VALUE}).")
-    double conditionDropout;
+    @Option(names = "--cond-dropout", description = "Probability of the null label when --conditional (default 0.1; 0 with "
+            + "--arch diffusers-unet, whose UNet2DModel has no null class).")
+    Double conditionDropout;
 
     @Option(names = "--checkpoint-every", defaultValue = "1000", description = "Checkpoint every N steps and at the end (default ${DEFAULT-VALUE}).")
     int checkpointEvery;
@@ -449,13 +452,26 @@ final class TrainCommand implements Runnable {
             hp.put("time_scale", 1000.0); // docs/NETWORKS.md: t in [0, 1] is embedded as 1000 t
         }
         int classes = classifier || conditional ? training.numClasses() : 0;
+        if (DiffusersUNetConfig.ARCHITECTURE.equals(arch)) {   // the data fixes UNet2DModel's channels (3 by default) and classes
+            hp.putIfAbsent("in_channels", shape[0]);
+            hp.putIfAbsent("out_channels", shape[0]);
+            if (classes > 0) {
+                hp.putIfAbsent("num_class_embeds", classes);
+            }
+        }
         String target = predict != null ? predict : noise instanceof org.ddpm4j.api.path.FlowSchedule ? "flow" : "epsilon";
         return new NetworkSpec(arch, shape, classes, Parameterization.parse("predict", target), Parameters.of(hp));
     }
 
     private Objective objective(Schedule noise, NetworkSpec network) {
         LossWeighting weighting = minSnr == null ? LossWeighting.UNIFORM : LossWeighting.minSnr(minSnr);
-        return new Objective(noise, network.parameterization(), weighting, conditional ? conditionDropout : 0, timeDistribution());
+        boolean diffusers = DiffusersUNetConfig.ARCHITECTURE.equals(network.architecture());
+        if (diffusers && conditional && conditionDropout != null && conditionDropout > 0) {
+            throw new InvalidParameterException("cond-dropout", conditionDropout,
+                    "must be 0 with --arch diffusers-unet: UNet2DModel has no null class (no classifier-free guidance)");
+        }
+        double dropout = !conditional || diffusers ? 0 : conditionDropout != null ? conditionDropout : 0.1;
+        return new Objective(noise, network.parameterization(), weighting, dropout, timeDistribution());
     }
 
     /** {@code uniform}, {@code logit-normal:M,S} or {@code mode:SCALE}. */

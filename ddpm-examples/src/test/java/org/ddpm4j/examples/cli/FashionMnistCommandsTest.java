@@ -197,4 +197,39 @@ class FashionMnistCommandsTest {
                 dir.resolve("bad").toString());
         assertTrue(swapped.exitCode() != 0, swapped.err());
     }
+
+    @Test
+    void aDiffusersUNetTrainsOnFashionMnistAndExportsToAFolderThatPretrainedSamples() {
+        Path run = dir.resolve("diffusers-unet");
+        Cli t = Cli.run("train", "--dataset", "fashion-mnist", "--arch", "diffusers-unet", "--conditional", "--samples", "64",
+                "--steps", "2", "--batch", "4", "--threads", "1", "--progress-seconds", "0", "--hp", "block_out_channels=[8,16]",
+                "--hp", "layers_per_block=1", "--hp", "norm_num_groups=4", "--hp", "attention_head_dim=4",
+                "--hp", "down_block_types=[\"DownBlock2D\",\"AttnDownBlock2D\"]", "--hp", "up_block_types=[\"AttnUpBlock2D\",\"UpBlock2D\"]",
+                "--out", run.toString());
+        ok(t);   // in_channels, out_channels and num_class_embeds come from the data
+        Path exported = dir.resolve("diffusers-unet-exported");
+        ok(Cli.run("export", "--checkpoint", run.toString(), "--format", "diffusers", "--out", exported.toString()));
+        Map<String, Object> config = Json.readObject(exported.resolve("unet/config.json"));
+        assertEquals(1, ((Number) config.get("in_channels")).intValue());
+        assertEquals(10, ((Number) config.get("num_class_embeds")).intValue());
+        Path samples = dir.resolve("diffusers-unet.npy");
+        Cli s = Cli.run("sample", "--pretrained", exported.toString(), "--steps", "2", "--class", "3,7", "--out", samples.toString());
+        ok(s);
+        assertTrue(s.out().contains("(diffusers-unet) 1x28x28") && s.out().contains("10 classes"), s.out());
+        assertEquals(List.of(2, 1, 28, 28), java.util.Arrays.stream(org.ddpm4j.toolkit.io.Npy.read(samples).shape()).boxed().toList());
+
+        Cli dropout = Cli.run("train", "--dataset", "fashion-mnist", "--arch", "diffusers-unet", "--conditional", "--cond-dropout", "0.1",
+                "--steps", "1", "--out", dir.resolve("refused").toString());
+        assertEquals(2, dropout.exitCode());
+        assertTrue(dropout.err().contains("invalid cond-dropout = 0.1: must be 0 with --arch diffusers-unet"), dropout.err());
+        assertTrue(!Files.exists(dir.resolve("refused")) || isEmpty(dir.resolve("refused")), "nothing written for refused input");
+    }
+
+    private static boolean isEmpty(Path d) {
+        try (var l = Files.list(d)) {
+            return l.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }
