@@ -13,6 +13,7 @@ import java.util.List;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorScope;
 import org.ddpm4j.api.training.NetworkBackend;
+import org.ddpm4j.api.training.NamedWeights;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.TrainableClassifier;
@@ -137,7 +138,13 @@ public final class DjlBackend implements NetworkBackend {
 
     @Override
     public TrainableDenoiser newDenoiser(NetworkSpec spec, OptimizerSettings optimizer) {
-        return new NetworkDenoiser(this, spec, NetworkFactory.denoiser(spec), optimizer);
+        return new NetworkDenoiser(this, spec, NetworkFactory.denoiser(spec), optimizer, null);
+    }
+
+    /** A denoiser holding {@code weights}, copied tensor by tensor into native memory (no random initialisation). */
+    @Override
+    public TrainableDenoiser newDenoiser(NetworkSpec spec, OptimizerSettings optimizer, NamedWeights weights) {
+        return new NetworkDenoiser(this, spec, NetworkFactory.denoiser(spec), optimizer, weights);
     }
 
     @Override

@@ -17,7 +17,7 @@ import org.ddpm4j.backend.djl.nn.Network;
 final class NetworkClassifier extends NetworkTrainable implements TrainableClassifier {
 
     NetworkClassifier(DjlBackend backend, NetworkSpec spec, Network network, OptimizerSettings optimizer) {
-        super(backend, spec, network, optimizer);
+        super(backend, spec, network, optimizer, null);
     }
 
     @Override

@@ -9,6 +9,7 @@ import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.training.NetworkSpec;
+import org.ddpm4j.api.training.NamedWeights;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.TrainableDenoiser;
 import org.ddpm4j.api.training.TrainingBatch;
@@ -24,8 +25,9 @@ final class NetworkDenoiser extends NetworkTrainable implements TrainableDenoise
     private final Denoiser ema = new View(true);
     private final Denoiser current = new View(false);
 
-    NetworkDenoiser(DjlBackend backend, NetworkSpec spec, Network network, OptimizerSettings optimizer) {
-        super(backend, spec, network, optimizer);
+    /** Fresh weights ({@code initial} null) or {@code initial}'s. */
+    NetworkDenoiser(DjlBackend backend, NetworkSpec spec, Network network, OptimizerSettings optimizer, NamedWeights initial) {
+        super(backend, spec, network, optimizer, initial);
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.tensor.Tensor;
+import org.ddpm4j.api.training.NamedWeights;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.Trainable;
@@ -26,11 +27,25 @@ abstract class NetworkTrainable implements Trainable {
     final TrainableParameters parameters;
     private final NetworkSpec spec;
 
-    NetworkTrainable(DjlBackend backend, NetworkSpec spec, Network network, OptimizerSettings optimizer) {
+    /** A network with fresh weights ({@code initial} null) or with {@code initial}'s weights. */
+    NetworkTrainable(DjlBackend backend, NetworkSpec spec, Network network, OptimizerSettings optimizer, NamedWeights initial) {
         this.backend = backend;
         this.spec = spec;
         this.network = network;
-        this.parameters = new TrainableParameters(network.layout(), backend.newModelManager(), optimizer);
+        this.parameters = initial == null ? new TrainableParameters(network.layout(), backend.newModelManager(), optimizer)
+                : loaded(network, backend.newModelManager(), optimizer, initial);
+    }
+
+    private static TrainableParameters loaded(Network network, NDManager manager, OptimizerSettings optimizer, NamedWeights initial) {
+        boolean gradients = DjlEngine.gradientsOff();
+        try {
+            return TrainableParameters.withWeights(network.layout(), manager, optimizer, initial);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        } finally {
+            DjlEngine.restoreGradients(gradients);
+        }
     }
 
     @Override

@@ -8,6 +8,7 @@ import org.ddpm4j.toolkit.tensor.ScopeStack;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorScope;
 import org.ddpm4j.api.training.NetworkBackend;
+import org.ddpm4j.api.training.NamedWeights;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.TrainableClassifier;
@@ -107,7 +108,13 @@ public final class TfBackend implements NetworkBackend {
     /** A {@code mlp} or {@code unet} denoiser of {@code docs/NETWORKS.md}; closed with the backend at the latest. */
     @Override
     public TrainableDenoiser newDenoiser(NetworkSpec spec, OptimizerSettings optimizer) {
-        return own(new TfDenoiser(this, spec, optimizer));
+        return own(new TfDenoiser(this, spec, optimizer, null));
+    }
+
+    /** A denoiser holding {@code weights}, fed tensor by tensor to its variables (no random initialisation). */
+    @Override
+    public TrainableDenoiser newDenoiser(NetworkSpec spec, OptimizerSettings optimizer, NamedWeights weights) {
+        return own(new TfDenoiser(this, spec, optimizer, weights));
     }
 
     /** A noisy-input {@code classifier} of {@code docs/NETWORKS.md}; closed with the backend at the latest. */

@@ -27,7 +27,7 @@ final class TfClassifier extends TfTrainable implements TrainableClassifier {
     private Operand<TFloat32> inputGradient;
 
     TfClassifier(TfBackend backend, NetworkSpec spec, OptimizerSettings optimizer) {
-        super(backend, spec, optimizer, Architecture.classifier(spec));
+        super(backend, spec, optimizer, Architecture.classifier(spec), null);
         Ops tf = network.tf();
         this.classes = tf.withName("classes").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
         this.logProbabilities = tf.nn.logSoftmax(network.output());

@@ -7,6 +7,7 @@ import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.tensor.Tensor;
+import org.ddpm4j.api.training.NamedWeights;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.TrainableDenoiser;
@@ -26,8 +27,9 @@ final class TfDenoiser extends TfTrainable implements TrainableDenoiser {
     private final Placeholder<TFloat32> weights;
     private final Denoiser ema = new Ema();
 
-    TfDenoiser(TfBackend backend, NetworkSpec spec, OptimizerSettings optimizer) {
-        super(backend, spec, optimizer, Architecture.denoiser(spec));
+    /** Fresh weights ({@code initial} null) or {@code initial}'s. */
+    TfDenoiser(TfBackend backend, NetworkSpec spec, OptimizerSettings optimizer, NamedWeights initial) {
+        super(backend, spec, optimizer, Architecture.denoiser(spec), initial);
         this.target = network.tf().withName("target").placeholder(TFloat32.class);
         this.weights = network.tf().withName("loss_weights").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
     }

@@ -11,6 +11,7 @@ import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.tensor.Tensor;
+import org.ddpm4j.api.training.NamedWeights;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.tensorflow.Graph;
@@ -367,6 +368,38 @@ final class TfNetwork implements AutoCloseable {
 
     private static void assign(Run run, Variable v, Parameter p, float[] neutral) {
         run.feedCreated(v.value(), p.toTensor(neutral)).target(v.assign());
+    }
+
+    /**
+     * {@code source}'s weights, the EMA equal, the optimizer reset: one tensor at a time is read,
+     * fed to its variables and dropped, so the model never sits on the Java heap all at once. Every
+     * parameter is required with its exact shape, and nothing else.
+     */
+    void initialise(NamedWeights source) {
+        java.util.Set<String> names = new java.util.TreeSet<>(source.names());
+        java.util.Set<String> expected = new java.util.TreeSet<>(slots.keySet());
+        if (!names.equals(expected)) {
+            java.util.Set<String> missing = new java.util.TreeSet<>(expected);
+            missing.removeAll(names);
+            names.removeAll(expected);
+            throw new InvalidParameterException("weights", source.names().size() + " tensors", "missing " + missing + ", unexpected " + names);
+        }
+        for (Slot s : slots.values()) {
+            Parameter p = s.parameter();
+            HostArray w = source.read(p.name());
+            if (!Arrays.equals(w.shape(), p.shape())) {
+                throw new InvalidParameterException("weights/" + p.name(), Arrays.toString(w.shape()), "must have shape " + Arrays.toString(p.shape()));
+            }
+            float[] zeros = new float[p.size()];
+            try (Run run = new Run(session)) {
+                assign(run, s.weights(), p, w.data());
+                assign(run, s.ema(), p, w.data());
+                assign(run, s.m(), p, zeros);
+                assign(run, s.v(), p, zeros);
+                run.run();
+            }
+        }
+        step = 0;
     }
 
     /** Fresh weights drawn from {@code seed} (PyTorch's default initialisation), EMA equal, optimizer reset. */

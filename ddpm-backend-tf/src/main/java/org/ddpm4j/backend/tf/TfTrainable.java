@@ -2,6 +2,7 @@ package org.ddpm4j.backend.tf;
 
 import java.util.Map;
 import org.ddpm4j.api.tensor.HostArray;
+import org.ddpm4j.api.training.NamedWeights;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.Trainable;
@@ -14,10 +15,20 @@ abstract class TfTrainable implements Trainable {
     protected final TfBackend backend;
     protected final TfNetwork network;
 
-    TfTrainable(TfBackend backend, NetworkSpec spec, OptimizerSettings optimizer, Architecture architecture) {
+    /** A network with fresh weights ({@code initial} null) or with {@code initial}'s weights. */
+    TfTrainable(TfBackend backend, NetworkSpec spec, OptimizerSettings optimizer, Architecture architecture, NamedWeights initial) {
         this.backend = backend;
         this.network = new TfNetwork(backend.settings(), spec, optimizer, architecture, this::loss);
-        network.initialise(optimizer.seed());
+        try {
+            if (initial == null) {
+                network.initialise(optimizer.seed());
+            } else {
+                network.initialise(initial);
+            }
+        } catch (RuntimeException e) {
+            network.close();
+            throw e;
+        }
     }
 
     /** The training loss on the forward pass with dropout; built on the first training step. */

@@ -14,6 +14,7 @@ import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.training.DiffusersUNetConfig;
+import org.ddpm4j.api.training.NamedWeights;
 import org.ddpm4j.api.training.NetworkBackend;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.OptimizerSettings;
@@ -73,16 +74,8 @@ public final class Pretrained implements AutoCloseable {
                 .orElse(Parameterization.EPSILON);
         NetworkSpec spec = spec(modelConfig, layout.config, prediction);
         DiffusersUNetConfig config = DiffusersUNetConfig.of(spec);
-        Map<String, HostArray> weights = readWeights(layout.weights, config);
-        Map<String, HostArray> state = new LinkedHashMap<>();
-        weights.forEach((name, array) -> state.put("weights/" + name, array));
-        TrainableDenoiser denoiser = backend.newDenoiser(spec, OptimizerSettings.defaults());
-        try {
-            denoiser.importState(state);
-        } catch (RuntimeException e) {
-            denoiser.close();
-            throw e;
-        }
+        NamedWeights weights = readWeights(layout.weights, config);
+        TrainableDenoiser denoiser = backend.newDenoiser(spec, OptimizerSettings.defaults(), weights);
         return new Pretrained(layout.root, spec, config, layout.scheduler, denoiser);
     }
 
@@ -116,8 +109,9 @@ public final class Pretrained implements AutoCloseable {
     /**
      * The weights of {@code file} under diffusers' current names, checked against the parameters
      * of {@code config}: a missing, extra or wrongly shaped parameter is an error listing them all.
+     * Each tensor is read from the memory-mapped file when asked for.
      */
-    public static Map<String, HostArray> readWeights(Path file, DiffusersUNetConfig config) {
+    public static NamedWeights readWeights(Path file, DiffusersUNetConfig config) {
         Safetensors st = Safetensors.open(file);
         Map<String, int[]> expected = config.parameters();
         Map<String, String> byModernName = new LinkedHashMap<>();
@@ -152,11 +146,21 @@ public final class Pretrained implements AutoCloseable {
             }
             throw new InvalidParameterException("file", file.toString(), why.substring(0, why.length() - 1));
         }
-        Map<String, HostArray> out = new LinkedHashMap<>();
-        for (String name : expected.keySet()) {
-            out.put(name, st.read(byModernName.get(name)));
-        }
-        return out;
+        return new NamedWeights() {
+            @Override
+            public Set<String> names() {
+                return expected.keySet();
+            }
+
+            @Override
+            public HostArray read(String name) {
+                String stored = byModernName.get(name);
+                if (stored == null) {
+                    throw new InvalidParameterException("weights", name, "is not a parameter of " + file);
+                }
+                return st.read(stored);
+            }
+        };
     }
 
     /** The folder's scheduler configured for a run ({@code steps}, {@code eta}, ...). */

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.tensor.HostArray;
+import org.ddpm4j.api.training.NamedWeights;
 import org.ddpm4j.api.training.OptimizerSettings;
 
 /**
@@ -55,12 +56,44 @@ public final class TrainableParameters implements AutoCloseable {
 
     /** Fresh parameters initialised from {@code settings.seed()}, owned by {@code manager} (closed with this). */
     public TrainableParameters(ParameterLayout layout, NDManager manager, OptimizerSettings settings) {
+        this(layout, manager, settings, manager.create(layout.initialValues(settings.seed())));
+    }
+
+    /**
+     * Parameters holding {@code source}'s weights (the EMA equal, the optimizer fresh), owned by
+     * {@code manager}: each tensor is copied into its slice of the native flat vector and dropped,
+     * so no model-sized array passes through the Java heap. Every parameter of the layout is
+     * required with its exact shape, and nothing else.
+     */
+    public static TrainableParameters withWeights(ParameterLayout layout, NDManager manager, OptimizerSettings settings, NamedWeights source) {
+        java.util.Set<String> names = new java.util.TreeSet<>(source.names());
+        java.util.Set<String> expected = new java.util.TreeSet<>();
+        layout.entries().forEach(e -> expected.add(e.name()));
+        if (!names.equals(expected)) {
+            java.util.Set<String> missing = new java.util.TreeSet<>(expected);
+            missing.removeAll(names);
+            names.removeAll(expected);
+            throw refused("weights missing " + missing + ", unexpected " + names);
+        }
+        NDArray flat = manager.zeros(new ai.djl.ndarray.types.Shape(layout.size()));
+        for (ParameterLayout.Entry e : layout.entries()) {
+            HostArray a = source.read(e.name());
+            if (!Arrays.equals(a.shape(), e.shape())) {
+                throw refused("'" + e.name() + "' has shape " + Arrays.toString(a.shape()) + ", expected " + Arrays.toString(e.shape()));
+            }
+            try (NDManager scope = manager.newSubManager()) {
+                flat.set(new NDIndex().addSliceDim(e.offset(), e.offset() + e.size()), scope.create(a.data()));
+            }
+        }
+        return new TrainableParameters(layout, manager, settings, flat);
+    }
+
+    private TrainableParameters(ParameterLayout layout, NDManager manager, OptimizerSettings settings, NDArray initial) {
         this.layout = layout;
         this.manager = manager;
         this.settings = settings;
-        float[] initial = layout.initialValues(settings.seed());
-        this.weights = manager.create(initial);
-        this.ema = manager.create(initial);
+        this.weights = initial;
+        this.ema = initial.duplicate();
         this.m = manager.zeros(weights.getShape());
         this.v = manager.zeros(weights.getShape());
         // Plain views serve inference and input gradients without tracking the weights; the leaves,
