@@ -86,6 +86,55 @@ public abstract class NetworkBackendContract {
         }
     }
 
+    @Test
+    void aDenoiserBuiltWithNamedWeightsHoldsWhatImportingThemGives() {
+        NetworkSpec spec = new NetworkSpec("unet", new int[] {1, 8, 8}, 0, Parameterization.EPSILON,
+                Parameters.of("channels", 8, "channel_mult", List.of(1, 2), "num_res_blocks", 1, "groups", 4));
+        Map<String, HostArray> weights = new java.util.LinkedHashMap<>();
+        try (TrainableDenoiser source = networks.newDenoiser(spec, OptimizerSettings.defaults().withSeed(7))) {
+            source.exportState().forEach((k, v) -> {
+                if (k.startsWith("weights/")) {
+                    weights.put(k.substring("weights/".length()), v);
+                }
+            });
+        }
+        Map<String, HostArray> state = new java.util.LinkedHashMap<>();
+        weights.forEach((k, v) -> state.put("weights/" + k, v));
+        try (TrainableDenoiser built = networks.newDenoiser(spec, OptimizerSettings.defaults(), named(weights));
+             TrainableDenoiser imported = networks.newDenoiser(spec, OptimizerSettings.defaults())) {
+            imported.importState(state);
+            Map<String, HostArray> got = built.exportState();
+            assertEquals(imported.exportState(), got, "weights, EMA equal to them, zero moments, step 0");
+            weights.forEach((k, v) -> assertEquals(v, got.get("weights/" + k), k));
+        }
+
+        String first = weights.keySet().iterator().next();
+        Map<String, HostArray> wrongShape = new java.util.LinkedHashMap<>(weights);
+        wrongShape.put(first, new HostArray(new int[] {weights.get(first).data().length + 1}, new float[weights.get(first).data().length + 1]));
+        String message = org.junit.jupiter.api.Assertions.assertThrows(org.ddpm4j.api.InvalidParameterException.class,
+                () -> networks.newDenoiser(spec, OptimizerSettings.defaults(), named(wrongShape))).getMessage();
+        assertTrue(message.contains(first) && message.contains("shape"), message);
+        Map<String, HostArray> missing = new java.util.LinkedHashMap<>(weights);
+        missing.remove(first);
+        message = org.junit.jupiter.api.Assertions.assertThrows(org.ddpm4j.api.InvalidParameterException.class,
+                () -> networks.newDenoiser(spec, OptimizerSettings.defaults(), named(missing))).getMessage();
+        assertTrue(message.contains("missing [" + first + "]"), message);
+    }
+
+    private static org.ddpm4j.api.training.NamedWeights named(Map<String, HostArray> weights) {
+        return new org.ddpm4j.api.training.NamedWeights() {
+            @Override
+            public java.util.Set<String> names() {
+                return weights.keySet();
+            }
+
+            @Override
+            public HostArray read(String name) {
+                return weights.get(name);
+            }
+        };
+    }
+
     /**
      * Asserts the property on {@code n} standard-normal inputs of shape {@code sampleShape} at time
      * {@code t}; returns the number of features.
