@@ -372,8 +372,10 @@ final class TfNetwork implements AutoCloseable {
 
     /**
      * {@code source}'s weights, the EMA equal, the optimizer reset: one tensor at a time is read,
-     * fed to its variables and dropped, so the model never sits on the Java heap all at once. Every
-     * parameter is required with its exact shape, and nothing else.
+     * copied into a native tensor and dropped, so the model never sits on the Java heap all at once;
+     * the EMA and the second moment reuse the weights' and the first moment's native tensors. One
+     * session run assigns them all (a run per tensor would prune the graph once per tensor: several
+     * times slower). Every parameter is required with its exact shape, and nothing else.
      */
     void initialise(NamedWeights source) {
         java.util.Set<String> names = new java.util.TreeSet<>(source.names());
@@ -384,20 +386,21 @@ final class TfNetwork implements AutoCloseable {
             names.removeAll(expected);
             throw new InvalidParameterException("weights", source.names().size() + " tensors", "missing " + missing + ", unexpected " + names);
         }
-        for (Slot s : slots.values()) {
-            Parameter p = s.parameter();
-            HostArray w = source.read(p.name());
-            if (!Arrays.equals(w.shape(), p.shape())) {
-                throw new InvalidParameterException("weights/" + p.name(), Arrays.toString(w.shape()), "must have shape " + Arrays.toString(p.shape()));
+        try (Run run = new Run(session)) {
+            for (Slot s : slots.values()) {
+                Parameter p = s.parameter();
+                HostArray w = source.read(p.name());
+                if (!Arrays.equals(w.shape(), p.shape())) {
+                    throw new InvalidParameterException("weights/" + p.name(), Arrays.toString(w.shape()), "must have shape " + Arrays.toString(p.shape()));
+                }
+                org.tensorflow.Tensor weights = p.toTensor(w.data());
+                run.feedCreated(s.weights().value(), weights).target(s.weights().assign());
+                run.feed(s.ema().value(), weights).target(s.ema().assign());
+                org.tensorflow.Tensor zeros = p.toTensor(new float[p.size()]);
+                run.feedCreated(s.m().value(), zeros).target(s.m().assign());
+                run.feed(s.v().value(), zeros).target(s.v().assign());
             }
-            float[] zeros = new float[p.size()];
-            try (Run run = new Run(session)) {
-                assign(run, s.weights(), p, w.data());
-                assign(run, s.ema(), p, w.data());
-                assign(run, s.m(), p, zeros);
-                assign(run, s.v(), p, zeros);
-                run.run();
-            }
+            run.run();
         }
         step = 0;
     }
