@@ -1,6 +1,9 @@
 package org.ddpm4j.api.training;
 
+import java.util.Collection;
 import java.util.Set;
+import java.util.TreeSet;
+import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.tensor.HostArray;
 
 /**
@@ -16,4 +19,15 @@ public interface NamedWeights {
 
     /** The tensor {@code name}, read now (the caller keeps it no longer than it needs). */
     HostArray read(String name);
+
+    /** Refuses names other than exactly {@code expected}, naming the missing and the unexpected ones. */
+    default void requireNames(Collection<String> expected) {
+        Set<String> missing = new TreeSet<>(expected);
+        missing.removeAll(names());
+        Set<String> unexpected = new TreeSet<>(names());
+        unexpected.removeAll(expected);
+        if (!missing.isEmpty() || !unexpected.isEmpty()) {
+            throw new InvalidParameterException("weights", names().size() + " tensors", "missing " + missing + ", unexpected " + unexpected);
+        }
+    }
 }

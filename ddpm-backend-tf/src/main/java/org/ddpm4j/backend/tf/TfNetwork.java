@@ -378,14 +378,7 @@ final class TfNetwork implements AutoCloseable {
      * times slower). Every parameter is required with its exact shape, and nothing else.
      */
     void initialise(NamedWeights source) {
-        java.util.Set<String> names = new java.util.TreeSet<>(source.names());
-        java.util.Set<String> expected = new java.util.TreeSet<>(slots.keySet());
-        if (!names.equals(expected)) {
-            java.util.Set<String> missing = new java.util.TreeSet<>(expected);
-            missing.removeAll(names);
-            names.removeAll(expected);
-            throw new InvalidParameterException("weights", source.names().size() + " tensors", "missing " + missing + ", unexpected " + names);
-        }
+        source.requireNames(slots.keySet());
         try (Run run = new Run(session)) {
             for (Slot s : slots.values()) {
                 Parameter p = s.parameter();
@@ -393,10 +386,10 @@ final class TfNetwork implements AutoCloseable {
                 if (!Arrays.equals(w.shape(), p.shape())) {
                     throw new InvalidParameterException("weights/" + p.name(), Arrays.toString(w.shape()), "must have shape " + Arrays.toString(p.shape()));
                 }
-                org.tensorflow.Tensor weights = p.toTensor(w.data());
+                TFloat32 weights = p.toTensor(w.data());
                 run.feedCreated(s.weights().value(), weights).target(s.weights().assign());
                 run.feed(s.ema().value(), weights).target(s.ema().assign());
-                org.tensorflow.Tensor zeros = p.toTensor(new float[p.size()]);
+                TFloat32 zeros = p.toTensor(new float[p.size()]);
                 run.feedCreated(s.m().value(), zeros).target(s.m().assign());
                 run.feed(s.v().value(), zeros).target(s.v().assign());
             }

@@ -3,6 +3,7 @@ package org.ddpm4j.backend.djl.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -66,16 +67,8 @@ public final class TrainableParameters implements AutoCloseable {
      * required with its exact shape, and nothing else.
      */
     public static TrainableParameters withWeights(ParameterLayout layout, NDManager manager, OptimizerSettings settings, NamedWeights source) {
-        java.util.Set<String> names = new java.util.TreeSet<>(source.names());
-        java.util.Set<String> expected = new java.util.TreeSet<>();
-        layout.entries().forEach(e -> expected.add(e.name()));
-        if (!names.equals(expected)) {
-            java.util.Set<String> missing = new java.util.TreeSet<>(expected);
-            missing.removeAll(names);
-            names.removeAll(expected);
-            throw refused("weights missing " + missing + ", unexpected " + names);
-        }
-        NDArray flat = manager.zeros(new ai.djl.ndarray.types.Shape(layout.size()));
+        source.requireNames(layout.entries().stream().map(ParameterLayout.Entry::name).toList());
+        NDArray flat = manager.zeros(new Shape(layout.size()));
         for (ParameterLayout.Entry e : layout.entries()) {
             HostArray a = source.read(e.name());
             if (!Arrays.equals(a.shape(), e.shape())) {
