@@ -1,6 +1,7 @@
 package org.ddpm4j.examples.cli;
 
 import org.ddpm4j.api.tensor.TensorBackend;
+import org.ddpm4j.core.config.ComponentConfig;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -13,6 +14,12 @@ final class ModelBackend {
 
     @Mixin
     DeviceOptions devices;
+
+    /** The backend entry of a pipeline configuration: the chosen backend, or the one the model's kind runs on by default. */
+    ComponentConfig config(ModelSources.Spec source) {
+        String backend = name != null ? name : source.kind().defaultBackend();
+        return new ComponentConfig(backend, devices.parameters(backend).asMap());
+    }
 
     /** The chosen backend, or the one the model's kind runs on by default. */
     TensorBackend open(PluginRegistry registry, ModelSources.Spec source) {
