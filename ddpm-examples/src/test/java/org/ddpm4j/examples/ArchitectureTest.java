@@ -30,7 +30,7 @@ class ArchitectureTest {
 
     /** The CLI commands that build their pipeline through the composition root (docs/ARCHITECTURE.md lists the others). */
     private static final String[] COMPOSED_COMMANDS = {"org.ddpm4j.examples.cli.SampleCommand", "org.ddpm4j.examples.cli.EditCommand",
-            "org.ddpm4j.examples.cli.EvalCommand"};
+            "org.ddpm4j.examples.cli.EvalCommand", "org.ddpm4j.examples.cli.TuneStepsCommand"};
 
     private static JavaClasses classes;
 
