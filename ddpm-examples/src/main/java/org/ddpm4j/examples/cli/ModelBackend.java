@@ -1,8 +1,6 @@
 package org.ddpm4j.examples.cli;
 
-import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.core.config.ComponentConfig;
-import org.ddpm4j.core.plugin.PluginRegistry;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -19,11 +17,5 @@ final class ModelBackend {
     ComponentConfig config(ModelSources.Spec source) {
         String backend = name != null ? name : source.kind().defaultBackend();
         return new ComponentConfig(backend, devices.parameters(backend).asMap());
-    }
-
-    /** The chosen backend, or the one the model's kind runs on by default. */
-    TensorBackend open(PluginRegistry registry, ModelSources.Spec source) {
-        String backend = name != null ? name : source.kind().defaultBackend();
-        return registry.createBackend(backend, devices.parameters(backend));
     }
 }
