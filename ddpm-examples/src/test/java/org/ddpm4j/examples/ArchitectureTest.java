@@ -4,11 +4,18 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import static com.tngtech.archunit.core.domain.JavaCall.Predicates.target;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
+import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
+import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner;
+
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import java.util.List;
+import org.ddpm4j.core.pipeline.Pipelines;
+import org.ddpm4j.core.plugin.PluginRegistry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +27,10 @@ class ArchitectureTest {
     private static final List<String> PLUGIN_MODULES = List.of(
             "org.ddpm4j.schedules..", "org.ddpm4j.samplers..", "org.ddpm4j.guidance..",
             "org.ddpm4j.backend.java..", "org.ddpm4j.backend.djl..", "org.ddpm4j.backend.tf..");
+
+    /** The CLI commands that build their pipeline through the composition root (docs/ARCHITECTURE.md lists the others). */
+    private static final String[] COMPOSED_COMMANDS = {"org.ddpm4j.examples.cli.SampleCommand", "org.ddpm4j.examples.cli.EditCommand",
+            "org.ddpm4j.examples.cli.EvalCommand", "org.ddpm4j.examples.cli.TuneStepsCommand"};
 
     private static JavaClasses classes;
 
@@ -76,6 +87,23 @@ class ArchitectureTest {
         noClasses().that().resideOutsideOfPackage("org.ddpm4j.core..")
                 .should().dependOnClassesThat().resideInAnyPackage("com.google.inject..")
                 .check(classes);
+    }
+
+    @Test
+    void composedCommandsGetTheirPipelineFromTheCompositionRoot() {
+        // they turn options into a configuration and parts (ModelSources, SamplerSource) and build no
+        // backend, guidance, classifier or denoiser from the registry themselves
+        noClasses().that().haveNameMatching(namesOf(COMPOSED_COMMANDS))
+                .should().callMethodWhere(target(owner(assignableTo(PluginRegistry.class)))
+                        .and(target(nameMatching("create(Backend|Guidance|Classifier|Denoiser)"))))
+                .check(classes);
+        classes().that().haveNameMatching(namesOf(COMPOSED_COMMANDS))
+                .should().callMethodWhere(target(owner(assignableTo(Pipelines.class))).and(target(nameMatching("build"))))
+                .check(classes);
+    }
+
+    private static String namesOf(String[] names) {
+        return String.join("|", java.util.Arrays.stream(names).map(java.util.regex.Pattern::quote).toList());
     }
 
     @Test

@@ -29,10 +29,12 @@ public final class Pipeline implements AutoCloseable {
     private final Optional<Denoiser> model;
     private final List<DenoiserLayer> layers;
     private final StepListener listener;
+    private final Owned owned;
 
     @Inject
     Pipeline(TensorBackend backend, Schedule schedule, Optional<Sampler> sampler, Optional<Denoiser> denoiser,
-             Optional<Classifier> classifier, Set<DenoiserLayer> layers, Set<StepListener> listeners) {
+             Optional<Classifier> classifier, Set<DenoiserLayer> layers, Set<StepListener> listeners, Owned owned) {
+        this.owned = owned;
         this.backend = backend;
         this.schedule = schedule;
         this.sampler = sampler;
@@ -73,6 +75,11 @@ public final class Pipeline implements AutoCloseable {
         return denoiser;
     }
 
+    /** The configured noisy classifier (the one classifier guidance uses). */
+    public Optional<Classifier> classifier() {
+        return classifier;
+    }
+
     /** The denoiser to sample with: the configured one wrapped by the layers, innermost first. */
     public Denoiser model() {
         return model.orElseThrow(() -> new IllegalStateException("the pipeline has no denoiser"));
@@ -103,24 +110,14 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Frees what the pipeline holds: a denoiser or classifier that owns native memory (a loaded
-     * TorchScript, SavedModel or trained network is {@link AutoCloseable}), then the backend.
+     * Frees what the pipeline holds: the owners of models loaded through {@link PipelineParts}, a
+     * denoiser or classifier that owns native memory (a loaded TorchScript, SavedModel or trained
+     * network is {@link AutoCloseable}), each once, then the backend.
      */
     @Override
     public void close() {
         try (backend) {
-            closeIfOwned(classifier);
-            closeIfOwned(denoiser);
-        }
-    }
-
-    private static void closeIfOwned(Optional<?> component) {
-        if (component.isPresent() && component.get() instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot release " + component.get(), e);
-            }
+            owned.close(classifier.orElse(null), denoiser.orElse(null));
         }
     }
 }

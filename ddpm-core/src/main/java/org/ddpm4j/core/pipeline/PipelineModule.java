@@ -26,10 +26,16 @@ import org.ddpm4j.core.plugin.PluginRegistry;
 public final class PipelineModule extends AbstractModule {
     private final PipelineConfig config;
     private final PluginRegistry registry;
+    private final Owned owned;
 
     public PipelineModule(PipelineConfig config, PluginRegistry registry) {
+        this(config, registry, new Owned());
+    }
+
+    PipelineModule(PipelineConfig config, PluginRegistry registry, Owned owned) {
         this.config = config;
         this.registry = registry;
+        this.owned = owned;
     }
 
     @Override
@@ -37,6 +43,7 @@ public final class PipelineModule extends AbstractModule {
         bind(PluginRegistry.class).toInstance(registry);
         bind(PipelineConfig.class).toInstance(config);
         bind(Pipeline.class).in(Singleton.class);
+        bind(Owned.class).toInstance(owned);
         Multibinder<DenoiserLayer> layers = Pipelines.layers(binder());
         Pipelines.listeners(binder());
         config.guidance().ifPresent(c -> layers.addBinding().toProvider((com.google.inject.Provider<DenoiserLayer>) () -> guidanceLayer(registry.createGuidance(c.type(),
@@ -51,7 +58,9 @@ public final class PipelineModule extends AbstractModule {
     @Singleton
     TensorBackend backend() {
         ComponentConfig c = config.backend();
-        return registry.createBackend(c.type(), c.asParameters());
+        TensorBackend backend = registry.createBackend(c.type(), c.asParameters());
+        owned.backend(backend);
+        return backend;
     }
 
     @Provides

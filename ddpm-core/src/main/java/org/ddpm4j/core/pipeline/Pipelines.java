@@ -38,10 +38,30 @@ public final class Pipelines {
      * extension (e.g. the {@code TensorBackend}) and may add layers and listeners.
      */
     public static Pipeline build(PipelineConfig config, PluginRegistry registry, Module... overrides) {
+        return build(config, registry, PipelineParts.none(), overrides);
+    }
+
+    /**
+     * Builds a pipeline whose {@code parts} (a model a command loaded, a sampler from a scheduler
+     * config) replace the configuration's; what was created is released if the build fails.
+     */
+    public static Pipeline build(PipelineConfig config, PluginRegistry registry, PipelineParts parts, Module... overrides) {
+        Owned owned = new Owned();
+        try {
+            return compose(config, registry, owned, parts, overrides);
+        } catch (RuntimeException e) {
+            owned.closeAfterFailure();
+            throw e;
+        }
+    }
+
+    private static Pipeline compose(PipelineConfig config, PluginRegistry registry, Owned owned, PipelineParts parts, Module... overrides) {
         List<Module> base = new ArrayList<>();
-        base.add(new PipelineModule(config, registry));
+        base.add(new PipelineModule(config, registry, owned));
         ServiceLoader.load(PipelineExtension.class).forEach(base::add);
-        Module module = Modules.override(base).with(overrides);
+        List<Module> replacing = new ArrayList<>(List.of(overrides));
+        replacing.add(0, parts.module());
+        Module module = Modules.override(base).with(replacing);
         try {
             return Guice.createInjector(Stage.PRODUCTION, module).getInstance(Pipeline.class);
         } catch (CreationException e) {

@@ -145,4 +145,64 @@ class PipelineCompositionTest {
         p.close();
         assertEquals(List.of("model", "backend"), closed);
     }
+
+    @Test
+    void partsACallerLoadsAreReleasedOnceEachWithThePipelineAndWhenTheBuildFails() {
+        for (boolean fail : new boolean[] {false, true}) {
+            List<String> closed = new ArrayList<>();
+            TensorBackend java = new JavaBackend();
+            TensorBackend backend = (TensorBackend) Proxy.newProxyInstance(TensorBackend.class.getClassLoader(), new Class<?>[] {TensorBackend.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("close")) {
+                            closed.add("backend");
+                        }
+                        try {
+                            return method.invoke(java, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            AutoCloseable files = () -> closed.add("files");
+            class LoadedView implements Denoiser {
+                @Override
+                public Parameterization parameterization() {
+                    return Parameterization.EPSILON;
+                }
+
+                @Override
+                public Tensor predict(Tensor x, double[] t, Condition condition) {
+                    return x.mul(0);
+                }
+            }
+            PipelineParts parts = PipelineParts.none().denoiser((b, schedule, owns) -> {
+                assertSame(backend, b);
+                owns.accept(files);
+                owns.accept(files);
+                return new LoadedView();
+            });
+            AbstractModule overrides = new AbstractModule() {
+                @Override
+                protected void configure() {
+                    bind(TensorBackend.class).toInstance(backend);
+                    if (fail) {
+                        Pipelines.layers(binder()).addBinding().toInstance(DenoiserLayer.of(0, "refusing", (inner, context) -> {
+                            throw new IllegalArgumentException("refused");
+                        }));
+                    }
+                }
+            };
+            if (fail) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> Pipelines.build(CONFIG, PluginRegistry.load(), parts, overrides));
+                assertEquals("refused", e.getMessage());
+            } else {
+                Pipeline p = Pipelines.build(CONFIG, PluginRegistry.load(), parts, overrides);
+                assertTrue(p.denoiser().orElseThrow() instanceof LoadedView);
+                assertEquals(List.of(), closed);
+                p.close();
+            }
+            // a failed build releases what it loaded; the backend here is the caller's own instance, so it stays open
+            assertEquals(fail ? List.of("files") : List.of("files", "backend"), closed, fail ? "after a failed build" : "after close");
+        }
+    }
 }

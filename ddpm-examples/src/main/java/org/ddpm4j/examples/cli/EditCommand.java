@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
@@ -14,6 +15,11 @@ import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.config.PipelineConfig;
+import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.PipelineParts;
+import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.examples.inpaint.Inpainting;
@@ -109,18 +115,23 @@ final class EditCommand implements Runnable {
         }
         SamplerSource.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry));
         samplerSource.defaultNote(resolved).ifPresent(spec.commandLine().getErr()::println);
-        try (TensorBackend backend = backendChoice.open(registry, source);
-             ModelSources.Source loaded = source.denoiser(registry, backend, resolved.schedule())) {
-            Denoiser denoiser = loaded.denoiser();
+        PipelineParts parts = PipelineParts.none().schedule(resolved.schedule()).sampler(resolved.sampler())
+                .denoiser(source.loader(registry, false, ModelSources.Source::denoiser))
+                .listener(new Progress(spec.commandLine().getErr(), mode.name()));
+        PipelineConfig config = new PipelineConfig(backendChoice.config(source), ComponentConfig.of(resolved.schedule().name()),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        try (Pipeline pipeline = Pipelines.build(config, registry, parts)) {
+            TensorBackend backend = pipeline.backend();
+            Denoiser denoiser = pipeline.model();
             Npy.Array data = Npy.read(input);
             int[] shape = checkedShape(data.shape(), denoiser);
             Tensor x0 = backend.fromHost(repeated(data.data(), data.data().length / data.shape()[0], repeat), shape);
             Tensor noise = backend.randn(new GaussianNoise(seed), shape);
-            SampleOptions options = SampleOptions.defaults().withSeed(seed + 1).withListener(new Progress(spec.commandLine().getErr(), mode.name()));
+            SampleOptions options = SampleOptions.defaults().withSeed(seed + 1).withListener(pipeline.listener());
             long started = System.nanoTime();
             Tensor result = switch (mode) {
-                case inpaint -> new Inpainting(resolved.sampler(), resampling).inpaint(denoiser, x0, backend.fromHost(mask(shape), shape), noise, options);
-                case sdedit -> new Sdedit(resolved.sampler(), strength == null ? 0.5 : strength).edit(denoiser, x0, noise, options);
+                case inpaint -> new Inpainting(pipeline.requireSampler(), resampling).inpaint(denoiser, x0, backend.fromHost(mask(shape), shape), noise, options);
+                case sdedit -> new Sdedit(pipeline.requireSampler(), strength == null ? 0.5 : strength).edit(denoiser, x0, noise, options);
             };
             write(result, resolved, started);
         }

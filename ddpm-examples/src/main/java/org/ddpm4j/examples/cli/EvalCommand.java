@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Denoiser;
@@ -19,6 +20,11 @@ import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.core.config.KeyValues;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.OutputPaths;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.config.PipelineConfig;
+import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.PipelineParts;
+import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.progress.ProgressReporter;
 import org.ddpm4j.core.training.ArrayData;
@@ -129,14 +135,27 @@ final class EvalCommand implements Runnable {
         ModelSources.Spec model = ModelSources.parse("--checkpoint", "checkpoint:" + checkpoint);
         ModelCard card = model.card();
         checkGuidanceClassifier(card);
-        Map<String, AutoCloseable> open = new LinkedHashMap<>();
-        try (TensorBackend backend = registry.createBackend(backendName != null ? backendName : card.backend(), devices.parameters(backendName != null ? backendName : card.backend()));
-             ModelSources.Source source = model.denoiser(registry, backend, model.schedule(registry).orElseThrow())) {
+        Schedule schedule = model.schedule(registry).orElseThrow();
+        Map<String, Object> parameters = KeyValues.parse(samplerParameters);
+        parameters.put("steps", steps);
+        String backendChoice = backendName != null ? backendName : card.backend();
+        PipelineConfig config = new PipelineConfig(new ComponentConfig(backendChoice, devices.parameters(backendChoice).asMap()),
+                ComponentConfig.of(schedule.name()), Optional.of(new ComponentConfig(samplerName, parameters)), Optional.empty(),
+                Optional.empty(), Optional.empty());
+        PipelineParts parts = PipelineParts.none().schedule(schedule).denoiser(model.loader(registry, false, ModelSources.Source::denoiser));
+        if (guidance.equals(Guide.CLASSIFIER)) {
+            ModelSources.Spec guiding = ModelSources.parse("--guidance-classifier", "checkpoint:" + guidanceClassifier);
+            // a trained classifier's network frees its own memory: the pipeline closes it
+            parts.classifier((backend, s, owns) -> guiding.classifier(registry, backend, s, new LinkedHashMap<>()));
+        }
+        Map<String, AutoCloseable> open = new LinkedHashMap<>();   // the judge: not part of the sampling pipeline
+        try (Pipeline pipeline = Pipelines.build(config, registry, parts)) {
+            TensorBackend backend = pipeline.backend();
             Files.createDirectories(out);
             EvaluationClassifier judge = new EvaluationClassifier(ModelSources.parse("--classifier", "checkpoint:" + classifier)
-                    .classifier(registry, backend, source.schedule(), open));
+                    .classifier(registry, backend, pipeline.schedule(), open));
             ArrayData test = Datasets.test(Datasets.FASHION_MNIST, dataDirectory(card), testImages);
-            Denoiser denoiser = source.denoiser();
+            Denoiser denoiser = pipeline.model();
             if (bitsPerDimImages > 0 && variance.equals("learned") && denoiser.varianceOutput() == VarianceOutput.NONE) {
                 throw new InvalidParameterException("--variance", variance, "needs a model that outputs its variance; this one predicts none "
                         + "(use fixed_small, fixed_large or analytic)");
@@ -151,14 +170,10 @@ final class EvalCommand implements Runnable {
             Evaluation evaluation = new Evaluation(backend, test, console);
             double[][] reference = evaluation.judgeTestImages(judge, report);
             report.put("sampler", samplerName + ", " + steps + " steps" + (samplerParameters.isEmpty() ? "" : ", " + samplerParameters));
-            Schedule schedule = source.schedule();
             Guide guide = guidance.equals(Guide.CLASSIFIER)
-                    ? Guide.classifier(registry, denoiser, schedule, ModelSources.parse("--guidance-classifier", "checkpoint:" + guidanceClassifier)
-                            .classifier(registry, backend, schedule, open))
+                    ? Guide.classifier(registry, denoiser, schedule, pipeline.classifier().orElseThrow())
                     : Guide.classifierFree(registry, denoiser, schedule);
-            Map<String, Object> parameters = KeyValues.parse(samplerParameters);
-            parameters.put("steps", steps);
-            Sampler sampler = registry.createSampler(samplerName, schedule, Parameters.of(parameters));
+            Sampler sampler = pipeline.requireSampler();
             PrintWriter err = spec.commandLine().getErr();
             report.put("guidance", new GuidanceSweep(sampler, guide, perClass, scales, seed, label -> new Progress(err, label))
                     .run(backend, judge, reference, out, console));

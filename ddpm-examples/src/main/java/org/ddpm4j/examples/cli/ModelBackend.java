@@ -1,7 +1,6 @@
 package org.ddpm4j.examples.cli;
 
-import org.ddpm4j.api.tensor.TensorBackend;
-import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.config.ComponentConfig;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -14,9 +13,9 @@ final class ModelBackend {
     @Mixin
     DeviceOptions devices;
 
-    /** The chosen backend, or the one the model's kind runs on by default. */
-    TensorBackend open(PluginRegistry registry, ModelSources.Spec source) {
+    /** The backend entry of a pipeline configuration: the chosen backend, or the one the model's kind runs on by default. */
+    ComponentConfig config(ModelSources.Spec source) {
         String backend = name != null ? name : source.kind().defaultBackend();
-        return registry.createBackend(backend, devices.parameters(backend));
+        return new ComponentConfig(backend, devices.parameters(backend).asMap());
     }
 }

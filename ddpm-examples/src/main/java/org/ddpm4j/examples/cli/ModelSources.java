@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Classifier;
@@ -14,6 +15,7 @@ import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.api.training.NetworkBackend;
 import org.ddpm4j.core.config.DiffusersSchedulerConfig;
 import org.ddpm4j.toolkit.io.Json;
+import org.ddpm4j.core.pipeline.PipelineParts;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.pretrained.Pretrained;
 import org.ddpm4j.core.training.ModelCard;
@@ -109,7 +111,20 @@ public final class ModelSources {
             };
         }
 
-        /** A noisy-data classifier: the exact one of a mixture, or a trained one. */
+        /**
+         * The denoiser as a part of a pipeline the composition root builds: loaded on the pipeline's
+         * backend and schedule, its owner (if any) closed with the pipeline; {@code use} sees the loaded
+         * source and returns the denoiser to bind.
+         */
+        public PipelineParts.Loader<Denoiser> loader(PluginRegistry registry, boolean classesFromComponents, Function<Source, Denoiser> use) {
+            return (backend, schedule, owns) -> {
+                Source s = denoiser(registry, backend, schedule, classesFromComponents);
+                s.owner().ifPresent(owns);
+                return use.apply(s);
+            };
+        }
+
+        /** A noisy-data classifier: the exact one of a mixture, or a trained one (its loaded files put in {@code open}). */
         public Classifier classifier(PluginRegistry registry, TensorBackend backend, Schedule schedule, Map<String, AutoCloseable> open) {
             return switch (kind) {
                 case GMM -> registry.createClassifier("gmm", backend, schedule, path());
@@ -163,6 +178,15 @@ public final class ModelSources {
 
     /** A denoiser ready to sample with and its schedule; closing it frees the model's native memory. */
     public record Source(Denoiser denoiser, Schedule schedule, Optional<ModelCard> card, AutoCloseable resources) implements AutoCloseable {
+        /**
+         * What a pipeline holding {@link #denoiser()} must close besides it: nothing when the denoiser
+         * frees its own memory (a TorchScript, a SavedModel, a diffusers UNet), else this source (a
+         * checkpoint's network behind its EMA view).
+         */
+        public Optional<AutoCloseable> owner() {
+            return denoiser instanceof AutoCloseable ? Optional.empty() : Optional.of(this);
+        }
+
         @Override
         public void close() {
             try {

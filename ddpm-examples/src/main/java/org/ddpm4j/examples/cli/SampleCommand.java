@@ -12,17 +12,21 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
-import org.ddpm4j.api.model.Classifier;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.sampling.SamplingRun;
-import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.core.config.KeyValues;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.config.PipelineConfig;
 import org.ddpm4j.core.pipeline.Noise;
+import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.PipelineParts;
+import org.ddpm4j.core.pipeline.Pipelines;
+import java.util.concurrent.atomic.AtomicReference;
 import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.pretrained.Pretrained;
@@ -134,28 +138,70 @@ final class SampleCommand implements Runnable {
         if (!pretrained) {                           // a folder's own scheduler is the default there, printed with the model
             samplerSource.defaultNote(resolved).ifPresent(spec.commandLine().getErr()::println);
         }
-        Map<String, AutoCloseable> open = new LinkedHashMap<>();
-        try (TensorBackend backend = backendChoice.open(registry, source);
-             // a mixture's components are the classes, except under classifier guidance, which guides the whole mixture
-             ModelSources.Source loaded = source.denoiser(registry, backend, resolved.schedule(),
-                     classes != null && !"classifier".equals(guidance))) {
-            loaded.card().ifPresent(card -> checkDistilled(card, resolved));
-            if (loaded.resources() instanceof Pretrained p) {
+        checkGuidanceOptions();
+        // a mixture's components are the classes, except under classifier guidance, which guides the whole mixture
+        boolean componentsAsClasses = classes != null && !"classifier".equals(guidance);
+        AtomicReference<ModelSources.Source> loaded = new AtomicReference<>();
+        PipelineParts parts = PipelineParts.none().schedule(resolved.schedule()).sampler(resolved.sampler())
+                .denoiser(source.loader(registry, componentsAsClasses, s -> {
+                    loaded.set(s);
+                    s.card().ifPresent(card -> checkDistilled(card, resolved));
+                    return predicting(source, s.denoiser(), resolved);
+                }))
+                .listener(new Progress(spec.commandLine().getErr(), "sample"));
+        if (classifier != null) {
+            ModelSources.Spec classifierSource = ModelSources.parse("--classifier", classifier);
+            // a trained classifier's network frees its own memory: the pipeline closes it (as the classifier), so nothing more is owned
+            parts.classifier((backend, schedule, owns) -> classifierSource.classifier(registry, backend, schedule, new LinkedHashMap<>()));
+        }
+        try (Pipeline pipeline = Pipelines.build(config(source, resolved), registry, parts)) {
+            if (loaded.get().resources() instanceof Pretrained p) {
                 spec.commandLine().getOut().printf(Locale.ROOT, "loaded %s from %s; scheduler %s (%s, %d steps); backend %s%n", p.describe(),
                         p.root(), p.schedulerConfig().map(Path::toString).orElse("-"), resolved.sampler().name(),
-                        resolved.sampler().steps(), backend.name() + " " + backendChoice.devices.parameters().asMap());
+                        resolved.sampler().steps(), pipeline.backend().name() + " " + backendChoice.devices.parameters().asMap());
             }
-            Denoiser base = predicting(source, loaded.denoiser(), resolved);
-            Denoiser denoiser = guided(base, resolved.schedule(), registry, backend, open);
+            Denoiser denoiser = pipeline.model();
+            TensorBackend backend = pipeline.backend();
             Tensor x = noise.file != null ? Noise.read("--init-noise", noise.file, Noise.sampleShape(denoiser), backend)
                     : Noise.seeded(denoiser, backend, count(denoiser), seed);
             // --class all: one row per class
             int perRow = "all".equals(classes) && denoiser.numClasses() > 0 ? Math.max(1, x.batchSize() / denoiser.numClasses())
                     : (int) Math.ceil(Math.sqrt(x.batchSize()));
             Condition condition = condition(denoiser, x.batchSize());
-            sampleAndWrite(resolved, denoiser, x, condition, perRow);
-        } finally {
-            open.values().forEach(SampleCommand::closeQuietly);
+            sampleAndWrite(pipeline, denoiser, x, condition, perRow);
+        }
+    }
+
+    /**
+     * The configuration of this run: the backend and the guidance from the options; the schedule,
+     * sampler and model come from the model source and the scheduler config as {@link PipelineParts}.
+     */
+    private PipelineConfig config(ModelSources.Spec source, SamplerSource.Resolved resolved) {
+        Optional<ComponentConfig> guided = Optional.empty();
+        if (guidance != null) {
+            Map<String, Object> p = KeyValues.parse(guidanceParams);
+            if (scale != null) {
+                p.put("scale", scale);
+            }
+            guided = Optional.of(new ComponentConfig(guidance, p));
+        }
+        return new PipelineConfig(backendChoice.config(source),
+                ComponentConfig.of(resolved.schedule().name()), Optional.empty(), guided, Optional.empty(), Optional.empty());
+    }
+
+    /** Guidance options that make no sense together fail before any model is loaded. */
+    private void checkGuidanceOptions() {
+        if (guidance == null) {
+            if (scale != null || classifier != null || !guidanceParams.isEmpty()) {
+                throw new InvalidParameterException("--guidance", "missing", "--scale, --classifier and --guidance-param need --guidance cfg|classifier");
+            }
+            return;
+        }
+        if (classifier != null && !guidance.equals("classifier")) {
+            throw new InvalidParameterException("--classifier", classifier, "is used by --guidance classifier only, not by " + guidance);
+        }
+        if (classes == null) {
+            throw new InvalidParameterException("--class", "missing", "guidance needs the class to guide toward: --class K or --class all");
         }
     }
 
@@ -194,14 +240,13 @@ final class SampleCommand implements Runnable {
         }
     }
 
-    private void sampleAndWrite(SamplerSource.Resolved resolved, Denoiser denoiser, Tensor x, Condition condition, int perRow) {
+    private void sampleAndWrite(Pipeline pipeline, Denoiser denoiser, Tensor x, Condition condition, int perRow) {
         PrintWriter console = spec.commandLine().getOut();
         long started = System.nanoTime();
-        SampleOptions options = SampleOptions.defaults().withSeed(seed + 1).withCondition(condition)
-                .withListener(new Progress(spec.commandLine().getErr(), "sample"));
+        SampleOptions options = SampleOptions.defaults().withSeed(seed + 1).withCondition(condition).withListener(pipeline.listener());
         Tensor samples;
         long evaluations;
-        try (SamplingRun r = resolved.sampler().start(denoiser, x, options)) {
+        try (SamplingRun r = pipeline.requireSampler().start(denoiser, x, options)) {
             while (!r.isDone()) {
                 r.step();
             }
@@ -216,8 +261,8 @@ final class SampleCommand implements Runnable {
         }
         console.printf(Locale.ROOT, "wrote %s: %d samples of %s, %s on %s, %d steps, %d model evaluations, %.2f s%n",
                 out != null && grid != null ? out + " and " + grid : out != null ? out : grid,
-                samples.batchSize(), Arrays.toString(Arrays.copyOfRange(samples.shape(), 1, samples.rank())), resolved.sampler().name(),
-                resolved.schedule().name(), resolved.sampler().steps(), evaluations, (System.nanoTime() - started) / 1e9);
+                samples.batchSize(), Arrays.toString(Arrays.copyOfRange(samples.shape(), 1, samples.rank())), pipeline.requireSampler().name(),
+                pipeline.schedule().name(), pipeline.requireSampler().steps(), evaluations, (System.nanoTime() - started) / 1e9);
         console.flush();
     }
 
@@ -235,31 +280,6 @@ final class SampleCommand implements Runnable {
         }
         throw new InvalidParameterException("prediction_type", wanted.diffusersName(), "must match the model, which predicts "
                 + d.parameterization().diffusersName());
-    }
-
-    /** The denoiser wrapped by the requested guidance; every mismatch fails here, before sampling. */
-    private Denoiser guided(Denoiser base, Schedule schedule, PluginRegistry registry, TensorBackend backend, Map<String, AutoCloseable> open) {
-        if (guidance == null) {
-            if (scale != null || classifier != null || !guidanceParams.isEmpty()) {
-                throw new InvalidParameterException("--guidance", "missing", "--scale, --classifier and --guidance-param need --guidance cfg|classifier");
-            }
-            return base;
-        }
-        Map<String, Object> p = KeyValues.parse(guidanceParams);
-        if (scale != null) {
-            p.put("scale", scale);
-        }
-        Optional<Classifier> c = Optional.empty();
-        if (classifier != null) {
-            if (!guidance.equals("classifier")) {
-                throw new InvalidParameterException("--classifier", classifier, "is used by --guidance classifier only, not by " + guidance);
-            }
-            c = Optional.of(ModelSources.parse("--classifier", classifier).classifier(registry, backend, schedule, open));
-        }
-        if (classes == null) {
-            throw new InvalidParameterException("--class", "missing", "guidance needs the class to guide toward: --class K or --class all");
-        }
-        return Guided.denoiser(registry, guidance, p, base, schedule, c);
     }
 
     /** The number of samples, refused when the batch would not fit in memory. */
@@ -309,13 +329,5 @@ final class SampleCommand implements Runnable {
             }
         }
         return parts.length > 1 ? Condition.classes(labels) : Condition.repeat(labels[0], n);
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        try {
-            c.close();
-        } catch (Exception ignored) {
-            // best effort at exit
-        }
     }
 }

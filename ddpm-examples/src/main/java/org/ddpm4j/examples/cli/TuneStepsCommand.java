@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.ddpm4j.api.Checks;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
@@ -18,6 +19,11 @@ import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.core.config.KeyValues;
 import org.ddpm4j.core.pipeline.Noise;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.config.PipelineConfig;
+import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.PipelineParts;
+import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.samplers.ProbabilityFlowOde;
@@ -101,11 +107,13 @@ final class TuneStepsCommand implements Runnable {
         Schedule schedule = source.schedule(registry).orElseThrow();
         DiscreteSchedule discrete = SamplerParameters.discrete(schedule, sampler);
         Map<String, Object> timesteps = new LinkedHashMap<>();
-        try (TensorBackend backend = backendChoice.open(registry, source);
-             ModelSources.Source loaded = source.denoiser(registry, backend, schedule, false)) {
-            Denoiser model = loaded.denoiser();
-            // fail before the long part on parameters the sampler rejects
-            registry.createSampler(sampler, schedule, Parameters.of(parameters));
+        // the pipeline's sampler is built now, so parameters it rejects fail before the long part
+        PipelineConfig config = new PipelineConfig(backendChoice.config(source), ComponentConfig.of(schedule.name()),
+                Optional.of(new ComponentConfig(sampler, parameters)), Optional.empty(), Optional.empty(), Optional.empty());
+        try (Pipeline pipeline = Pipelines.build(config, registry,
+                PipelineParts.none().schedule(schedule).denoiser(source.loader(registry, false, ModelSources.Source::denoiser)))) {
+            TensorBackend backend = pipeline.backend();
+            Denoiser model = pipeline.model();
             Tensor noise = Noise.seeded(model, backend, Checks.atLeast("--pilots", pilots, 1), seed);
             ProbabilityFlowOde ode = new ProbabilityFlowOde(schedule, tolerance, tolerance, ProbabilityFlowOde.Method.DOPRI8, 10_000_000);
             StepScheduleOptimizer.SamplerFactory factory = t -> {
