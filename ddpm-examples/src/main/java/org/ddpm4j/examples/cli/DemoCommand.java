@@ -59,7 +59,13 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "(a k-NN classifier two-sample test, precision/recall, density/coverage, energy distance and MMD against held-out data, "
                 + "each with the floor of two halves of held-out data), samples.npy and "
                 + "the trained model (model/, usable as checkpoint:DIR by the sample and edit commands).",
-        footer = {"", "The outputs appear together: an interrupted run leaves the previous run's complete set (or none), never a mix;",
+        footer = {"", "Defaults per dataset (docs/BENCHMARKS.md, 'Per-dataset defaults of the demo'):",
+                // as DemoCommand.Recipe.of has them (DemoCommandTest checks)
+                "  swiss-roll   --train-steps 4000 --predict epsilon",
+                "  moons        --train-steps 4000 --predict epsilon",
+                "  8gaussians   --train-steps 6000 --predict v",
+                "  checkerboard --train-steps 6000 --predict v",
+                "", "The outputs appear together: an interrupted run leaves the previous run's complete set (or none), never a mix;",
                 "--out is locked while a run writes it, and may hold only what an earlier demo run wrote there.",
                 "", "Examples:",
                 "  ddpm demo",
@@ -83,8 +89,8 @@ final class DemoCommand implements Runnable {
     @Option(names = "--backend", defaultValue = "djl", description = "Backend plugin that trains the network: djl or tf (default ${DEFAULT-VALUE}).")
     String backendName;
 
-    @Option(names = "--train-steps", defaultValue = "4000", description = "Optimizer steps (default ${DEFAULT-VALUE}).")
-    int trainSteps;
+    @Option(names = "--train-steps", description = "Optimizer steps (default: the dataset's, see below).")
+    Integer trainSteps;
 
     @Option(names = "--batch", defaultValue = "256", description = "Batch size (default ${DEFAULT-VALUE}).")
     int batch;
@@ -101,6 +107,13 @@ final class DemoCommand implements Runnable {
     @Option(names = "--objective", defaultValue = "denoising", description = "denoising (DDPM's noise prediction on the linear schedule) "
             + "or flow (flow matching on the rectified-flow path: the same MLP predicts the velocity) (default ${DEFAULT-VALUE}).")
     String objective;
+
+    @Option(names = "--predict", description = "What the network predicts with --objective denoising: epsilon, x0 or v "
+            + "(default: the dataset's, see below).")
+    String predict;
+
+    @Option(names = "--min-snr", description = "Min-SNR-gamma loss weighting with this gamma (e.g. 5; default uniform weights).")
+    Double minSnr;
 
     @Option(names = "--sampler", description = "Sampler plugin (default dpmsolver++, flow-heun with --objective flow; see 'ddpm plugins').")
     String samplerName;
@@ -132,6 +145,22 @@ final class DemoCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
+    /**
+     * What each toy set trains with by default, within about a minute on two quiet cores: the eight
+     * Gaussians' tight modes and the checkerboard's sharp edges need v-prediction and 6,000 steps
+     * (docs/BENCHMARKS.md, "Per-dataset defaults of the demo").
+     */
+    record Recipe(int trainSteps, String predict) {
+
+        static Recipe of(Toy2d toy) {
+            return switch (toy) {
+                case MOONS, SWISS_ROLL -> new Recipe(4000, "epsilon");
+                case EIGHT_GAUSSIANS, CHECKERBOARD -> new Recipe(6000, "v");
+            };
+        }
+
+    }
+
     /** Training points; a fresh set of {@code 2 * samples} from another seed is held out. */
     private static final int TRAINING_POINTS = 20_000;
     /** Panels of the trajectory picture (time slices) and paths drawn in its last panel. */
@@ -146,6 +175,13 @@ final class DemoCommand implements Runnable {
         long started = System.nanoTime();
         PrintWriter console = spec.commandLine().getOut();
         Toy2d toy = Toy2d.parse(dataset);
+        Recipe recipe = Recipe.of(toy);
+        if (trainSteps == null) {
+            trainSteps = recipe.trainSteps();
+        }
+        if (predict == null && !"flow".equals(objective)) {
+            predict = recipe.predict();
+        }
         if (samples <= ManifoldMetrics.DEFAULT_K) {
             throw new InvalidParameterException("--n", samples, "must be an integer > " + ManifoldMetrics.DEFAULT_K
                     + " (the metrics' k-NN balls need more points than neighbours)");
@@ -167,8 +203,14 @@ final class DemoCommand implements Runnable {
         Sampler sampler = sampler(registry, schedule);
         TrainingData training = Datasets.unlabeled(toy.data(TRAINING_POINTS, seed));
         double[][] heldOut = toy.sample(2 * samples, seed + 1);
-        Parameterization target = flow ? Parameterization.FLOW : Parameterization.EPSILON;
-        Objective trainingObjective = new Objective(schedule, target, LossWeighting.UNIFORM, 0);
+        if (flow && predict != null) {
+            throw new InvalidParameterException("--predict", predict, "is for --objective denoising (flow predicts the velocity)");
+        }
+        if (minSnr != null && !(minSnr > 0)) {
+            throw new InvalidParameterException("--min-snr", minSnr, "must be a number > 0");
+        }
+        Parameterization target = flow ? Parameterization.FLOW : predict == null ? Parameterization.EPSILON : Parameterization.parse("--predict", predict);
+        Objective trainingObjective = new Objective(schedule, target, minSnr == null ? LossWeighting.UNIFORM : LossWeighting.minSnr(minSnr), 0);
         NetworkSpec network = new NetworkSpec("mlp", new int[] {2}, 0, target,
                 Parameters.of(KeyValues.parse(hyperparameters)));
         TrainingSettings settings = new TrainingSettings(trainSteps, batch, learningRate, Math.min(100, trainSteps), true, seed, 0, 1);
@@ -230,6 +272,12 @@ final class DemoCommand implements Runnable {
         metrics.put("backend", backendName);
         metrics.put("objective", objective);
         metrics.put("train_steps", trainSteps);
+        metrics.put("learning_rate", learningRate);
+        metrics.put("predict", flow() ? "flow" : predict);
+        if (minSnr != null) {
+            metrics.put("min_snr", minSnr);
+        }
+        metrics.put("network", new java.util.TreeMap<>(hyperparameters));
         metrics.put("sampler", sampler.name());
         metrics.put("sampler_steps", sampler.steps());
         metrics.put("sampler_parameters", samplerSettings);
@@ -297,6 +345,10 @@ final class DemoCommand implements Runnable {
             points[i] = new double[] {flat[2 * i], flat[2 * i + 1]};
         }
         return SampleQuality.measure(points, heldOut);
+    }
+
+    private boolean flow() {
+        return "flow".equals(objective);
     }
 
     private static double seconds(long since) {

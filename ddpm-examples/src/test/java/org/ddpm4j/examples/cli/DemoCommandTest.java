@@ -18,6 +18,7 @@ import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.core.training.CheckpointStore;
 import org.ddpm4j.core.training.ModelCard;
+import org.ddpm4j.examples.data.Toy2d;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -125,6 +126,12 @@ class DemoCommandTest {
         assertTrue(r.exitCode() != 0 && r.err().contains("use_lu_lambdas"), r.err());
         r = demo(dir.resolve("d"), 10, "--backend", "java");
         assertTrue(r.err().contains("cannot train networks"), r.err());
+        r = demo(dir.resolve("f"), 10, "--min-snr", "0");
+        assertTrue(r.err().startsWith("error: invalid --min-snr = 0"), r.err());
+        r = demo(dir.resolve("g"), 10, "--predict", "noise");
+        assertTrue(r.err().startsWith("error: invalid --predict = 'noise'"), r.err());
+        r = demo(dir.resolve("h"), 10, "--objective", "flow", "--predict", "x0");
+        assertTrue(r.err().startsWith("error: invalid --predict = 'x0'"), r.err());
         assertFalse(Files.exists(dir.resolve("a")), "nothing is written when the arguments are wrong");
     }
 
@@ -136,5 +143,15 @@ class DemoCommandTest {
         assertTrue(r.out().contains("checkerboard") && !r.out().contains("fashion-mnist"),
                 "the demo offers the 2-D datasets only:\n" + r.out());
         assertTrue(Cli.run("--help").out().contains("demo"));
+    }
+
+    @Test
+    void helpStatesEachDatasetsDefaults() {
+        String help = Cli.run("demo", "--help").out();
+        for (Toy2d toy : Toy2d.values()) {
+            DemoCommand.Recipe r = DemoCommand.Recipe.of(toy);
+            String line = String.format(java.util.Locale.ROOT, "%-12s --train-steps %d --predict %s", toy.id(), r.trainSteps(), r.predict());
+            assertTrue(help.contains(line + System.lineSeparator()), "help states " + line + ":\n" + help);
+        }
     }
 }
