@@ -124,6 +124,7 @@ final class SampleCommand implements Runnable {
         Outputs.checkFiles(out, grid);
         PluginRegistry registry = PluginRegistry.load();
         ModelSources.Spec source = ModelSources.parse(model.option(), model.spec());
+        NativePreload.start(registry, backendChoice.config(source).type());
         Map<String, Object> run = new LinkedHashMap<>();
         if (steps != null) {
             run.put("steps", steps);

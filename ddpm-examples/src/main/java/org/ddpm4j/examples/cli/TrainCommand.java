@@ -189,6 +189,7 @@ final class TrainCommand implements Runnable {
         TrainingProgress progress = new TrainingProgress(console, progressSeconds);
         OutputPaths.checkDirectory("--out", out);
         PluginRegistry registry = PluginRegistry.load();
+        NativePreload.start(registry, backendName);
         if (reflowFrom != null) {
             reflow(console, registry);
             return;
