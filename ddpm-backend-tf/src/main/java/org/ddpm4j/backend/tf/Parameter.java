@@ -97,7 +97,7 @@ record Parameter(String name, int[] shape, Kind kind, int fanIn) {
         return to;
     }
 
-    /** Fresh values (neutral order), PyTorch's default initialisation drawn from {@code random}. */
+    /** Fresh values (neutral order) drawn from {@code random}: PyTorch's default, or zeros for the layers that start at zero. */
     float[] initialise(GaussianNoise random) {
         float[] v = new float[size()];
         double bound = 1 / Math.sqrt(fanIn);
