@@ -1,9 +1,5 @@
 package org.ddpm4j.examples.cli;
 
-import org.ddpm4j.api.schedule.DiscreteSchedule;
-import org.ddpm4j.core.training.ModelCard;
-import org.ddpm4j.core.training.ProgressiveDistillation;
-import org.ddpm4j.toolkit.sampling.BaseSampler;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -145,7 +141,10 @@ final class SampleCommand implements Runnable {
         PipelineParts parts = PipelineParts.none().schedule(resolved.schedule()).sampler(resolved.sampler())
                 .denoiser(source.loader(registry, componentsAsClasses, s -> {
                     loaded.set(s);
-                    s.card().ifPresent(card -> checkDistilled(card, resolved));
+                    s.card().ifPresent(card -> {
+                        DistilledStudents.checkPlan(card, resolved.sampler(), resolved.schedule());
+                        DistilledStudents.checkNoGuidance(card, guidance, "--guidance");
+                    });
                     return predicting(source, s.denoiser(), resolved);
                 }))
                 .listener(new Progress(spec.commandLine().getErr(), "sample"));
@@ -202,26 +201,6 @@ final class SampleCommand implements Runnable {
         }
         if (classes == null) {
             throw new InvalidParameterException("--class", "missing", "guidance needs the class to guide toward: --class K or --class all");
-        }
-    }
-
-    /**
-     * A progressively distilled student takes exactly the DDIM steps it was distilled for
-     * ({@link ProgressiveDistillation#grid}); any other plan would ask it for steps it never learned.
-     */
-    private static void checkDistilled(ModelCard card, SamplerSource.Resolved resolved) {
-        Optional<Integer> distilled = ProgressiveDistillation.distilledSteps(card);
-        if (distilled.isEmpty()) {
-            return;
-        }
-        int n = distilled.get();
-        boolean same = resolved.sampler() instanceof BaseSampler b && resolved.sampler().name().equals("ddim")
-                && resolved.schedule() instanceof DiscreteSchedule d
-                && Arrays.equals(b.timesteps(), new ProgressiveDistillation(d).grid(n));
-        if (!same) {
-            throw new InvalidParameterException("--steps", resolved.sampler().steps(), "this model was distilled for " + n
-                    + " DDIM steps; sample it with --sampler ddim --steps " + n
-                    + " --param timestep_spacing=trailing --param set_alpha_to_one=true --param clip_sample=false");
         }
     }
 

@@ -43,6 +43,19 @@ public record Guide(String name, int classes, DoubleFunction<Denoiser> at) {
     }
 
     /**
+     * A class-conditional {@code student} with classifier-free guidance at {@code w} built in by
+     * distillation (Meng et al. 2023): sampled per class as it is, at the one scale {@code w}.
+     */
+    public static Guide distilled(Denoiser student, double w) {
+        return new Guide(CFG + " (distilled)", student.numClasses(), s -> {
+            if (s != w) {
+                throw new IllegalArgumentException("this student has guidance w = " + w + " built in, not " + s);
+            }
+            return student;
+        });
+    }
+
+    /**
      * Classifier guidance by {@code noisy} of the unconditional prediction of {@code model} (a
      * conditional model's null class), by the registry's {@code classifier} plugin.
      */
