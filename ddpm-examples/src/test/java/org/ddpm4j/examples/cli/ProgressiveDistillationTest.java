@@ -270,6 +270,34 @@ class ProgressiveDistillationTest {
         assertEquals(0, perClass.exitCode(), perClass.err());
     }
 
+    @Test
+    void theBenchmarkComparesStudentsWithTheirTeachersSamplers(@TempDir Path dir) throws java.io.IOException {
+        Path teacher = dir.resolve("teacher");
+        Cli train = Cli.run("train", "--dataset", "moons", "--data-size", "500", "--train-steps", "30", "--batch", "32", "--hp", "hidden=32",
+                "--backend", "djl", "--threads", "1", "--out", teacher.toString());
+        assertEquals(0, train.exitCode(), train.err());
+        Path students = dir.resolve("students");
+        Cli distill = Cli.run("distill", "--teacher", teacher.toString(), "--from", "4", "--to", "1", "--steps", "10", "--batch", "32",
+                "--threads", "1", "--out", students.toString());
+        assertEquals(0, distill.exitCode(), distill.err());
+        Path out = dir.resolve("bench");
+        Cli bench = Cli.run("bench", "distill", "--teacher", teacher.toString(), "--students", students.toString(), "--steps", "1,2",
+                "--samples", "100", "--out", out.toString());
+        assertEquals(0, bench.exitCode(), bench.err());
+        Map<?, ?> metrics = org.ddpm4j.toolkit.io.Json.readObject(out.resolve("metrics.json"));
+        java.util.List<?> rows = (java.util.List<?>) metrics.get("rows");
+        assertEquals(6, rows.size(), rows.toString());
+        for (Object r : rows) {
+            Map<?, ?> row = (Map<?, ?>) r;
+            assertTrue(((Number) row.get("energy_distance_floor")).doubleValue() > 0 && row.containsKey("c2st_accuracy"), row.toString());
+        }
+        assertTrue(java.nio.file.Files.size(out.resolve("quality.png")) > 0);
+        Cli missing = Cli.run("bench", "distill", "--teacher", teacher.toString(), "--students", students.toString(), "--steps", "8",
+                "--out", dir.resolve("bench8").toString());
+        assertEquals(2, missing.exitCode(), missing.out());
+        assertTrue(missing.err().contains("no student distilled for 8"), missing.err());
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] r = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);

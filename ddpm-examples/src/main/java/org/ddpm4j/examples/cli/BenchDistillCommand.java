@@ -1,0 +1,282 @@
+package org.ddpm4j.examples.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.ddpm4j.api.InvalidParameterException;
+import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.sampling.SampleOptions;
+import org.ddpm4j.api.sampling.Sampler;
+import org.ddpm4j.api.schedule.Schedule;
+import org.ddpm4j.api.tensor.GaussianNoise;
+import org.ddpm4j.api.tensor.Tensor;
+import org.ddpm4j.api.tensor.TensorBackend;
+import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.training.ArrayData;
+import org.ddpm4j.core.training.CheckpointStore;
+import org.ddpm4j.core.training.ModelCard;
+import org.ddpm4j.core.training.Models;
+import org.ddpm4j.core.training.ProgressiveDistillation;
+import org.ddpm4j.examples.data.Datasets;
+import org.ddpm4j.examples.data.Toy2d;
+import org.ddpm4j.examples.eval.Evaluation;
+import org.ddpm4j.examples.eval.GuidanceSweep;
+import org.ddpm4j.examples.eval.Guide;
+import org.ddpm4j.examples.metrics.EvaluationClassifier;
+import org.ddpm4j.examples.metrics.SampleQuality;
+import org.ddpm4j.examples.plot.Chart;
+import org.ddpm4j.examples.plot.Figure;
+import org.ddpm4j.toolkit.io.Json;
+import org.ddpm4j.toolkit.io.OutputPaths;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Progressively distilled students ({@code ddpm distill}) against their teacher sampled with DDIM and
+ * DPM-Solver++ at the same step counts, each row with its network evaluations per sample: on 2-D
+ * data the energy distance to held-out data with its floor and the k-NN two-sample accuracy (as the
+ * demo reports them); on images, with an evaluation classifier, the class accuracy and FD-classifier
+ * of {@code ddpm eval} (the same library, {@link GuidanceSweep}, the same seeded noise for every row).
+ * Writes metrics.json and quality.png (quality against evaluations).
+ */
+@Command(name = "distill", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Distilled students vs DDIM and DPM-Solver++ on their teacher at 1, 2, 4, 8 steps: energy distance and C2ST "
+                + "(2-D) or class accuracy and FD-classifier (images, --classifier); writes metrics.json and quality.png.",
+        footer = {"", "Examples:",
+                "  ddpm bench distill --teacher runs/demo/model --students runs/demo-distilled --out runs/demo-distilled/bench",
+                "  ddpm bench distill --teacher runs/fashion --students runs/fashion-distilled --classifier runs/fashion-eval "
+                        + "--per-class 10 --out runs/fashion-distilled/bench"})
+final class BenchDistillCommand implements Runnable {
+
+    @Option(names = "--teacher", required = true, paramLabel = "DIR", description = "The teacher's model directory.")
+    Path teacher;
+
+    @Option(names = "--students", required = true, paramLabel = "DIR", description = "The output of 'ddpm distill' (steps-K folders).")
+    Path students;
+
+    @Option(names = "--steps", split = ",", defaultValue = "1,2,4,8", description = "Step counts (default ${DEFAULT-VALUE}).")
+    List<Integer> steps;
+
+    @Option(names = "--samples", defaultValue = "2000", description = "2-D: points per row (default ${DEFAULT-VALUE}).")
+    int samples;
+
+    @Option(names = "--classifier", paramLabel = "DIR", description = "Images: the evaluation classifier (ddpm train --model classifier --clean).")
+    Path classifier;
+
+    @Option(names = "--per-class", defaultValue = "10", description = "Images: samples per class and row (default ${DEFAULT-VALUE}).")
+    int perClass;
+
+    @Option(names = "--test-images", defaultValue = "2000", description = "Images: test images of the reference features (default ${DEFAULT-VALUE}).")
+    int testImages;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the noise, the same for every row (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Mixin
+    DeviceOptions devices;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for metrics.json and quality.png.")
+    Path out;
+
+    @Spec
+    CommandSpec spec;
+
+    /** One row: who samples, with what, at how many steps, at what cost. */
+    private record Row(String model, String sampler, int steps, int evaluations, Map<String, Object> quality) {
+    }
+
+    @Override
+    public void run() {
+        OutputPaths.checkDirectory("--out", out);
+        for (int k : steps) {
+            if (k < 1) {
+                throw new InvalidParameterException("--steps", k, "must be step counts >= 1");
+            }
+        }
+        PrintWriter console = spec.commandLine().getOut();
+        PluginRegistry registry = PluginRegistry.load();
+        ModelCard teacherCard = ModelSources.parse("--teacher", "checkpoint:" + teacher).card();
+        boolean images = teacherCard.spec().sampleShape().length > 1;
+        if (images != (classifier != null)) {
+            throw new InvalidParameterException("--classifier", String.valueOf(classifier), images ? "is needed to judge an image model"
+                    : "judges images; " + teacher + " is a 2-D model");
+        }
+        for (int k : steps) {
+            Path dir = students.resolve("steps-" + k);
+            if (!Files.isDirectory(dir) || ProgressiveDistillation.distilledSteps(new CheckpointStore(dir).card()).orElse(-1) != k) {
+                throw new InvalidParameterException("--students", students.toString(), "holds no student distilled for " + k
+                        + " steps (" + dir + "); distill down to the smallest of --steps");
+            }
+        }
+        String backendName = teacherCard.backend();
+        List<Row> rows = new ArrayList<>();
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("teacher", teacher.toString());
+        metrics.put("students", students.toString());
+        try (TensorBackend backend = registry.createBackend(backendName, devices.parameters(backendName));
+             Models.LoadedDenoiser loaded = Models.loadDenoiser(teacher, backend, registry)) {
+            metrics.put("backend", backend.name() + " " + backend.device());
+            Judge judge = images ? imageJudge(registry, backend, loaded, teacherCard, metrics, console) : pointJudge(teacherCard, backend, metrics);
+            for (int k : steps) {
+                try (Models.LoadedDenoiser student = Models.loadDenoiser(students.resolve("steps-" + k), backend, registry)) {
+                    rows.add(new Row("student", "ddim", k, k, judge.measure(student.ema(), student.card(), ddim(registry, loaded.schedule(), k, false), k)));
+                }
+                rows.add(new Row("teacher", "ddim", k, judge.cost(k), judge.measure(loaded.ema(), null, ddim(registry, loaded.schedule(), k, images), k)));
+                rows.add(new Row("teacher", "dpmsolver++", k, judge.cost(k), judge.measure(loaded.ema(), null,
+                        registry.createSampler("dpmsolver++", loaded.schedule(), Parameters.of(plainOrThresholded(images, "steps", k,
+                                "timestep_spacing", "trailing"))), k)));
+                console.printf(Locale.ROOT, "%d steps done%n", k);
+                console.flush();
+            }
+        }
+        List<Map<String, Object>> table = rows.stream().map(r -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("model", r.model());
+            m.put("sampler", r.sampler());
+            m.put("steps", r.steps());
+            m.put("evaluations", r.evaluations());
+            m.putAll(r.quality());
+            return m;
+        }).toList();
+        metrics.put("rows", table);
+        String markdown = markdown(rows, images);
+        metrics.put("table_markdown", markdown);
+        console.print(markdown);
+        plot(rows, images);
+        Json.write(metrics, out.resolve("metrics.json"));
+        console.println("wrote " + out.resolve("metrics.json") + " and " + out.resolve("quality.png"));
+        console.flush();
+    }
+
+    /** DDIM as the students were distilled for: trailing times, alphaBar = 1 at the end, no clipping; thresholded for a guided image teacher. */
+    private static Sampler ddim(PluginRegistry registry, Schedule schedule, int k, boolean thresholding) {
+        return registry.createSampler("ddim", schedule, Parameters.of(plainOrThresholded(thresholding, "steps", k, "timestep_spacing", "trailing",
+                "set_alpha_to_one", true, "clip_sample", false)));
+    }
+
+    private static Map<String, Object> plainOrThresholded(boolean thresholding, Object... keysAndValues) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            p.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        if (thresholding) {
+            p.put("thresholding", true);
+        }
+        return p;
+    }
+
+    /** What a row is judged by. */
+    private interface Judge {
+        /** The quality of {@code model}'s samples ({@code card}: a student's, null for the teacher) with {@code sampler}. */
+        Map<String, Object> measure(Denoiser model, ModelCard card, Sampler sampler, int steps);
+
+        /** The teacher's network evaluations per sample at {@code steps} steps. */
+        int cost(int steps);
+    }
+
+    private Judge pointJudge(ModelCard card, TensorBackend backend, Map<String, Object> metrics) {
+        String dataset = card.data().get("dataset") instanceof String s ? s : null;
+        if (dataset == null) {
+            throw new InvalidParameterException("--teacher", teacher.toString(), "names no built-in 2-D dataset in its model card; "
+                    + "the held-out points come from it");
+        }
+        long dataSeed = card.data().get("seed") instanceof Number n ? n.longValue() : 0;
+        double[][] heldOut = Toy2d.parse(dataset).sample(2 * samples, dataSeed + 1);   // as the demo holds its points out
+        metrics.put("dataset", dataset);
+        metrics.put("held_out", heldOut.length + " points, seed " + (dataSeed + 1));
+        Tensor noise = backend.randn(new GaussianNoise(seed), samples, 2);
+        return new Judge() {
+            @Override
+            public Map<String, Object> measure(Denoiser model, ModelCard c, Sampler sampler, int steps) {
+                double[] flat = sampler.sample(model, noise, SampleOptions.defaults().withSeed(seed + 1)).toDoubleArray();
+                double[][] points = new double[flat.length / 2][];
+                for (int i = 0; i < points.length; i++) {
+                    points[i] = new double[] {flat[2 * i], flat[2 * i + 1]};
+                }
+                return SampleQuality.measure(points, heldOut).toMap();
+            }
+
+            @Override
+            public int cost(int steps) {
+                return steps;
+            }
+        };
+    }
+
+    private Judge imageJudge(PluginRegistry registry, TensorBackend backend, Models.LoadedDenoiser loaded, ModelCard card,
+                             Map<String, Object> metrics, PrintWriter console) {
+        ModelCard first = new CheckpointStore(students.resolve("steps-" + steps.get(0))).card();
+        double w = DistilledStudents.guidanceScale(first).orElseThrow(() -> new InvalidParameterException("--students", students.toString(),
+                "holds unconditional students; images are judged per class"));
+        boolean thresholded = ProgressiveDistillation.distilledGuidance(first).map(g -> Boolean.TRUE.equals(g.get("thresholding"))).orElse(false);
+        metrics.put("guidance_scale", w);
+        metrics.put("teacher_thresholding", thresholded);
+        Map<String, AutoCloseable> open = new LinkedHashMap<>();
+        EvaluationClassifier judge = new EvaluationClassifier(ModelSources.parse("--classifier", "checkpoint:" + classifier)
+                .classifier(registry, backend, loaded.schedule(), open));
+        ArrayData test = Datasets.test(Datasets.FASHION_MNIST, card.data().get("directory") instanceof String d ? Path.of(d) : null, testImages);
+        double[][] reference = new Evaluation(backend, test, console).judgeTestImages(judge, metrics);
+        PrintWriter quiet = new PrintWriter(java.io.Writer.nullWriter());
+        return new Judge() {
+            @Override
+            public Map<String, Object> measure(Denoiser model, ModelCard c, Sampler sampler, int steps) {
+                Guide guide = c != null ? Guide.distilled(model, w) : Guide.classifierFree(registry, model, loaded.schedule());
+                Map<String, Object> row = new GuidanceSweep(sampler, guide, perClass, List.of(w), seed, label -> new Progress(
+                        spec.commandLine().getErr(), (c != null ? "student " : "teacher " + sampler.name() + " ") + steps)).run(backend, judge,
+                        reference, null, quiet).get(0);
+                return Map.of("class_accuracy", row.get("class_accuracy"), "fd_classifier", row.get("fd_classifier"), "samples", row.get("samples"));
+            }
+
+            @Override
+            public int cost(int steps) {
+                return w == 1 ? steps : 2 * steps;   // cfg: the conditional and the unconditional prediction per step
+            }
+        };
+    }
+
+    private static String markdown(List<Row> rows, boolean images) {
+        StringBuilder md = new StringBuilder(images ? "| model | sampler | steps | network evaluations | class accuracy | FD-classifier |\n|---|---|---:|---:|---:|---:|\n"
+                : "| model | sampler | steps | network evaluations | energy distance (floor) | ratio | C2ST (floor) |\n|---|---|---:|---:|---:|---:|---:|\n");
+        for (Row r : rows) {
+            Map<String, Object> q = r.quality();
+            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d |", r.model(), r.sampler(), r.steps(), r.evaluations()));
+            if (images) {
+                md.append(String.format(Locale.ROOT, " %.1f %% | %.3f |%n", 100 * (double) q.get("class_accuracy"), (double) q.get("fd_classifier")));
+            } else {
+                md.append(String.format(Locale.ROOT, " %.5f (%.5f) | %.2f | %.3f (%.3f) |%n", (double) q.get("energy_distance"),
+                        (double) q.get("energy_distance_floor"), (double) q.get("energy_distance_ratio"), (double) q.get("c2st_accuracy"),
+                        (double) q.get("c2st_accuracy_floor")));
+            }
+        }
+        return md.toString();
+    }
+
+    /** Quality against network evaluations (log2), one line per model and sampler. */
+    private void plot(List<Row> rows, boolean images) {
+        String[] series = {"student, ddim", "teacher, ddim", "teacher, dpmsolver++"};
+        Chart first = images ? new Chart("class accuracy vs network evaluations", "log2 network evaluations per sample", "accuracy (%)")
+                : new Chart("energy distance / floor (log10) vs evaluations", "log2 network evaluations per sample", "log10 ratio");
+        Chart second = images ? new Chart("FD-classifier vs network evaluations", "log2 network evaluations per sample", "FD")
+                : new Chart("C2ST accuracy vs evaluations (0.5: indistinguishable)", "log2 network evaluations per sample", "accuracy");
+        for (int s = 0; s < series.length; s++) {
+            String name = series[s];
+            List<Row> line = rows.stream().filter(r -> (r.model() + ", " + r.sampler()).equals(name)).toList();
+            double[] x = line.stream().mapToDouble(r -> Math.log(r.evaluations()) / Math.log(2)).toArray();
+            double[] a = line.stream().mapToDouble(r -> images ? 100 * (double) r.quality().get("class_accuracy")
+                    : Math.log10((double) r.quality().get("energy_distance_ratio"))).toArray();
+            double[] b = line.stream().mapToDouble(r -> (double) r.quality().get(images ? "fd_classifier" : "c2st_accuracy")).toArray();
+            first.line(name, x, a, Chart.PALETTE[s]);
+            second.line(name, x, b, Chart.PALETTE[s]);
+        }
+        Figure.save(out.resolve("quality.png"), 2, 480, 360, List.of(first, second));
+    }
+}
