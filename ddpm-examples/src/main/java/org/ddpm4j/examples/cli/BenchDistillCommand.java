@@ -42,7 +42,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Progressively distilled students ({@code ddpm distill}) against their teacher sampled with DDIM and
- * DPM-Solver++ at the same step counts, each row with its network evaluations per sample: on 2-D
+ * DPM-Solver++ at the same step counts (and at twice the largest, the plan the distillation started
+ * from), each row with its network evaluations per sample: on 2-D
  * data the energy distance to held-out data with its floor and the k-NN two-sample accuracy (as the
  * demo reports them); on images, with an evaluation classifier, the class accuracy and FD-classifier
  * of {@code ddpm eval} (the same library, {@link GuidanceSweep}, the same seeded noise for every row).
@@ -126,9 +127,14 @@ final class BenchDistillCommand implements Runnable {
              Models.LoadedDenoiser loaded = Models.loadDenoiser(teacher, backend, registry)) {
             metrics.put("backend", backend.name() + " " + backend.device());
             Judge judge = images ? imageJudge(registry, backend, loaded, teacherCard, metrics, console) : pointJudge(teacherCard, backend, metrics);
-            for (int k : steps) {
-                try (Models.LoadedDenoiser student = Models.loadDenoiser(students.resolve("steps-" + k), backend, registry)) {
-                    rows.add(new Row("student", "ddim", k, k, judge.measure(student.ema(), student.card(), ddim(registry, loaded.schedule(), k, false), k)));
+            int start = 2 * steps.stream().mapToInt(Integer::intValue).max().orElseThrow();
+            List<Integer> teacherSteps = new ArrayList<>(steps);
+            teacherSteps.add(start);   // the first teacher's own plan: where the distillation started
+            for (int k : teacherSteps) {
+                if (k != start) {
+                    try (Models.LoadedDenoiser student = Models.loadDenoiser(students.resolve("steps-" + k), backend, registry)) {
+                        rows.add(new Row("student", "ddim", k, k, judge.measure(student.ema(), student.card(), ddim(registry, loaded.schedule(), k, false), k)));
+                    }
                 }
                 rows.add(new Row("teacher", "ddim", k, judge.cost(k), judge.measure(loaded.ema(), null, ddim(registry, loaded.schedule(), k, images), k)));
                 rows.add(new Row("teacher", "dpmsolver++", k, judge.cost(k), judge.measure(loaded.ema(), null,

@@ -286,7 +286,7 @@ class ProgressiveDistillationTest {
         assertEquals(0, bench.exitCode(), bench.err());
         Map<?, ?> metrics = org.ddpm4j.toolkit.io.Json.readObject(out.resolve("metrics.json"));
         java.util.List<?> rows = (java.util.List<?>) metrics.get("rows");
-        assertEquals(6, rows.size(), rows.toString());
+        assertEquals(8, rows.size(), rows.toString());   // 2 students, the teacher with 2 samplers at 1, 2 and 4 steps
         for (Object r : rows) {
             Map<?, ?> row = (Map<?, ?>) r;
             assertTrue(((Number) row.get("energy_distance_floor")).doubleValue() > 0 && row.containsKey("c2st_accuracy"), row.toString());
