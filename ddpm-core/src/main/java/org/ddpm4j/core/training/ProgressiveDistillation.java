@@ -196,7 +196,9 @@ public final class ProgressiveDistillation {
             Map<String, Object> facts = new LinkedHashMap<>(card.data());
             facts.put(DISTILLED_STEPS, steps);
             facts.put("teacher_steps", 2 * steps);
+            facts.put(STARTED_FROM, teacherSteps);
             ModelCard roundCard = new ModelCard(card.kind(), card.spec(), card.classNames(), card.schedule(), card.backend(), facts, card.objective());
+            checkSameDistillation(store, roundCard);
             Optional<CheckpointStore.Checkpoint> done = store.latest();
             if (done.isPresent() && done.get().step() >= trainingSteps) {
                 student.importState(done.get().state());
@@ -233,6 +235,27 @@ public final class ProgressiveDistillation {
 
     private static final String WEIGHTS = "weights/";
     private static final String EMA = "ema/";
+
+    /** The model card's key of the step count the first teacher was sampled with. */
+    static final String STARTED_FROM = "distillation_started_from_steps";
+
+    /**
+     * A round's directory that already holds a card must hold this distillation's round (the same
+     * teacher data, guidance, first teacher's steps): loading or resuming a round of another
+     * distillation would silently chain the wrong students.
+     */
+    private static void checkSameDistillation(CheckpointStore store, ModelCard card) {
+        if (!java.nio.file.Files.isRegularFile(store.dir().resolve(ModelCard.FILE))) {
+            return;
+        }
+        Map<String, Object> had = store.card().data();
+        for (String key : java.util.List.of(DISTILLED_STEPS, STARTED_FROM, DISTILLED_GUIDANCE, "dataset", "file", DataFingerprint.KEY)) {
+            if (!String.valueOf(had.get(key)).equals(String.valueOf(card.data().get(key)))) {
+                throw new InvalidParameterException("out", store.dir().toString(), "holds a round of another distillation (" + key + " "
+                        + had.get(key) + ", not " + card.data().get(key) + "); use another directory");
+            }
+        }
+    }
 
     /** The guidance a distilled class-conditional student has built in ({@link #DISTILLED_GUIDANCE}), if any. */
     public static Optional<Map<?, ?>> distilledGuidance(ModelCard card) {

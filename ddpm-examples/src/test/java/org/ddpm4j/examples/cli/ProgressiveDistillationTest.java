@@ -197,6 +197,10 @@ class ProgressiveDistillationTest {
                 "--out", dir.resolve("bad").toString());
         assertEquals(2, bad.exitCode(), bad.out());
         assertTrue(bad.err().contains("power of two"), bad.err());
+        Cli otherChain = Cli.run("distill", "--teacher", teacher.toString(), "--data", points.toString(), "--from", "2", "--to", "1",
+                "--steps", "20", "--batch", "32", "--threads", "1", "--out", out.toString());
+        assertEquals(2, otherChain.exitCode(), otherChain.out());
+        assertTrue(otherChain.err().contains("another distillation"), otherChain.err());
         Cli guidedUnconditional = Cli.run("distill", "--teacher", teacher.toString(), "--data", points.toString(), "--scale", "3",
                 "--out", dir.resolve("bad2").toString());
         assertEquals(2, guidedUnconditional.exitCode(), guidedUnconditional.out());
