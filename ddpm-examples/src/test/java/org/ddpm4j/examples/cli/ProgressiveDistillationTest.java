@@ -272,6 +272,10 @@ class ProgressiveDistillationTest {
         Cli perClass = Cli.run(concat(new String[] {"sample", "--checkpoint", out.resolve("steps-1").toString(), "--class", "all",
                 "--out", dir.resolve("c.npy").toString()}, plan));
         assertEquals(0, perClass.exitCode(), perClass.err());
+        Cli otherScale = Cli.run(concat(new String[] {"eval", "--checkpoint", out.resolve("steps-1").toString(), "--classifier",
+                teacher.toString(), "--scales", "1,3", "--out", dir.resolve("eval").toString()}, plan));
+        assertEquals(2, otherScale.exitCode(), otherScale.out());
+        assertTrue(otherScale.err().contains("evaluate it with --scales 3"), otherScale.err());
     }
 
     @Test
