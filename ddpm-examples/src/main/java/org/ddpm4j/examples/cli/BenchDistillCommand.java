@@ -46,7 +46,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * from), each row with its network evaluations per sample: on 2-D
  * data the energy distance to held-out data with its floor and the k-NN two-sample accuracy (as the
  * demo reports them); on images, with an evaluation classifier, the class accuracy and FD-classifier
- * of {@code ddpm eval} (the same library, {@link GuidanceSweep}, the same seeded noise for every row).
+ * of {@code ddpm eval} (the same library, {@link GuidanceSweep}, the same seeded noise for every row),
+ * the teacher guided as its students learned it (the scale and thresholding their cards record).
  * Writes metrics.json and quality.png (quality against evaluations).
  */
 @Command(name = "distill", mixinStandardHelpOptions = true, sortOptions = false,
@@ -133,13 +134,12 @@ final class BenchDistillCommand implements Runnable {
             for (int k : teacherSteps) {
                 if (k != start) {
                     try (Models.LoadedDenoiser student = Models.loadDenoiser(students.resolve("steps-" + k), backend, registry)) {
-                        rows.add(new Row("student", "ddim", k, k, judge.measure(student.ema(), student.card(), ddim(registry, loaded.schedule(), k, false), k)));
+                        rows.add(new Row("student", "ddim", k, k, judge.measure(student.ema(), student.card(), ddim(registry, loaded.schedule(), k), k)));
                     }
                 }
-                rows.add(new Row("teacher", "ddim", k, judge.cost(k), judge.measure(loaded.ema(), null, ddim(registry, loaded.schedule(), k, images), k)));
+                rows.add(new Row("teacher", "ddim", k, judge.cost(k), judge.measure(loaded.ema(), null, ddim(registry, loaded.schedule(), k), k)));
                 rows.add(new Row("teacher", "dpmsolver++", k, judge.cost(k), judge.measure(loaded.ema(), null,
-                        registry.createSampler("dpmsolver++", loaded.schedule(), Parameters.of(plainOrThresholded(images, "steps", k,
-                                "timestep_spacing", "trailing"))), k)));
+                        registry.createSampler("dpmsolver++", loaded.schedule(), Parameters.of("steps", k, "timestep_spacing", "trailing")), k)));
                 console.printf(Locale.ROOT, "%d steps done%n", k);
                 console.flush();
             }
@@ -163,21 +163,10 @@ final class BenchDistillCommand implements Runnable {
         console.flush();
     }
 
-    /** DDIM as the students were distilled for: trailing times, alphaBar = 1 at the end, no clipping; thresholded for a guided image teacher. */
-    private static Sampler ddim(PluginRegistry registry, Schedule schedule, int k, boolean thresholding) {
-        return registry.createSampler("ddim", schedule, Parameters.of(plainOrThresholded(thresholding, "steps", k, "timestep_spacing", "trailing",
-                "set_alpha_to_one", true, "clip_sample", false)));
-    }
-
-    private static Map<String, Object> plainOrThresholded(boolean thresholding, Object... keysAndValues) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            p.put((String) keysAndValues[i], keysAndValues[i + 1]);
-        }
-        if (thresholding) {
-            p.put("thresholding", true);
-        }
-        return p;
+    /** DDIM as the students were distilled for: trailing times, alphaBar = 1 at the end, no clipping. */
+    private static Sampler ddim(PluginRegistry registry, Schedule schedule, int k) {
+        return registry.createSampler("ddim", schedule, Parameters.of("steps", k, "timestep_spacing", "trailing", "set_alpha_to_one", true,
+                "clip_sample", false));
     }
 
     /** What a row is judged by. */
@@ -235,7 +224,10 @@ final class BenchDistillCommand implements Runnable {
         return new Judge() {
             @Override
             public Map<String, Object> measure(Denoiser model, ModelCard c, Sampler sampler, int steps) {
-                Guide guide = c != null ? Guide.distilled(model, w) : Guide.classifierFree(registry, model, loaded.schedule());
+                // the teacher guided exactly as the students learned it: dynamic thresholding in the guidance, where the
+                // students' targets were computed (a sampler's own thresholding differs for DDIM: diffusers keeps the unthresholded eps)
+                Guide guide = c != null ? Guide.distilled(model, w)
+                        : Guide.classifierFree(registry, model, loaded.schedule(), Map.of("thresholding", thresholded));
                 Map<String, Object> row = new GuidanceSweep(sampler, guide, perClass, List.of(w), seed, label -> new Progress(
                         spec.commandLine().getErr(), (c != null ? "student " : "teacher " + sampler.name() + " ") + steps)).run(backend, judge,
                         reference, null, quiet).get(0);

@@ -35,11 +35,20 @@ public record Guide(String name, int classes, DoubleFunction<Denoiser> at) {
      * plugin; an unconditional model is not guided.
      */
     public static Guide classifierFree(PluginRegistry registry, Denoiser model, Schedule schedule) {
+        return classifierFree(registry, model, schedule, Map.of());
+    }
+
+    /** Classifier-free guidance with further {@code cfg} parameters ({@code thresholding}, {@code guidance_rescale}). */
+    public static Guide classifierFree(PluginRegistry registry, Denoiser model, Schedule schedule, Map<String, Object> parameters) {
         if (model.numClasses() == 0) {
             return new Guide("none", 0, w -> model);
         }
         GuidanceContext context = GuidanceContext.of(schedule);
-        return new Guide(CFG, model.numClasses(), w -> registry.createGuidance(CFG, Parameters.of(Map.of("scale", w))).guide(model, context));
+        return new Guide(CFG, model.numClasses(), w -> {
+            Map<String, Object> p = new java.util.LinkedHashMap<>(parameters);
+            p.put("scale", w);
+            return registry.createGuidance(CFG, Parameters.of(p)).guide(model, context);
+        });
     }
 
     /**
