@@ -263,7 +263,7 @@ final class BenchDistillCommand implements Runnable {
         String[] series = {"student, ddim", "teacher, ddim", "teacher, dpmsolver++"};
         Chart first = images ? new Chart("class accuracy vs network evaluations", "log2 network evaluations per sample", "accuracy (%)")
                 : new Chart("energy distance / floor (log10) vs evaluations", "log2 network evaluations per sample", "log10 ratio");
-        Chart second = images ? new Chart("FD-classifier vs network evaluations", "log2 network evaluations per sample", "FD")
+        Chart second = images ? new Chart("FD-classifier (log10) vs network evaluations", "log2 network evaluations per sample", "log10 FD")
                 : new Chart("C2ST accuracy vs evaluations (0.5: indistinguishable)", "log2 network evaluations per sample", "accuracy");
         for (int s = 0; s < series.length; s++) {
             String name = series[s];
@@ -271,7 +271,8 @@ final class BenchDistillCommand implements Runnable {
             double[] x = line.stream().mapToDouble(r -> Math.log(r.evaluations()) / Math.log(2)).toArray();
             double[] a = line.stream().mapToDouble(r -> images ? 100 * (double) r.quality().get("class_accuracy")
                     : Math.log10((double) r.quality().get("energy_distance_ratio"))).toArray();
-            double[] b = line.stream().mapToDouble(r -> (double) r.quality().get(images ? "fd_classifier" : "c2st_accuracy")).toArray();
+            double[] b = line.stream().mapToDouble(r -> images ? Math.log10((double) r.quality().get("fd_classifier"))
+                    : (double) r.quality().get("c2st_accuracy")).toArray();
             first.line(name, x, a, Chart.PALETTE[s]);
             second.line(name, x, b, Chart.PALETTE[s]);
         }

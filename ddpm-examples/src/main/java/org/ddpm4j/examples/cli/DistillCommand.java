@@ -43,8 +43,8 @@ import picocli.CommandLine.Spec;
                 + "round after round (--from N -> N/2 -> ... -> --to M); each round is a model directory OUT/steps-K.",
         footer = {"", "Examples:", "  ddpm distill --teacher runs/moons --dataset moons --from 16 --to 1 --steps 2000 --out runs/moons-distilled",
                 "  ddpm distill --teacher runs/moons --data moons.npy --from 8 --to 2 --steps 2000 --out runs/moons-distilled",
-                "  ddpm distill --teacher runs/fashion --dataset fashion-mnist --scale 3 --thresholding --from 32 --to 1 --steps 500 "
-                        + "--batch 64 --out runs/fashion-distilled"})
+                "  ddpm distill --teacher runs/fashion --dataset fashion-mnist --scale 3 --thresholding --from 16 --to 1 --steps 200 "
+                        + "--batch 32 --out runs/fashion-distilled"})
 final class DistillCommand implements Runnable {
 
     @Option(names = "--teacher", required = true, paramLabel = "DIR", description = "The teacher's model directory (ddpm train).")
