@@ -119,7 +119,12 @@ final class BenchDistillCommand implements Runnable {
                         + " steps (" + dir + "); distill down to the smallest of --steps");
             }
         }
+        if (!images && teacherCard.spec().numClasses() > 0) {
+            throw new InvalidParameterException("--teacher", teacher.toString(), "is a class-conditional 2-D model; the 2-D measurement "
+                    + "compares unconditional samples with the held-out data");
+        }
         String backendName = teacherCard.backend();
+        Map<String, AutoCloseable> open = new LinkedHashMap<>();   // the evaluation classifier's resources
         List<Row> rows = new ArrayList<>();
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("teacher", teacher.toString());
@@ -127,21 +132,17 @@ final class BenchDistillCommand implements Runnable {
         try (TensorBackend backend = registry.createBackend(backendName, devices.parameters(backendName));
              Models.LoadedDenoiser loaded = Models.loadDenoiser(teacher, backend, registry)) {
             metrics.put("backend", backend.name() + " " + backend.device());
-            Judge judge = images ? imageJudge(registry, backend, loaded, teacherCard, metrics, console) : pointJudge(teacherCard, backend, metrics);
-            int start = 2 * steps.stream().mapToInt(Integer::intValue).max().orElseThrow();
-            List<Integer> teacherSteps = new ArrayList<>(steps);
-            teacherSteps.add(start);   // the first teacher's own plan: where the distillation started
-            for (int k : teacherSteps) {
-                if (k != start) {
-                    try (Models.LoadedDenoiser student = Models.loadDenoiser(students.resolve("steps-" + k), backend, registry)) {
-                        rows.add(new Row("student", "ddim", k, k, judge.measure(student.ema(), student.card(), ddim(registry, loaded.schedule(), k), k)));
+            try {
+                Judge judge = images ? imageJudge(registry, backend, loaded, teacherCard, metrics, console, open) : pointJudge(teacherCard, backend, metrics);
+                measure(judge, registry, backend, loaded, rows, console);
+            } finally {
+                for (AutoCloseable c : open.values()) {   // before the backend closes
+                    try {
+                        c.close();
+                    } catch (Exception ignored) {
+                        // best effort at exit
                     }
                 }
-                rows.add(new Row("teacher", "ddim", k, judge.cost(k), judge.measure(loaded.ema(), null, ddim(registry, loaded.schedule(), k), k)));
-                rows.add(new Row("teacher", "dpmsolver++", k, judge.cost(k), judge.measure(loaded.ema(), null,
-                        registry.createSampler("dpmsolver++", loaded.schedule(), Parameters.of("steps", k, "timestep_spacing", "trailing")), k)));
-                console.printf(Locale.ROOT, "%d steps done%n", k);
-                console.flush();
             }
         }
         List<Map<String, Object>> table = rows.stream().map(r -> {
@@ -161,6 +162,25 @@ final class BenchDistillCommand implements Runnable {
         Json.write(metrics, out.resolve("metrics.json"));
         console.println("wrote " + out.resolve("metrics.json") + " and " + out.resolve("quality.png"));
         console.flush();
+    }
+
+    /** The students at their steps, the teacher with both solvers at the same steps and at twice the largest (where the distillation started). */
+    private void measure(Judge judge, PluginRegistry registry, TensorBackend backend, Models.LoadedDenoiser loaded, List<Row> rows, PrintWriter console) {
+        int start = 2 * steps.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        List<Integer> teacherSteps = new ArrayList<>(steps);
+        teacherSteps.add(start);
+        for (int k : teacherSteps) {
+            if (k != start) {
+                try (Models.LoadedDenoiser student = Models.loadDenoiser(students.resolve("steps-" + k), backend, registry)) {
+                    rows.add(new Row("student", "ddim", k, k, judge.measure(student.ema(), student.card(), ddim(registry, loaded.schedule(), k), k)));
+                }
+            }
+            rows.add(new Row("teacher", "ddim", k, judge.cost(k), judge.measure(loaded.ema(), null, ddim(registry, loaded.schedule(), k), k)));
+            rows.add(new Row("teacher", "dpmsolver++", k, judge.cost(k), judge.measure(loaded.ema(), null,
+                    registry.createSampler("dpmsolver++", loaded.schedule(), Parameters.of("steps", k, "timestep_spacing", "trailing")), k)));
+            console.printf(Locale.ROOT, "%d steps done%n", k);
+            console.flush();
+        }
     }
 
     /** DDIM as the students were distilled for: trailing times, alphaBar = 1 at the end, no clipping. */
@@ -208,14 +228,13 @@ final class BenchDistillCommand implements Runnable {
     }
 
     private Judge imageJudge(PluginRegistry registry, TensorBackend backend, Models.LoadedDenoiser loaded, ModelCard card,
-                             Map<String, Object> metrics, PrintWriter console) {
+                             Map<String, Object> metrics, PrintWriter console, Map<String, AutoCloseable> open) {
         ModelCard first = new CheckpointStore(students.resolve("steps-" + steps.get(0))).card();
         double w = DistilledStudents.guidanceScale(first).orElseThrow(() -> new InvalidParameterException("--students", students.toString(),
                 "holds unconditional students; images are judged per class"));
         boolean thresholded = ProgressiveDistillation.distilledGuidance(first).map(g -> Boolean.TRUE.equals(g.get("thresholding"))).orElse(false);
         metrics.put("guidance_scale", w);
         metrics.put("teacher_thresholding", thresholded);
-        Map<String, AutoCloseable> open = new LinkedHashMap<>();
         EvaluationClassifier judge = new EvaluationClassifier(ModelSources.parse("--classifier", "checkpoint:" + classifier)
                 .classifier(registry, backend, loaded.schedule(), open));
         ArrayData test = Datasets.test(Datasets.FASHION_MNIST, card.data().get("directory") instanceof String d ? Path.of(d) : null, testImages);

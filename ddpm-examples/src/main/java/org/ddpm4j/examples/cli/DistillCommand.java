@@ -176,11 +176,12 @@ final class DistillCommand implements Runnable {
             if (name == null) {
                 throw new InvalidParameterException("--dataset", "missing", "the teacher's model card names no dataset; give --dataset or --data FILE.npy");
             }
-            // a generated dataset: the teacher's points, regenerated from the model card's count and seed
+            // the teacher's samples: as many as its model card counts, from its folder (a file-backed dataset) or its seed (a generated one)
             boolean same = name.equals(card.data().get("dataset"));
             Integer points = same && card.data().get("samples") instanceof Number n ? n.intValue() : null;
             long dataSeed = same && card.data().get("seed") instanceof Number n ? n.longValue() : seed;
-            training = Datasets.training(name, data, Datasets.isFileBacked(name) ? null : points, dataSeed);
+            Path folder = data != null ? data : same && Datasets.isFileBacked(name) && card.data().get("directory") instanceof String d ? Path.of(d) : null;
+            training = Datasets.training(name, folder, points, dataSeed);
         }
         if (conditional && training.numClasses() != card.spec().numClasses()) {
             throw new InvalidParameterException("--data", data == null ? String.valueOf(dataset) : data.toString(), "must be labelled with the teacher's "
