@@ -151,8 +151,7 @@ final class DistillCommand implements Runnable {
             try (TrainableDenoiser last = new ProgressiveDistillation(schedule).distill(guided, () -> networks.newDenoiser(student, optimizer),
                     Optional.of(loaded.network().exportState()), from, to,
                     () -> new Trainer(settings, training, backend, new TrainingProgress(console, 2)), steps, studentCard, out, resume)) {
-                console.printf(Locale.ROOT, "wrote %s (sample it with --sampler ddim --steps %d --param timestep_spacing=trailing "
-                        + "--param set_alpha_to_one=true --param clip_sample=false%s)%n", out.resolve("steps-" + to), to,
+                console.printf(Locale.ROOT, "wrote %s (sample it with %s%s)%n", out.resolve("steps-" + to), DistilledStudents.plan(to),
                         conditional ? " --class all, without --guidance" : "");
             }
         }
