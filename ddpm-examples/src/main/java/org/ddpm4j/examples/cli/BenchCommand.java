@@ -9,7 +9,6 @@ import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
-import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.api.training.NetworkBackend;
 import java.util.Map;
 import org.ddpm4j.core.config.ComponentConfig;

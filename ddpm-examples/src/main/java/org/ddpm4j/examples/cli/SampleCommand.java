@@ -14,7 +14,6 @@ import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
-import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.sampling.SamplingRun;

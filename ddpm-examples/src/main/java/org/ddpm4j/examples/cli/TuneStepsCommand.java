@@ -2,15 +2,12 @@ package org.ddpm4j.examples.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import org.ddpm4j.api.Checks;
 import org.ddpm4j.api.InvalidParameterException;
-import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.schedule.DiscreteSchedule;

@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.ddpm4j.api.InvalidParameterException;
-import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.tensor.GaussianNoise;
