@@ -9,7 +9,12 @@ import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo
 import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
 import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
@@ -115,6 +120,23 @@ class ArchitectureTest {
                 .and().haveNameNotMatching(namesOf(COMMANDS_WITHOUT_PIPELINE))
                 .should().callMethodWhere(target(owner(assignableTo(Pipelines.class))).and(target(nameMatching("build"))))
                 .check(classes);
+        // and the CLI stays thin: what two commands share lives in a library class, not in one of them
+        classes().that().resideInAPackage("org.ddpm4j.examples.cli..").should(callNoOtherCommand()).check(classes);
+    }
+
+    private static ArchCondition<JavaClass> callNoOtherCommand() {
+        return new ArchCondition<>("call no other command's methods") {
+            @Override
+            public void check(JavaClass origin, ConditionEvents events) {
+                for (JavaMethodCall call : origin.getMethodCallsFromSelf()) {
+                    JavaClass target = call.getTargetOwner();
+                    if (target.isAnnotatedWith(picocli.CommandLine.Command.class) && !target.equals(origin)
+                            && !target.getName().startsWith(origin.getName() + "$") && !origin.getName().startsWith(target.getName() + "$")) {
+                        events.add(SimpleConditionEvent.violated(call, call.getDescription()));
+                    }
+                }
+            }
+        };
     }
 
     private static String namesOf(String[] names) {
