@@ -410,11 +410,11 @@ public abstract class SamplerContract {
      * Every example configuration of a deterministic solver that declares an order (see
      * {@link Sampler#order()}) converges to the exact probability-flow end point at that order: the
      * error of {@code N} steps over that of {@code 2N} is at least {@code 2^(order - 0.3)}, with
-     * {@code N} the example's {@code steps} (48 if it sets none). Every run stops at {@code sigma_min}
-     * ({@code final_sigmas_type}) instead of jumping to sigma = 0, so the final jump does not
-     * dominate, and uses {@code timestep_spacing = logsnr} (fractional times evenly spaced in log-SNR)
-     * where the sampler accepts it and the example sets no spacing; the exact flow starts from each
-     * run's own first state.
+     * {@code N} the example's {@code steps} (48 if it sets none). Where the sampler has them and the
+     * example sets none, every run stops at {@code sigma_min} ({@code final_sigmas_type}) instead of
+     * jumping to sigma = 0, so the final jump does not dominate, and uses
+     * {@code timestep_spacing = logsnr} (fractional times evenly spaced in log-SNR); the exact flow
+     * starts from each run's own first state.
      */
     @ParameterizedTest(allowZeroInvocations = true)
     @MethodSource("examples")
@@ -434,26 +434,32 @@ public abstract class SamplerContract {
     private Sampler orderSampler(Example example, int steps) {
         Map<String, Object> p = new LinkedHashMap<>(example.parameters());
         p.put("steps", steps);
-        p.putIfAbsent("final_sigmas_type", "sigma_min");
-        boolean logSnr = p.putIfAbsent("timestep_spacing", "logsnr") == null;
+        // defaults the example leaves open, each dropped where the sampler does not have it (flow samplers have neither)
+        List<String> defaults = new ArrayList<>();
+        if (p.putIfAbsent("final_sigmas_type", "sigma_min") == null) {
+            defaults.add("final_sigmas_type");
+        }
+        if (p.putIfAbsent("timestep_spacing", "logsnr") == null) {
+            defaults.add("timestep_spacing");
+        }
         InvalidParameterException rejected = null;
         for (Schedule schedule : List.of(orderSchedule(), TestSchedules.vp(), TestSchedules.rectifiedFlow())) {
-            try {
-                return example.factory().create(schedule, Parameters.of(p));
-            } catch (InvalidParameterException e) {
-                if (logSnr && e.parameter().endsWith("timestep_spacing")) {
-                    p.remove("timestep_spacing");
-                    logSnr = false;
-                    try {
-                        return example.factory().create(schedule, Parameters.of(p));
-                    } catch (InvalidParameterException again) {
-                        e = again;
+            while (true) {
+                try {
+                    return example.factory().create(schedule, Parameters.of(p));
+                } catch (InvalidParameterException e) {
+                    String dropped = defaults.stream().filter(k -> e.parameter().endsWith(k)).findFirst().orElse(null);
+                    if (dropped != null) {
+                        p.remove(dropped);
+                        defaults.remove(dropped);
+                        continue;
                     }
+                    if (!e.parameter().endsWith("schedule")) {
+                        throw e;
+                    }
+                    rejected = e;
+                    break;
                 }
-                if (!e.parameter().endsWith("schedule")) {
-                    throw e;
-                }
-                rejected = e;
             }
         }
         throw rejected;
