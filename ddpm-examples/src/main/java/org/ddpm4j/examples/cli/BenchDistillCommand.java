@@ -17,7 +17,15 @@ import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
-import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.api.training.NetworkBackend;
+import org.ddpm4j.api.training.OptimizerSettings;
+import org.ddpm4j.api.training.TrainableDenoiser;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.config.PipelineConfig;
+import org.ddpm4j.core.pipeline.ModelSource;
+import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.PipelineParts;
+import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.core.training.ArrayData;
 import org.ddpm4j.core.training.CheckpointStore;
 import org.ddpm4j.core.training.ModelCard;
@@ -105,8 +113,8 @@ final class BenchDistillCommand implements Runnable {
             }
         }
         PrintWriter console = spec.commandLine().getOut();
-        PluginRegistry registry = PluginRegistry.load();
-        ModelCard teacherCard = ModelSources.parse("--teacher", "checkpoint:" + teacher).card();
+        ModelSource source = ModelSource.checkpoint("--teacher", teacher);
+        ModelCard teacherCard = source.card();
         boolean images = teacherCard.spec().sampleShape().length > 1;
         if (images != (classifier != null)) {
             throw new InvalidParameterException("--classifier", String.valueOf(classifier), images ? "is needed to judge an image model"
@@ -124,26 +132,18 @@ final class BenchDistillCommand implements Runnable {
                     + "compares unconditional samples with the held-out data");
         }
         String backendName = teacherCard.backend();
-        Map<String, AutoCloseable> open = new LinkedHashMap<>();   // the evaluation classifier's resources
         List<Row> rows = new ArrayList<>();
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("teacher", teacher.toString());
         metrics.put("students", students.toString());
-        try (TensorBackend backend = registry.createBackend(backendName, devices.parameters(backendName));
-             Models.LoadedDenoiser loaded = Models.loadDenoiser(teacher, backend, registry)) {
+        // the teacher, with its schedule, on the backend it was trained with; the students load onto that backend
+        PipelineConfig config = PipelineConfig.of(new ComponentConfig(backendName, devices.parameters(backendName).asMap()));
+        try (Pipeline pipeline = Pipelines.build(config, PipelineParts.none().model(source))) {
+            TensorBackend backend = pipeline.backend();
+            Models.LoadedDenoiser loaded = (Models.LoadedDenoiser) pipeline.loadedModel().orElseThrow().resources();
             metrics.put("backend", backend.name() + " " + backend.device());
-            try {
-                Judge judge = images ? imageJudge(registry, backend, loaded, teacherCard, metrics, console, open) : pointJudge(teacherCard, backend, metrics);
-                measure(judge, registry, backend, loaded, rows, console);
-            } finally {
-                for (AutoCloseable c : open.values()) {   // before the backend closes
-                    try {
-                        c.close();
-                    } catch (Exception ignored) {
-                        // best effort at exit
-                    }
-                }
-            }
+            Judge judge = images ? imageJudge(pipeline, loaded, teacherCard, metrics, console) : pointJudge(teacherCard, backend, metrics);
+            measure(judge, pipeline, loaded, rows, console);
         }
         List<Map<String, Object>> table = rows.stream().map(r -> {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -165,28 +165,32 @@ final class BenchDistillCommand implements Runnable {
     }
 
     /** The students at their steps, the teacher with both solvers at the same steps and at twice the largest (where the distillation started). */
-    private void measure(Judge judge, PluginRegistry registry, TensorBackend backend, Models.LoadedDenoiser loaded, List<Row> rows, PrintWriter console) {
+    private void measure(Judge judge, Pipeline pipeline, Models.LoadedDenoiser loaded, List<Row> rows, PrintWriter console) {
         int start = 2 * steps.stream().mapToInt(Integer::intValue).max().orElseThrow();
         List<Integer> teacherSteps = new ArrayList<>(steps);
         teacherSteps.add(start);
         for (int k : teacherSteps) {
             if (k != start) {
-                try (Models.LoadedDenoiser student = Models.loadDenoiser(students.resolve("steps-" + k), backend, registry)) {
-                    rows.add(new Row("student", "ddim", k, k, judge.measure(student.ema(), student.card(), ddim(registry, loaded.schedule(), k), k)));
+                CheckpointStore store = new CheckpointStore(students.resolve("steps-" + k));
+                ModelCard card = store.card();
+                try (TrainableDenoiser student = ((NetworkBackend) pipeline.backend()).newDenoiser(card.spec(), OptimizerSettings.defaults())) {
+                    student.importState(store.latest().orElseThrow(() -> new InvalidParameterException("--students", store.dir().toString(),
+                            "holds no checkpoint")).state());
+                    rows.add(new Row("student", "ddim", k, k, judge.measure(student.ema(), card, ddim(pipeline, k), k)));
                 }
             }
-            rows.add(new Row("teacher", "ddim", k, judge.cost(k), judge.measure(loaded.ema(), null, ddim(registry, loaded.schedule(), k), k)));
+            rows.add(new Row("teacher", "ddim", k, judge.cost(k), judge.measure(loaded.ema(), null, ddim(pipeline, k), k)));
             rows.add(new Row("teacher", "dpmsolver++", k, judge.cost(k), judge.measure(loaded.ema(), null,
-                    registry.createSampler("dpmsolver++", loaded.schedule(), Parameters.of("steps", k, "timestep_spacing", "trailing")), k)));
+                    pipeline.sampler(new ComponentConfig("dpmsolver++", Map.of("steps", k, "timestep_spacing", "trailing"))), k)));
             console.printf(Locale.ROOT, "%d steps done%n", k);
             console.flush();
         }
     }
 
     /** DDIM as the students were distilled for: trailing times, alphaBar = 1 at the end, no clipping. */
-    private static Sampler ddim(PluginRegistry registry, Schedule schedule, int k) {
-        return registry.createSampler("ddim", schedule, Parameters.of("steps", k, "timestep_spacing", "trailing", "set_alpha_to_one", true,
-                "clip_sample", false));
+    private static Sampler ddim(Pipeline pipeline, int k) {
+        return pipeline.sampler(new ComponentConfig("ddim", Map.of("steps", k, "timestep_spacing", "trailing", "set_alpha_to_one", true,
+                "clip_sample", false)));
     }
 
     /** What a row is judged by. */
@@ -227,16 +231,16 @@ final class BenchDistillCommand implements Runnable {
         };
     }
 
-    private Judge imageJudge(PluginRegistry registry, TensorBackend backend, Models.LoadedDenoiser loaded, ModelCard card,
-                             Map<String, Object> metrics, PrintWriter console, Map<String, AutoCloseable> open) {
+    private Judge imageJudge(Pipeline pipeline, Models.LoadedDenoiser loaded, ModelCard card, Map<String, Object> metrics, PrintWriter console) {
+        TensorBackend backend = pipeline.backend();
         ModelCard first = new CheckpointStore(students.resolve("steps-" + steps.get(0))).card();
         double w = DistilledStudents.guidanceScale(first).orElseThrow(() -> new InvalidParameterException("--students", students.toString(),
                 "holds unconditional students; images are judged per class"));
         boolean thresholded = ProgressiveDistillation.distilledGuidance(first).map(g -> Boolean.TRUE.equals(g.get("thresholding"))).orElse(false);
         metrics.put("guidance_scale", w);
         metrics.put("teacher_thresholding", thresholded);
-        EvaluationClassifier judge = new EvaluationClassifier(ModelSources.parse("--classifier", "checkpoint:" + classifier)
-                .classifier(registry, backend, loaded.schedule(), open));
+        // the judge is not part of the sampling pipeline's model, but is released with it
+        EvaluationClassifier judge = new EvaluationClassifier(pipeline.classifier(ModelSource.checkpoint("--classifier", classifier)));
         ArrayData test = Datasets.test(Datasets.FASHION_MNIST, card.data().get("directory") instanceof String d ? Path.of(d) : null, testImages);
         double[][] reference = new Evaluation(backend, test, console).judgeTestImages(judge, metrics);
         PrintWriter quiet = new PrintWriter(java.io.Writer.nullWriter());
@@ -246,7 +250,7 @@ final class BenchDistillCommand implements Runnable {
                 // the teacher guided exactly as the students learned it: dynamic thresholding in the guidance, where the
                 // students' targets were computed (a sampler's own thresholding differs for DDIM: diffusers keeps the unthresholded eps)
                 Guide guide = c != null ? Guide.distilled(model, w)
-                        : Guide.classifierFree(registry, model, loaded.schedule(), Map.of("thresholding", thresholded));
+                        : Guide.classifierFree(pipeline::guidance, model, loaded.schedule(), Map.of("thresholding", thresholded));
                 Map<String, Object> row = new GuidanceSweep(sampler, guide, perClass, List.of(w), seed, label -> new Progress(
                         spec.commandLine().getErr(), (c != null ? "student " : "teacher " + sampler.name() + " ") + steps)).run(backend, judge,
                         reference, null, quiet).get(0);

@@ -17,7 +17,12 @@ import org.ddpm4j.api.training.NetworkBackend;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.TrainableDenoiser;
-import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.config.PipelineConfig;
+import org.ddpm4j.core.pipeline.ModelSource;
+import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.PipelineParts;
+import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.core.training.Models;
 import org.ddpm4j.core.training.ProgressiveDistillation;
@@ -107,9 +112,9 @@ final class DistillCommand implements Runnable {
 
     @Override
     public void run() {
-        PluginRegistry registry = PluginRegistry.load();
         PrintWriter console = spec.commandLine().getOut();
-        ModelCard card = ModelSources.parse("--teacher", "checkpoint:" + teacher).card();
+        ModelSource source = ModelSource.checkpoint("--teacher", teacher);
+        ModelCard card = source.card();
         boolean conditional = card.spec().numClasses() > 0;
         if (!(scale >= 0)) {
             throw new InvalidParameterException("--scale", scale, "must be a guidance scale >= 0");
@@ -119,8 +124,11 @@ final class DistillCommand implements Runnable {
                     + " is unconditional");
         }
         TrainingData training = trainingData(card, conditional);
-        try (TensorBackend backend = registry.createBackend(card.backend(), devices.parameters(card.backend()));
-             Models.LoadedDenoiser loaded = Models.loadDenoiser(teacher, backend, registry)) {
+        // the teacher, with its schedule, on the backend it was trained with
+        PipelineConfig config = PipelineConfig.of(new ComponentConfig(card.backend(), devices.parameters(card.backend()).asMap()));
+        try (Pipeline pipeline = Pipelines.build(config, PipelineParts.none().model(source))) {
+            TensorBackend backend = pipeline.backend();
+            Models.LoadedDenoiser loaded = (Models.LoadedDenoiser) pipeline.loadedModel().orElseThrow().resources();
             if (!(loaded.schedule() instanceof DiscreteSchedule schedule)) {
                 throw new InvalidParameterException("--teacher", teacher.toString(), "needs a discrete schedule; has " + loaded.schedule().name());
             }
@@ -136,7 +144,7 @@ final class DistillCommand implements Runnable {
                 guidance.put("thresholding", thresholding);
                 facts.put(ProgressiveDistillation.DISTILLED_GUIDANCE, guidance);
                 if (scale != 1 || thresholding) {
-                    guided = registry.createGuidance("cfg", Parameters.of(Map.of("scale", scale, "thresholding", thresholding)))
+                    guided = pipeline.guidance(new ComponentConfig("cfg", Map.of("scale", scale, "thresholding", thresholding)))
                             .guide(loaded.ema(), GuidanceContext.of(schedule));
                 }
             }
