@@ -24,26 +24,6 @@ public interface BackendFactory extends Factory {
 
     /** A factory whose {@link #preload()} runs {@code preload}. */
     static BackendFactory of(String name, String description, Function<Parameters, TensorBackend> create, Runnable preload) {
-        return new BackendFactory() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public String description() {
-                return description;
-            }
-
-            @Override
-            public TensorBackend create(Parameters parameters) {
-                return create.apply(parameters);
-            }
-
-            @Override
-            public void preload() {
-                preload.run();
-            }
-        };
+        return new Factories.OfBackend(name, description, create, preload);
     }
 }

@@ -1,10 +1,9 @@
 package org.ddpm4j.examples.cli;
 
-import org.ddpm4j.api.plugin.BackendFactory;
 import org.ddpm4j.core.plugin.PluginRegistry;
 
 /**
- * Starts loading a backend's native libraries ({@link BackendFactory#preload()}) on a daemon thread
+ * Starts loading a backend's native libraries ({@link org.ddpm4j.api.plugin.BackendFactory#preload()}) on a daemon thread
  * as soon as a command knows its backend, so that the loading (seconds for libtorch or TensorFlow)
  * overlaps the command's own start-up work (plugins, data, checkpoint) instead of following it
  * (docs/BENCHMARKS.md, "Start-up").
@@ -13,18 +12,12 @@ final class NativePreload {
     private NativePreload() {
     }
 
-    static void start(PluginRegistry registry, String backend) {
-        BackendFactory factory;
-        try {
-            factory = registry.backend(backend);
-        } catch (RuntimeException unknown) {
-            return; // creating the backend reports the name with what is allowed
-        }
+    static void start(String backend) {
         Thread loader = new Thread(() -> {
             try {
-                factory.preload();
+                PluginRegistry.load().backend(backend).preload();
             } catch (RuntimeException | LinkageError e) {
-                // creating the backend meets the same failure and reports it where the command can
+                // an unknown name or a loading failure: creating the backend meets it and reports it where the command can
             }
         }, "preload-" + backend);
         loader.setDaemon(true);
