@@ -30,6 +30,7 @@ import org.ddpm4j.toolkit.io.AtomicFiles;
 import org.ddpm4j.toolkit.io.DirectoryLock;
 import org.ddpm4j.toolkit.io.OutputPaths;
 import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.progress.ProgressReporter;
 import org.ddpm4j.core.training.CheckpointStore;
 import org.ddpm4j.core.training.DataFingerprint;
 import org.ddpm4j.core.training.ModelCard;
@@ -114,6 +115,11 @@ final class TrainCommand implements Runnable {
     @Option(names = "--reflow-steps", defaultValue = "50", description = "Heun steps of the ODE that generates the couplings "
             + "(default ${DEFAULT-VALUE}).")
     int reflowSteps;
+
+    @Option(names = "--reflow-scale", paramLabel = "W", description = "Classifier-free guidance scale w of the couplings of a "
+            + "class-conditional --reflow-from model: each coupling is generated for a class with the guided flow, so the new model "
+            + "learns the guided flow and samples it at w = 1 (default 1: the conditional flow, unguided).")
+    Double reflowScale;
 
     @Option(names = "--predict", description = "What the denoiser predicts: epsilon, x0 or v (default epsilon; flow with --objective flow).")
     String predict;
@@ -282,8 +288,8 @@ final class TrainCommand implements Runnable {
             }
         }
         if (!hyperparameters.isEmpty() || conditional || !"denoiser".equals(model)) {
-            throw new InvalidParameterException("reflow-from", reflowFrom.toString(), "trains an unconditional denoiser like its model; "
-                    + "leave out --hp, --conditional and --model");
+            throw new InvalidParameterException("reflow-from", reflowFrom.toString(), "trains a denoiser of its model's network and "
+                    + "conditioning; leave out --hp, --conditional and --model");
         }
         Checks.atLeast("reflow-pairs", reflowPairs, 1);
         Checks.atLeast("reflow-steps", reflowSteps, 1);
@@ -293,9 +299,24 @@ final class TrainCommand implements Runnable {
                     + teacherCard.objective().getOrDefault("type", "denoising") + " objective on '" + teacherCard.schedule().type()
                     + "'; reflow needs a flow-matching model (train --objective flow)");
         }
-        if (teacherCard.spec().numClasses() > 0) {
-            throw new InvalidParameterException("reflow-from", reflowFrom.toString(), "holds a class-conditional model; reflow "
-                    + "trains unconditional models");
+        int classes = teacherCard.spec().numClasses();
+        boolean nullClass = classes > 0 && !DiffusersUNetConfig.ARCHITECTURE.equals(teacherCard.spec().architecture());
+        if (classes == 0 && (reflowScale != null || conditionDropout != null)) {
+            throw new InvalidParameterException(reflowScale != null ? "reflow-scale" : "cond-dropout", reflowScale != null ? reflowScale
+                    : conditionDropout, "applies to a class-conditional --reflow-from model; " + reflowFrom + " is unconditional");
+        }
+        double scale = reflowScale == null ? 1 : reflowScale;
+        if (!(scale >= 0) || Double.isInfinite(scale) || (!nullClass && scale != 1)) {
+            throw new InvalidParameterException("reflow-scale", scale, nullClass ? "must be a finite guidance scale >= 0"
+                    : "must be 1: " + reflowFrom + " has no null class to guide with");
+        }
+        double dropout = nullClass ? (conditionDropout == null ? 0.1 : conditionDropout) : 0;
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new InvalidParameterException("cond-dropout", dropout, "must be in [0, 1)");
+        }
+        if (!nullClass && conditionDropout != null && conditionDropout > 0) {
+            throw new InvalidParameterException("cond-dropout", conditionDropout, "must be 0: the network of " + reflowFrom
+                    + " has no null class");
         }
         TrainingSettings settings = new TrainingSettings(steps, batch, learningRate, Math.min(warmup, steps), cosineDecay, seed,
                 checkpointEvery, keep);
@@ -309,17 +330,27 @@ final class TrainCommand implements Runnable {
             org.ddpm4j.api.path.FlowSchedule flow = (org.ddpm4j.api.path.FlowSchedule) teacher.schedule();
             NetworkSpec network = teacherCard.spec();
             long t0 = System.nanoTime();
-            TrainingData pairs = Reflow.couplings(teacher.denoiser(), Reflow.sampler(registry, flow, reflowSteps), network.sampleShape(),
-                    reflowPairs, seed + 1_000_003, backend);
-            console.printf(Locale.ROOT, "reflow: %,d couplings of %s by flow-heun with %d steps (%.1f s)%n", reflowPairs, reflowFrom,
-                    reflowSteps, (System.nanoTime() - t0) / 1e9);
+            org.ddpm4j.api.model.Denoiser coupler = classes == 0 || scale == 1 ? teacher.denoiser()
+                    : registry.createGuidance("cfg", Parameters.of(Map.of("scale", scale)))
+                            .guide(teacher.denoiser(), org.ddpm4j.api.guidance.GuidanceContext.of(flow));
+            String guided = classes == 0 ? "" : scale == 1 ? ", conditional on the class" : String.format(Locale.ROOT,
+                    ", guided (cfg, w = %s)", scale);
+            ProgressReporter progress = new ProgressReporter("couplings", "pairs", reflowPairs, console, progressSeconds);
+            TrainingData pairs = Reflow.couplings(coupler, Reflow.sampler(registry, flow, reflowSteps), network.sampleShape(),
+                    reflowPairs, classes, seed + 1_000_003, backend, done -> progress.update(done, ""));
+            console.printf(Locale.ROOT, "reflow: %,d couplings of %s by flow-heun with %d steps%s (%.1f s)%n", reflowPairs, reflowFrom,
+                    reflowSteps, guided, (System.nanoTime() - t0) / 1e9);
             Objective objective = new Objective(flow, network.parameterization(),
-                    minSnr == null ? LossWeighting.UNIFORM : LossWeighting.minSnr(minSnr), 0, timeDistribution());
+                    minSnr == null ? LossWeighting.UNIFORM : LossWeighting.minSnr(minSnr), dropout, timeDistribution());
             Map<String, Object> facts = new LinkedHashMap<>();
             facts.put("reflow_from", reflowFrom.toAbsolutePath().toString());
             facts.put("couplings", reflowPairs);
             facts.put("coupling_sampler", "flow-heun");
             facts.put("coupling_steps", reflowSteps);
+            if (classes > 0) {
+                facts.put("coupling_guidance", Map.of("type", "cfg", "scale", scale));
+                facts.put("condition_dropout", dropout);
+            }
             facts.put("teacher_data", teacherCard.data());
             CheckpointStore store = new CheckpointStore(out);
             store.writeCard(ModelCard.of("denoiser", network, flow, backend.name(), facts).withObjective(objective.describe()));

@@ -171,6 +171,39 @@ class TrainCommandTest {
         assertTrue(r.err().contains("describes schedule rectified-flow") && r.err().contains("trained with linear"), r.err());
     }
 
+    /**
+     * Reflow of a class-conditional flow: couplings generated per class with classifier-free guidance
+     * at the given scale, a conditional network of the teacher's kind trained on them (with the null
+     * class kept by condition dropout), recorded in the card; the options are refused for an
+     * unconditional teacher.
+     */
+    @Test
+    void reflowOfAConditionalFlowPutsItsGuidanceIntoTheCouplings(@TempDir Path dir) {
+        Path teacher = dir.resolve("teacher");
+        train(args(teacher, 40, "--objective", "flow", "--conditional"));
+        Path student = dir.resolve("student");
+        Cli r = Cli.run("train", "--reflow-from", teacher.toString(), "--reflow-pairs", "240", "--reflow-steps", "3", "--reflow-scale", "3",
+                "--steps", "10", "--batch", "32", "--warmup", "2", "--threads", "1", "--progress-seconds", "0", "--out", student.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("reflow: 240 couplings of " + teacher + " by flow-heun with 3 steps, guided (cfg, w = 3.0)"), r.out());
+        ModelCard card = new CheckpointStore(student).card();
+        assertEquals(8, card.spec().numClasses(), "the teacher's classes");
+        assertEquals(Map.of("type", "cfg", "scale", 3.0), card.data().get("coupling_guidance"));
+        assertEquals(0.1, card.data().get("condition_dropout"));
+        r = Cli.run("sample", "--checkpoint", student.toString(), "--sampler", "flow-euler", "--steps", "2", "--class", "all",
+                "--guidance", "cfg", "--scale", "1", "--out", dir.resolve("s.npy").toString());
+        assertEquals(0, r.exitCode(), r.err());
+
+        Path plain = dir.resolve("plain");
+        train(args(plain, 5, "--objective", "flow"));
+        r = Cli.run("train", "--reflow-from", plain.toString(), "--reflow-scale", "3", "--out", dir.resolve("x").toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("reflow-scale = 3.0: applies to a class-conditional --reflow-from model"), r.err());
+        r = Cli.run("train", "--reflow-from", teacher.toString(), "--reflow-scale", "-1", "--out", dir.resolve("y").toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("reflow-scale = -1.0: must be a finite guidance scale >= 0"), r.err());
+    }
+
     @Test
     void torchScriptIsASampleSourceWithTheScheduleOfItsSidecar() {
         Path model = Path.of("../ddpm-backend-djl/src/test/resources/torchscript/gaussian.pt"); // made by tools/djl-reference
