@@ -160,6 +160,11 @@ class DiffusersSchedulerTest {
         InvalidParameterException e = assertThrows(InvalidParameterException.class,
                 () -> read(config("_class_name", "FlowMatchHeunDiscreteScheduler", "shift", "three")));
         assertEquals("scheduler_config.json.shift", e.parameter());
+        for (String className : List.of("FlowMatchEulerDiscreteScheduler", "FlowMatchHeunDiscreteScheduler")) {
+            InvalidParameterException zero = assertThrows(InvalidParameterException.class, () -> read(config("_class_name", className, "shift", 0.0)));
+            assertEquals("scheduler_config.json.shift", zero.parameter(), className);
+            assertEquals("must be a finite number > 0 (1 = no shift)", zero.allowed(), className);
+        }
     }
 
     @Test

@@ -121,6 +121,11 @@ final class TrainCommand implements Runnable {
             + "learns the guided flow and samples it at w = 1 (default 1: the conditional flow, unguided).")
     Double reflowScale;
 
+    @Option(names = "--reflow-warm-start", description = "Start the reflowed network from the weights of the --reflow-from model "
+            + "(its EMA) instead of a random initialisation, as Liu et al. fine-tune 2-rectified flow from 1-rectified flow; "
+            + "the optimizer starts fresh.")
+    boolean reflowWarmStart;
+
     @Option(names = "--predict", description = "What the denoiser predicts: epsilon, x0 or v (default epsilon; flow with --objective flow).")
     String predict;
 
@@ -352,11 +357,16 @@ final class TrainCommand implements Runnable {
                 facts.put("condition_dropout", dropout);
             }
             facts.put("teacher_data", teacherCard.data());
+            facts.put("warm_start", reflowWarmStart);
             CheckpointStore store = new CheckpointStore(out);
             store.writeCard(ModelCard.of("denoiser", network, flow, backend.name(), facts).withObjective(objective.describe()));
             try (TrainableDenoiser trainable = networks.newDenoiser(network, optimizer)) {
-                console.printf(Locale.ROOT, "training a %s denoiser (%,d parameters) on the couplings, %s on %s %s%n", network.architecture(),
-                        trainable.parameterCount(), flow.name(), backend.name(), backend.device());
+                if (reflowWarmStart) {
+                    trainable.importState(teacherWeights(new CheckpointStore(reflowFrom)));
+                }
+                console.printf(Locale.ROOT, "training a %s denoiser (%,d parameters) on the couplings%s, %s on %s %s%n", network.architecture(),
+                        trainable.parameterCount(), reflowWarmStart ? " from the weights of " + reflowFrom : "", flow.name(), backend.name(),
+                        backend.device());
                 console.flush();
                 Trainer.Result result = new Trainer(settings, pairs, backend, new TrainingProgress(console, progressSeconds))
                         .trainCoupled(trainable, objective, Optional.of(store), resume);
@@ -366,6 +376,20 @@ final class TrainCommand implements Runnable {
             }
         }
         console.flush();
+    }
+
+    /** The sampling weights of a model directory's latest checkpoint (its EMA when it has one) as the weights of a fresh network. */
+    private static Map<String, org.ddpm4j.api.tensor.HostArray> teacherWeights(CheckpointStore store) {
+        Map<String, org.ddpm4j.api.tensor.HostArray> state = store.latest().orElseThrow(() -> new InvalidParameterException("reflow-from",
+                store.dir().toString(), "holds no checkpoint")).state();
+        String prefix = state.keySet().stream().anyMatch(k -> k.startsWith("ema/")) ? "ema/" : "weights/";
+        Map<String, org.ddpm4j.api.tensor.HostArray> weights = new LinkedHashMap<>();
+        state.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                weights.put("weights/" + k.substring(prefix.length()), v);
+            }
+        });
+        return weights;
     }
 
     /**
