@@ -122,8 +122,7 @@ final class TrainCommand implements Runnable {
     Double reflowScale;
 
     @Option(names = "--reflow-warm-start", description = "Start the reflowed network from the weights of the --reflow-from model "
-            + "(its EMA) instead of a random initialisation, as Liu et al. fine-tune 2-rectified flow from 1-rectified flow; "
-            + "the optimizer starts fresh.")
+            + "(its EMA) instead of a random initialisation (fine-tuning the flow on its couplings); the optimizer starts fresh.")
     boolean reflowWarmStart;
 
     @Option(names = "--predict", description = "What the denoiser predicts: epsilon, x0 or v (default epsilon; flow with --objective flow).")
