@@ -38,7 +38,7 @@ class ReflowCouplingsTest {
     @Test
     void eachCouplingIsTheTeachersFlowOfItsClassFromTheSeedsNoise() {
         int n = 300;
-        Sampler heun = Reflow.sampler(registry, flow, 20);
+        Sampler heun = registry.createSampler("flow-heun", flow, Parameters.of("steps", 20));
         List<Integer> done = new ArrayList<>();
         ArrayData pairs = Reflow.couplings(velocity, heun, new int[] {2}, n, 3, 11, backend, done::add);
         assertEquals(List.of(n), done, "one chunk of 2-D points, reported once");
@@ -74,7 +74,7 @@ class ReflowCouplingsTest {
     @Test
     void aGuidedTeacherPutsItsGuidanceIntoTheCouplings() {
         int n = 300;
-        Sampler heun = Reflow.sampler(registry, flow, 20);
+        Sampler heun = registry.createSampler("flow-heun", flow, Parameters.of("steps", 20));
         Denoiser guided = registry.createGuidance("cfg", Parameters.of("scale", 4.0)).guide(velocity, GuidanceContext.of(flow));
         ArrayData plain = Reflow.couplings(velocity, heun, new int[] {2}, n, 3, 11, backend, k -> { });
         ArrayData sharp = Reflow.couplings(guided, heun, new int[] {2}, n, 3, 11, backend, k -> { });
