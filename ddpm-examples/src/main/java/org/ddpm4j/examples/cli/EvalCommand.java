@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.VarianceOutput;
@@ -132,6 +133,7 @@ final class EvalCommand implements Runnable {
         ModelSource model = ModelSource.checkpoint("--checkpoint", checkpoint);
         ModelCard card = model.card();
         checkGuidanceClassifier(card);
+        checkDistilledGuidance(card);
         Map<String, Object> parameters = KeyValues.parse(samplerParameters);
         parameters.put("steps", steps);
         String backendChoice = backendName != null ? backendName : card.backend();
@@ -163,10 +165,12 @@ final class EvalCommand implements Runnable {
             Evaluation evaluation = new Evaluation(backend, test, console);
             double[][] reference = evaluation.judgeTestImages(judge, report);
             report.put("sampler", samplerName + ", " + steps + " steps" + (samplerParameters.isEmpty() ? "" : ", " + samplerParameters));
-            Guide guide = guidance.equals(Guide.CLASSIFIER)
-                    ? Guide.classifier(pipeline::guidance, denoiser, schedule, pipeline.classifier().orElseThrow())
-                    : Guide.classifierFree(pipeline::guidance, denoiser, schedule);
             Sampler sampler = pipeline.requireSampler();
+            DistilledStudents.checkPlan(card, sampler, schedule);
+            Optional<Double> builtIn = DistilledStudents.guidanceScale(card);
+            Guide guide = builtIn.isPresent() ? Guide.distilled(denoiser, builtIn.get())
+                    : guidance.equals(Guide.CLASSIFIER) ? Guide.classifier(pipeline::guidance, denoiser, schedule, pipeline.classifier().orElseThrow())
+                    : Guide.classifierFree(pipeline::guidance, denoiser, schedule);
             PrintWriter err = spec.commandLine().getErr();
             report.put("guidance", new GuidanceSweep(sampler, guide, perClass, scales, seed, label -> new Progress(err, label))
                     .run(backend, judge, reference, out, console));
@@ -214,6 +218,19 @@ final class EvalCommand implements Runnable {
         if (guidance.equals(Guide.CFG) && guidanceClassifier != null) {
             throw new InvalidParameterException("--guidance-classifier", guidanceClassifier.toString(), "is used by --guidance "
                     + "classifier only");
+        }
+    }
+
+    /** A student with its teacher's guidance built in is evaluated at that scale only, and not guided again. */
+    private void checkDistilledGuidance(ModelCard card) {
+        Optional<Double> w = DistilledStudents.guidanceScale(card);
+        if (w.isEmpty()) {
+            return;
+        }
+        DistilledStudents.checkNoGuidance(card, guidanceClassifier != null || guidance.equals(Guide.CLASSIFIER) ? guidance : null, "--guidance");
+        if (!scales.stream().allMatch(s -> s.doubleValue() == w.get())) {
+            throw new InvalidParameterException("--scales", scales, "this student was distilled from its teacher guided with w = " + w.get()
+                    + ", which is built in; evaluate it with --scales " + GuidanceSweep.trim(w.get()));
         }
     }
 
