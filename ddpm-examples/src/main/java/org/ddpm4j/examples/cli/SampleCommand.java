@@ -226,8 +226,8 @@ final class SampleCommand implements Runnable {
             this.chunk = chunkSize(pipeline.requireSampler(), n, rowLength);
             progress.expectRuns((n + chunk - 1) / chunk);
             if (grid != null) {
-                MemoryBudget.require("--grid", grid, 3.0 * n * rowLength * Float.BYTES,
-                        "the picture holds every sample: draw it from fewer samples (--n), or write --out only");
+                MemoryBudget.require("--n", n, 3.0 * n * rowLength * Float.BYTES,
+                        "--grid holds every sample in memory: draw the picture from fewer samples, or write --out only (sampled in chunks)");
             }
             this.kept = grid != null ? new float[Math.multiplyExact(n, rowLength)] : null;
         }
