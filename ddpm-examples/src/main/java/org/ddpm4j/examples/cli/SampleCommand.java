@@ -161,6 +161,7 @@ final class SampleCommand implements Runnable {
                         resolved.sampler().steps(), pipeline.backend().name() + " " + backendChoice.devices.parameters().asMap());
             }
             Denoiser denoiser = pipeline.model();
+            LearnedVarianceNote.of(denoiser, pipeline.requireSampler()).ifPresent(spec.commandLine().getErr()::println);
             TensorBackend backend = pipeline.backend();
             Tensor x = noise.file != null ? Noise.read("--init-noise", noise.file, Noise.sampleShape(denoiser), backend)
                     : Noise.seeded(denoiser, backend, count(denoiser), seed);
