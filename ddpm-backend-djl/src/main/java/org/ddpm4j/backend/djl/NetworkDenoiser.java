@@ -98,6 +98,10 @@ final class NetworkDenoiser extends NetworkTrainable implements TrainableDenoise
 
     /** The variational part of {@code batch}: required exactly for a network with a variance output. */
     private VariationalLoss checkVariational(TrainingBatch batch) {
+        if (varianceOutput() == VarianceOutput.LEARNED) {
+            throw new InvalidParameterException("variance_output", "learned", "trains as learned_range only (the interpolation v); "
+                    + "a model whose variance channels are sigma^2 itself samples but does not train");
+        }
         boolean learned = varianceOutput() != VarianceOutput.NONE;
         if (learned != (batch.vlb() != null)) {
             throw new InvalidParameterException("loss", learned ? "simple" : "hybrid/vlb", learned

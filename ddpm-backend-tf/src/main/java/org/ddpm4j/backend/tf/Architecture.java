@@ -24,10 +24,10 @@ interface Architecture {
     /** The denoiser of {@code spec}: {@code mlp} or {@code unet}. */
     static Architecture denoiser(NetworkSpec spec) {
         Parameters p = spec.hyperparameters().scoped(spec.architecture());
-        if (spec.varianceOutput() == org.ddpm4j.api.model.VarianceOutput.LEARNED
-                || spec.varianceOutput() != org.ddpm4j.api.model.VarianceOutput.NONE && spec.architecture().equals(DiffusersUNetConfig.ARCHITECTURE)) {
+        if (spec.varianceOutput() == org.ddpm4j.api.model.VarianceOutput.LEARNED && !spec.architecture().equals(DiffusersUNetConfig.ARCHITECTURE)) {
             throw new InvalidParameterException("variance_output", spec.varianceOutput().key(),
-                    "networks are built with none, or learned_range for mlp and unet (the interpolation v of Nichol & Dhariwal)");
+                    "the mlp and unet are built with none or learned_range (the interpolation v of Nichol & Dhariwal); learned loads with "
+                    + DiffusersUNetConfig.ARCHITECTURE);
         }
         Architecture a = switch (spec.architecture()) {
             case "mlp" -> Mlp.of(spec, p, false);

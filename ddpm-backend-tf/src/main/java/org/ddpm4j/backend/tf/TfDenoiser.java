@@ -72,6 +72,10 @@ final class TfDenoiser extends TfTrainable implements TrainableDenoiser {
     @Override
     public double trainStep(TrainingBatch batch, double learningRate, long stepSeed) {
         TfTensor target = backend.tensor(batch.target());
+        if (varianceOutput() == VarianceOutput.LEARNED) {
+            throw new InvalidParameterException("variance_output", "learned", "trains as learned_range only (the interpolation v); "
+                    + "a model whose variance channels are sigma^2 itself samples but does not train");
+        }
         boolean learned = variational != null;
         if (learned != (batch.vlb() != null)) {
             throw new InvalidParameterException("loss", learned ? "simple" : "hybrid/vlb", learned

@@ -475,7 +475,7 @@ final class TrainCommand implements Runnable {
             throw new InvalidParameterException("loss", lossName, "applies to denoisers");
         }
         if (loss != Objective.Loss.SIMPLE && DiffusersUNetConfig.ARCHITECTURE.equals(arch)) {
-            throw new InvalidParameterException("loss", lossName, "trains the mlp and unet networks; --arch " + arch + " has no learned variance yet");
+            hp.put("out_channels", 2 * shape[0]);   // UNet2DModel with a learned variance: the prediction, then v
         }
         return new NetworkSpec(arch, shape, classes, Parameterization.parse("predict", target), Parameters.of(hp),
                 loss == Objective.Loss.SIMPLE ? VarianceOutput.NONE : VarianceOutput.LEARNED_RANGE);

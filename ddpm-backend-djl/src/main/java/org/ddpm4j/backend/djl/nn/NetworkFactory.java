@@ -14,9 +14,10 @@ public final class NetworkFactory {
     /** A denoiser: {@code mlp} for points {@code [d]}, {@code unet} for images {@code [C, H, W]}. */
     public static Network denoiser(NetworkSpec spec) {
         Parameters p = hyperparameters(spec);
-        if (spec.varianceOutput() == org.ddpm4j.api.model.VarianceOutput.LEARNED) {
+        if (spec.varianceOutput() == org.ddpm4j.api.model.VarianceOutput.LEARNED && !spec.architecture().equals(DiffusersUNetConfig.ARCHITECTURE)) {
             throw new InvalidParameterException("variance_output", spec.varianceOutput().key(),
-                    "networks are built with none or learned_range (the interpolation v of Nichol & Dhariwal)");
+                    "the mlp and unet are built with none or learned_range (the interpolation v of Nichol & Dhariwal); learned loads with "
+                    + DiffusersUNetConfig.ARCHITECTURE);
         }
         return switch (spec.architecture()) {
             case "mlp" -> Mlp.denoiser(MlpConfig.from(p), points(spec), spec.numClasses(), spec.outputChannels());
