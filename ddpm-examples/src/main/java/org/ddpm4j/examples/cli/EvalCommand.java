@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.VarianceOutput;
@@ -135,6 +136,7 @@ final class EvalCommand implements Runnable {
         ModelSource model = ModelSource.checkpoint("--checkpoint", checkpoint);
         ModelCard card = model.card();
         checkGuidanceClassifier(card);
+        checkDistilledGuidance(card);
         Map<String, Object> parameters = KeyValues.parse(samplerParameters);
         parameters.put("steps", steps);
         // Analytic-DPM without its Gamma_t: the pipeline's sampler is built without it, then rebuilt with the estimate
@@ -175,9 +177,6 @@ final class EvalCommand implements Runnable {
             Evaluation evaluation = new Evaluation(backend, test, console);
             double[][] reference = evaluation.judgeTestImages(judge, report);
             report.put("sampler", samplerName + ", " + steps + " steps" + (samplerParameters.isEmpty() ? "" : ", " + samplerParameters));
-            Guide guide = guidance.equals(Guide.CLASSIFIER)
-                    ? Guide.classifier(pipeline::guidance, denoiser, schedule, pipeline.classifier().orElseThrow())
-                    : Guide.classifierFree(pipeline::guidance, denoiser, schedule);
             Sampler sampler = pipeline.requireSampler();
             if (estimateGamma) {
                 if (!(schedule instanceof DiscreteSchedule discrete)) {
@@ -187,6 +186,11 @@ final class EvalCommand implements Runnable {
                 sampler = pipeline.sampler(new ComponentConfig(samplerName, parameters));
                 report.put("analytic_eps_moments_images", Math.min(ANALYTIC_IMAGES, test.size()));
             }
+            DistilledStudents.checkPlan(card, sampler, schedule);
+            Optional<Double> builtIn = DistilledStudents.guidanceScale(card);
+            Guide guide = builtIn.isPresent() ? Guide.distilled(denoiser, builtIn.get())
+                    : guidance.equals(Guide.CLASSIFIER) ? Guide.classifier(pipeline::guidance, denoiser, schedule, pipeline.classifier().orElseThrow())
+                    : Guide.classifierFree(pipeline::guidance, denoiser, schedule);
             PrintWriter err = spec.commandLine().getErr();
             LearnedVarianceNote.of(denoiser, sampler).ifPresent(err::println);
             report.put("guidance", new GuidanceSweep(sampler, guide, perClass, scales, seed, label -> new Progress(err, label))
@@ -235,6 +239,19 @@ final class EvalCommand implements Runnable {
         if (guidance.equals(Guide.CFG) && guidanceClassifier != null) {
             throw new InvalidParameterException("--guidance-classifier", guidanceClassifier.toString(), "is used by --guidance "
                     + "classifier only");
+        }
+    }
+
+    /** A student with its teacher's guidance built in is evaluated at that scale only, and not guided again. */
+    private void checkDistilledGuidance(ModelCard card) {
+        Optional<Double> w = DistilledStudents.guidanceScale(card);
+        if (w.isEmpty()) {
+            return;
+        }
+        DistilledStudents.checkNoGuidance(card, guidanceClassifier != null || guidance.equals(Guide.CLASSIFIER) ? guidance : null, "--guidance");
+        if (!scales.stream().allMatch(s -> s.doubleValue() == w.get())) {
+            throw new InvalidParameterException("--scales", scales, "this student was distilled from its teacher guided with w = " + w.get()
+                    + ", which is built in; evaluate it with --scales " + GuidanceSweep.trim(w.get()));
         }
     }
 

@@ -1,9 +1,5 @@
 package org.ddpm4j.examples.cli;
 
-import org.ddpm4j.api.schedule.DiscreteSchedule;
-import org.ddpm4j.core.training.ModelCard;
-import org.ddpm4j.core.training.ProgressiveDistillation;
-import org.ddpm4j.toolkit.sampling.BaseSampler;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -148,7 +144,10 @@ final class SampleCommand implements Runnable {
             } else {                                   // a folder's own scheduler is the default there, printed with the model
                 samplerSource.defaultNote(sampler).ifPresent(spec.commandLine().getErr()::println);
             }
-            loaded.card().ifPresent(card -> checkDistilled(card, pipeline));
+            loaded.card().ifPresent(card -> {
+                DistilledStudents.checkPlan(card, sampler, pipeline.schedule());
+                DistilledStudents.checkNoGuidance(card, guidance, "--guidance");
+            });
             Denoiser denoiser = pipeline.model();
             LearnedVarianceNote.of(denoiser, pipeline.requireSampler()).ifPresent(spec.commandLine().getErr()::println);
             TensorBackend backend = pipeline.backend();
@@ -191,27 +190,6 @@ final class SampleCommand implements Runnable {
         }
         if (classes == null) {
             throw new InvalidParameterException("--class", "missing", "guidance needs the class to guide toward: --class K or --class all");
-        }
-    }
-
-    /**
-     * A progressively distilled student takes exactly the DDIM steps it was distilled for
-     * ({@link ProgressiveDistillation#grid}); any other plan would ask it for steps it never learned.
-     */
-    private static void checkDistilled(ModelCard card, Pipeline pipeline) {
-        Optional<Integer> distilled = ProgressiveDistillation.distilledSteps(card);
-        if (distilled.isEmpty()) {
-            return;
-        }
-        int n = distilled.get();
-        Sampler sampler = pipeline.requireSampler();
-        boolean same = sampler instanceof BaseSampler b && sampler.name().equals("ddim")
-                && pipeline.schedule() instanceof DiscreteSchedule d
-                && Arrays.equals(b.timesteps(), new ProgressiveDistillation(d).grid(n));
-        if (!same) {
-            throw new InvalidParameterException("--steps", sampler.steps(), "this model was distilled for " + n
-                    + " DDIM steps; sample it with --sampler ddim --steps " + n
-                    + " --param timestep_spacing=trailing --param set_alpha_to_one=true --param clip_sample=false");
         }
     }
 
