@@ -175,6 +175,7 @@ final class SampleCommand implements Runnable {
                 DistilledStudents.checkNoGuidance(card, guidance, "--guidance");
             });
             Denoiser denoiser = pipeline.model();
+            LearnedVarianceNote.of(denoiser, pipeline.requireSampler()).ifPresent(spec.commandLine().getErr()::println);
             int[] sampleShape = Noise.sampleShape(denoiser);
             Npy.Array file = noise.file != null ? Noise.readArray("--init-noise", noise.file, sampleShape) : null;
             int n = file != null ? file.shape()[0] : count(denoiser);
