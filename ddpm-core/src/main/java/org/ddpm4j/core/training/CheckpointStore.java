@@ -46,6 +46,8 @@ public final class CheckpointStore {
     static final String STATE_SHA256 = "state_sha256";
 
     private final Path dir;
+    /** Set by {@link #closeForShutdown}: no checkpoint is written (or pruned) after it. */
+    private boolean closed;
 
     public CheckpointStore(Path dir) {
         this.dir = dir;
@@ -189,10 +191,27 @@ public final class CheckpointStore {
         }
     }
 
-    /** Writes a checkpoint of {@code step} and makes it the latest; keeps the newest {@code keep}. */
-    public Checkpoint save(int step, Map<String, HostArray> state, Map<String, Object> training, int keep) {
+    /**
+     * The newest complete checkpoint, which stays the newest: a save in progress finishes first, and
+     * every later {@link #save} is refused. For a process being stopped (its training thread runs on
+     * while the shutdown hooks do): the checkpoint it reports can be neither replaced nor pruned.
+     */
+    public synchronized Optional<Checkpoint> closeForShutdown() {
+        closed = true;
+        return latest();
+    }
+
+    /**
+     * Writes a checkpoint of {@code step} and makes it the latest; keeps the newest {@code keep}.
+     *
+     * @throws IllegalStateException after {@link #closeForShutdown}
+     */
+    public synchronized Checkpoint save(int step, Map<String, HostArray> state, Map<String, Object> training, int keep) {
         String name = String.format("step-%08d", step);
         Path target = checkpoints().resolve(name);
+        if (closed) {
+            throw new IllegalStateException("not writing checkpoint " + target + ": the process is stopping");
+        }
         try {
             Files.createDirectories(checkpoints());
             Path tmp = AtomicFiles.createStagingDirectory(checkpoints(), name);

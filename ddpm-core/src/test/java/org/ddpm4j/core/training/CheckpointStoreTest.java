@@ -54,6 +54,19 @@ class CheckpointStoreTest {
         return new CheckpointStore(dir).latest().orElseThrow();
     }
 
+    /** What a stopped process reports stays the newest checkpoint: later saves are refused and prune nothing. */
+    @Test
+    void afterClosingForShutdownNoSaveReplacesOrPrunesTheReportedCheckpoint(@TempDir Path dir) {
+        CheckpointStore store = new CheckpointStore(dir);
+        store.save(20, state(), Map.of("step", 20), 1);
+        CheckpointStore.Checkpoint reported = store.closeForShutdown().orElseThrow();
+        assertEquals(20, reported.step());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> store.save(40, state(), Map.of("step", 40), 1));
+        assertTrue(e.getMessage().contains("step-00000040") && e.getMessage().contains("stopping"), e.getMessage());
+        assertEquals(reported, store.latest().orElseThrow());
+        assertEquals(state(), reported.state());
+    }
+
     @Test
     void aStateNpzCheckpointWithoutAStateFileKeyStillLoads(@TempDir Path dir) throws Exception {
         CheckpointStore.Checkpoint c = legacy(dir, Map.of("step", 7));

@@ -449,7 +449,8 @@ final class TrainCommand implements Runnable {
         }
         Thread hook = new Thread(() -> {
             err.println();
-            err.println(InterruptedTraining.message(store.latest().map(CheckpointStore.Checkpoint::dir), args));
+            // the training thread runs on during shutdown: closing the store keeps the reported checkpoint the last one
+            err.println(InterruptedTraining.message(store.closeForShutdown().map(CheckpointStore.Checkpoint::dir), args));
             err.flush();
         }, "ddpm-train-interrupted");
         Runtime.getRuntime().addShutdownHook(hook);
