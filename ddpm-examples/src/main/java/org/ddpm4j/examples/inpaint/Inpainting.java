@@ -10,6 +10,7 @@ import org.ddpm4j.api.sampling.StepEvent;
 import org.ddpm4j.api.sampling.StepListener;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.GaussianNoise;
+import org.ddpm4j.api.tensor.SampleNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.api.tensor.TensorScope;
@@ -25,10 +26,20 @@ import org.ddpm4j.api.tensor.TensorScope;
  * {@code t} with the forward process {@code q(x_t | x_s)} and the step is taken again, which gives the
  * unknown entries time to harmonise with the known ones. The repeats start each step afresh with
  * {@link Sampler#startAt}, so multistep solvers act as their first-order method there.
+ *
+ * <p>All noise is drawn per sample ({@link SampleNoise}): row {@code r} is sample
+ * {@code options.firstIndex() + r}, and its noise of the known entries, of the jumps back and of the
+ * sampler's steps in every round comes from streams keyed by the sample's index and by the round, each
+ * purpose under its own seed derived from the run's. A sample is thus inpainted the same in any batch,
+ * and no two of its draws share a stream.
  */
 public final class Inpainting {
     /** Mixed into the seed for the noise of the known entries and of the jumps back, apart from the sampler's own. */
     private static final long STREAMS = 0x5EED_1A9A_1A7L;
+    /** Purposes of the derived seeds ({@link #derivedSeed}); repeat {@code u > 0} of a step uses {@code REPEAT + u}. */
+    private static final long REPLACEMENT = 0;
+    private static final long JUMP = 1;
+    private static final long REPEAT = 2;
 
     private final Sampler sampler;
     private final int resampling;
@@ -56,22 +67,30 @@ public final class Inpainting {
             throw new InvalidParameterException("mask", Tensor.describe(mask.shape()), "must have the shape of the data "
                     + Tensor.describe(known.shape()) + " and of the noise " + Tensor.describe(noise.shape()));
         }
-        GaussianNoise streams = new GaussianNoise(options.seed() ^ STREAMS);
         try (TensorScope call = known.backend().openScope()) { // nothing but the result outlives the call
-            Replacement replacement = new Replacement(sampler.schedule(), known, mask, streams.split());
+            Replacement replacement = new Replacement(sampler.schedule(), known, mask, derivedSeed(options.seed(), REPLACEMENT),
+                    options.firstIndex());
             Tensor result = resampling == 1 ? oneRun(denoiser, noise, options, replacement)
-                    : repeatedSteps(denoiser, noise, options, replacement, streams.split());
+                    : repeatedSteps(denoiser, noise, options, replacement);
             return call.keep(replacement.exact(result));
         }
+    }
+
+    /**
+     * A seed for one purpose of a run with {@code seed}: a pure function of both, so the streams of
+     * different purposes (and of the sampler, which uses {@code seed} itself) are independent.
+     */
+    private static long derivedSeed(long seed, long purpose) {
+        return GaussianNoise.forStep(seed ^ STREAMS, purpose).nextLong();
     }
 
     /** One run of the sampler, its state corrected after every step (multistep history kept). */
     private Tensor oneRun(Denoiser denoiser, Tensor noise, SampleOptions options, Replacement replacement) {
         try (SamplingRun run = sampler.start(denoiser, noise, options)) {
-            while (!run.isDone()) {
+            for (long k = 0; !run.isDone(); k++) {
                 run.step();
                 if (!run.isDone()) {
-                    replacement.apply(run);
+                    replacement.apply(run, k);
                 }
             }
             return run.result();
@@ -79,7 +98,7 @@ public final class Inpainting {
     }
 
     /** RePaint's schedule: each step taken {@code resampling} times, jumping back with the forward process in between. */
-    private Tensor repeatedSteps(Denoiser denoiser, Tensor noise, SampleOptions options, Replacement replacement, GaussianNoise jumps) {
+    private Tensor repeatedSteps(Denoiser denoiser, Tensor noise, SampleOptions options, Replacement replacement) {
         double[] times = sampler.timesteps();
         if (times.length == 0) {
             throw new InvalidParameterException("resampling", resampling, "needs a sampler with a fixed step plan; '" + sampler.name()
@@ -91,7 +110,7 @@ public final class Inpainting {
         long evaluations = 0;
         Tensor x;
         try (TensorScope first = backend.openScope()) {
-            x = first.keep(replacement.at(noise, times[0]));
+            x = first.keep(replacement.at(noise, times[0], GaussianNoise.INITIAL_STEP));
         }
         for (int k = 0; k < times.length; k++) {
             for (int u = 0; u < resampling; u++) {
@@ -99,18 +118,22 @@ public final class Inpainting {
                 try (TensorScope round = backend.openScope()) {
                     Tensor next;
                     double s;
-                    SampleOptions roundOptions = options.withSeed(options.seed() + (long) k * resampling + u)
+                    long roundIndex = (long) k * resampling + u;
+                    // the sampler's step k keys its noise by (seed, sample, k): each repeat of step k needs its own seed
+                    SampleOptions roundOptions = options.withSeed(u == 0 ? options.seed() : derivedSeed(options.seed(), REPEAT + u))
                             .withListener(asOneBar(options.listener(), k * resampling + u + 1, rounds, evaluations));
                     try (SamplingRun run = sampler.startAt(k, denoiser, x, roundOptions)) {
                         run.step();
                         s = run.time();
                         evaluations += run.modelEvaluations();
-                        next = k + 1 < times.length ? replacement.at(run.state(), s) : run.result();
+                        next = k + 1 < times.length ? replacement.at(run.state(), s, roundIndex) : run.result();
                     }
                     if (u + 1 < resampling) {
                         // forward from s back to t = times[k]: x_t = sqrt(ab_t / ab_s) x_s + sqrt(1 - ab_t / ab_s) eps
                         double ratio = schedule.alphaBar(times[k]) / schedule.alphaBar(s);
-                        next = next.linear(Math.sqrt(ratio), backend.randn(jumps, next.shape()), Math.sqrt(1 - ratio));
+                        Tensor eps = new SampleNoise(derivedSeed(options.seed(), JUMP), options.firstIndex(), next.batchSize(), roundIndex)
+                                .randn(backend, next.shape());
+                        next = next.linear(Math.sqrt(ratio), eps, Math.sqrt(1 - ratio));
                     }
                     x.close();
                     x = round.keep(next);
@@ -134,27 +157,32 @@ public final class Inpainting {
         private final Tensor known;
         private final Tensor mask;
         private final Tensor unknown;
-        private final GaussianNoise noise;
+        private final long seed;
+        private final long firstIndex;
 
-        Replacement(Schedule schedule, Tensor known, Tensor mask, GaussianNoise noise) {
+        Replacement(Schedule schedule, Tensor known, Tensor mask, long seed, long firstIndex) {
             this.schedule = schedule;
             this.known = known;
             this.mask = mask;
             this.unknown = mask.neg().add(1);
-            this.noise = noise;
+            this.seed = seed;
+            this.firstIndex = firstIndex;
         }
 
-        /** {@code state} with its known entries replaced by the known data at time {@code t}. */
-        Tensor at(Tensor state, double t) {
-            Tensor noised = schedule.addNoise(known, state.backend().randn(noise, known.shape()), t);
-            return noised.mul(mask).add(state.mul(unknown));
+        /**
+         * {@code state} with its known entries replaced by the known data at time {@code t}, noised
+         * with every sample's stream {@code key} (one key per replacement of a run).
+         */
+        Tensor at(Tensor state, double t, long key) {
+            Tensor eps = new SampleNoise(seed, firstIndex, known.batchSize(), key).randn(state.backend(), known.shape());
+            return schedule.addNoise(known, eps, t).mul(mask).add(state.mul(unknown));
         }
 
-        /** Corrects the run's state in place, freeing the temporaries. */
-        void apply(SamplingRun run) {
+        /** Corrects the run's state after its step {@code k} in place, freeing the temporaries. */
+        void apply(SamplingRun run, long k) {
             Tensor corrected;
             try (TensorScope scope = run.state().backend().openScope()) {
-                corrected = scope.keep(at(run.state(), run.time()));
+                corrected = scope.keep(at(run.state(), run.time(), k));
             }
             run.setState(corrected);
             corrected.close();
