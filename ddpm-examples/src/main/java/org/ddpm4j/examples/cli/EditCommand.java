@@ -10,7 +10,7 @@ import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.sampling.SampleOptions;
-import org.ddpm4j.api.tensor.GaussianNoise;
+import org.ddpm4j.api.tensor.SampleNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.core.config.PipelineConfig;
@@ -118,8 +118,9 @@ final class EditCommand implements Runnable {
             Npy.Array data = Npy.read(input);
             int[] shape = checkedShape(data.shape(), denoiser);
             Tensor x0 = backend.fromHost(repeated(data.data(), data.data().length / data.shape()[0], repeat), shape);
-            Tensor noise = backend.randn(new GaussianNoise(seed), shape);
-            SampleOptions options = SampleOptions.defaults().withSeed(seed + 1).withListener(pipeline.listener());
+            // per-sample noise, as `sample` draws it: x_T at the initial step key, the sampler's steps at theirs
+            Tensor noise = SampleNoise.initial(backend, seed, 0, shape);
+            SampleOptions options = SampleOptions.defaults().withSeed(seed).withListener(pipeline.listener());
             long started = System.nanoTime();
             Tensor result = switch (mode) {
                 case inpaint -> new Inpainting(pipeline.requireSampler(), resampling).inpaint(denoiser, x0, backend.fromHost(mask(shape), shape), noise, options);

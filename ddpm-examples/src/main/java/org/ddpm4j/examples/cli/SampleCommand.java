@@ -28,6 +28,7 @@ import org.ddpm4j.core.config.PipelineConfig;
 import org.ddpm4j.core.pipeline.Noise;
 import org.ddpm4j.core.pipeline.Pipeline;
 import org.ddpm4j.core.pipeline.ModelSource;
+import org.ddpm4j.core.pipeline.NativePreload;
 import org.ddpm4j.core.pipeline.PipelineParts;
 import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.toolkit.io.Npy;

@@ -33,6 +33,7 @@ import org.ddpm4j.toolkit.io.OutputPaths;
 import org.ddpm4j.core.config.ComponentConfig;
 import org.ddpm4j.core.config.PipelineConfig;
 import org.ddpm4j.core.pipeline.ModelSource;
+import org.ddpm4j.core.pipeline.NativePreload;
 import org.ddpm4j.core.pipeline.Pipeline;
 import org.ddpm4j.core.pipeline.PipelineParts;
 import org.ddpm4j.core.pipeline.Pipelines;
