@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.VarianceOutput;
+import org.ddpm4j.api.path.FlowSchedule;
 import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Schedule;
@@ -32,6 +33,7 @@ import org.ddpm4j.examples.data.Datasets;
 import org.ddpm4j.examples.eval.Evaluation;
 import org.ddpm4j.examples.eval.Guide;
 import org.ddpm4j.examples.eval.GuidanceSweep;
+import org.ddpm4j.examples.flow.Reflow;
 import org.ddpm4j.examples.metrics.EvaluationClassifier;
 import org.ddpm4j.samplers.likelihood.Elbo;
 import picocli.CommandLine.Command;
@@ -110,6 +112,11 @@ final class EvalCommand implements Runnable {
             + "or learned (the model's variance output) (default ${DEFAULT-VALUE}).")
     String variance;
 
+    @Option(names = "--straightness", defaultValue = "0", paramLabel = "N", description = "Also measure Liu et al.'s straightness "
+            + "of a flow model's guided paths at every scale, from the samples' noise, by N Euler steps (N more evaluations per sample; "
+            + "default ${DEFAULT-VALUE}: skip).")
+    int straightnessSteps;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the noise; every scale starts from the same noise (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -146,6 +153,7 @@ final class EvalCommand implements Runnable {
         try (Pipeline pipeline = Pipelines.build(config, parts)) {
             TensorBackend backend = pipeline.backend();
             Schedule schedule = pipeline.schedule();
+            FlowSchedule flow = straightnessSteps > 0 ? flowSchedule(schedule) : null;
             Files.createDirectories(out);
             // the judge is not part of the sampling pipeline's model, but is released with it
             EvaluationClassifier judge = new EvaluationClassifier(pipeline.classifier(ModelSource.checkpoint("--classifier", classifier)));
@@ -172,8 +180,13 @@ final class EvalCommand implements Runnable {
                     : guidance.equals(Guide.CLASSIFIER) ? Guide.classifier(pipeline::guidance, denoiser, schedule, pipeline.classifier().orElseThrow())
                     : Guide.classifierFree(pipeline::guidance, denoiser, schedule);
             PrintWriter err = spec.commandLine().getErr();
-            report.put("guidance", new GuidanceSweep(sampler, guide, perClass, scales, seed, label -> new Progress(err, label))
-                    .run(backend, judge, reference, out, console));
+            GuidanceSweep sweep = new GuidanceSweep(sampler, guide, perClass, scales, seed, label -> new Progress(err, label));
+            if (flow != null) {
+                report.put("straightness_steps", straightnessSteps);
+                sweep.withStraightness((guided, noise, options) -> Reflow.straightness(guided, flow, c -> pipeline.sampler(c, flow), noise, options,
+                        straightnessSteps));
+            }
+            report.put("guidance", sweep.run(backend, judge, reference, out, console));
             if (bitsPerDimImages > 0) {
                 ProgressReporter progress = new ProgressReporter("elbo", "terms", schedule instanceof DiscreteSchedule d ? d.trainSteps() : 1,
                         err, 1.0);
@@ -196,6 +209,9 @@ final class EvalCommand implements Runnable {
         }
         if (testImages < 2) {
             throw new InvalidParameterException("--test-images", testImages, "must be an integer >= 2");
+        }
+        if (straightnessSteps < 0) {
+            throw new InvalidParameterException("--straightness", straightnessSteps, "must be an integer >= 0 (Euler steps; 0 skips)");
         }
         if (bitsPerDimImages < 0) {
             throw new InvalidParameterException("--bits-per-dim", bitsPerDimImages, "must be an integer >= 0");
@@ -263,6 +279,14 @@ final class EvalCommand implements Runnable {
             throw new InvalidParameterException(option, guidanceClassifier.toString(), "must be trained on the denoiser's schedule "
                     + denoiser.schedule() + ", not " + card.schedule());
         }
+    }
+
+    private FlowSchedule flowSchedule(Schedule schedule) {
+        if (schedule instanceof FlowSchedule flow) {
+            return flow;
+        }
+        throw new InvalidParameterException("--straightness", straightnessSteps, "measures the paths of a flow-matching model's ODE; "
+                + checkpoint + " is a diffusion model on schedule '" + schedule.name() + "'");
     }
 
     private Path dataDirectory(ModelCard card) {
