@@ -59,6 +59,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  ddpm eval --checkpoint runs/fashion --classifier runs/fashion-eval --out runs/fashion/eval",
                 "  ddpm eval --checkpoint runs/fashion --classifier runs/fashion-eval --scales 0,1,3,5 --param thresholding=true --out eval",
                 "  ddpm eval --checkpoint runs/fashion --classifier runs/fashion-eval --scales 3 --bits-per-dim 100 --out eval",
+                "  ddpm eval --checkpoint runs/fashion-flow --classifier runs/fashion-eval --scales 1,3 --sampler flow-heun --steps 10 --straightness 100 --out eval",
                 "  ddpm eval --checkpoint runs/fashion --classifier runs/fashion-eval --guidance classifier "
                         + "--guidance-classifier runs/fashion-noisy --scales 0,1,2,4 --out eval-cg"})
 final class EvalCommand implements Runnable {
