@@ -1,5 +1,6 @@
 package org.ddpm4j.examples.cli;
 
+import org.ddpm4j.core.model.ModelSources;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.List;
@@ -18,7 +19,7 @@ import org.ddpm4j.backend.java.JavaBackend;
 import org.ddpm4j.backend.java.analytic.GaussianMixture;
 import org.ddpm4j.backend.java.analytic.GaussianMixtureDenoiser;
 import org.ddpm4j.core.plugin.PluginRegistry;
-import org.ddpm4j.examples.metrics.SampleDistances;
+import org.ddpm4j.core.metrics.SampleDistances;
 import org.ddpm4j.samplers.AnalyticVariance;
 import org.ddpm4j.toolkit.sampling.BaseSampler;
 import org.ddpm4j.samplers.likelihood.Elbo;

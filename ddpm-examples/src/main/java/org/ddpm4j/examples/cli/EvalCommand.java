@@ -1,5 +1,6 @@
 package org.ddpm4j.examples.cli;
 
+import org.ddpm4j.core.model.ModelSources;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ import org.ddpm4j.examples.data.Datasets;
 import org.ddpm4j.examples.eval.Evaluation;
 import org.ddpm4j.examples.eval.Guide;
 import org.ddpm4j.examples.eval.GuidanceSweep;
-import org.ddpm4j.examples.metrics.EvaluationClassifier;
+import org.ddpm4j.core.metrics.EvaluationClassifier;
 import org.ddpm4j.samplers.likelihood.Elbo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,5 +1,6 @@
 package org.ddpm4j.examples.cli;
 
+import org.ddpm4j.core.model.ModelSources;
 import org.ddpm4j.core.config.ComponentConfig;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

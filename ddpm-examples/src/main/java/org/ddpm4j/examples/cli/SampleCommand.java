@@ -1,5 +1,6 @@
 package org.ddpm4j.examples.cli;
 
+import org.ddpm4j.core.model.ModelSources;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.core.training.ProgressiveDistillation;

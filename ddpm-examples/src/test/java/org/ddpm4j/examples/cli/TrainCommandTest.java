@@ -1,5 +1,6 @@
 package org.ddpm4j.examples.cli;
 
+import org.ddpm4j.core.model.ModelSources;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package org.ddpm4j.examples.cli;
+package org.ddpm4j.core.model;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

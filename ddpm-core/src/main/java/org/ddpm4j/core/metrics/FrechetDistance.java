@@ -1,4 +1,4 @@
-package org.ddpm4j.examples.metrics;
+package org.ddpm4j.core.metrics;
 
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.EigenDecomposition;
