@@ -1,5 +1,6 @@
 package org.ddpm4j.core.metrics;
 
+import java.io.Serializable;
 import java.util.Arrays;
 
 /**
@@ -30,8 +31,12 @@ public final class SampleDistances {
     }
 
     private static double energyDistance(double[][] x, double[][] y, boolean unbiased) {
-        return 2 * meanCross(x, y, SampleDistances::euclidean) - meanWithin(x, SampleDistances::euclidean, unbiased)
-                - meanWithin(y, SampleDistances::euclidean, unbiased);
+        return energyDistance(sums(x, y, DISTANCE), unbiased);
+    }
+
+    /** The energy distance from the distance sums of two samples (e.g. added up over the blocks of a distributed sample). */
+    public static double energyDistance(PairSums distances, boolean unbiased) {
+        return 2 * distances.meanCross() - distances.meanWithinX(unbiased) - distances.meanWithinY(unbiased);
     }
 
     /**
@@ -48,14 +53,16 @@ public final class SampleDistances {
     }
 
     private static double mmdSquared(double[][] x, double[][] y, boolean unbiased) {
-        double h = medianDistance(x, y);
-        double gamma = 1 / (2 * h * h);
-        Kernel k = (a, b) -> Math.exp(-gamma * squared(a, b));
-        return meanWithin(x, k, unbiased) + meanWithin(y, k, unbiased) - 2 * meanCross(x, y, k);
+        return mmdSquared(sums(x, y, gaussian(medianDistance(x, y))), unbiased);
     }
 
-    /** The median of pairwise distances over the pooled sample (at most 1000 points of each). */
-    static double medianDistance(double[][] x, double[][] y) {
+    /** The squared MMD from the Gaussian-kernel sums of two samples, the bandwidth {@link #medianDistance} of their first points. */
+    public static double mmdSquared(PairSums kernel, boolean unbiased) {
+        return kernel.meanWithinX(unbiased) + kernel.meanWithinY(unbiased) - 2 * kernel.meanCross();
+    }
+
+    /** The median of pairwise distances over the pooled sample (the first 1000 points of each). */
+    public static double medianDistance(double[][] x, double[][] y) {
         double[][] pooled = new double[Math.min(x.length, 1000) + Math.min(y.length, 1000)][];
         System.arraycopy(x, 0, pooled, 0, Math.min(x.length, 1000));
         System.arraycopy(y, 0, pooled, Math.min(x.length, 1000), Math.min(y.length, 1000));
@@ -72,36 +79,101 @@ public final class SampleDistances {
         return median > 0 ? median : 1;
     }
 
-    @FunctionalInterface
-    private interface Kernel {
+    /** A symmetric kernel of two points and its value {@link #self} on a point and itself. */
+    public interface Kernel extends Serializable {
         double apply(double[] a, double[] b);
+
+        double self();
     }
 
-    private static double meanCross(double[][] x, double[][] y, Kernel k) {
+    /** The Euclidean distance, the kernel of the energy distance. */
+    public static final Kernel DISTANCE = new Kernel() {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public double apply(double[] a, double[] b) {
+            return euclidean(a, b);
+        }
+
+        @Override
+        public double self() {
+            return 0;
+        }
+    };
+
+    /** The Gaussian kernel {@code exp(-|a - b|^2 / (2 h^2))} of bandwidth {@code h}. */
+    public static Kernel gaussian(double h) {
+        double gamma = 1 / (2 * h * h);
+        return new Kernel() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public double apply(double[] a, double[] b) {
+                return Math.exp(-gamma * squared(a, b));
+            }
+
+            @Override
+            public double self() {
+                return 1;
+            }
+        };
+    }
+
+    /**
+     * Sums of a kernel over the pairs of two samples: within each (distinct pairs {@code i < j}) and
+     * across. A sample split into blocks has the within-sum of its blocks plus the cross-sums of every
+     * two blocks, so the sums add up over machines.
+     */
+    public record PairSums(long nx, long ny, double withinX, double withinY, double cross, double self) implements Serializable {
+        public PairSums {
+            if (nx < 2 || ny < 2) {
+                throw new IllegalArgumentException("need at least two points per sample, got " + nx + " and " + ny);
+            }
+        }
+
+        double meanCross() {
+            return cross / ((double) nx * ny);
+        }
+
+        double meanWithinX(boolean unbiased) {
+            return meanWithin(withinX, nx, unbiased);
+        }
+
+        double meanWithinY(boolean unbiased) {
+            return meanWithin(withinY, ny, unbiased);
+        }
+
+        /** The mean over pairs of distinct points (unbiased), or over all n^2 pairs, the diagonal included. */
+        private double meanWithin(double sum, double n, boolean unbiased) {
+            return unbiased ? 2 * sum / (n * (n - 1)) : (2 * sum + n * self) / (n * n);
+        }
+    }
+
+    /** The kernel sums of two whole samples. */
+    public static PairSums sums(double[][] x, double[][] y, Kernel k) {
+        return new PairSums(x.length, y.length, sumWithin(x, k), sumWithin(y, k), sumAcross(x, y, k), k.self());
+    }
+
+    /** {@code sum_{i<j} k(x_i, x_j)}. */
+    public static double sumWithin(double[][] x, Kernel k) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            for (int j = i + 1; j < x.length; j++) {
+                s += k.apply(x[i], x[j]);
+            }
+        }
+        return s;
+    }
+
+    /** {@code sum_{i,j} k(x_i, y_j)}. */
+    public static double sumAcross(double[][] x, double[][] y, Kernel k) {
         double s = 0;
         for (double[] a : x) {
             for (double[] b : y) {
                 s += k.apply(a, b);
             }
         }
-        return s / ((double) x.length * y.length);
-    }
-
-    /** The mean of k over pairs of distinct points (unbiased), or over all n^2 pairs, the diagonal included. */
-    private static double meanWithin(double[][] x, Kernel k, boolean unbiased) {
-        if (x.length < 2) {
-            throw new IllegalArgumentException("need at least two points per sample");
-        }
-        double s = 0;
-        double diagonal = 0;
-        for (int i = 0; i < x.length; i++) {
-            for (int j = i + 1; j < x.length; j++) {
-                s += k.apply(x[i], x[j]);
-            }
-            diagonal += unbiased ? 0 : k.apply(x[i], x[i]);
-        }
-        double n = x.length;
-        return unbiased ? 2 * s / (n * (n - 1)) : (2 * s + diagonal) / (n * n);
+        return s;
     }
 
     private static double squared(double[] a, double[] b) {

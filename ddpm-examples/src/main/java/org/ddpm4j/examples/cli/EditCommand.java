@@ -1,6 +1,7 @@
 package org.ddpm4j.examples.cli;
 
 import org.ddpm4j.core.model.ModelSources;
+import org.ddpm4j.core.model.SamplerChoice;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -114,7 +115,7 @@ final class EditCommand implements Runnable {
         if (steps != null) {
             run.put("steps", steps);
         }
-        SamplerSource.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry));
+        SamplerChoice.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry));
         samplerSource.defaultNote(resolved).ifPresent(spec.commandLine().getErr()::println);
         PipelineParts parts = PipelineParts.none().schedule(resolved.schedule()).sampler(resolved.sampler())
                 .denoiser(source.loader(registry, false, ModelSources.Source::denoiser))
@@ -216,7 +217,7 @@ final class EditCommand implements Runnable {
         return r;
     }
 
-    private void write(Tensor result, SamplerSource.Resolved resolved, long started) {
+    private void write(Tensor result, SamplerChoice.Resolved resolved, long started) {
         PrintWriter console = spec.commandLine().getOut();
         if (out != null) {
             Npy.writeDoubles(out, result.toDoubleArray(), result.shape());

@@ -1,6 +1,7 @@
 package org.ddpm4j.examples.cli;
 
 import org.ddpm4j.core.model.ModelSources;
+import org.ddpm4j.core.model.SamplerChoice;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.core.training.ProgressiveDistillation;
@@ -15,7 +16,6 @@ import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
-import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.sampling.SamplingRun;
 import org.ddpm4j.api.tensor.Tensor;
@@ -134,7 +134,7 @@ final class SampleCommand implements Runnable {
         }
         useTunedSteps(source, run);
         boolean pretrained = source.kind() == ModelSources.Kind.PRETRAINED;
-        SamplerSource.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry),
+        SamplerChoice.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry),
                 pretrained ? Optional.of(source.location()) : Optional.empty());
         if (!pretrained) {                           // a folder's own scheduler is the default there, printed with the model
             samplerSource.defaultNote(resolved).ifPresent(spec.commandLine().getErr()::println);
@@ -147,7 +147,7 @@ final class SampleCommand implements Runnable {
                 .denoiser(source.loader(registry, componentsAsClasses, s -> {
                     loaded.set(s);
                     s.card().ifPresent(card -> checkDistilled(card, resolved));
-                    return predicting(source, s.denoiser(), resolved);
+                    return resolved.predicting(source, s.denoiser());
                 }))
                 .listener(new Progress(spec.commandLine().getErr(), "sample"));
         if (classifier != null) {
@@ -177,7 +177,7 @@ final class SampleCommand implements Runnable {
      * The configuration of this run: the backend and the guidance from the options; the schedule,
      * sampler and model come from the model source and the scheduler config as {@link PipelineParts}.
      */
-    private PipelineConfig config(ModelSources.Spec source, SamplerSource.Resolved resolved) {
+    private PipelineConfig config(ModelSources.Spec source, SamplerChoice.Resolved resolved) {
         Optional<ComponentConfig> guided = Optional.empty();
         if (guidance != null) {
             Map<String, Object> p = KeyValues.parse(guidanceParams);
@@ -210,7 +210,7 @@ final class SampleCommand implements Runnable {
      * A progressively distilled student takes exactly the DDIM steps it was distilled for
      * ({@link ProgressiveDistillation#grid}); any other plan would ask it for steps it never learned.
      */
-    private static void checkDistilled(ModelCard card, SamplerSource.Resolved resolved) {
+    private static void checkDistilled(ModelCard card, SamplerChoice.Resolved resolved) {
         Optional<Integer> distilled = ProgressiveDistillation.distilledSteps(card);
         if (distilled.isEmpty()) {
             return;
@@ -265,22 +265,6 @@ final class SampleCommand implements Runnable {
                 samples.batchSize(), Arrays.toString(Arrays.copyOfRange(samples.shape(), 1, samples.rank())), pipeline.requireSampler().name(),
                 pipeline.schedule().name(), pipeline.requireSampler().steps(), evaluations, (System.nanoTime() - started) / 1e9);
         console.flush();
-    }
-
-    /**
-     * The model asked for the scheduler config's {@code prediction_type}: analytic denoisers give any
-     * exactly; a trained model must have been trained to predict it.
-     */
-    private static Denoiser predicting(ModelSources.Spec source, Denoiser d, SamplerSource.Resolved resolved) {
-        Parameterization wanted = resolved.predictionType();
-        if (wanted == null || wanted == d.parameterization()) {
-            return d;
-        }
-        if (!source.kind().carriesSchedule()) {
-            return d.as(wanted, resolved.schedule());
-        }
-        throw new InvalidParameterException("prediction_type", wanted.diffusersName(), "must match the model, which predicts "
-                + d.parameterization().diffusersName());
     }
 
     /** The number of samples, refused when the batch would not fit in memory. */
