@@ -202,7 +202,20 @@ public final class Npy {
 
     public static void writeDoubles(OutputStream out, double[] data, int... shape) throws IOException {
         checkCount(data.length, shape);
+        startDoubles(out, shape);
+        appendDoubles(out, data);
+    }
+
+    /**
+     * Starts a float64 array of {@code shape} written in pieces (e.g. batch by batch, so the whole
+     * array never sits in memory): the header; the caller then appends exactly the values the shape holds.
+     */
+    public static void startDoubles(OutputStream out, int... shape) throws IOException {
         writeHeader(out, "<f8", shape);
+    }
+
+    /** The next values of an array begun with {@link #startDoubles}, in row-major order. */
+    public static void appendDoubles(OutputStream out, double[] data) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         for (double v : data) {
             b.putDouble(v);

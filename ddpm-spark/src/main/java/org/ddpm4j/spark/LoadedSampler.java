@@ -1,0 +1,86 @@
+package org.ddpm4j.spark;
+
+import java.util.LinkedHashMap;
+import org.ddpm4j.api.model.Condition;
+import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.sampling.SampleOptions;
+import org.ddpm4j.api.tensor.Tensor;
+import org.ddpm4j.api.tensor.TensorScope;
+import org.ddpm4j.core.model.ModelSources;
+import org.ddpm4j.core.model.SamplerChoice;
+import org.ddpm4j.core.pipeline.Noise;
+import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.PipelineParts;
+import org.ddpm4j.core.pipeline.Pipelines;
+import org.ddpm4j.core.plugin.PluginRegistry;
+
+/**
+ * A model loaded on an executor through the library's composition root, as {@code ddpm sample}
+ * loads it: the model source, the sampler choice resolved on its schedule, the backend and the
+ * guidance. It draws any index range of a run, one batch at a time.
+ */
+final class LoadedSampler implements AutoCloseable {
+    private final Pipeline pipeline;
+    private final Denoiser denoiser;
+    private final int[] sampleShape;
+
+    private LoadedSampler(Pipeline pipeline) {
+        this.pipeline = pipeline;
+        this.denoiser = pipeline.model();
+        this.sampleShape = Noise.sampleShape(denoiser);
+    }
+
+    /** Loads {@code ref}; a mixture's components act as classes when {@code componentsAsClasses}. */
+    static LoadedSampler load(ModelRef ref, boolean componentsAsClasses) {
+        PluginRegistry registry = PluginRegistry.load();
+        ModelSources.Spec source = ModelSources.parse("model", ref.model());
+        SamplerChoice.Resolved resolved = ref.sampler().resolve(registry, source, new LinkedHashMap<>());
+        PipelineParts parts = PipelineParts.none().schedule(resolved.schedule()).sampler(resolved.sampler())
+                .denoiser(source.loader(registry, componentsAsClasses, s -> resolved.predicting(source, s.denoiser())));
+        if (ref.guidanceClassifier() != null) {
+            ModelSources.Spec classifier = ModelSources.parse("--classifier", ref.guidanceClassifier());
+            parts.classifier((backend, schedule, owns) -> classifier.classifier(registry, backend, schedule, new LinkedHashMap<>()));
+        }
+        return new LoadedSampler(Pipelines.build(ref.config(source, resolved.schedule().name()), registry, parts));
+    }
+
+    int[] sampleShape() {
+        return sampleShape.clone();
+    }
+
+    int numClasses() {
+        return denoiser.numClasses();
+    }
+
+    /** Samples {@code first .. first + count - 1} of {@code job}, flattened row by row as float64 (what {@code ddpm sample --out} writes). */
+    SampleBatch sample(SamplingJob job, long first, int count) {
+        Condition condition = job.condition(first, count, numClasses());
+        SampleOptions options = SampleOptions.defaults().withSeed(job.seed()).withCondition(condition);
+        try (TensorScope scope = pipeline.backend().openScope()) {
+            // every sample's noise is keyed by its global index (SampleOptions.firstIndex), so the batch it falls in changes nothing
+            Tensor samples = pipeline.sample(count, sampleShape, options.withFirstIndex(first));
+            return new SampleBatch(first, count, labels(condition, count), samples.toDoubleArray());
+        }
+    }
+
+    private static int[] labels(Condition condition, int count) {
+        if (condition.isNone()) {
+            int[] none = new int[count];
+            java.util.Arrays.fill(none, Condition.NULL_CLASS);
+            return none;
+        }
+        return condition.labels();
+    }
+
+    @Override
+    public void close() {
+        pipeline.close();
+    }
+
+    /** Samples {@code first .. first + count - 1}: their class ({@link Condition#NULL_CLASS} when unconditional) and values. */
+    record SampleBatch(long first, int count, int[] labels, double[] values) {
+        int sampleSize() {
+            return values.length / count;
+        }
+    }
+}
