@@ -1,9 +1,11 @@
 package org.ddpm4j.spark;
 
 import java.util.LinkedHashMap;
+import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.sampling.SampleOptions;
+import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorScope;
 import org.ddpm4j.core.model.ModelSources;
@@ -50,6 +52,19 @@ final class LoadedSampler implements AutoCloseable {
 
     int numClasses() {
         return denoiser.numClasses();
+    }
+
+    /**
+     * Refuses a sampler whose samples depend on their batch (a step size or error control shared by
+     * the batch) unless the whole job is one batch: cut into ranges, its samples would differ from one machine's.
+     */
+    void checkBatchIndependent(SamplingJob job) {
+        Sampler sampler = pipeline.requireSampler();
+        if (sampler.couplesBatch() && (job.partitions() > 1 || job.batch() < job.n())) {
+            throw new InvalidParameterException("--sampler", sampler.name(), "couples the samples of a batch, so a run cut into "
+                    + job.partitions() + " partitions and batches of " + job.batch() + " would not reproduce one machine's samples; "
+                    + "choose a sampler that keeps samples independent, or --partitions 1 with --batch >= n");
+        }
     }
 
     /** Samples {@code first .. first + count - 1} of {@code job}, flattened row by row as float64 (what {@code ddpm sample --out} writes). */

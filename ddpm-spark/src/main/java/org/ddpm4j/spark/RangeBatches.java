@@ -41,6 +41,7 @@ final class RangeBatches implements Iterator<SampleBatch> {
         }
         try {
             job.condition(range.first(), 1, model.numClasses());     // a class the model lacks fails before any sampling
+            model.checkBatchIndependent(job);
         } catch (RuntimeException e) {
             discard();
             throw e;

@@ -224,6 +224,11 @@ class SparkSamplingTest {
         assertEquals("--class", e.parameter());
         assertTrue(e.getMessage().contains("0..2"), e.getMessage());
 
+        // a sampler whose samples depend on their batch cannot be cut into ranges
+        e = assertThrows(InvalidParameterException.class, () -> SparkSampling.toNpy(spark, new SamplingJob(
+                gmm().withSampler(SamplerChoice.named("ode", Map.of())), 6, 0, 1, null, 3, 2), dir.resolve("ode")));
+        assertEquals("--sampler", e.parameter());
+
         // results are never overwritten
         e = assertThrows(InvalidParameterException.class, () -> SparkSampling.toNpy(spark, new SamplingJob(ddim, 4, 0, 1, null, 2, 2), dir));
         assertEquals("--out", e.parameter());
