@@ -43,8 +43,13 @@ public record SamplingJob(ModelRef model, long n, long firstIndex, long seed, St
         if (partitions < 1 || partitions > n) {
             throw new InvalidParameterException("--partitions", partitions, "must be an integer in 1..n (" + n + ")");
         }
-        if (classes != null && !classes.equals("all") && !classes.matches("\\d+")) {
+        if (classes != null && !classes.equals("all") && !classes.matches("\\d{1,9}")) {
             throw new InvalidParameterException("--class", classes, "must be a class number K >= 0 or 'all'");
+        }
+        if ("all".equals(classes) && firstIndex != 0) {
+            // 'all' spreads the classes over the run's n samples: a slice of a larger run would get other classes
+            throw new InvalidParameterException("--first-index", firstIndex, "cannot be combined with --class all (as in 'ddpm sample'); "
+                    + "give one class per run instead");
         }
     }
 
@@ -93,8 +98,8 @@ public record SamplingJob(ModelRef model, long n, long firstIndex, long seed, St
 
     /**
      * The condition of samples {@code first .. first + count - 1} for a model of {@code numClasses}
-     * classes; {@code all} gives row {@code r = i - firstIndex} the class {@code min(k - 1, r / max(1, n / k))},
-     * as {@code ddpm sample --class all} does for its rows.
+     * classes; {@code all} gives sample {@code i} the class {@code min(k - 1, i / max(1, n / k))}, as
+     * {@code ddpm sample --class all} does for its rows.
      */
     Condition condition(long first, int count, int numClasses) {
         if (classes == null) {
