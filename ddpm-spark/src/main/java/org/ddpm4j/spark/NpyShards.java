@@ -71,10 +71,10 @@ final class NpyShards {
                 task == null ? 0 : task.stageAttemptNumber(), task == null ? 0 : task.attemptNumber(), task == null ? 0 : task.taskAttemptId());
         Path file = Path.of(attemptsDir, name);
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-            Npy.startDoubles(out, shape);
+            Npy.writeDoublesHeader(out, shape);
             while (batches.hasNext()) {
                 SampleBatch b = batches.next();
-                Npy.appendDoubles(out, b.values());
+                Npy.writeDoubleValues(out, b.values());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the shard " + file, e);

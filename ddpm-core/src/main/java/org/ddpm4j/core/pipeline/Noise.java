@@ -50,6 +50,12 @@ public final class Noise {
 
     /** Standard normal noise from an .npy file given for {@code option}, whose shape must be {@code [n, sampleShape...]}. */
     public static Tensor read(String option, Path file, int[] sampleShape, TensorBackend backend) {
+        Npy.Array a = readArray(option, file, sampleShape);
+        return backend.fromHost(a.data(), a.shape());
+    }
+
+    /** As {@link #read}, on the host: the checked array of the file. */
+    public static Npy.Array readArray(String option, Path file, int[] sampleShape) {
         Npy.Array a = Npy.read(file);
         int[] shape = a.shape();
         if (shape.length != sampleShape.length + 1 || shape[0] < 1
@@ -57,6 +63,6 @@ public final class Noise {
             throw new InvalidParameterException(option, file + " of shape " + Arrays.toString(shape),
                     "must hold noise of shape [n, " + Arrays.toString(sampleShape).replaceAll("[\\[\\]]", "") + "] for this denoiser");
         }
-        return backend.fromHost(a.data(), shape);
+        return a;
     }
 }

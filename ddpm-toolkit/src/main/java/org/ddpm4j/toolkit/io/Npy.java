@@ -202,22 +202,24 @@ public final class Npy {
 
     public static void writeDoubles(OutputStream out, double[] data, int... shape) throws IOException {
         checkCount(data.length, shape);
-        startDoubles(out, shape);
-        appendDoubles(out, data);
+        writeDoublesHeader(out, shape);
+        writeDoubleValues(out, data);
     }
 
     /**
-     * Starts a float64 array of {@code shape} written in pieces (e.g. batch by batch, so the whole
-     * array never sits in memory): the header; the caller then appends exactly the values the shape holds.
+     * Starts a float64 array of {@code shape} whose values the caller then writes in row-major
+     * chunks with {@link #writeDoubleValues}, so that an array larger than memory can be streamed
+     * (inside {@link AtomicFiles#write}, so that a failed run leaves no truncated file). The caller
+     * writes exactly as many values as the shape holds.
      */
-    public static void startDoubles(OutputStream out, int... shape) throws IOException {
+    public static void writeDoublesHeader(OutputStream out, int... shape) throws IOException {
         writeHeader(out, "<f8", shape);
     }
 
-    /** The next values of an array begun with {@link #startDoubles}, in row-major order. */
-    public static void appendDoubles(OutputStream out, double[] data) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (double v : data) {
+    /** The next values of an array started with {@link #writeDoublesHeader}. */
+    public static void writeDoubleValues(OutputStream out, double[] values) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (double v : values) {
             b.putDouble(v);
         }
         out.write(b.array());
