@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
  * evaluates them. The master comes from {@code spark-submit --master} (or {@code --master} here when
  * run with plain {@code java}, e.g. {@code local[4]}).
  */
-@Command(name = "ddpm-spark", mixinStandardHelpOptions = true, subcommands = {SampleJob.class, EvalJob.class, CommandLine.HelpCommand.class},
+@Command(name = "ddpm-spark", mixinStandardHelpOptions = true, subcommands = {SampleJob.class, EvalJob.class, BenchJob.class, CommandLine.HelpCommand.class},
         description = "ddpm4j on Apache Spark: distributed sampling and evaluation, reproducible per sample.")
 public final class DdpmSpark implements Runnable {
 

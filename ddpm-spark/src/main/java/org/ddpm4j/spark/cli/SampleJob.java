@@ -25,7 +25,7 @@ import picocli.CommandLine.ParentCommand;
                         + "--sampler ddim --steps 50 --n 1000000 --partitions 64 --out hdfs:///samples/moons.parquet",
                 "  ddpm-spark/spark-local sample --master local[2] --model gmm:mixture.json --sampler ddpm --steps 50 --n 20000 "
                         + "--partitions 4 --format npy --out /tmp/shards"})
-final class SampleJob implements Runnable {
+class SampleJob implements Runnable {
 
     static final class Choice {
         @Option(names = "--scheduler-config", paramLabel = "FILE", description = "A diffusers scheduler_config.json (_class_name picks the sampler).")
@@ -107,8 +107,8 @@ final class SampleJob implements Runnable {
             + "empty folder that every executor sees.")
     String out;
 
-    @Override
-    public void run() {
+    /** The job the options describe. */
+    SamplingJob job() {
         if (!format.equals("parquet") && !format.equals("npy")) {
             throw new InvalidParameterException("--format", format, "must be parquet or npy");
         }
@@ -133,15 +133,26 @@ final class SampleJob implements Runnable {
         }
         ModelRef ref = ModelRef.of(model).withBackend(backend, backendParameters).withSampler(sampler).withGuidance(guidance, guided, classifier);
         int p = partitions != null ? partitions : (int) Math.min(Integer.MAX_VALUE, Math.max(1, (n + 4095) / 4096));
-        SamplingJob job = new SamplingJob(ref, n, firstIndex, seed, classes, batch, p);
+        return new SamplingJob(ref, n, firstIndex, seed, classes, batch, p);
+    }
+
+    /** Writes the job's samples to {@code target} in the chosen format; returns what was written (the manifest for npy). */
+    String write(SparkSession spark, SamplingJob job, String target) {
+        if (format.equals("npy")) {
+            return SparkSampling.toNpy(spark, job, Path.of(target)).toString();
+        }
+        SparkSampling.toParquet(spark, job, target);
+        return target;
+    }
+
+    @Override
+    public void run() {
+        SamplingJob job = job();
         SparkSession spark = DdpmSpark.session(parent.master);
         long started = System.nanoTime();
-        String written = format.equals("npy") ? SparkSampling.toNpy(spark, job, Path.of(out)).toString() : out;
-        if (format.equals("parquet")) {
-            SparkSampling.toParquet(spark, job, out);
-        }
+        String written = write(spark, job, out);
         double seconds = (System.nanoTime() - started) / 1e9;
         System.out.printf(Locale.ROOT, "wrote %s: %d samples (indices %d..%d) in %d partitions, %.2f s, %.1f samples/s on %s%n", written, n,
-                firstIndex, firstIndex + n - 1, p, seconds, n / seconds, spark.sparkContext().master());
+                firstIndex, firstIndex + n - 1, job.partitions(), seconds, n / seconds, spark.sparkContext().master());
     }
 }
