@@ -26,8 +26,8 @@ for r in $(seq 1 "$rounds"); do
     else
       # session start; round 1 (each executor slot loads the model); later rounds (models kept loaded)
       session=$(echo "$log" | grep '^session' | grep -oE '[0-9]+\.[0-9]+ s' | cut -d' ' -f1)
-      cold=$(echo "$log" | grep '^round 1:' | grep -oE '[0-9]+\.[0-9]+ s' | cut -d' ' -f1)
-      warm=$(echo "$log" | grep -E '^round [2-9]:' | grep -oE '[0-9]+\.[0-9]+ s' | cut -d' ' -f1 | sort -n | head -n 1)
+      cold=$(echo "$log" | grep '^round 1:' | grep -oE '[0-9]+\.[0-9]+ s,' | cut -d' ' -f1)
+      warm=$(echo "$log" | grep -E '^round [2-9]:' | grep -oE '[0-9]+\.[0-9]+ s,' | cut -d' ' -f1 | sort -n | head -n 1)
       printf '%s round=%d wall_s=%.2f session_s=%s cold_s=%s run_s=%s\n' "$kind" "$r" "$wall" "$session" "$cold" "$warm"
     fi
   done

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Distributed evaluation equals the single-machine metrics on the same samples, up to the order of
  * floating-point summation: the evaluation classifier's class accuracy (exactly: counts) and Frechet
- * distance of its features (relative 1e-9), and the energy distance and MMD of points (relative 1e-9).
+ * distance of its features (relative 1e-5: a float32 network's features depend on the rows batched
+ * with them), and the energy distance and MMD of points (relative 1e-9).
  */
 class SparkEvaluationTest {
     /** Eight classes on the ring of 8gaussians, so that a classifier trained on that data set has something to recognise. */
@@ -90,7 +91,9 @@ class SparkEvaluationTest {
             assertEquals(403, generated.labelled());
             assertEquals(accuracy, generated.accuracy(), 0.0, "accuracy is a ratio of counts: exact");
             assertTrue(accuracy > 1.0 / 8, "the judge does better than chance on the ring's 8 classes: " + accuracy);
-            assertEquals(fd, generated.frechetDistance(real), 1e-9 * Math.abs(fd));
+            // the judge's float32 features on djl depend on the rows batched together (~1e-7 relative), which moves the
+            // distance by ~1e-6; the merge of the moments itself agrees to 1e-10 (MergeableMetricsTest)
+            assertEquals(fd, generated.frechetDistance(real), 1e-5 * Math.abs(fd));
             assertTrue(Double.isNaN(real.accuracy()), "reference rows carry no class");
         } finally {
             open.values().forEach(c -> {

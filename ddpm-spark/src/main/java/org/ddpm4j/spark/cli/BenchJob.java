@@ -18,7 +18,10 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Time the sample job: session start, then --rounds runs of it in one session (the first loads the model on each "
-                + "executor, later ones reuse it). Takes every option of 'sample'; --out is a scratch folder.")
+                + "executor, later ones reuse it). Takes every option of 'sample'; --out is a scratch folder.",
+        footer = {"", "Example (docs/BENCHMARKS.md, tools/spark/bench-sampling.sh):",
+                "  ddpm-spark/spark-local bench --master local[2] --model checkpoint:runs/moons --sampler ddim --steps 50 --n 40000 "
+                        + "--threads 1 --partitions 4 --batch 5000 --format npy --rounds 3 --out /tmp/bench"})
 final class BenchJob extends SampleJob {
 
     @Option(names = "--rounds", defaultValue = "3", paramLabel = "R", description = "Runs of the job (default ${DEFAULT-VALUE}).")
