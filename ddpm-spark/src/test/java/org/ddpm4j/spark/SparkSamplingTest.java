@@ -19,6 +19,7 @@ import org.apache.spark.sql.SparkSession;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.core.model.SamplerChoice;
 import org.ddpm4j.examples.cli.Ddpm;
+import org.ddpm4j.spark.cli.DdpmSpark;
 import org.ddpm4j.toolkit.io.AtomicFiles;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.Npy;
@@ -199,6 +200,31 @@ class SparkSamplingTest {
         assertTrue(String.valueOf(e.getMessage()).contains("injected failure"), e.getMessage());
         assertFalse(Files.exists(out.resolve(NpyShards.MANIFEST)), "no manifest: no result");
         assertFalse(Files.exists(out.resolve(NpyShards.ATTEMPTS)), "the attempts are cleaned up");
+    }
+
+    @Test
+    void theSparkSubmitMainClassSamplesAndEvaluates() {
+        // in this JVM the main class finds the test's session (getOrCreate), so no second one starts
+        Npy.Array expected = cliSamples("main", "--denoiser", "gmm:" + mixture, "--sampler", "ddim", "--steps", "6", "--n", "25", "--seed", "3");
+        Path shards = dir.resolve("main-shards");
+        assertEquals(0, DdpmSpark.run("sample", "--model", "gmm:" + mixture, "--sampler", "ddim", "--steps", "6", "--n", "25", "--seed", "3",
+                "--partitions", "3", "--batch", "4", "--format", "npy", "--out", shards.toString()));
+        assertArrayEquals(expected.data(), shards(shards.resolve(NpyShards.MANIFEST)), 0.0);
+
+        String parquet = dir.resolve("main.parquet").toString();
+        assertEquals(0, DdpmSpark.run("sample", "--model", "gmm:" + mixture, "--sampler", "ddim", "--steps", "6", "--n", "25", "--seed", "3",
+                "--partitions", "2", "--out", parquet));
+        Path reference = dir.resolve("reference.npy");
+        Npy.writeDoubles(reference, expected.data(), 25, 2);
+        Path report = dir.resolve("eval.json");
+        assertEquals(0, DdpmSpark.run("eval", "--samples", parquet, "--points", reference.toString(), "--out", report.toString()));
+        Map<String, Object> r = Json.readObject(report);
+        assertEquals(reference.toString(), r.get("points"));
+        assertEquals(0.0, ((Number) r.get("energy_distance_v")).doubleValue(), 1e-12, "the same points: distance 0");
+
+        assertEquals(2, DdpmSpark.run("sample", "--model", "gmm:" + mixture, "--n", "4", "--format", "csv", "--out", dir.resolve("x").toString()),
+                "a bad parameter: exit code 2 and one line naming it");
+        assertEquals(2, DdpmSpark.run("eval", "--samples", parquet, "--out", report.toString()));
     }
 
     @Test
