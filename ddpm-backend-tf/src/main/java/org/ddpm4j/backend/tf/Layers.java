@@ -61,8 +61,20 @@ final class Layers {
 
     /** {@code x W^T + b} with {@code W: [out, in]}; x is {@code [n, in]}. */
     Operand<TFloat32> dense(Operand<TFloat32> x, String name, int in, int out) {
-        Operand<TFloat32> w = parameter(name + ".weight", Parameter.Kind.UNIFORM, in, out, in);
-        Operand<TFloat32> b = parameter(name + ".bias", Parameter.Kind.UNIFORM, in, out);
+        return dense(x, name, in, out, Parameter.Kind.UNIFORM);
+    }
+
+    /**
+     * A dense layer that starts at zero (improved-diffusion's {@code zero_module}): the layer that
+     * ends a network, so that a fresh denoiser predicts 0 (docs/NETWORKS.md, "Initialisation").
+     */
+    Operand<TFloat32> zeroDense(Operand<TFloat32> x, String name, int in, int out) {
+        return dense(x, name, in, out, Parameter.Kind.ZEROS);
+    }
+
+    private Operand<TFloat32> dense(Operand<TFloat32> x, String name, int in, int out, Parameter.Kind kind) {
+        Operand<TFloat32> w = parameter(name + ".weight", kind, in, out, in);
+        Operand<TFloat32> b = parameter(name + ".bias", kind, in, out);
         return tf.math.add(tf.linalg.matMul(x, w, MatMul.transposeB(true)), b);
     }
 
@@ -81,8 +93,21 @@ final class Layers {
      * {@code after} below and right (diffusers' downsampling with {@code downsample_padding 0} pads 0 and 1).
      */
     Operand<TFloat32> conv(Operand<TFloat32> x, String name, int in, int out, int k, int stride, int before, int after) {
-        Operand<TFloat32> w = parameter(name + ".weight", Parameter.Kind.KERNEL, in * k * k, out, in, k, k);
-        Operand<TFloat32> b = parameter(name + ".bias", Parameter.Kind.UNIFORM, in * k * k, out);
+        return conv(x, name, in, out, k, stride, before, after, false);
+    }
+
+    /**
+     * A stride-1 {@code k x k} convolution that starts at zero ({@code zero_module}): the layers that
+     * end a residual branch or the network, so that a fresh block is the identity.
+     */
+    Operand<TFloat32> zeroConv(Operand<TFloat32> x, String name, int in, int out, int k) {
+        int pad = k == 1 ? 0 : 1;
+        return conv(x, name, in, out, k, 1, pad, pad, true);
+    }
+
+    private Operand<TFloat32> conv(Operand<TFloat32> x, String name, int in, int out, int k, int stride, int before, int after, boolean zero) {
+        Operand<TFloat32> w = parameter(name + ".weight", zero ? Parameter.Kind.ZERO_KERNEL : Parameter.Kind.KERNEL, in * k * k, out, in, k, k);
+        Operand<TFloat32> b = parameter(name + ".bias", zero ? Parameter.Kind.ZEROS : Parameter.Kind.UNIFORM, in * k * k, out);
         List<Long> strides = List.of(1L, (long) stride, (long) stride, 1L);
         boolean same = k == 3 && before == 1 && after == 1 && stride == 1;   // the convolution's own padding, no padded copy
         Operand<TFloat32> y = before == 0 && after == 0 || same
@@ -228,7 +253,7 @@ final class Layers {
         Operand<TFloat32> out = tf.train.batchMatMul(tf.nn.softmax(scores), parts.get(2), TFloat32.class); // [n, heads, P, dh]
         Operand<TFloat32> merged = tf.reshape(tf.linalg.transpose(out, tf.constant(new int[] {0, 2, 1, 3})),
                 tf.constant(new long[] {-1, s[1], s[2], channels}));
-        return tf.math.add(h, conv(merged, name + ".proj", channels, channels, 1, 1));
+        return tf.math.add(h, zeroConv(merged, name + ".proj", channels, channels, 1));
     }
 
     /** A dense layer applied to each token of {@code x [n, P, in]}: {@code [n, P, out]}. */

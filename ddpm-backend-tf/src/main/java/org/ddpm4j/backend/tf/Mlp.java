@@ -63,6 +63,6 @@ record Mlp(int dimension, int hidden, int blocks, int timeEmbedding, double time
             r = l.dense(l.dropout(l.silu(r), dropout), n + ".1", hidden, hidden);
             h = l.tf().math.add(h, r);
         }
-        return logits > 0 ? l.head(l.silu(h), hidden, logits) : l.dense(l.silu(h), "output", hidden, dimension);
+        return logits > 0 ? l.head(l.silu(h), hidden, logits) : l.zeroDense(l.silu(h), "output", hidden, dimension);
     }
 }

@@ -26,8 +26,10 @@ record Parameter(String name, int[] shape, Kind kind, int fanIn) {
         KERNEL,
         /** Group-norm scale: ones. */
         ONES,
-        /** Group-norm shift: zeros. */
+        /** Group-norm shift, and the layers that start at zero ({@code zero_module}): zeros. */
         ZEROS,
+        /** A convolution kernel that starts at zero, stored HWIO like {@link #KERNEL}. */
+        ZERO_KERNEL,
         /** Embedding table: {@code N(0, 1)}, as {@code torch.nn.Embedding}. */
         NORMAL
     }
@@ -51,19 +53,23 @@ record Parameter(String name, int[] shape, Kind kind, int fanIn) {
 
     /** The shape of the TensorFlow variable. */
     long[] tfShape() {
-        int[] s = kind == Kind.KERNEL ? new int[] {shape[2], shape[3], shape[1], shape[0]} : shape;
+        int[] s = isKernel() ? new int[] {shape[2], shape[3], shape[1], shape[0]} : shape;
         return Arrays.stream(s).asLongStream().toArray();
     }
 
     /** A native tensor of the variable's shape holding {@code neutral} (PyTorch order) in TensorFlow order. */
     TFloat32 toTensor(float[] neutral) {
-        float[] values = kind == Kind.KERNEL ? permute(neutral, true) : neutral;
+        float[] values = isKernel() ? permute(neutral, true) : neutral;
         return TFloat32.tensorOf(Shape.of(tfShape()), DataBuffers.of(values, true, false));
     }
 
     /** TensorFlow order to neutral (PyTorch) order. */
     float[] toNeutral(float[] tf) {
-        return kind == Kind.KERNEL ? permute(tf, false) : tf;
+        return isKernel() ? permute(tf, false) : tf;
+    }
+
+    private boolean isKernel() {
+        return kind == Kind.KERNEL || kind == Kind.ZERO_KERNEL;
     }
 
     /** {@code [o][i][y][x]} (OIHW) to {@code [y][x][i][o]} (HWIO), or back. */
@@ -91,7 +97,7 @@ record Parameter(String name, int[] shape, Kind kind, int fanIn) {
         return to;
     }
 
-    /** Fresh values (neutral order), PyTorch's default initialisation drawn from {@code random}. */
+    /** Fresh values (neutral order) drawn from {@code random}: PyTorch's default, or zeros for the layers that start at zero. */
     float[] initialise(GaussianNoise random) {
         float[] v = new float[size()];
         double bound = 1 / Math.sqrt(fanIn);
@@ -99,7 +105,7 @@ record Parameter(String name, int[] shape, Kind kind, int fanIn) {
             v[i] = switch (kind) {
                 case UNIFORM, KERNEL -> (float) (bound * (2 * random.nextUniform() - 1));
                 case ONES -> 1f;
-                case ZEROS -> 0f;
+                case ZEROS, ZERO_KERNEL -> 0f;
                 case NORMAL -> (float) random.next();
             };
         }

@@ -398,7 +398,7 @@ final class TfNetwork implements AutoCloseable {
         step = 0;
     }
 
-    /** Fresh weights drawn from {@code seed} (PyTorch's default initialisation), EMA equal, optimizer reset. */
+    /** Fresh weights drawn from {@code seed} (docs/NETWORKS.md, "Initialisation": as djl draws them), EMA equal, optimizer reset. */
     void initialise(long seed) {
         GaussianNoise random = new GaussianNoise(seed);
         Map<String, HostArray> state = new LinkedHashMap<>();

@@ -105,7 +105,7 @@ record UNet(int[] shape, int channels, int[] multipliers, int resBlocks, boolean
                 h = new Features(l.conv(l.upsample(h.value()), "up." + level + ".upsample", h.channels(), h.channels(), 3, 1), h.channels());
             }
         }
-        Operand<TFloat32> out = l.conv(l.silu(l.groupNorm(h.value(), "out.norm", h.channels(), groups)), "out.conv", h.channels(), shape[0], 3, 1);
+        Operand<TFloat32> out = l.zeroConv(l.silu(l.groupNorm(h.value(), "out.norm", h.channels(), groups)), "out.conv", h.channels(), shape[0], 3);
         return l.toNchw(out);
     }
 
@@ -120,7 +120,7 @@ record UNet(int[] shape, int channels, int[] multipliers, int resBlocks, boolean
         Operand<TFloat32> r = l.conv(l.silu(l.groupNorm(h.value(), name + ".norm1", in, groups)), name + ".conv1", in, out, 3, 1);
         Operand<TFloat32> time = l.dense(siluE, name + ".time", 4 * channels, out);
         r = l.tf().math.add(r, l.tf().reshape(time, l.tf().constant(new long[] {-1, 1, 1, out})));
-        r = l.conv(l.dropout(l.silu(l.groupNorm(r, name + ".norm2", out, groups)), dropout), name + ".conv2", out, out, 3, 1);
+        r = l.zeroConv(l.dropout(l.silu(l.groupNorm(r, name + ".norm2", out, groups)), dropout), name + ".conv2", out, out, 3);
         Operand<TFloat32> skip = in == out ? h.value() : l.conv(h.value(), name + ".skip", in, out, 1, 1);
         return new Features(l.tf().math.add(skip, r), out);
     }

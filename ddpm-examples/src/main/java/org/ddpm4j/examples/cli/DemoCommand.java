@@ -64,7 +64,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  swiss-roll   --train-steps 4000 --predict epsilon",
                 "  moons        --train-steps 4000 --predict epsilon",
                 "  8gaussians   --train-steps 6000 --predict v",
-                "  checkerboard --train-steps 6000 --predict v",
+                "  checkerboard --train-steps 8000 --predict v",
                 "", "The outputs appear together: an interrupted run leaves the previous run's complete set (or none), never a mix;",
                 "--out is locked while a run writes it, and may hold only what an earlier demo run wrote there.",
                 "", "Examples:",
@@ -147,15 +147,17 @@ final class DemoCommand implements Runnable {
 
     /**
      * What each toy set trains with by default, within about a minute on two quiet cores: the eight
-     * Gaussians' tight modes and the checkerboard's sharp edges need v-prediction and 6,000 steps
-     * (docs/BENCHMARKS.md, "Per-dataset defaults of the demo").
+     * Gaussians' tight modes and the checkerboard's sharp edges need v-prediction and 6,000 steps,
+     * the checkerboard 8,000 (docs/BENCHMARKS.md, "Per-dataset defaults of the demo" and "The tf
+     * backend's tight modes: the initialisation").
      */
     record Recipe(int trainSteps, String predict) {
 
         static Recipe of(Toy2d toy) {
             return switch (toy) {
                 case MOONS, SWISS_ROLL -> new Recipe(4000, "epsilon");
-                case EIGHT_GAUSSIANS, CHECKERBOARD -> new Recipe(6000, "v");
+                case EIGHT_GAUSSIANS -> new Recipe(6000, "v");
+                case CHECKERBOARD -> new Recipe(8000, "v");
             };
         }
 
