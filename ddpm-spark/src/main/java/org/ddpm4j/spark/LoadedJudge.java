@@ -1,46 +1,47 @@
 package org.ddpm4j.spark;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.ddpm4j.api.InvalidParameterException;
-import org.ddpm4j.api.Parameters;
-import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.TensorBackend;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.config.PipelineConfig;
 import org.ddpm4j.core.metrics.EvaluationClassifier;
-import org.ddpm4j.core.model.ModelSources;
+import org.ddpm4j.core.pipeline.ModelSource;
+import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.PipelineParts;
+import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.core.plugin.PluginRegistry;
 
-/** An evaluation classifier loaded on an executor with its backend, as {@code ddpm eval} loads its judge. */
+/**
+ * An evaluation classifier loaded on an executor through the composition root, as {@code ddpm eval}
+ * loads its judge: on a pipeline's backend, at the schedule it was trained with, released with the pipeline.
+ */
 final class LoadedJudge implements AutoCloseable {
-    private final TensorBackend backend;
+    private final Pipeline pipeline;
     private final EvaluationClassifier judge;
-    private final Map<String, AutoCloseable> open;
 
-    private LoadedJudge(TensorBackend backend, EvaluationClassifier judge, Map<String, AutoCloseable> open) {
-        this.backend = backend;
+    private LoadedJudge(Pipeline pipeline, EvaluationClassifier judge) {
+        this.pipeline = pipeline;
         this.judge = judge;
-        this.open = open;
     }
 
     static LoadedJudge load(JudgeRef ref) {
         PluginRegistry registry = PluginRegistry.load();
-        ModelSources.Spec spec = ModelSources.parse("--classifier", ref.classifier());
-        if (!spec.card().kind().equals("classifier")) {
-            throw new InvalidParameterException("--classifier", ref.classifier(), "holds a " + spec.card().kind() + ", not a classifier");
+        ModelSource source = ModelSource.parse("--classifier", ref.classifier());
+        if (!source.card().kind().equals("classifier")) {
+            throw new InvalidParameterException("--classifier", ref.classifier(), "holds a " + source.card().kind() + ", not a classifier");
         }
-        Schedule schedule = spec.schedule(registry).orElseThrow();
-        TensorBackend backend = registry.createBackend(ref.backend(), Parameters.of(ref.backendParameters()));
-        Map<String, AutoCloseable> open = new LinkedHashMap<>();
+        PipelineParts parts = PipelineParts.none().schedule(source.schedule(registry).orElseThrow());
+        Pipeline pipeline = Pipelines.build(PipelineConfig.of(new ComponentConfig(ref.backend(), ref.backendParameters())), registry, parts);
         try {
-            return new LoadedJudge(backend, new EvaluationClassifier(spec.classifier(registry, backend, schedule, open)), open);
+            return new LoadedJudge(pipeline, new EvaluationClassifier(pipeline.classifier(source)));
         } catch (RuntimeException e) {
-            backend.close();
+            pipeline.close();
             throw e;
         }
     }
 
     TensorBackend backend() {
-        return backend;
+        return pipeline.backend();
     }
 
     EvaluationClassifier judge() {
@@ -49,12 +50,6 @@ final class LoadedJudge implements AutoCloseable {
 
     @Override
     public void close() {
-        try (backend) {
-            for (AutoCloseable c : open.values()) {
-                c.close();
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot release the evaluation classifier", e);
-        }
+        pipeline.close();
     }
 }

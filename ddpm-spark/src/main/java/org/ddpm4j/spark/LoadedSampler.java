@@ -1,6 +1,5 @@
 package org.ddpm4j.spark;
 
-import java.util.LinkedHashMap;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
@@ -8,8 +7,7 @@ import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorScope;
-import org.ddpm4j.core.model.ModelSources;
-import org.ddpm4j.core.model.SamplerChoice;
+import org.ddpm4j.core.pipeline.ModelSource;
 import org.ddpm4j.core.pipeline.Noise;
 import org.ddpm4j.core.pipeline.Pipeline;
 import org.ddpm4j.core.pipeline.PipelineParts;
@@ -35,15 +33,13 @@ final class LoadedSampler implements AutoCloseable {
     /** Loads {@code ref}; a mixture's components act as classes when {@code componentsAsClasses}. */
     static LoadedSampler load(ModelRef ref, boolean componentsAsClasses) {
         PluginRegistry registry = PluginRegistry.load();
-        ModelSources.Spec source = ModelSources.parse("model", ref.model());
-        SamplerChoice.Resolved resolved = ref.sampler().resolve(registry, source, new LinkedHashMap<>());
-        PipelineParts parts = PipelineParts.none().schedule(resolved.schedule()).sampler(resolved.sampler())
-                .denoiser(source.loader(registry, componentsAsClasses, s -> resolved.predicting(source, s.denoiser())));
+        ModelSource source = ModelSource.parse("model", ref.model());
+        // the sampler choice is resolved on the model's schedule while the pipeline is built
+        PipelineParts parts = PipelineParts.none().model(source, componentsAsClasses).sampler(ref.sampler());
         if (ref.guidanceClassifier() != null) {
-            ModelSources.Spec classifier = ModelSources.parse("--classifier", ref.guidanceClassifier());
-            parts.classifier((backend, schedule, owns) -> classifier.classifier(registry, backend, schedule, new LinkedHashMap<>()));
+            parts.classifier(ModelSource.parse("--classifier", ref.guidanceClassifier()));
         }
-        return new LoadedSampler(Pipelines.build(ref.config(source, resolved.schedule().name()), registry, parts));
+        return new LoadedSampler(Pipelines.build(ref.config(source), registry, parts));
     }
 
     int[] sampleShape() {

@@ -9,12 +9,12 @@ import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.core.config.ComponentConfig;
 import org.ddpm4j.core.config.PipelineConfig;
-import org.ddpm4j.core.model.ModelSources;
-import org.ddpm4j.core.model.SamplerChoice;
+import org.ddpm4j.core.pipeline.ModelSource;
+import org.ddpm4j.core.pipeline.SamplerChoice;
 
 /**
  * What every executor loads to sample: a model named as on the command line ({@code KIND:LOCATION},
- * see {@link ModelSources}; the location must be readable by every executor), the backend, the
+ * see {@link ModelSource}; the location must be readable by every executor), the backend, the
  * sampler choice and the guidance. Serializable and compared by value: the key of the model each
  * executor keeps loaded ({@link ExecutorModels}).
  *
@@ -69,15 +69,15 @@ public record ModelRef(String model, String backend, Map<String, Object> backend
         return new ModelRef(model, backend, backendParameters, sampler, name, parameters, classifier);
     }
 
-    /** The pipeline configuration of {@code source} resolved to a schedule: the backend and the guidance. */
-    PipelineConfig config(ModelSources.Spec source, String scheduleName) {
+    /** The pipeline configuration of {@code source}: the backend and the guidance (the schedule and sampler are parts). */
+    PipelineConfig config(ModelSource source) {
         String name = backend != null ? backend : source.kind().defaultBackend();
         Map<String, Object> parameters = new LinkedHashMap<>(backendParameters);
         if (THREADED.contains(name)) {
             parameters.putIfAbsent("threads", 1);
         }
         Optional<ComponentConfig> guided = guidance == null ? Optional.empty() : Optional.of(new ComponentConfig(guidance, guidanceParameters));
-        return new PipelineConfig(new ComponentConfig(name, parameters), ComponentConfig.of(scheduleName), Optional.empty(), guided,
+        return new PipelineConfig(new ComponentConfig(name, parameters), Optional.empty(), Optional.empty(), guided,
                 Optional.empty(), Optional.empty());
     }
 

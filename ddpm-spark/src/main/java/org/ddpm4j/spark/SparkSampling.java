@@ -35,7 +35,7 @@ import org.ddpm4j.toolkit.io.Json;
  *
  * <pre>{@code
  * SamplingJob job = SamplingJob.of(ModelRef.of("checkpoint:/data/runs/moons")
- *         .withSampler(SamplerChoice.named("ddim", Map.of("steps", 50))), 1_000_000, 7).withPartitions(64);
+ *         .withSampler(SamplerChoice.of("ddim", Map.of("steps", 50))), 1_000_000, 7).withPartitions(64);
  * SparkSampling.toParquet(spark, job, "hdfs:///samples/moons");
  * }</pre>
  */

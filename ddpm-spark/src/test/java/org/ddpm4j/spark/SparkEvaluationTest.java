@@ -5,20 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.core.metrics.EvaluationClassifier;
 import org.ddpm4j.core.metrics.FrechetDistance;
 import org.ddpm4j.core.metrics.SampleDistances;
-import org.ddpm4j.core.model.ModelSources;
-import org.ddpm4j.core.model.SamplerChoice;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.config.PipelineConfig;
+import org.ddpm4j.core.pipeline.ModelSource;
+import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.PipelineParts;
+import org.ddpm4j.core.pipeline.Pipelines;
+import org.ddpm4j.core.pipeline.SamplerChoice;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.examples.cli.Ddpm;
 import org.ddpm4j.examples.data.Toy2d;
@@ -55,7 +58,7 @@ class SparkEvaluationTest {
         Path ring = dir.resolve("ring.json");
         AtomicFiles.writeString(ring, RING);
         spark = LocalSpark.session();
-        SamplingJob job = new SamplingJob(ModelRef.of("gmm:" + ring).withSampler(SamplerChoice.named("ddim", Map.of("steps", 10))),
+        SamplingJob job = new SamplingJob(ModelRef.of("gmm:" + ring).withSampler(SamplerChoice.of("ddim", Map.of("steps", 10))),
                 403, 0, 4, "all", 64, 5);
         samples = SparkSampling.samples(spark, job).cache();
         rows = samples.orderBy("index").collectAsList();
@@ -77,11 +80,11 @@ class SparkEvaluationTest {
                 JudgeRef.of("checkpoint:" + classifier));
 
         // one machine: the judge of 'ddpm eval' on all rows at once
-        PluginRegistry registry = PluginRegistry.load();
-        Map<String, AutoCloseable> open = new LinkedHashMap<>();
-        try (TensorBackend backend = registry.createBackend("djl", Parameters.of("threads", 1))) {
-            ModelSources.Spec spec = ModelSources.parse("--classifier", "checkpoint:" + classifier);
-            EvaluationClassifier judge = new EvaluationClassifier(spec.classifier(registry, backend, spec.schedule(registry).orElseThrow(), open));
+        ModelSource source = ModelSource.parse("--classifier", "checkpoint:" + classifier);
+        PipelineParts parts = PipelineParts.none().schedule(source.schedule(PluginRegistry.load()).orElseThrow());
+        try (Pipeline pipeline = Pipelines.build(PipelineConfig.of(new ComponentConfig("djl", Map.of("threads", 1))), parts)) {
+            TensorBackend backend = pipeline.backend();
+            EvaluationClassifier judge = new EvaluationClassifier(pipeline.classifier(source));
             Tensor generatedTensor = backend.fromHost(Arrays.stream(x).flatMapToDouble(Arrays::stream).toArray(), x.length, 2);
             Tensor realTensor = backend.fromHost(Arrays.stream(reference).flatMapToDouble(Arrays::stream).toArray(), reference.length, 2);
             double accuracy = judge.accuracy(generatedTensor, labels);
@@ -95,14 +98,6 @@ class SparkEvaluationTest {
             // distance by ~1e-6; the merge of the moments itself agrees to 1e-10 (MergeableMetricsTest)
             assertEquals(fd, generated.frechetDistance(real), 1e-5 * Math.abs(fd));
             assertTrue(Double.isNaN(real.accuracy()), "reference rows carry no class");
-        } finally {
-            open.values().forEach(c -> {
-                try {
-                    c.close();
-                } catch (Exception ignored) {
-                    // test clean-up
-                }
-            });
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.ddpm4j.api.InvalidParameterException;
-import org.ddpm4j.core.model.SamplerChoice;
+import org.ddpm4j.core.pipeline.SamplerChoice;
 import org.ddpm4j.examples.cli.Ddpm;
 import org.ddpm4j.spark.cli.DdpmSpark;
 import org.ddpm4j.toolkit.io.AtomicFiles;
@@ -106,7 +106,7 @@ class SparkSamplingTest {
     void theUnionOfThePartitionsIsTheCliSampleBitForBit() {
         // a stochastic sampler: per-step noise too must be keyed by the sample's index, not its batch
         Npy.Array expected = cliSamples("ddpm", "--denoiser", "gmm:" + mixture, "--sampler", "ddpm", "--steps", "20", "--n", "37", "--seed", "5");
-        SamplingJob job = new SamplingJob(gmm().withSampler(SamplerChoice.named("ddpm", Map.of("steps", 20))), 37, 0, 5, null, 5, 3);
+        SamplingJob job = new SamplingJob(gmm().withSampler(SamplerChoice.of("ddpm", Map.of("steps", 20))), 37, 0, 5, null, 5, 3);
         int loadsBefore = ExecutorModels.loads();
         Path manifest = SparkSampling.toNpy(spark, job, dir.resolve("ddpm-shards"));
         assertArrayEquals(expected.data(), shards(manifest), 0.0);
@@ -130,7 +130,7 @@ class SparkSamplingTest {
     void guidedClassesAndATrainedCheckpointMatchTheCliToo() {
         Npy.Array expected = cliSamples("cfg", "--denoiser", "gmm:" + mixture, "--sampler", "dpmsolver++", "--steps", "8", "--n", "30",
                 "--seed", "2", "--class", "all", "--guidance", "cfg", "--scale", "2");
-        SamplingJob job = new SamplingJob(gmm().withSampler(SamplerChoice.named("dpmsolver++", Map.of("steps", 8)))
+        SamplingJob job = new SamplingJob(gmm().withSampler(SamplerChoice.of("dpmsolver++", Map.of("steps", 8)))
                 .withGuidance("cfg", Map.of("scale", 2.0), null), 30, 0, 2, "all", 4, 4);
         List<Row> rows = SparkSampling.samples(spark, job).orderBy("index").collectAsList();
         assertArrayEquals(expected.data(), values(rows), 0.0);
@@ -141,7 +141,7 @@ class SparkSamplingTest {
         // round differently for different batch sizes, so the same batches give the same bits, other batches agree to float32 rounding
         Npy.Array network = cliSamples("checkpoint", "--checkpoint", checkpoint.toString(), "--sampler", "ddim", "--steps", "10", "--n", "24",
                 "--seed", "9", "--class", "3");
-        SamplingJob trained = new SamplingJob(ModelRef.of("checkpoint:" + checkpoint).withSampler(SamplerChoice.named("ddim", Map.of("steps", 10))),
+        SamplingJob trained = new SamplingJob(ModelRef.of("checkpoint:" + checkpoint).withSampler(SamplerChoice.of("ddim", Map.of("steps", 10))),
                 24, 0, 9, "3", 24, 1);
         assertArrayEquals(network.data(), shards(SparkSampling.toNpy(spark, trained, dir.resolve("checkpoint-one-batch"))), 0.0);
         assertArrayEquals(network.data(), shards(SparkSampling.toNpy(spark, trained.withBatch(5).withPartitions(3), dir.resolve("checkpoint-shards"))),
@@ -150,7 +150,7 @@ class SparkSamplingTest {
 
     @Test
     void aRangeIsRowsOfTheWholeRun() {
-        SamplingJob whole = new SamplingJob(gmm().withSampler(SamplerChoice.named("ddpm", Map.of("steps", 10))), 40, 0, 7, null, 8, 2);
+        SamplingJob whole = new SamplingJob(gmm().withSampler(SamplerChoice.of("ddpm", Map.of("steps", 10))), 40, 0, 7, null, 8, 2);
         double[] all = values(SparkSampling.samples(spark, whole).orderBy("index").collectAsList());
         List<Row> part = SparkSampling.samples(spark, whole.withFirstIndex(25).withPartitions(1)).orderBy("index").limit(15).collectAsList();
         assertEquals(25L, part.get(0).getLong(0));
@@ -159,7 +159,7 @@ class SparkSamplingTest {
 
     @Test
     void aTaskKilledMidPartitionIsRetriedAndWritesTheSameBytes() throws IOException {
-        SamplingJob job = new SamplingJob(gmm().withSampler(SamplerChoice.named("ddpm", Map.of("steps", 10))), 30, 0, 11, null, 4, 3);
+        SamplingJob job = new SamplingJob(gmm().withSampler(SamplerChoice.of("ddpm", Map.of("steps", 10))), 30, 0, 11, null, 4, 3);
         Path clean = SparkSampling.toNpy(spark, job, dir.resolve("clean"));
         AtomicInteger killed = new AtomicInteger();
         TaskHooks.set((range, batch, attempt) -> {
@@ -189,7 +189,7 @@ class SparkSamplingTest {
 
     @Test
     void aTaskThatAlwaysFailsLeavesNoResult() {
-        SamplingJob job = new SamplingJob(gmm().withSampler(SamplerChoice.named("ddim", Map.of("steps", 5))), 12, 0, 1, null, 2, 2);
+        SamplingJob job = new SamplingJob(gmm().withSampler(SamplerChoice.of("ddim", Map.of("steps", 5))), 12, 0, 1, null, 2, 2);
         TaskHooks.set((range, batch, attempt) -> {
             if (range.partition() == 0 && batch == 2) {
                 throw new IllegalStateException("injected failure of every attempt");
@@ -229,7 +229,7 @@ class SparkSamplingTest {
 
     @Test
     void badInputIsRefusedWithTheParameterNamed() {
-        ModelRef ddim = gmm().withSampler(SamplerChoice.named("ddim", Map.of("steps", 5)));
+        ModelRef ddim = gmm().withSampler(SamplerChoice.of("ddim", Map.of("steps", 5)));
         // a model path the executors cannot read: the executor's error, by name, not Spark's stack of wrappers
         Path missing = dir.resolve("no-such-run");
         InvalidParameterException e = assertThrows(InvalidParameterException.class, () -> SparkSampling.toNpy(spark,
@@ -252,7 +252,7 @@ class SparkSamplingTest {
 
         // a sampler whose samples depend on their batch cannot be cut into ranges
         e = assertThrows(InvalidParameterException.class, () -> SparkSampling.toNpy(spark, new SamplingJob(
-                gmm().withSampler(SamplerChoice.named("ode", Map.of())), 6, 0, 1, null, 3, 2), dir.resolve("ode")));
+                gmm().withSampler(SamplerChoice.of("ode", Map.of())), 6, 0, 1, null, 3, 2), dir.resolve("ode")));
         assertEquals("--sampler", e.parameter());
 
         // results are never overwritten

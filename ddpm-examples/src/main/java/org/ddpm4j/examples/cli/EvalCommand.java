@@ -1,6 +1,5 @@
 package org.ddpm4j.examples.cli;
 
-import org.ddpm4j.core.model.ModelSources;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +10,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
-import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.VarianceOutput;
 import org.ddpm4j.api.sampling.Sampler;
@@ -24,9 +22,9 @@ import org.ddpm4j.toolkit.io.OutputPaths;
 import org.ddpm4j.core.config.ComponentConfig;
 import org.ddpm4j.core.config.PipelineConfig;
 import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.ModelSource;
 import org.ddpm4j.core.pipeline.PipelineParts;
 import org.ddpm4j.core.pipeline.Pipelines;
-import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.progress.ProgressReporter;
 import org.ddpm4j.core.training.ArrayData;
 import org.ddpm4j.core.training.ModelCard;
@@ -132,29 +130,25 @@ final class EvalCommand implements Runnable {
     public void run() {
         check();
         PrintWriter console = spec.commandLine().getOut();
-        PluginRegistry registry = PluginRegistry.load();
-        ModelSources.Spec model = ModelSources.parse("--checkpoint", "checkpoint:" + checkpoint);
+        ModelSource model = ModelSource.checkpoint("--checkpoint", checkpoint);
         ModelCard card = model.card();
         checkGuidanceClassifier(card);
-        Schedule schedule = model.schedule(registry).orElseThrow();
+        checkDistilledGuidance(card);
         Map<String, Object> parameters = KeyValues.parse(samplerParameters);
         parameters.put("steps", steps);
         String backendChoice = backendName != null ? backendName : card.backend();
-        PipelineConfig config = new PipelineConfig(new ComponentConfig(backendChoice, devices.parameters(backendChoice).asMap()),
-                ComponentConfig.of(schedule.name()), Optional.of(new ComponentConfig(samplerName, parameters)), Optional.empty(),
-                Optional.empty(), Optional.empty());
-        PipelineParts parts = PipelineParts.none().schedule(schedule).denoiser(model.loader(registry, false, ModelSources.Source::denoiser));
+        PipelineConfig config = PipelineConfig.of(new ComponentConfig(backendChoice, devices.parameters(backendChoice).asMap()))
+                .withSampler(new ComponentConfig(samplerName, parameters));
+        PipelineParts parts = PipelineParts.none().model(model);
         if (guidance.equals(Guide.CLASSIFIER)) {
-            ModelSources.Spec guiding = ModelSources.parse("--guidance-classifier", "checkpoint:" + guidanceClassifier);
-            // a trained classifier's network frees its own memory: the pipeline closes it
-            parts.classifier((backend, s, owns) -> guiding.classifier(registry, backend, s, new LinkedHashMap<>()));
+            parts.classifier(ModelSource.checkpoint("--guidance-classifier", guidanceClassifier));
         }
-        Map<String, AutoCloseable> open = new LinkedHashMap<>();   // the judge: not part of the sampling pipeline
-        try (Pipeline pipeline = Pipelines.build(config, registry, parts)) {
+        try (Pipeline pipeline = Pipelines.build(config, parts)) {
             TensorBackend backend = pipeline.backend();
+            Schedule schedule = pipeline.schedule();
             Files.createDirectories(out);
-            EvaluationClassifier judge = new EvaluationClassifier(ModelSources.parse("--classifier", "checkpoint:" + classifier)
-                    .classifier(registry, backend, pipeline.schedule(), open));
+            // the judge is not part of the sampling pipeline's model, but is released with it
+            EvaluationClassifier judge = new EvaluationClassifier(pipeline.classifier(ModelSource.checkpoint("--classifier", classifier)));
             ArrayData test = Datasets.test(Datasets.FASHION_MNIST, dataDirectory(card), testImages);
             Denoiser denoiser = pipeline.model();
             if (bitsPerDimImages > 0 && variance.equals("learned") && denoiser.varianceOutput() == VarianceOutput.NONE) {
@@ -171,10 +165,12 @@ final class EvalCommand implements Runnable {
             Evaluation evaluation = new Evaluation(backend, test, console);
             double[][] reference = evaluation.judgeTestImages(judge, report);
             report.put("sampler", samplerName + ", " + steps + " steps" + (samplerParameters.isEmpty() ? "" : ", " + samplerParameters));
-            Guide guide = guidance.equals(Guide.CLASSIFIER)
-                    ? Guide.classifier(registry, denoiser, schedule, pipeline.classifier().orElseThrow())
-                    : Guide.classifierFree(registry, denoiser, schedule);
             Sampler sampler = pipeline.requireSampler();
+            DistilledStudents.checkPlan(card, sampler, schedule);
+            Optional<Double> builtIn = DistilledStudents.guidanceScale(card);
+            Guide guide = builtIn.isPresent() ? Guide.distilled(denoiser, builtIn.get())
+                    : guidance.equals(Guide.CLASSIFIER) ? Guide.classifier(pipeline::guidance, denoiser, schedule, pipeline.classifier().orElseThrow())
+                    : Guide.classifierFree(pipeline::guidance, denoiser, schedule);
             PrintWriter err = spec.commandLine().getErr();
             report.put("guidance", new GuidanceSweep(sampler, guide, perClass, scales, seed, label -> new Progress(err, label))
                     .run(backend, judge, reference, out, console));
@@ -189,14 +185,6 @@ final class EvalCommand implements Runnable {
             console.println("wrote " + out.resolve("eval.json"));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
-        } finally {
-            open.values().forEach(c -> {
-                try {
-                    c.close();
-                } catch (Exception ignored) {
-                    // best effort at exit
-                }
-            });
         }
         console.flush();
     }
@@ -233,14 +221,27 @@ final class EvalCommand implements Runnable {
         }
     }
 
+    /** A student with its teacher's guidance built in is evaluated at that scale only, and not guided again. */
+    private void checkDistilledGuidance(ModelCard card) {
+        Optional<Double> w = DistilledStudents.guidanceScale(card);
+        if (w.isEmpty()) {
+            return;
+        }
+        DistilledStudents.checkNoGuidance(card, guidanceClassifier != null || guidance.equals(Guide.CLASSIFIER) ? guidance : null, "--guidance");
+        if (!scales.stream().allMatch(s -> s.doubleValue() == w.get())) {
+            throw new InvalidParameterException("--scales", scales, "this student was distilled from its teacher guided with w = " + w.get()
+                    + ", which is built in; evaluate it with --scales " + GuidanceSweep.trim(w.get()));
+        }
+    }
+
     /** The guidance classifier's model card against the denoiser's and the evaluation classifier's, before anything loads. */
     private void checkGuidanceClassifier(ModelCard denoiser) {
         if (guidanceClassifier == null) {
             return;
         }
         String option = "--guidance-classifier";
-        ModelCard card = ModelSources.parse(option, "checkpoint:" + guidanceClassifier).card();
-        int judged = ModelSources.parse("--classifier", "checkpoint:" + classifier).card().spec().numClasses();
+        ModelCard card = ModelSource.checkpoint(option, guidanceClassifier).card();
+        int judged = ModelSource.checkpoint("--classifier", classifier).card().spec().numClasses();
         int classes = card.spec().numClasses();
         if (!card.kind().equals("classifier")) {
             throw new InvalidParameterException(option, guidanceClassifier.toString(), "holds a " + card.kind() + ", not a classifier");

@@ -1,20 +1,9 @@
 package org.ddpm4j.examples.cli;
 
-import org.ddpm4j.core.model.ModelSources;
-import org.ddpm4j.core.model.SamplerChoice;
-import org.ddpm4j.api.schedule.DiscreteSchedule;
-import org.ddpm4j.core.training.ModelCard;
-import org.ddpm4j.core.training.ProgressiveDistillation;
-import org.ddpm4j.toolkit.sampling.BaseSampler;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import org.ddpm4j.api.MemoryBudget;
-import org.ddpm4j.api.sampling.Sampler;
-import org.ddpm4j.api.tensor.HostArray;
-import org.ddpm4j.api.tensor.TensorScope;
-import org.ddpm4j.toolkit.io.AtomicFiles;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,22 +11,26 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
+import org.ddpm4j.api.MemoryBudget;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.sampling.SampleOptions;
+import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.sampling.SamplingRun;
+import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
+import org.ddpm4j.api.tensor.TensorScope;
 import org.ddpm4j.core.config.KeyValues;
 import org.ddpm4j.core.config.ComponentConfig;
 import org.ddpm4j.core.config.PipelineConfig;
 import org.ddpm4j.core.pipeline.Noise;
 import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.ModelSource;
 import org.ddpm4j.core.pipeline.PipelineParts;
 import org.ddpm4j.core.pipeline.Pipelines;
-import java.util.concurrent.atomic.AtomicReference;
+import org.ddpm4j.toolkit.io.AtomicFiles;
 import org.ddpm4j.toolkit.io.Npy;
-import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.pretrained.Pretrained;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -148,8 +141,7 @@ final class SampleCommand implements Runnable {
         if (firstIndex < 0) {
             throw new InvalidParameterException("--first-index", firstIndex, "must be an integer >= 0 (the global index of the first sample)");
         }
-        PluginRegistry registry = PluginRegistry.load();
-        ModelSources.Spec source = ModelSources.parse(model.option(), model.spec());
+        ModelSource source = ModelSource.parse(model.option(), model.spec());
         Map<String, Object> run = new LinkedHashMap<>();
         if (steps != null) {
             run.put("steps", steps);
@@ -158,35 +150,29 @@ final class SampleCommand implements Runnable {
             run.put("eta", eta);
         }
         useTunedSteps(source, run);
-        boolean pretrained = source.kind() == ModelSources.Kind.PRETRAINED;
-        SamplerChoice.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry),
-                pretrained ? Optional.of(source.location()) : Optional.empty());
-        if (!pretrained) {                           // a folder's own scheduler is the default there, printed with the model
-            samplerSource.defaultNote(resolved).ifPresent(spec.commandLine().getErr()::println);
-        }
         checkGuidanceOptions();
         // a mixture's components are the classes, except under classifier guidance, which guides the whole mixture
         boolean componentsAsClasses = classes != null && !"classifier".equals(guidance);
-        AtomicReference<ModelSources.Source> loaded = new AtomicReference<>();
         progress = new Progress(spec.commandLine().getErr(), "sample");
-        PipelineParts parts = PipelineParts.none().schedule(resolved.schedule()).sampler(resolved.sampler())
-                .denoiser(source.loader(registry, componentsAsClasses, s -> {
-                    loaded.set(s);
-                    s.card().ifPresent(card -> checkDistilled(card, resolved));
-                    return resolved.predicting(source, s.denoiser());
-                }))
+        PipelineParts parts = PipelineParts.none().model(source, componentsAsClasses).sampler(samplerSource.choice(run))
                 .listener(progress);
         if (classifier != null) {
-            ModelSources.Spec classifierSource = ModelSources.parse("--classifier", classifier);
-            // a trained classifier's network frees its own memory: the pipeline closes it (as the classifier), so nothing more is owned
-            parts.classifier((backend, schedule, owns) -> classifierSource.classifier(registry, backend, schedule, new LinkedHashMap<>()));
+            parts.classifier(ModelSource.parse("--classifier", classifier));
         }
-        try (Pipeline pipeline = Pipelines.build(config(source, resolved), registry, parts)) {
-            if (loaded.get().resources() instanceof Pretrained p) {
+        try (Pipeline pipeline = Pipelines.build(config(source), parts)) {
+            Sampler sampler = pipeline.requireSampler();
+            ModelSource.Loaded loaded = pipeline.loadedModel().orElseThrow();
+            if (loaded.resources() instanceof Pretrained p) {
                 spec.commandLine().getOut().printf(Locale.ROOT, "loaded %s from %s; scheduler %s (%s, %d steps); backend %s%n", p.describe(),
-                        p.root(), p.schedulerConfig().map(Path::toString).orElse("-"), resolved.sampler().name(),
-                        resolved.sampler().steps(), pipeline.backend().name() + " " + backendChoice.devices.parameters().asMap());
+                        p.root(), p.schedulerConfig().map(Path::toString).orElse("-"), sampler.name(),
+                        sampler.steps(), pipeline.backend().name() + " " + backendChoice.devices.parameters().asMap());
+            } else {                                   // a folder's own scheduler is the default there, printed with the model
+                samplerSource.defaultNote(sampler).ifPresent(spec.commandLine().getErr()::println);
             }
+            loaded.card().ifPresent(card -> {
+                DistilledStudents.checkPlan(card, sampler, pipeline.schedule());
+                DistilledStudents.checkNoGuidance(card, guidance, "--guidance");
+            });
             Denoiser denoiser = pipeline.model();
             int[] sampleShape = Noise.sampleShape(denoiser);
             Npy.Array file = noise.file != null ? Noise.readArray("--init-noise", noise.file, sampleShape) : null;
@@ -331,7 +317,7 @@ final class SampleCommand implements Runnable {
      * The configuration of this run: the backend and the guidance from the options; the schedule,
      * sampler and model come from the model source and the scheduler config as {@link PipelineParts}.
      */
-    private PipelineConfig config(ModelSources.Spec source, SamplerChoice.Resolved resolved) {
+    private PipelineConfig config(ModelSource source) {
         Optional<ComponentConfig> guided = Optional.empty();
         if (guidance != null) {
             Map<String, Object> p = KeyValues.parse(guidanceParams);
@@ -340,8 +326,7 @@ final class SampleCommand implements Runnable {
             }
             guided = Optional.of(new ComponentConfig(guidance, p));
         }
-        return new PipelineConfig(backendChoice.config(source),
-                ComponentConfig.of(resolved.schedule().name()), Optional.empty(), guided, Optional.empty(), Optional.empty());
+        return new PipelineConfig(backendChoice.config(source), Optional.empty(), Optional.empty(), guided, Optional.empty(), Optional.empty());
     }
 
     /** Guidance options that make no sense together fail before any model is loaded. */
@@ -360,33 +345,12 @@ final class SampleCommand implements Runnable {
         }
     }
 
-    /**
-     * A progressively distilled student takes exactly the DDIM steps it was distilled for
-     * ({@link ProgressiveDistillation#grid}); any other plan would ask it for steps it never learned.
-     */
-    private static void checkDistilled(ModelCard card, SamplerChoice.Resolved resolved) {
-        Optional<Integer> distilled = ProgressiveDistillation.distilledSteps(card);
-        if (distilled.isEmpty()) {
-            return;
-        }
-        int n = distilled.get();
-        boolean same = resolved.sampler() instanceof BaseSampler b && resolved.sampler().name().equals("ddim")
-                && resolved.schedule() instanceof DiscreteSchedule d
-                && Arrays.equals(b.timesteps(), new ProgressiveDistillation(d).grid(n));
-        if (!same) {
-            throw new InvalidParameterException("--steps", resolved.sampler().steps(), "this model was distilled for " + n
-                    + " DDIM steps; sample it with --sampler ddim --steps " + n
-                    + " --param timestep_spacing=trailing --param set_alpha_to_one=true --param clip_sample=false");
-        }
-    }
-
     /** With a step schedule that 'ddpm tune-steps' stored in the model card for this sampler and --steps: use it, and say so. */
-    private void useTunedSteps(ModelSources.Spec source, Map<String, Object> run) {
-        boolean hasCard = source.kind() == ModelSources.Kind.CHECKPOINT || source.kind() == ModelSources.Kind.SAVEDMODEL;
-        if (!hasCard || steps == null || samplerSource.choice.sampler == null) {
+    private void useTunedSteps(ModelSource source, Map<String, Object> run) {
+        if (!source.hasCard() || steps == null || samplerSource.choice.sampler == null) {
             return;
         }
-        Map<String, Object> tuned = TuneStepsCommand.stored(source.card(), samplerSource.choice.sampler, KeyValues.parse(samplerSource.samplerParams), steps);
+        Map<String, Object> tuned = source.card().tunedSteps(samplerSource.choice.sampler, KeyValues.parse(samplerSource.samplerParams), steps);
         if (tuned != null) {
             run.remove("steps");
             run.putAll(tuned);

@@ -4,17 +4,16 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.ddpm4j.api.schedule.Schedule;
+import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.core.config.KeyValues;
-import org.ddpm4j.core.model.SamplerChoice;
-import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.pipeline.SamplerChoice;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
 /**
- * The sampler and schedule of a command: a diffusers {@code scheduler_config.json}, or a sampler
- * plugin by name on a schedule plugin by name, with {@code --param} / {@code --schedule-param}. A
- * trained model fixes the schedule: then a scheduler config must describe the same one.
+ * The sampler and schedule options of a command: a diffusers {@code scheduler_config.json}, or a
+ * sampler plugin by name on a schedule plugin by name, with {@code --param} / {@code --schedule-param};
+ * the composition root resolves them ({@link SamplerChoice}) on the model's schedule.
  */
 final class SamplerSource {
 
@@ -23,12 +22,9 @@ final class SamplerSource {
         Path schedulerConfig;
 
         @Option(names = "--sampler", paramLabel = "NAME", description = "A sampler plugin (see 'ddpm plugins'; default "
-                + DEFAULT_SAMPLER + " with " + DEFAULT_STEPS + " steps unless --steps says otherwise).")
+                + SamplerChoice.DEFAULT_SAMPLER + " with " + SamplerChoice.DEFAULT_STEPS + " steps unless --steps says otherwise).")
         String sampler;
     }
-
-    static final String DEFAULT_SAMPLER = SamplerChoice.DEFAULT_SAMPLER;
-    static final int DEFAULT_STEPS = SamplerChoice.DEFAULT_STEPS;
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Choice choice = new Choice();
@@ -42,30 +38,17 @@ final class SamplerSource {
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A sampler parameter, e.g. timestep_spacing=trailing (repeatable).")
     Map<String, String> samplerParams = new LinkedHashMap<>();
 
-    /** The options as the library's choice, which resolves them (the same way for a distributed job). */
-    SamplerChoice choice() {
-        return new SamplerChoice(choice.schedulerConfig == null ? null : choice.schedulerConfig.toString(), choice.sampler, schedule,
-                KeyValues.parse(scheduleParams), KeyValues.parse(samplerParams));
-    }
-
-    SamplerChoice.Resolved resolve(PluginRegistry registry, Map<String, Object> run) {
-        return resolve(registry, run, Optional.empty());
-    }
-
-    /** As {@link #resolve(PluginRegistry, Map)}, on the schedule {@code fixed} of a trained model when present. */
-    SamplerChoice.Resolved resolve(PluginRegistry registry, Map<String, Object> run, Optional<Schedule> fixed) {
-        return resolve(registry, run, fixed, Optional.empty());
-    }
-
-    /** As {@link SamplerChoice#resolve(PluginRegistry, Map, Optional, Optional)}. */
-    SamplerChoice.Resolved resolve(PluginRegistry registry, Map<String, Object> run, Optional<Schedule> fixed, Optional<Path> pretrained) {
-        return choice().resolve(registry, run, fixed, pretrained);
+    /** The options as the composition root's {@link SamplerChoice}, with {@code run} parameters ({@code steps}, {@code eta}) over --param. */
+    SamplerChoice choice(Map<String, Object> run) {
+        Map<String, Object> parameters = KeyValues.parse(samplerParams);
+        parameters.putAll(run);
+        return new SamplerChoice(choice.schedulerConfig == null ? null : choice.schedulerConfig.toString(), choice.sampler, schedule, KeyValues.parse(scheduleParams), parameters);
     }
 
     /** A line naming the sampler chosen for the user, or empty when they named one. */
-    Optional<String> defaultNote(SamplerChoice.Resolved resolved) {
+    Optional<String> defaultNote(Sampler sampler) {
         return choice.sampler != null || choice.schedulerConfig != null ? Optional.empty()
-                : Optional.of("sampler: " + DEFAULT_SAMPLER + " with " + resolved.sampler().steps() + " steps (the default; --sampler NAME "
+                : Optional.of("sampler: " + SamplerChoice.DEFAULT_SAMPLER + " with " + sampler.steps() + " steps (the default; --sampler NAME "
                         + "chooses another)");
     }
 }

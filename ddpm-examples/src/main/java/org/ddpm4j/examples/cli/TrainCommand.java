@@ -1,6 +1,5 @@
 package org.ddpm4j.examples.cli;
 
-import org.ddpm4j.core.model.ModelSources;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +29,13 @@ import org.ddpm4j.core.config.KeyValues;
 import org.ddpm4j.toolkit.io.AtomicFiles;
 import org.ddpm4j.toolkit.io.DirectoryLock;
 import org.ddpm4j.toolkit.io.OutputPaths;
-import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.config.PipelineConfig;
+import org.ddpm4j.core.pipeline.ModelSource;
+import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.PipelineParts;
+import org.ddpm4j.core.pipeline.Pipelines;
+import org.ddpm4j.core.progress.ProgressReporter;
 import org.ddpm4j.core.training.CheckpointStore;
 import org.ddpm4j.core.training.DataFingerprint;
 import org.ddpm4j.core.training.ModelCard;
@@ -116,6 +121,15 @@ final class TrainCommand implements Runnable {
             + "(default ${DEFAULT-VALUE}).")
     int reflowSteps;
 
+    @Option(names = "--reflow-scale", paramLabel = "W", description = "Classifier-free guidance scale w of the couplings of a "
+            + "class-conditional --reflow-from model: each coupling is generated for a class with the guided flow, so the new model "
+            + "learns the guided flow and samples it at w = 1 (default 1: the conditional flow, unguided).")
+    Double reflowScale;
+
+    @Option(names = "--reflow-warm-start", description = "Start the reflowed network from the weights of the --reflow-from model "
+            + "(its EMA) instead of a random initialisation (fine-tuning the flow on its couplings); the optimizer starts fresh.")
+    boolean reflowWarmStart;
+
     @Option(names = "--predict", description = "What the denoiser predicts: epsilon, x0 or v (default epsilon; flow with --objective flow).")
     String predict;
 
@@ -189,9 +203,8 @@ final class TrainCommand implements Runnable {
         PrintWriter console = spec.commandLine().getOut();
         TrainingProgress progress = new TrainingProgress(console, progressSeconds);
         OutputPaths.checkDirectory("--out", out);
-        PluginRegistry registry = PluginRegistry.load();
         if (reflowFrom != null) {
-            reflow(console, registry);
+            reflow(console);
             return;
         }
         boolean classifier = switch (model) {
@@ -220,18 +233,20 @@ final class TrainCommand implements Runnable {
         if (flow && classifier) {
             throw new InvalidParameterException("objective", objectiveName, "applies to denoisers; a classifier learns from diffusion noise");
         }
-        Schedule noise = registry.createSchedule(schedule != null ? schedule : flow ? "rectified-flow" : "linear",
-                Parameters.of(KeyValues.parse(scheduleParameters)));
-        if (flow && !(noise instanceof org.ddpm4j.api.path.FlowSchedule)) {
-            throw new InvalidParameterException("schedule", schedule, "is a diffusion schedule; --objective flow trains on a flow path "
-                    + "(rectified-flow)");
-        }
-        NetworkSpec network = network(training, noise, classifier);
         TrainingSettings settings = new TrainingSettings(steps, batch, learningRate, Math.min(warmup, steps), cosineDecay, seed,
                 checkpointEvery, keep);
         OptimizerSettings optimizer = OptimizerSettings.defaults().withSeed(seed).withEmaDecay(ema).withWeightDecay(weightDecay)
                 .withGradientClipNorm(gradClip);
-        try (TensorBackend backend = registry.createBackend(backendName, devices.parameters(backendName))) {
+        PipelineConfig config = PipelineConfig.of(new ComponentConfig(backendName, devices.parameters(backendName).asMap()))
+                .withSchedule(new ComponentConfig(schedule != null ? schedule : flow ? "rectified-flow" : "linear", KeyValues.parse(scheduleParameters)));
+        try (Pipeline pipeline = Pipelines.build(config)) {   // the backend that trains, and the schedule of the noise
+            TensorBackend backend = pipeline.backend();
+            Schedule noise = pipeline.schedule();
+            if (flow && !(noise instanceof org.ddpm4j.api.path.FlowSchedule)) {
+                throw new InvalidParameterException("schedule", schedule, "is a diffusion schedule; --objective flow trains on a flow path "
+                        + "(rectified-flow)");
+            }
+            NetworkSpec network = network(training, noise, classifier);
             if (!(backend instanceof NetworkBackend networks)) {
                 throw new InvalidParameterException("backend", backendName, "cannot train networks; use djl or tf");
             }
@@ -276,15 +291,15 @@ final class TrainCommand implements Runnable {
      * Reflow: the teacher's couplings, then a fresh network of the teacher's kind trained on them
      * with the flow-matching objective. Data, schedule and network options come from the teacher.
      */
-    private void reflow(PrintWriter console, PluginRegistry registry) {
+    private void reflow(PrintWriter console) {
         for (Object[] o : new Object[][] {{"dataset", dataset}, {"data", file}, {"schedule", schedule}, {"predict", predict}, {"arch", architecture}}) {
             if (o[1] != null) {
                 throw new InvalidParameterException(String.valueOf(o[0]), o[1], "is fixed by the model of --reflow-from; leave it out");
             }
         }
         if (!hyperparameters.isEmpty() || conditional || !"denoiser".equals(model)) {
-            throw new InvalidParameterException("reflow-from", reflowFrom.toString(), "trains an unconditional denoiser like its model; "
-                    + "leave out --hp, --conditional and --model");
+            throw new InvalidParameterException("reflow-from", reflowFrom.toString(), "trains a denoiser of its model's network and "
+                    + "conditioning; leave out --hp, --conditional and --model");
         }
         Checks.atLeast("reflow-pairs", reflowPairs, 1);
         Checks.atLeast("reflow-steps", reflowSteps, 1);
@@ -294,39 +309,73 @@ final class TrainCommand implements Runnable {
                     + teacherCard.objective().getOrDefault("type", "denoising") + " objective on '" + teacherCard.schedule().type()
                     + "'; reflow needs a flow-matching model (train --objective flow)");
         }
-        if (teacherCard.spec().numClasses() > 0) {
-            throw new InvalidParameterException("reflow-from", reflowFrom.toString(), "holds a class-conditional model; reflow "
-                    + "trains unconditional models");
+        int classes = teacherCard.spec().numClasses();
+        boolean nullClass = classes > 0 && !DiffusersUNetConfig.ARCHITECTURE.equals(teacherCard.spec().architecture());
+        if (classes == 0 && (reflowScale != null || conditionDropout != null)) {
+            throw new InvalidParameterException(reflowScale != null ? "reflow-scale" : "cond-dropout", reflowScale != null ? reflowScale
+                    : conditionDropout, "applies to a class-conditional --reflow-from model; " + reflowFrom + " is unconditional");
+        }
+        double scale = reflowScale == null ? 1 : reflowScale;
+        if (!(scale >= 0) || Double.isInfinite(scale) || (!nullClass && scale != 1)) {
+            throw new InvalidParameterException("reflow-scale", scale, nullClass ? "must be a finite guidance scale >= 0"
+                    : "must be 1: " + reflowFrom + " has no null class to guide with");
+        }
+        double dropout = nullClass ? (conditionDropout == null ? 0.1 : conditionDropout) : 0;
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new InvalidParameterException("cond-dropout", dropout, "must be in [0, 1)");
+        }
+        if (!nullClass && conditionDropout != null && conditionDropout > 0) {
+            throw new InvalidParameterException("cond-dropout", conditionDropout, "must be 0: the network of " + reflowFrom
+                    + " has no null class");
         }
         TrainingSettings settings = new TrainingSettings(steps, batch, learningRate, Math.min(warmup, steps), cosineDecay, seed,
                 checkpointEvery, keep);
         OptimizerSettings optimizer = OptimizerSettings.defaults().withSeed(seed).withEmaDecay(ema).withWeightDecay(weightDecay)
                 .withGradientClipNorm(gradClip);
-        try (TensorBackend backend = registry.createBackend(backendName, devices.parameters());
-             ModelSources.Source teacher = ModelSources.denoiser("checkpoint:" + reflowFrom, backend, registry)) {
+        // the teacher (with its schedule) and the sampler of the couplings, on the backend that trains
+        PipelineConfig config = PipelineConfig.of(new ComponentConfig(backendName, devices.parameters().asMap()))
+                .withSampler(Reflow.sampler(reflowSteps));
+        if (classes > 0 && scale != 1) {
+            // the couplings carry the guidance: the teacher is sampled with classifier-free guidance at the scale
+            config = config.withGuidance(new ComponentConfig("cfg", Map.of("scale", scale)));
+        }
+        try (Pipeline pipeline = Pipelines.build(config, PipelineParts.none().model(ModelSource.checkpoint("reflow-from", reflowFrom)))) {
+            TensorBackend backend = pipeline.backend();
             if (!(backend instanceof NetworkBackend networks)) {
                 throw new InvalidParameterException("backend", backendName, "cannot train networks; use djl or tf");
             }
-            org.ddpm4j.api.path.FlowSchedule flow = (org.ddpm4j.api.path.FlowSchedule) teacher.schedule();
+            org.ddpm4j.api.path.FlowSchedule flow = (org.ddpm4j.api.path.FlowSchedule) pipeline.schedule();
             NetworkSpec network = teacherCard.spec();
             long t0 = System.nanoTime();
-            TrainingData pairs = Reflow.couplings(teacher.denoiser(), Reflow.sampler(registry, flow, reflowSteps), network.sampleShape(),
-                    reflowPairs, seed + 1_000_003, backend);
-            console.printf(Locale.ROOT, "reflow: %,d couplings of %s by flow-heun with %d steps (%.1f s)%n", reflowPairs, reflowFrom,
-                    reflowSteps, (System.nanoTime() - t0) / 1e9);
+            String guided = classes == 0 ? "" : scale == 1 ? ", conditional on the class" : String.format(Locale.ROOT,
+                    ", guided (cfg, w = %s)", scale);
+            ProgressReporter progress = new ProgressReporter("couplings", "pairs", reflowPairs, console, progressSeconds);
+            TrainingData pairs = Reflow.couplings(pipeline.model(), pipeline.requireSampler(), network.sampleShape(),
+                    reflowPairs, classes, seed + 1_000_003, backend, done -> progress.update(done, ""));
+            console.printf(Locale.ROOT, "reflow: %,d couplings of %s by flow-heun with %d steps%s (%.1f s)%n", reflowPairs, reflowFrom,
+                    reflowSteps, guided, (System.nanoTime() - t0) / 1e9);
             Objective objective = new Objective(flow, network.parameterization(),
-                    minSnr == null ? LossWeighting.UNIFORM : LossWeighting.minSnr(minSnr), 0, timeDistribution());
+                    minSnr == null ? LossWeighting.UNIFORM : LossWeighting.minSnr(minSnr), dropout, timeDistribution());
             Map<String, Object> facts = new LinkedHashMap<>();
             facts.put("reflow_from", reflowFrom.toAbsolutePath().toString());
             facts.put("couplings", reflowPairs);
             facts.put("coupling_sampler", "flow-heun");
             facts.put("coupling_steps", reflowSteps);
+            if (classes > 0) {
+                facts.put("coupling_guidance", Map.of("type", "cfg", "scale", scale));
+                facts.put("condition_dropout", dropout);
+            }
             facts.put("teacher_data", teacherCard.data());
+            facts.put("warm_start", reflowWarmStart);
             CheckpointStore store = new CheckpointStore(out);
             store.writeCard(ModelCard.of("denoiser", network, flow, backend.name(), facts).withObjective(objective.describe()));
             try (TrainableDenoiser trainable = networks.newDenoiser(network, optimizer)) {
-                console.printf(Locale.ROOT, "training a %s denoiser (%,d parameters) on the couplings, %s on %s %s%n", network.architecture(),
-                        trainable.parameterCount(), flow.name(), backend.name(), backend.device());
+                if (reflowWarmStart) {
+                    trainable.importState(teacherWeights(new CheckpointStore(reflowFrom)));
+                }
+                console.printf(Locale.ROOT, "training a %s denoiser (%,d parameters) on the couplings%s, %s on %s %s%n", network.architecture(),
+                        trainable.parameterCount(), reflowWarmStart ? " from the weights of " + reflowFrom : "", flow.name(), backend.name(),
+                        backend.device());
                 console.flush();
                 Trainer.Result result = new Trainer(settings, pairs, backend, new TrainingProgress(console, progressSeconds))
                         .trainCoupled(trainable, objective, Optional.of(store), resume);
@@ -336,6 +385,20 @@ final class TrainCommand implements Runnable {
             }
         }
         console.flush();
+    }
+
+    /** The sampling weights of a model directory's latest checkpoint (its EMA when it has one) as the weights of a fresh network. */
+    private static Map<String, org.ddpm4j.api.tensor.HostArray> teacherWeights(CheckpointStore store) {
+        Map<String, org.ddpm4j.api.tensor.HostArray> state = store.latest().orElseThrow(() -> new InvalidParameterException("reflow-from",
+                store.dir().toString(), "holds no checkpoint")).state();
+        String prefix = state.keySet().stream().anyMatch(k -> k.startsWith("ema/")) ? "ema/" : "weights/";
+        Map<String, org.ddpm4j.api.tensor.HostArray> weights = new LinkedHashMap<>();
+        state.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                weights.put("weights/" + k.substring(prefix.length()), v);
+            }
+        });
+        return weights;
     }
 
     /**

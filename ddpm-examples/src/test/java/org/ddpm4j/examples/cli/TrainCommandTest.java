@@ -1,6 +1,5 @@
 package org.ddpm4j.examples.cli;
 
-import org.ddpm4j.core.model.ModelSources;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,14 +16,18 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.ddpm4j.api.InvalidParameterException;
-import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.toolkit.io.Npy;
-import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.config.PipelineConfig;
+import org.ddpm4j.core.pipeline.ModelSource;
+import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.PipelineParts;
+import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.core.training.CheckpointStore;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.examples.bench.ReferenceDdimLoop;
@@ -80,10 +83,9 @@ class TrainCommandTest {
     void aCheckpointIsASampleSourceAndSamplesLookLikeTheData(@TempDir Path dir) {
         Path out = dir.resolve("ring");
         train(args(out, 600, "--hp", "hidden=64", "--hp", "blocks=2", "--lr", "3e-3", "--ema", "0.99"));
-        PluginRegistry registry = PluginRegistry.load();
-        try (TensorBackend backend = registry.createBackend("djl", Parameters.of("device", "cpu"));
-             ModelSources.Source source = ModelSources.denoiser("checkpoint:" + out, backend, registry)) {
-            Tensor x = ReferenceDdimLoop.sample(source.denoiser(), (DiscreteSchedule) source.schedule(),
+        try (Pipeline source = loaded("checkpoint:" + out, new ComponentConfig("djl", Map.of("device", "cpu")))) {
+            TensorBackend backend = source.backend();
+            Tensor x = ReferenceDdimLoop.sample(source.model(), (DiscreteSchedule) source.schedule(),
                     backend.randn(new GaussianNoise(5), 400, 2), 50, Condition.none());
             float[] p = x.toFloatArray();
             double radius = 0;
@@ -113,11 +115,10 @@ class TrainCommandTest {
             assertEquals("flow_prediction", card.spec().parameterization().diffusersName());
             assertEquals(Map.of("type", "flow-matching", "time_distribution", Map.of("type", "logit-normal", "m", 0.0, "s", 1.0)),
                     card.objective());
-            PluginRegistry registry = PluginRegistry.load();
-            try (TensorBackend backend = registry.createBackend(backendName, Parameters.empty());
-                 ModelSources.Source source = ModelSources.denoiser("checkpoint:" + out, backend, registry)) {
-                Tensor x = registry.createSampler("flow-euler", source.schedule(), Parameters.of("steps", 20))
-                        .sample(source.denoiser(), backend.randn(new GaussianNoise(5), 400, 2), org.ddpm4j.api.sampling.SampleOptions.defaults());
+            try (Pipeline source = loaded("checkpoint:" + out, ComponentConfig.of(backendName))) {
+                TensorBackend backend = source.backend();
+                Tensor x = source.sampler(new ComponentConfig("flow-euler", Map.of("steps", 20)))
+                        .sample(source.model(), backend.randn(new GaussianNoise(5), 400, 2), org.ddpm4j.api.sampling.SampleOptions.defaults());
                 float[] p = x.toFloatArray();
                 double radius = 0;
                 for (int i = 0; i < p.length; i += 2) {
@@ -134,6 +135,21 @@ class TrainCommandTest {
                 "--out", dir.resolve("x.npy").toString());
         assertEquals(2, r.exitCode(), r.out() + r.err());
         assertTrue(r.err().contains("objective.type = 'flow-matching': does not match the card's schedule 'linear'"), r.err());
+        // a flow path whose card claims the denoising objective
+        String flowCard = Files.readString(dir.resolve("flow-tf").resolve(ModelCard.FILE));
+        Path denoising = dir.resolve("flow-tf").resolve(ModelCard.FILE);
+        Files.writeString(denoising, flowCard.replace("\"flow-matching\"", "\"denoising\""));
+        r = Cli.run("sample", "--checkpoint", dir.resolve("flow-tf").toString(), "--sampler", "flow-euler", "--n", "4",
+                "--out", dir.resolve("y.npy").toString());
+        assertEquals(2, r.exitCode(), r.out() + r.err());
+        assertTrue(r.err().contains("objective.type = 'denoising': does not match the card's schedule 'rectified-flow', a flow path"), r.err());
+        // a velocity model on a diffusion schedule, without an objective (a card of an older version)
+        String noObjective = flowCard.substring(0, flowCard.lastIndexOf(",\n  \"objective\"")) + "\n}\n";
+        Files.writeString(denoising, noObjective.replace("\"rectified-flow\"", "\"linear\""));
+        r = Cli.run("sample", "--checkpoint", dir.resolve("flow-tf").toString(), "--sampler", "ddim", "--n", "4",
+                "--out", dir.resolve("z.npy").toString());
+        assertEquals(2, r.exitCode(), r.out() + r.err());
+        assertTrue(r.err().contains("parameterization = 'flow_prediction': does not match the card's schedule 'linear'"), r.err());
     }
 
     @Test
@@ -170,17 +186,76 @@ class TrainCommandTest {
                 "--out", dir.resolve("d.npy").toString());
         assertEquals(2, r.exitCode());
         assertTrue(r.err().contains("describes schedule rectified-flow") && r.err().contains("trained with linear"), r.err());
+        // and the other way round: a diffusion scheduler config on the flow model
+        Path ddim = dir.resolve("ddim.json");
+        org.ddpm4j.toolkit.io.Json.write(Map.of("_class_name", "DDIMScheduler"), ddim);
+        r = Cli.run("sample", "--checkpoint", student.toString(), "--scheduler-config", ddim.toString(), "--steps", "4", "--n", "8",
+                "--out", dir.resolve("e.npy").toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("--scheduler-config = '" + ddim + "': describes schedule linear") && r.err().contains("trained with "
+                + "rectified-flow"), r.err());
+    }
+
+    /**
+     * Reflow of a class-conditional flow: couplings generated per class with classifier-free guidance
+     * at the given scale, a conditional network of the teacher's kind trained on them (with the null
+     * class kept by condition dropout), recorded in the card; the options are refused for an
+     * unconditional teacher.
+     */
+    @Test
+    void reflowOfAConditionalFlowPutsItsGuidanceIntoTheCouplings(@TempDir Path dir) {
+        Path teacher = dir.resolve("teacher");
+        train(args(teacher, 40, "--objective", "flow", "--conditional"));
+        Path student = dir.resolve("student");
+        Cli r = Cli.run("train", "--reflow-from", teacher.toString(), "--reflow-pairs", "240", "--reflow-steps", "3", "--reflow-scale", "3",
+                "--steps", "10", "--batch", "32", "--warmup", "2", "--threads", "1", "--progress-seconds", "0", "--out", student.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("reflow: 240 couplings of " + teacher + " by flow-heun with 3 steps, guided (cfg, w = 3.0)"), r.out());
+        ModelCard card = new CheckpointStore(student).card();
+        assertEquals(8, card.spec().numClasses(), "the teacher's classes");
+        assertEquals(Map.of("type", "cfg", "scale", 3.0), card.data().get("coupling_guidance"));
+        assertEquals(0.1, card.data().get("condition_dropout"));
+        r = Cli.run("sample", "--checkpoint", student.toString(), "--sampler", "flow-euler", "--steps", "2", "--class", "all",
+                "--guidance", "cfg", "--scale", "1", "--out", dir.resolve("s.npy").toString());
+        assertEquals(0, r.exitCode(), r.err());
+
+        // a warm start begins at the teacher's EMA weights (with a vanishing learning rate, it stays there)
+        Path warm = dir.resolve("warm");
+        r = Cli.run("train", "--reflow-from", teacher.toString(), "--reflow-pairs", "40", "--reflow-steps", "2", "--reflow-warm-start",
+                "--steps", "1", "--batch", "8", "--warmup", "0", "--lr", "1e-12", "--threads", "1", "--progress-seconds", "0",
+                "--out", warm.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("on the couplings from the weights of " + teacher), r.out());
+        Map<String, org.ddpm4j.api.tensor.HostArray> teacherState = new CheckpointStore(teacher).latest().orElseThrow().state();
+        Map<String, org.ddpm4j.api.tensor.HostArray> warmState = new CheckpointStore(warm).latest().orElseThrow().state();
+        int compared = 0;
+        for (Map.Entry<String, org.ddpm4j.api.tensor.HostArray> e : teacherState.entrySet()) {
+            if (e.getKey().startsWith("ema/")) {
+                assertArrayEquals(e.getValue().data(), warmState.get("weights/" + e.getKey().substring(4)).data(), 1e-6f, e.getKey());
+                compared++;
+            }
+        }
+        assertTrue(compared > 2, "the teacher's EMA tensors: " + teacherState.keySet());
+        assertEquals(true, new CheckpointStore(warm).card().data().get("warm_start"));
+
+        Path plain = dir.resolve("plain");
+        train(args(plain, 5, "--objective", "flow"));
+        r = Cli.run("train", "--reflow-from", plain.toString(), "--reflow-scale", "3", "--out", dir.resolve("x").toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("reflow-scale = 3.0: applies to a class-conditional --reflow-from model"), r.err());
+        r = Cli.run("train", "--reflow-from", teacher.toString(), "--reflow-scale", "-1", "--out", dir.resolve("y").toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("reflow-scale = -1.0: must be a finite guidance scale >= 0"), r.err());
     }
 
     @Test
     void torchScriptIsASampleSourceWithTheScheduleOfItsSidecar() {
         Path model = Path.of("../ddpm-backend-djl/src/test/resources/torchscript/gaussian.pt"); // made by tools/djl-reference
-        PluginRegistry registry = PluginRegistry.load();
-        try (TensorBackend backend = registry.createBackend("djl", Parameters.empty());
-             ModelSources.Source source = ModelSources.denoiser("torchscript:" + model, backend, registry)) {
+        try (Pipeline source = loaded("torchscript:" + model, ComponentConfig.of("djl"))) {
+            TensorBackend backend = source.backend();
             assertEquals("linear", source.schedule().name());
             float[] mean = new float[2];
-            float[] p = ReferenceDdimLoop.sample(source.denoiser(), (DiscreteSchedule) source.schedule(),
+            float[] p = ReferenceDdimLoop.sample(source.model(), (DiscreteSchedule) source.schedule(),
                     backend.randn(new GaussianNoise(6), 500, 2), 25, Condition.none()).toFloatArray();
             for (int i = 0; i < p.length; i++) {
                 mean[i % 2] += p[i] / 500;
@@ -201,7 +276,7 @@ class TrainCommandTest {
         r = Cli.run("train", "--dataset", "spiral", "--out", dir.resolve("d").toString());
         assertTrue(r.err().contains("invalid dataset = 'spiral': must be one of swiss-roll, moons, 8gaussians, checkerboard"), r.err());
         String message = assertThrows(InvalidParameterException.class,
-                () -> ModelSources.denoiser(dir.resolve("nothing").toString(), null, PluginRegistry.load())).getMessage();
+                () -> ModelSource.parse("model", dir.resolve("nothing").toString())).getMessage();
         assertTrue(message.contains("checkpoint:DIR"), message);
     }
 
@@ -289,5 +364,10 @@ class TrainCommandTest {
         Cli r = Cli.run("train", "--data", data.toString(), "--labels", labels.toString(), "--conditional", "--out", dir.resolve("b").toString());
         assertEquals(2, r.exitCode());
         assertTrue(r.err().startsWith("error: invalid labels = '" + labels + "': label 1.5 of sample 1 is not an integer"), r.err());
+    }
+
+    /** The model {@code source} names, with its own schedule, on {@code backend}: as the sampling commands load it. */
+    private static Pipeline loaded(String source, ComponentConfig backend) {
+        return Pipelines.build(PipelineConfig.of(backend), PipelineParts.none().model(ModelSource.parse("model", source)));
     }
 }

@@ -7,7 +7,7 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.core.config.KeyValues;
-import org.ddpm4j.core.model.SamplerChoice;
+import org.ddpm4j.core.pipeline.SamplerChoice;
 import org.ddpm4j.spark.ModelRef;
 import org.ddpm4j.spark.SamplingJob;
 import org.ddpm4j.spark.SparkSampling;
