@@ -105,10 +105,13 @@ final class EvalCommand implements Runnable {
             + "images in bits/dim (ELBO over every training step: slow; default ${DEFAULT-VALUE}: skip).")
     int bitsPerDimImages;
 
-    @Option(names = "--variance", defaultValue = "fixed_small", paramLabel = "KIND", description = "Reverse variance of the --bits-per-dim bound: "
+    @Option(names = "--variance", paramLabel = "KIND", description = "Reverse variance of the --bits-per-dim bound: "
             + "fixed_small (betaTilde_t), fixed_large (beta_t), analytic (Analytic-DPM, Gamma_t estimated on the same test images with other noise) "
-            + "or learned (the model's variance output) (default ${DEFAULT-VALUE}).")
+            + "or learned (the model's variance output) (default: learned for a model with a learned variance, else fixed_small).")
     String variance;
+
+    /** Test images Analytic-DPM's Gamma_t is estimated on, when sampling with variance_type=analytic. */
+    private static final int ANALYTIC_IMAGES = 500;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the noise; every scale starts from the same noise (default ${DEFAULT-VALUE}).")
     long seed;
@@ -136,9 +139,15 @@ final class EvalCommand implements Runnable {
         checkDistilledGuidance(card);
         Map<String, Object> parameters = KeyValues.parse(samplerParameters);
         parameters.put("steps", steps);
+        // Analytic-DPM without its Gamma_t: the pipeline's sampler is built without it, then rebuilt with the estimate
+        boolean estimateGamma = "analytic".equals(parameters.get("variance_type")) && !parameters.containsKey("analytic_eps_moments");
+        Map<String, Object> pipelineParameters = new LinkedHashMap<>(parameters);
+        if (estimateGamma) {
+            pipelineParameters.remove("variance_type");
+        }
         String backendChoice = backendName != null ? backendName : card.backend();
         PipelineConfig config = PipelineConfig.of(new ComponentConfig(backendChoice, devices.parameters(backendChoice).asMap()))
-                .withSampler(new ComponentConfig(samplerName, parameters));
+                .withSampler(new ComponentConfig(samplerName, pipelineParameters));
         PipelineParts parts = PipelineParts.none().model(model);
         if (guidance.equals(Guide.CLASSIFIER)) {
             parts.classifier(ModelSource.checkpoint("--guidance-classifier", guidanceClassifier));
@@ -151,6 +160,9 @@ final class EvalCommand implements Runnable {
             EvaluationClassifier judge = new EvaluationClassifier(pipeline.classifier(ModelSource.checkpoint("--classifier", classifier)));
             ArrayData test = Datasets.test(Datasets.FASHION_MNIST, dataDirectory(card), testImages);
             Denoiser denoiser = pipeline.model();
+            if (variance == null) {
+                variance = denoiser.varianceOutput() == VarianceOutput.NONE ? "fixed_small" : "learned";
+            }
             if (bitsPerDimImages > 0 && variance.equals("learned") && denoiser.varianceOutput() == VarianceOutput.NONE) {
                 throw new InvalidParameterException("--variance", variance, "needs a model that outputs its variance; this one predicts none "
                         + "(use fixed_small, fixed_large or analytic)");
@@ -166,12 +178,21 @@ final class EvalCommand implements Runnable {
             double[][] reference = evaluation.judgeTestImages(judge, report);
             report.put("sampler", samplerName + ", " + steps + " steps" + (samplerParameters.isEmpty() ? "" : ", " + samplerParameters));
             Sampler sampler = pipeline.requireSampler();
+            if (estimateGamma) {
+                if (!(schedule instanceof DiscreteSchedule discrete)) {
+                    throw new InvalidParameterException("--param", "variance_type=analytic", "needs a discrete schedule; the model's is " + schedule.name());
+                }
+                parameters.put("analytic_eps_moments", evaluation.epsMoments(denoiser, discrete, sampler.timesteps(), ANALYTIC_IMAGES, seed + 5));
+                sampler = pipeline.sampler(new ComponentConfig(samplerName, parameters));
+                report.put("analytic_eps_moments_images", Math.min(ANALYTIC_IMAGES, test.size()));
+            }
             DistilledStudents.checkPlan(card, sampler, schedule);
             Optional<Double> builtIn = DistilledStudents.guidanceScale(card);
             Guide guide = builtIn.isPresent() ? Guide.distilled(denoiser, builtIn.get())
                     : guidance.equals(Guide.CLASSIFIER) ? Guide.classifier(pipeline::guidance, denoiser, schedule, pipeline.classifier().orElseThrow())
                     : Guide.classifierFree(pipeline::guidance, denoiser, schedule);
             PrintWriter err = spec.commandLine().getErr();
+            LearnedVarianceNote.of(denoiser, sampler).ifPresent(err::println);
             report.put("guidance", new GuidanceSweep(sampler, guide, perClass, scales, seed, label -> new Progress(err, label))
                     .run(backend, judge, reference, out, console));
             if (bitsPerDimImages > 0) {
@@ -200,7 +221,7 @@ final class EvalCommand implements Runnable {
         if (bitsPerDimImages < 0) {
             throw new InvalidParameterException("--bits-per-dim", bitsPerDimImages, "must be an integer >= 0");
         }
-        if (!List.of("fixed_small", "fixed_large", "analytic", "learned").contains(variance)) {
+        if (variance != null && !List.of("fixed_small", "fixed_large", "analytic", "learned").contains(variance)) {
             throw new InvalidParameterException("--variance", variance, "must be one of fixed_small, fixed_large, analytic, learned");
         }
         for (double w : scales) {

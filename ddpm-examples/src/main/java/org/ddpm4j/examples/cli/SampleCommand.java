@@ -1,9 +1,14 @@
 package org.ddpm4j.examples.cli;
 
+import org.ddpm4j.core.plugin.NativePreload;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import org.ddpm4j.api.MemoryBudget;
+import org.ddpm4j.api.tensor.HostArray;
+import org.ddpm4j.api.tensor.TensorScope;
+import org.ddpm4j.toolkit.io.AtomicFiles;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -11,16 +16,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
-import org.ddpm4j.api.MemoryBudget;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.sampling.SamplingRun;
-import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
-import org.ddpm4j.api.tensor.TensorScope;
 import org.ddpm4j.core.config.KeyValues;
 import org.ddpm4j.core.config.ComponentConfig;
 import org.ddpm4j.core.config.PipelineConfig;
@@ -29,7 +31,6 @@ import org.ddpm4j.core.pipeline.Pipeline;
 import org.ddpm4j.core.pipeline.ModelSource;
 import org.ddpm4j.core.pipeline.PipelineParts;
 import org.ddpm4j.core.pipeline.Pipelines;
-import org.ddpm4j.toolkit.io.AtomicFiles;
 import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.core.pretrained.Pretrained;
 import picocli.CommandLine.ArgGroup;
@@ -142,6 +143,7 @@ final class SampleCommand implements Runnable {
             throw new InvalidParameterException("--first-index", firstIndex, "must be an integer >= 0 (the global index of the first sample)");
         }
         ModelSource source = ModelSource.parse(model.option(), model.spec());
+        NativePreload.start(backendChoice.config(source).type());
         Map<String, Object> run = new LinkedHashMap<>();
         if (steps != null) {
             run.put("steps", steps);
@@ -174,6 +176,7 @@ final class SampleCommand implements Runnable {
                 DistilledStudents.checkNoGuidance(card, guidance, "--guidance");
             });
             Denoiser denoiser = pipeline.model();
+            LearnedVarianceNote.of(denoiser, pipeline.requireSampler()).ifPresent(spec.commandLine().getErr()::println);
             int[] sampleShape = Noise.sampleShape(denoiser);
             Npy.Array file = noise.file != null ? Noise.readArray("--init-noise", noise.file, sampleShape) : null;
             int n = file != null ? file.shape()[0] : count(denoiser);
@@ -213,8 +216,8 @@ final class SampleCommand implements Runnable {
             this.chunk = chunkSize(pipeline.requireSampler(), n, rowLength);
             progress.expectRuns((n + chunk - 1) / chunk);
             if (grid != null) {
-                MemoryBudget.require("--grid", grid, 3.0 * n * rowLength * Float.BYTES,
-                        "the picture holds every sample: draw it from fewer samples (--n), or write --out only");
+                MemoryBudget.require("--n", n, 3.0 * n * rowLength * Float.BYTES,
+                        "--grid holds every sample in memory: draw the picture from fewer samples, or write --out only (sampled in chunks)");
             }
             this.kept = grid != null ? new float[Math.multiplyExact(n, rowLength)] : null;
         }

@@ -1,5 +1,6 @@
 package org.ddpm4j.examples.cli;
 
+import org.ddpm4j.core.plugin.NativePreload;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import org.ddpm4j.api.training.LossWeighting;
 import org.ddpm4j.api.training.NetworkBackend;
 import org.ddpm4j.api.training.DiffusersUNetConfig;
 import org.ddpm4j.api.training.NetworkSpec;
+import org.ddpm4j.api.model.VarianceOutput;
 import org.ddpm4j.api.training.Objective;
 import org.ddpm4j.api.training.TimeDistribution;
 import org.ddpm4j.api.training.OptimizerSettings;
@@ -68,6 +70,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  ddpm train --dataset fashion-mnist --conditional --hp channels=32 --batch 64 --train-steps 2000 --out runs/fashion",
                 "  ddpm train --dataset fashion-mnist --model classifier --clean --train-steps 600 --out runs/fashion-eval",
                 "  ddpm train --dataset moons --objective flow --time-distribution logit-normal:0,1 --out runs/moons-flow",
+                "  ddpm train --dataset moons --loss hybrid --out runs/moons-learned",
                 "  ddpm train --reflow-from runs/moons-flow --train-steps 5000 --out runs/moons-reflow"})
 final class TrainCommand implements Runnable {
 
@@ -132,6 +135,14 @@ final class TrainCommand implements Runnable {
 
     @Option(names = "--predict", description = "What the denoiser predicts: epsilon, x0 or v (default epsilon; flow with --objective flow).")
     String predict;
+
+    @Option(names = "--loss", defaultValue = "simple", description = "simple (the regression, L_simple), hybrid (L_simple + lambda L_vlb, "
+            + "the mean's gradient stopped in L_vlb) or vlb (L_vlb alone, t importance-sampled); hybrid and vlb give the network a learned "
+            + "variance (output channels doubled, variance_output learned_range; Nichol & Dhariwal 2021) (default ${DEFAULT-VALUE}).")
+    String lossName;
+
+    @Option(names = "--vlb-weight", paramLabel = "LAMBDA", defaultValue = "0.001", description = "lambda of --loss hybrid (default ${DEFAULT-VALUE}).")
+    double vlbWeight;
 
     @Option(names = "--schedule", description = "Noise schedule plugin (default linear; rectified-flow with --objective flow).")
     String schedule;
@@ -203,6 +214,7 @@ final class TrainCommand implements Runnable {
         PrintWriter console = spec.commandLine().getOut();
         TrainingProgress progress = new TrainingProgress(console, progressSeconds);
         OutputPaths.checkDirectory("--out", out);
+        NativePreload.start(backendName);
         if (reflowFrom != null) {
             reflow(console);
             return;
@@ -524,7 +536,15 @@ final class TrainCommand implements Runnable {
             }
         }
         String target = predict != null ? predict : noise instanceof org.ddpm4j.api.path.FlowSchedule ? "flow" : "epsilon";
-        return new NetworkSpec(arch, shape, classes, Parameterization.parse("predict", target), Parameters.of(hp));
+        Objective.Loss loss = Objective.Loss.parse("loss", lossName);
+        if (loss != Objective.Loss.SIMPLE && classifier) {
+            throw new InvalidParameterException("loss", lossName, "applies to denoisers");
+        }
+        if (loss != Objective.Loss.SIMPLE && DiffusersUNetConfig.ARCHITECTURE.equals(arch)) {
+            hp.put("out_channels", 2 * shape[0]);   // UNet2DModel with a learned variance: the prediction, then v
+        }
+        return new NetworkSpec(arch, shape, classes, Parameterization.parse("predict", target), Parameters.of(hp),
+                loss == Objective.Loss.SIMPLE ? VarianceOutput.NONE : VarianceOutput.LEARNED_RANGE);
     }
 
     private Objective objective(Schedule noise, NetworkSpec network) {
@@ -535,7 +555,8 @@ final class TrainCommand implements Runnable {
                     "must be 0 with --arch diffusers-unet: UNet2DModel has no null class (no classifier-free guidance)");
         }
         double dropout = !conditional || diffusers ? 0 : conditionDropout != null ? conditionDropout : 0.1;
-        return new Objective(noise, network.parameterization(), weighting, dropout, timeDistribution());
+        return new Objective(noise, network.parameterization(), weighting, dropout, timeDistribution())
+                .withLoss(Objective.Loss.parse("loss", lossName), vlbWeight);
     }
 
     /** {@code uniform}, {@code logit-normal:M,S} or {@code mode:SCALE}. */
