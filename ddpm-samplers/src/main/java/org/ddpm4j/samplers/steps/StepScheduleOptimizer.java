@@ -100,6 +100,11 @@ public final class StepScheduleOptimizer {
         return grid.clone();
     }
 
+    /** The pilots' exact end points (at t = 0), the model's own samples. */
+    public Tensor exactEndpoints() {
+        return trajectory[grid.length - 1];
+    }
+
     /**
      * Mean absolute error of one sampler step from the exact state at {@code grid[i]} to
      * {@code grid[j]}: at {@code grid[j]} ({@code carried = false}, GITS), or carried by the exact
