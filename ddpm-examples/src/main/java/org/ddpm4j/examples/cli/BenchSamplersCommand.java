@@ -61,7 +61,10 @@ final class BenchSamplersCommand implements Runnable {
         }
     }
 
-    /** diffusers' placements (ending at sigma_min), then ours: fractional times spaced in log-SNR or in sqrt(t). */
+    /**
+     * diffusers' placements (ending at sigma_min), then ours: fractional times spaced in log-SNR or in
+     * sqrt(t), and iPNDM (log-SNR spacing unless given).
+     */
     static final List<Configuration> CONFIGURATIONS = List.of(
             Configuration.of("ddim", "timestep_spacing", "trailing", "set_alpha_to_one", false, "clip_sample", false),
             Configuration.of("pndm", "timestep_spacing", "trailing"),
@@ -83,7 +86,12 @@ final class BenchSamplersCommand implements Runnable {
             Configuration.of("dpmsolver-singlestep", "solver_order", 3, "solver_type", "heun", "timestep_spacing", "quadratic",
                     "final_sigmas_type", "sigma_min"),
             Configuration.of("unipc", "solver_order", 2, "timestep_spacing", "quadratic", "final_sigmas_type", "sigma_min"),
-            Configuration.of("unipc", "solver_order", 3, "timestep_spacing", "quadratic", "final_sigmas_type", "sigma_min"));
+            Configuration.of("unipc", "solver_order", 3, "timestep_spacing", "quadratic", "final_sigmas_type", "sigma_min"),
+            Configuration.of("ipndm", "solver_order", 2, "final_sigmas_type", "sigma_min"),
+            Configuration.of("ipndm", "solver_order", 3, "final_sigmas_type", "sigma_min"),
+            Configuration.of("ipndm", "solver_order", 4, "final_sigmas_type", "sigma_min"),
+            Configuration.of("ipndm", "solver_order", 3, "timestep_spacing", "quadratic", "final_sigmas_type", "sigma_min"),
+            Configuration.of("ipndm", "solver_order", 4, "timestep_spacing", "quadratic", "final_sigmas_type", "sigma_min"));
 
     @Option(names = "--denoiser", required = true, paramLabel = "KIND:FILE", description = "gmm:mixture.json or points:data.npy.")
     String denoiser;

@@ -62,7 +62,7 @@ final class TuneStepsCommand implements Runnable {
     List<Integer> nfe;
 
     @Option(names = "--sampler", paramLabel = "NAME", defaultValue = "unipc",
-            description = "A sampler with one evaluation per step that takes fractional timesteps: unipc or dpmsolver-multistep (default: ${DEFAULT-VALUE}).")
+            description = "A sampler with one evaluation per step that takes fractional timesteps: unipc, dpmsolver-multistep or ipndm (default: ${DEFAULT-VALUE}).")
     String sampler;
 
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A sampler parameter, e.g. solver_order=2 (repeatable).")
@@ -102,8 +102,9 @@ final class TuneStepsCommand implements Runnable {
 
     @Override
     public void run() {
-        if (!sampler.equals("unipc") && !sampler.equals("dpmsolver-multistep")) {
-            throw new InvalidParameterException("--sampler", sampler, "must be unipc or dpmsolver-multistep (one evaluation per step, fractional timesteps)");
+        if (!List.of("unipc", "dpmsolver-multistep", "ipndm").contains(sampler)) {
+            throw new InvalidParameterException("--sampler", sampler,
+                    "must be unipc, dpmsolver-multistep or ipndm (one evaluation per step, fractional timesteps)");
         }
         for (int n : nfe) {
             Checks.atLeast("--nfe", n, 1);
