@@ -144,8 +144,12 @@ public final class StepScheduleBenchmark {
         return (tuned[0].equals("unipc") ? "UniPC-" : "DPM-Solver++(") + tuned[1] + (tuned[0].equals("unipc") ? "" : "M)");
     }
 
-    /** Runs the comparison, prints its table, returns ddpm4j's rows (for the best-at-10 line). */
-    public List<Row> run(List<Integer> budgets, int sweeps) {
+    /**
+     * Runs the comparison, prints its table, returns ddpm4j's rows (for the best-at-10 line).
+     *
+     * @param gits whether to include GITS (its jump costs take most of the time)
+     */
+    public List<Row> run(List<Integer> budgets, int sweeps, boolean gits) {
         double[] grid = StepScheduleOptimizer.grid(schedule, gridPoints);
         out.printf(Locale.ROOT, "%nOptimized step schedules: tuned on %d pilot samples (their own seed), grid of %d times; "
                 + "error on the benchmark noise. ratio = diffusers' best with any timestep list / this error.%n%n", pilots.shape()[0], grid.length);
@@ -157,6 +161,9 @@ public final class StepScheduleBenchmark {
             StepScheduleOptimizer o = new StepScheduleOptimizer(factory((String) t[0], (Integer) t[1]), model,
                     (x, from, to) -> ode.solve(model, x, from, to, Condition.none()), pilots, grid);
             optimizers.add(o);
+            if (!gits) {
+                continue;
+            }
             costs.add(o.jumpCosts(false, row -> { }));
             carriedCosts.add(o.jumpCosts(true, row -> { }));
             System.err.printf(Locale.ROOT, "  jump costs of %s: %.0f s%n", name(t), (System.nanoTime() - started) / 1e9);
@@ -185,14 +192,16 @@ public final class StepScheduleBenchmark {
                         startName = e.getKey();
                     }
                 }
-                double[] gits = o.cheapestPath(costs.get(k), nfe);
-                ours.add(measure("ddpm4j " + name(t) + ", GITS", factory((String) t[0], (Integer) t[1]).create(gits)));
-                double[] carried = o.cheapestPath(carriedCosts.get(k), nfe);
-                ours.add(measure("ddpm4j " + name(t) + ", GITS (error carried to t=0)", factory((String) t[0], (Integer) t[1]).create(carried)));
-                double[] carriedDescent = o.descend(carried, sweeps);
-                ours.add(measure("ddpm4j " + name(t) + ", GITS (carried) + descent", factory((String) t[0], (Integer) t[1]).create(carriedDescent)));
-                double[] gitsDescent = o.descend(gits, sweeps);
-                ours.add(measure("ddpm4j " + name(t) + ", GITS + descent", factory((String) t[0], (Integer) t[1]).create(gitsDescent)));
+                if (gits) {
+                    double[] path = o.cheapestPath(costs.get(k), nfe);
+                    ours.add(measure("ddpm4j " + name(t) + ", GITS", factory((String) t[0], (Integer) t[1]).create(path)));
+                    double[] carried = o.cheapestPath(carriedCosts.get(k), nfe);
+                    ours.add(measure("ddpm4j " + name(t) + ", GITS (error carried to t=0)", factory((String) t[0], (Integer) t[1]).create(carried)));
+                    double[] carriedDescent = o.descend(carried, sweeps);
+                    ours.add(measure("ddpm4j " + name(t) + ", GITS (carried) + descent", factory((String) t[0], (Integer) t[1]).create(carriedDescent)));
+                    double[] gitsDescent = o.descend(path, sweeps);
+                    ours.add(measure("ddpm4j " + name(t) + ", GITS + descent", factory((String) t[0], (Integer) t[1]).create(gitsDescent)));
+                }
                 double[] aligned = ays.schedule(nfe);
                 ours.add(measure("ddpm4j " + name(t) + ", AYS", factory((String) t[0], (Integer) t[1]).create(aligned)));
                 ours.add(measure("ddpm4j " + name(t) + ", AYS + descent", factory((String) t[0], (Integer) t[1]).create(o.descend(aligned, sweeps))));

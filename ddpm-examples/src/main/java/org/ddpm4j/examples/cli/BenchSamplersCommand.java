@@ -122,6 +122,9 @@ final class BenchSamplersCommand implements Runnable {
     @Option(names = "--no-tune", description = "Skip the optimized step schedules.")
     boolean noTune;
 
+    @Option(names = "--no-gits", description = "Leave GITS out of the optimized step schedules (its jump costs take most of their time).")
+    boolean noGits;
+
     @Option(names = "--tune-pilots", paramLabel = "N", defaultValue = "64", description = "Pilot samples for the optimized schedules (default: ${DEFAULT-VALUE}).")
     int tunePilots;
 
@@ -169,7 +172,7 @@ final class BenchSamplersCommand implements Runnable {
         if (!noTune) {
             Tensor pilots = Noise.seeded(model, backend, Checks.atLeast("--tune-pilots", tunePilots, 1), seed + 1_000_003);
             for (StepScheduleBenchmark.Row r : new StepScheduleBenchmark(registry, SamplerParameters.discrete(s, "bench samplers"), model, exact,
-                    noise, pilots, tuneGrid, out).run(tuneNfe, Checks.atLeast("--tune-sweeps", tuneSweeps, 0))) {
+                    noise, pilots, tuneGrid, out).run(tuneNfe, Checks.atLeast("--tune-sweeps", tuneSweeps, 0), !noGits)) {
                 best.offer(r.label(), r.evaluations(), r.error());
             }
         }
