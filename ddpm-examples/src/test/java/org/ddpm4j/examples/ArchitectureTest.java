@@ -9,11 +9,22 @@ import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo
 import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
 import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import java.util.List;
+import org.ddpm4j.api.guidance.Guidance;
+import org.ddpm4j.api.model.Classifier;
+import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.sampling.Sampler;
+import org.ddpm4j.api.schedule.Schedule;
+import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,9 +39,12 @@ class ArchitectureTest {
             "org.ddpm4j.schedules..", "org.ddpm4j.samplers..", "org.ddpm4j.guidance..",
             "org.ddpm4j.backend.java..", "org.ddpm4j.backend.djl..", "org.ddpm4j.backend.tf..");
 
-    /** The CLI commands that build their pipeline through the composition root (docs/ARCHITECTURE.md lists the others). */
-    private static final String[] COMPOSED_COMMANDS = {"org.ddpm4j.examples.cli.SampleCommand", "org.ddpm4j.examples.cli.EditCommand",
-            "org.ddpm4j.examples.cli.EvalCommand", "org.ddpm4j.examples.cli.TuneStepsCommand"};
+    /**
+     * The commands that create no plugin component: the root and {@code bench} only group subcommands,
+     * {@code plugins} lists the registry, {@code export} converts a checkpoint's files.
+     */
+    private static final String[] COMMANDS_WITHOUT_PIPELINE = {"org.ddpm4j.examples.cli.Ddpm", "org.ddpm4j.examples.cli.BenchCommand",
+            "org.ddpm4j.examples.cli.PluginsCommand", "org.ddpm4j.examples.cli.ExportCommand"};
 
     private static JavaClasses classes;
 
@@ -90,16 +104,39 @@ class ArchitectureTest {
     }
 
     @Test
-    void composedCommandsGetTheirPipelineFromTheCompositionRoot() {
-        // they turn options into a configuration and parts (ModelSources, SamplerSource) and build no
-        // backend, guidance, classifier or denoiser from the registry themselves
-        noClasses().that().haveNameMatching(namesOf(COMPOSED_COMMANDS))
-                .should().callMethodWhere(target(owner(assignableTo(PluginRegistry.class)))
-                        .and(target(nameMatching("create(Backend|Guidance|Classifier|Denoiser)"))))
+    void cliCommandsGetTheirComponentsFromTheCompositionRoot() {
+        // options become a configuration and parts (ModelSource, SamplerChoice); Pipelines.build does the wiring
+        noClasses().that().resideInAPackage("org.ddpm4j.examples.cli..")
+                .and().doNotHaveFullyQualifiedName("org.ddpm4j.examples.cli.PluginsCommand")   // it lists the registry
+                .should().dependOnClassesThat().areAssignableTo(PluginRegistry.class)
                 .check(classes);
-        classes().that().haveNameMatching(namesOf(COMPOSED_COMMANDS))
+        // nor by hand: no backend, schedule, sampler, guidance, denoiser or classifier is constructed directly
+        noClasses().that().resideInAPackage("org.ddpm4j.examples.cli..")
+                .should().callConstructorWhere(target(owner(assignableTo(TensorBackend.class).or(assignableTo(Schedule.class))
+                        .or(assignableTo(Sampler.class)).or(assignableTo(Guidance.class)).or(assignableTo(Denoiser.class))
+                        .or(assignableTo(Classifier.class)))))
+                .check(classes);
+        classes().that().resideInAPackage("org.ddpm4j.examples.cli..").and().areAnnotatedWith(picocli.CommandLine.Command.class)
+                .and().haveNameNotMatching(namesOf(COMMANDS_WITHOUT_PIPELINE))
                 .should().callMethodWhere(target(owner(assignableTo(Pipelines.class))).and(target(nameMatching("build"))))
                 .check(classes);
+        // and the CLI stays thin: what two commands share lives in a library class, not in one of them
+        classes().that().resideInAPackage("org.ddpm4j.examples.cli..").should(callNoOtherCommand()).check(classes);
+    }
+
+    private static ArchCondition<JavaClass> callNoOtherCommand() {
+        return new ArchCondition<>("call no other command's methods") {
+            @Override
+            public void check(JavaClass origin, ConditionEvents events) {
+                for (JavaMethodCall call : origin.getMethodCallsFromSelf()) {
+                    JavaClass target = call.getTargetOwner();
+                    if (target.isAnnotatedWith(picocli.CommandLine.Command.class) && !target.equals(origin)
+                            && !target.getName().startsWith(origin.getName() + "$") && !origin.getName().startsWith(target.getName() + "$")) {
+                        events.add(SimpleConditionEvent.violated(call, call.getDescription()));
+                    }
+                }
+            }
+        };
     }
 
     private static String namesOf(String[] names) {

@@ -1,5 +1,6 @@
 package org.ddpm4j.samplers;
 
+import java.util.OptionalInt;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.toolkit.sampling.BaseSampler;
@@ -86,6 +87,12 @@ public final class FlowMatchSampler extends BaseSampler {
     /** The levels {@code s_0 .. s_n} (path times, or reversed when inverted); the last is the end. */
     public double[] sigmas() {
         return sigmas.clone();
+    }
+
+    /** Euler's first order, Heun's and the midpoint rule's second; none with stochastic sampling. */
+    @Override
+    public OptionalInt order() {
+        return stochastic ? OptionalInt.empty() : OptionalInt.of(method == Method.EULER ? 1 : 2);
     }
 
     @Override

@@ -2,7 +2,6 @@ package org.ddpm4j.schedules;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.plugin.Plugin;
@@ -42,32 +41,6 @@ public final class SchedulesPlugin implements Plugin {
     @SafeVarargs
     private static ScheduleFactory factory(String name, String diffusersName, Function<Parameters, Schedule> create,
                                            String description, Map<String, Object>... examples) {
-        List<Map<String, Object>> exampleList = List.of(examples);
-        return new ScheduleFactory() {
-            @Override
-            public List<Map<String, Object>> examples() {
-                return exampleList;
-            }
-
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public String description() {
-                return description;
-            }
-
-            @Override
-            public Schedule create(Parameters parameters) {
-                return create.apply(parameters);
-            }
-
-            @Override
-            public Optional<String> diffusersBetaSchedule() {
-                return Optional.ofNullable(diffusersName);
-            }
-        };
+        return ScheduleFactory.of(name, description, create, diffusersName, List.of(examples));
     }
 }

@@ -49,9 +49,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>Each sampler is built with {@code steps = 20} (samplers that choose their steps adaptively,
  * and so do not read {@code steps}, with no parameters) on the first schedule kind it accepts: a
- * discrete linear schedule of 1000 steps, else the continuous VP SDE ({@link TestSchedules}). Data
- * are independent {@code N(0, 0.2^2)} coordinates (inside DDIM's default clipping range), whose exact denoiser and probability flow are
- * known ({@link GaussianDataDenoiser}).
+ * discrete linear schedule of 1000 steps, else the continuous VP SDE, else the rectified-flow path
+ * ({@link TestSchedules}). Data are independent {@code N(0, 0.2^2)} coordinates (inside DDIM's
+ * default clipping range), whose exact denoiser and probability flow are known; the model is the one
+ * a training on the sampler's schedule gives ({@link GaussianDataDenoiser#trainedOn}: noise
+ * prediction on a diffusion schedule, the velocity on a flow path).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class SamplerContract {
@@ -63,6 +65,8 @@ public abstract class SamplerContract {
     protected static final int DISTRIBUTION_STEPS = 200;
     private static final double DATA_STD = 0.2;
     private static final int BATCH = 8;
+    /** The schedule kinds a sampler is offered, in order: discrete, continuous, a flow path. */
+    private static final List<Schedule> SCHEDULES = List.of(TestSchedules.linear(1000), TestSchedules.vp(), TestSchedules.rectifiedFlow());
 
     /** The backend the runs use; it must fail on any use of a released tensor (see {@link TrackingBackend}). */
     protected abstract TensorBackend backend();
@@ -97,7 +101,7 @@ public abstract class SamplerContract {
 
     /** The denoiser on which orders of convergence are measured: Gaussian data unless overridden. */
     protected Denoiser orderModel(Schedule schedule) {
-        return new GaussianDataDenoiser(schedule, DATA_STD);
+        return GaussianDataDenoiser.trainedOn(schedule, DATA_STD);
     }
 
     /** The start of the runs that measure orders: 64 standard normal draws of {@link #orderModel}'s shape. */
@@ -121,7 +125,7 @@ public abstract class SamplerContract {
     /** The sampler with about {@code steps} steps on the first schedule kind it accepts. */
     protected Sampler create(SamplerFactory factory, int steps) {
         InvalidParameterException rejected = null;
-        for (Schedule schedule : List.of(TestSchedules.linear(1000), TestSchedules.vp())) {
+        for (Schedule schedule : SCHEDULES) {
             try {
                 return create(factory, schedule, steps);
             } catch (InvalidParameterException e) {
@@ -156,7 +160,7 @@ public abstract class SamplerContract {
     }
 
     private static Denoiser denoiser(Sampler sampler) {
-        return new GaussianDataDenoiser(sampler.schedule(), DATA_STD);
+        return GaussianDataDenoiser.trainedOn(sampler.schedule(), DATA_STD);
     }
 
     private double[] sample(Sampler sampler, Tensor noise, long seed) {
@@ -328,7 +332,7 @@ public abstract class SamplerContract {
     public void deterministicSamplersFollowTheExactProbabilityFlowOnGaussianData(SamplerFactory factory) {
         Sampler sampler = create(factory, FLOW_STEPS);
         assumeTrue(deterministic(sampler), factory.name() + " draws noise");
-        GaussianDataDenoiser model = new GaussianDataDenoiser(sampler.schedule(), DATA_STD);
+        GaussianDataDenoiser model = GaussianDataDenoiser.trainedOn(sampler.schedule(), DATA_STD);
         try (Tensor noise = noise(backend(), 64, 9); SamplingRun run = sampler.start(model, noise, SampleOptions.defaults())) {
             double[] start = run.state().toDoubleArray();
             double from = run.time();
@@ -376,7 +380,14 @@ public abstract class SamplerContract {
     @MethodSource("factories")
     public void theOtherScheduleKindWorksOrIsRejectedClearly(SamplerFactory factory) {
         Schedule accepted = create(factory, STEPS).schedule();
-        Schedule other = accepted.tMax() > 1 ? TestSchedules.vp() : TestSchedules.linear(1000);
+        for (Schedule other : SCHEDULES) {
+            if (!other.name().equals(accepted.name())) {
+                createOrRejectClearly(factory, other);
+            }
+        }
+    }
+
+    private static void createOrRejectClearly(SamplerFactory factory, Schedule other) {
         try {
             create(factory, other, STEPS);
         } catch (InvalidParameterException e) {
@@ -399,11 +410,11 @@ public abstract class SamplerContract {
      * Every example configuration of a deterministic solver that declares an order (see
      * {@link Sampler#order()}) converges to the exact probability-flow end point at that order: the
      * error of {@code N} steps over that of {@code 2N} is at least {@code 2^(order - 0.3)}, with
-     * {@code N} the example's {@code steps} (48 if it sets none). Every run stops at {@code sigma_min}
-     * ({@code final_sigmas_type}) instead of jumping to sigma = 0, so the final jump does not
-     * dominate, and uses {@code timestep_spacing = logsnr} (fractional times evenly spaced in log-SNR)
-     * where the sampler accepts it and the example sets no spacing; the exact flow starts from each
-     * run's own first state.
+     * {@code N} the example's {@code steps} (48 if it sets none). Where the sampler has them and the
+     * example sets none, every run stops at {@code sigma_min} ({@code final_sigmas_type}) instead of
+     * jumping to sigma = 0, so the final jump does not dominate, and uses
+     * {@code timestep_spacing = logsnr} (fractional times evenly spaced in log-SNR); the exact flow
+     * starts from each run's own first state.
      */
     @ParameterizedTest(allowZeroInvocations = true)
     @MethodSource("examples")
@@ -423,26 +434,32 @@ public abstract class SamplerContract {
     private Sampler orderSampler(Example example, int steps) {
         Map<String, Object> p = new LinkedHashMap<>(example.parameters());
         p.put("steps", steps);
-        p.putIfAbsent("final_sigmas_type", "sigma_min");
-        boolean logSnr = p.putIfAbsent("timestep_spacing", "logsnr") == null;
+        // defaults the example leaves open, each dropped where the sampler does not have it (flow samplers have neither)
+        List<String> defaults = new ArrayList<>();
+        if (p.putIfAbsent("final_sigmas_type", "sigma_min") == null) {
+            defaults.add("final_sigmas_type");
+        }
+        if (p.putIfAbsent("timestep_spacing", "logsnr") == null) {
+            defaults.add("timestep_spacing");
+        }
         InvalidParameterException rejected = null;
-        for (Schedule schedule : List.of(orderSchedule(), TestSchedules.vp())) {
-            try {
-                return example.factory().create(schedule, Parameters.of(p));
-            } catch (InvalidParameterException e) {
-                if (logSnr && e.parameter().endsWith("timestep_spacing")) {
-                    p.remove("timestep_spacing");
-                    logSnr = false;
-                    try {
-                        return example.factory().create(schedule, Parameters.of(p));
-                    } catch (InvalidParameterException again) {
-                        e = again;
+        for (Schedule schedule : List.of(orderSchedule(), TestSchedules.vp(), TestSchedules.rectifiedFlow())) {
+            while (true) {
+                try {
+                    return example.factory().create(schedule, Parameters.of(p));
+                } catch (InvalidParameterException e) {
+                    String dropped = defaults.stream().filter(k -> e.parameter().endsWith(k)).findFirst().orElse(null);
+                    if (dropped != null) {
+                        p.remove(dropped);
+                        defaults.remove(dropped);
+                        continue;
                     }
+                    if (!e.parameter().endsWith("schedule")) {
+                        throw e;
+                    }
+                    rejected = e;
+                    break;
                 }
-                if (!e.parameter().endsWith("schedule")) {
-                    throw e;
-                }
-                rejected = e;
             }
         }
         throw rejected;

@@ -1,6 +1,8 @@
 package org.ddpm4j.testkit;
 
 import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.path.FlowSchedule;
+import org.ddpm4j.api.path.GaussianPath;
 import org.ddpm4j.api.schedule.ContinuousSchedule;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 
@@ -80,6 +82,34 @@ public final class TestSchedules {
                 double target = Math.log1p(sigma * sigma);
                 double t = (-betaMin + Math.sqrt(betaMin * betaMin + 2 * slope * target)) / slope;
                 return Math.max(0, Math.min(1, t));
+            }
+        };
+    }
+
+    /**
+     * The rectified-flow path {@code x_s = (1 - s) x_0 + s eps} as a schedule on model time
+     * {@code t = 1000 s}, the schedule of flow-matching samplers and models.
+     */
+    public static FlowSchedule rectifiedFlow() {
+        return new FlowSchedule() {
+            @Override
+            public String name() {
+                return "test-rectified-flow";
+            }
+
+            @Override
+            public Parameters parameters() {
+                return Parameters.empty();
+            }
+
+            @Override
+            public GaussianPath path() {
+                return GaussianPath.linear();
+            }
+
+            @Override
+            public double timeScale() {
+                return 1000;
             }
         };
     }

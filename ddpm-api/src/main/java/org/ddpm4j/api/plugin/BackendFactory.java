@@ -10,21 +10,6 @@ public interface BackendFactory extends Factory {
     TensorBackend create(Parameters parameters);
 
     static BackendFactory of(String name, String description, Function<Parameters, TensorBackend> create) {
-        return new BackendFactory() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public String description() {
-                return description;
-            }
-
-            @Override
-            public TensorBackend create(Parameters parameters) {
-                return create.apply(parameters);
-            }
-        };
+        return new Factories.OfBackend(name, description, create);
     }
 }

@@ -10,21 +10,6 @@ public interface GuidanceFactory extends Factory {
     Guidance create(Parameters parameters);
 
     static GuidanceFactory of(String name, String description, Function<Parameters, Guidance> create) {
-        return new GuidanceFactory() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public String description() {
-                return description;
-            }
-
-            @Override
-            public Guidance create(Parameters parameters) {
-                return create.apply(parameters);
-            }
-        };
+        return new Factories.OfGuidance(name, description, create);
     }
 }

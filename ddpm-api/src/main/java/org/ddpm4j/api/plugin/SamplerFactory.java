@@ -25,34 +25,7 @@ public interface SamplerFactory extends Factory {
 
     /** This factory with {@code examples} as its {@link #examples()}. */
     default SamplerFactory withExamples(List<Map<String, Object>> examples) {
-        SamplerFactory self = this;
-        List<Map<String, Object>> copy = List.copyOf(examples);
-        return new SamplerFactory() {
-            @Override
-            public String name() {
-                return self.name();
-            }
-
-            @Override
-            public String description() {
-                return self.description();
-            }
-
-            @Override
-            public Sampler create(Schedule schedule, Parameters parameters) {
-                return self.create(schedule, parameters);
-            }
-
-            @Override
-            public List<String> diffusersClassNames() {
-                return self.diffusersClassNames();
-            }
-
-            @Override
-            public List<Map<String, Object>> examples() {
-                return copy;
-            }
-        };
+        return new Factories.OfSampler(name(), description(), this::create, examples, diffusersClassNames());
     }
 
     static SamplerFactory of(String name, String description, BiFunction<Schedule, Parameters, Sampler> create) {
@@ -62,27 +35,6 @@ public interface SamplerFactory extends Factory {
     /** A factory that also stands in for the diffusers scheduler classes {@code diffusersClassNames}. */
     static SamplerFactory of(String name, String description, BiFunction<Schedule, Parameters, Sampler> create,
                              String... diffusersClassNames) {
-        List<String> classes = List.of(diffusersClassNames);
-        return new SamplerFactory() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public String description() {
-                return description;
-            }
-
-            @Override
-            public Sampler create(Schedule schedule, Parameters parameters) {
-                return create.apply(schedule, parameters);
-            }
-
-            @Override
-            public List<String> diffusersClassNames() {
-                return classes;
-            }
-        };
+        return new Factories.OfSampler(name, description, create, List.of(Map.of()), List.of(diffusersClassNames));
     }
 }

@@ -1,5 +1,7 @@
 package org.ddpm4j.api.plugin;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.ddpm4j.api.Parameters;
@@ -21,21 +23,15 @@ public interface ScheduleFactory extends Factory {
     }
 
     static ScheduleFactory of(String name, String description, Function<Parameters, Schedule> create) {
-        return new ScheduleFactory() {
-            @Override
-            public String name() {
-                return name;
-            }
+        return new Factories.OfSchedule(name, description, create, List.of(Map.of()), Optional.empty());
+    }
 
-            @Override
-            public String description() {
-                return description;
-            }
-
-            @Override
-            public Schedule create(Parameters parameters) {
-                return create.apply(parameters);
-            }
-        };
+    /**
+     * A factory that implements diffusers' {@code beta_schedule} {@code diffusersBetaSchedule} (null: none)
+     * and declares {@code examples} (see {@link Factory#examples()}).
+     */
+    static ScheduleFactory of(String name, String description, Function<Parameters, Schedule> create, String diffusersBetaSchedule,
+                              List<Map<String, Object>> examples) {
+        return new Factories.OfSchedule(name, description, create, examples, Optional.ofNullable(diffusersBetaSchedule));
     }
 }

@@ -36,11 +36,7 @@ public interface TensorBackend extends AutoCloseable {
      * tensor on every backend.
      */
     default Tensor randn(GaussianNoise noise, int... shape) {
-        long n = 1;
-        for (int s : shape) {
-            n *= s;
-        }
-        return fromHost(noise.nextFloats(Math.toIntExact(n)), shape);
+        return fromHost(noise.nextFloats(Math.toIntExact(Tensor.elementCount(shape))), shape);
     }
 
     /**

@@ -2,7 +2,6 @@ package org.ddpm4j.backend.djl;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.ddpm4j.api.Checks;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
@@ -25,34 +24,20 @@ public final class DjlPlugin implements Plugin {
 
     @Override
     public List<DenoiserFactory> denoisers() {
-        return List.of(new DenoiserFactory() {
-            @Override
-            public String name() {
-                return "torchscript";
-            }
+        // no examples: every configuration names a model file, which only the user has
+        return List.of(DenoiserFactory.of("torchscript",
+                "a PyTorch model saved as TorchScript, forward(x_t, t[, y]), with a JSON sidecar; {path: model.pt} (djl backend)",
+                List.of(), DjlPlugin::torchScript));
+    }
 
-            /** None: every configuration names a model file, which only the user has. */
-            @Override
-            public List<Map<String, Object>> examples() {
-                return List.of();
-            }
-
-            @Override
-            public String description() {
-                return "a PyTorch model saved as TorchScript, forward(x_t, t[, y]), with a JSON sidecar; {path: model.pt} (djl backend)";
-            }
-
-            @Override
-            public Denoiser create(TensorBackend backend, Schedule schedule, Parameters p) {
-                Path file = Path.of(p.requireString("path"));
-                if (!(backend instanceof DjlBackend djl)) {
-                    throw new InvalidParameterException("backend", backend.name(), "cannot run TorchScript; use djl");
-                }
-                TorchScriptDenoiser.Sidecar sidecar = TorchScriptDenoiser.Sidecar.read(file);
-                sidecar.check(schedule, file);
-                return new TorchScriptDenoiser(djl, file, sidecar);
-            }
-        });
+    private static Denoiser torchScript(TensorBackend backend, Schedule schedule, Parameters p) {
+        Path file = Path.of(p.requireString("path"));
+        if (!(backend instanceof DjlBackend djl)) {
+            throw new InvalidParameterException("backend", backend.name(), "cannot run TorchScript; use djl");
+        }
+        TorchScriptDenoiser.Sidecar sidecar = TorchScriptDenoiser.Sidecar.read(file);
+        sidecar.check(schedule, file);
+        return new TorchScriptDenoiser(djl, file, sidecar);
     }
 
     private static DjlBackend backend(Parameters p) {

@@ -5,14 +5,10 @@ import java.util.List;
 import java.util.Map;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
-import org.ddpm4j.api.model.Classifier;
-import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.plugin.BackendFactory;
 import org.ddpm4j.api.plugin.ClassifierFactory;
 import org.ddpm4j.api.plugin.DenoiserFactory;
 import org.ddpm4j.api.plugin.Plugin;
-import org.ddpm4j.api.schedule.Schedule;
-import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.backend.java.analytic.GaussianMixture;
 import org.ddpm4j.backend.java.analytic.GaussianMixtureClassifier;
 import org.ddpm4j.backend.java.analytic.GaussianMixtureDenoiser;
@@ -43,12 +39,12 @@ public final class JavaPlugin implements Plugin {
     @Override
     public List<DenoiserFactory> denoisers() {
         return List.of(
-                denoiser("gmm", "exact eps for Gaussian-mixture data: {path} or {weights, means, stds}; conditional=true makes components classes",
-                        (backend, schedule, p) -> new GaussianMixtureDenoiser(mixture(p), schedule, p.getBoolean("conditional", false)),
-                        List.of(MIXTURE, with(MIXTURE, "conditional", true))),
-                denoiser("points", "ideal denoiser of a finite data set (softmax-weighted average of the points): {path to .npy [n, d]} or {points}",
-                        (backend, schedule, p) -> new GaussianMixtureDenoiser(GaussianMixture.ofPoints(points(p)), schedule, false),
-                        List.of(Map.of("points", List.of(List.of(0.0, 1.0), List.of(1.0, 0.0), List.of(-1.0, -1.0))))));
+                DenoiserFactory.of("gmm", "exact eps for Gaussian-mixture data: {path} or {weights, means, stds}; conditional=true makes components classes",
+                        List.of(MIXTURE, with(MIXTURE, "conditional", true)),
+                        (backend, schedule, p) -> new GaussianMixtureDenoiser(mixture(p), schedule, p.getBoolean("conditional", false))),
+                DenoiserFactory.of("points", "ideal denoiser of a finite data set (softmax-weighted average of the points): {path to .npy [n, d]} or {points}",
+                        List.of(Map.of("points", List.of(List.of(0.0, 1.0), List.of(1.0, 0.0), List.of(-1.0, -1.0)))),
+                        (backend, schedule, p) -> new GaussianMixtureDenoiser(GaussianMixture.ofPoints(points(p)), schedule, false)));
     }
 
     /** A two-component mixture in 2-D: the example of the gmm denoiser and classifier. */
@@ -63,22 +59,9 @@ public final class JavaPlugin implements Plugin {
 
     @Override
     public List<ClassifierFactory> classifiers() {
-        return List.of(new ClassifierFactory() {
-            @Override
-            public String name() {
-                return "gmm";
-            }
-
-            @Override
-            public String description() {
-                return "exact p(y | x_t) of a Gaussian mixture whose components are the classes: {path} or {weights, means, stds}";
-            }
-
-            @Override
-            public Classifier create(TensorBackend backend, Schedule schedule, Parameters parameters) {
-                return new GaussianMixtureClassifier(mixture(parameters), schedule);
-            }
-        });
+        return List.of(ClassifierFactory.of("gmm",
+                "exact p(y | x_t) of a Gaussian mixture whose components are the classes: {path} or {weights, means, stds}",
+                List.of(Map.of()), (backend, schedule, p) -> new GaussianMixtureClassifier(mixture(p), schedule)));
     }
 
     private static GaussianMixture mixture(Parameters p) {
@@ -99,34 +82,5 @@ public final class JavaPlugin implements Plugin {
             return a.rows();
         }
         return p.requireDoubleMatrix("points");
-    }
-
-    @FunctionalInterface
-    private interface Create {
-        Denoiser create(TensorBackend backend, Schedule schedule, Parameters parameters);
-    }
-
-    private static DenoiserFactory denoiser(String name, String description, Create create, List<Map<String, Object>> examples) {
-        return new DenoiserFactory() {
-            @Override
-            public List<Map<String, Object>> examples() {
-                return examples;
-            }
-
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public String description() {
-                return description;
-            }
-
-            @Override
-            public Denoiser create(TensorBackend backend, Schedule schedule, Parameters parameters) {
-                return create.create(backend, schedule, parameters);
-            }
-        };
     }
 }

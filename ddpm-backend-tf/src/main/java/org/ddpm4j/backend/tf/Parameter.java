@@ -1,5 +1,6 @@
 package org.ddpm4j.backend.tf;
 
+import org.ddpm4j.api.tensor.Tensor;
 import java.util.Arrays;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.tensorflow.ndarray.Shape;
@@ -44,11 +45,7 @@ record Parameter(String name, int[] shape, Kind kind, int fanIn) {
     }
 
     int size() {
-        int n = 1;
-        for (int s : shape) {
-            n *= s;
-        }
-        return n;
+        return Math.toIntExact(Tensor.elementCount(shape));
     }
 
     /** The shape of the TensorFlow variable. */

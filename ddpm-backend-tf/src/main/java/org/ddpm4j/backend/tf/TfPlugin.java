@@ -2,7 +2,6 @@ package org.ddpm4j.backend.tf;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Denoiser;
@@ -28,31 +27,17 @@ public final class TfPlugin implements Plugin {
 
     @Override
     public List<DenoiserFactory> denoisers() {
-        return List.of(new DenoiserFactory() {
-            @Override
-            public String name() {
-                return "savedmodel";
-            }
+        // no examples: every configuration names a model file, which only the user has
+        return List.of(DenoiserFactory.of("savedmodel",
+                "a TensorFlow SavedModel directory {path} with its model-card.json (as written by SavedModels.export), on the tf backend",
+                List.of(), TfPlugin::savedModel));
+    }
 
-            /** None: every configuration names a model file, which only the user has. */
-            @Override
-            public List<Map<String, Object>> examples() {
-                return List.of();
-            }
-
-            @Override
-            public String description() {
-                return "a TensorFlow SavedModel directory {path} with its model-card.json (as written by SavedModels.export), on the tf backend";
-            }
-
-            @Override
-            public Denoiser create(TensorBackend backend, Schedule schedule, Parameters parameters) {
-                String path = parameters.requireString("path");
-                if (!(backend instanceof TfBackend tf)) {
-                    throw new InvalidParameterException("backend", backend.name(), "must be tf to run a SavedModel");
-                }
-                return SavedModelDenoiser.load(tf, schedule, Path.of(path), parameters.qualify("path"));
-            }
-        });
+    private static Denoiser savedModel(TensorBackend backend, Schedule schedule, Parameters parameters) {
+        String path = parameters.requireString("path");
+        if (!(backend instanceof TfBackend tf)) {
+            throw new InvalidParameterException("backend", backend.name(), "must be tf to run a SavedModel");
+        }
+        return SavedModelDenoiser.load(tf, schedule, Path.of(path), parameters.qualify("path"));
     }
 }

@@ -72,6 +72,18 @@ public record DiffusersScheduler(Schedule schedule, Sampler sampler, Parameteriz
         return read(Json.readObject(file), file.getFileName().toString(), run, registry);
     }
 
+    /**
+     * Reads a {@code scheduler_config.json} as another diffusers class, as {@code NewClass.from_config(old.config)}
+     * does: the schedule and every key the new class reads carry over ({@code className} null: the file's own class).
+     */
+    public static DiffusersScheduler read(Path file, String className, Map<String, Object> run, PluginRegistry registry) {
+        Map<String, Object> config = new java.util.LinkedHashMap<>(Json.readObject(file));
+        if (className != null) {
+            config.put("_class_name", className);   // keys the new class does not read are ignored, as from_config does
+        }
+        return read(config, file.getFileName().toString(), run, registry);
+    }
+
     /** Reads a configuration already parsed; {@code source} names it in error messages. */
     public static DiffusersScheduler read(Map<String, Object> config, String source, Map<String, Object> run, PluginRegistry registry) {
         String declared = Parameters.of(config).scoped(source).requireString("_class_name");

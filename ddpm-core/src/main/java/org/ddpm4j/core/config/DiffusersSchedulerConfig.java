@@ -34,6 +34,11 @@ public final class DiffusersSchedulerConfig {
     }
 
     /** Builds the schedule a diffusers configuration describes. */
+    /** {@link #readSchedule(Parameters, PluginRegistry)} with the plugins on the class path. */
+    public static Schedule readSchedule(Parameters config) {
+        return readSchedule(config, PluginRegistry.load());
+    }
+
     public static Schedule readSchedule(Parameters config, PluginRegistry registry) {
         Map<String, Object> keys = new LinkedHashMap<>();
         for (String key : SCHEDULE_KEYS) {
@@ -73,6 +78,11 @@ public final class DiffusersSchedulerConfig {
      * The diffusers keys that describe {@code schedule}: by {@code beta_schedule} name when a diffusers
      * schedule reproduces it exactly, otherwise as {@code trained_betas} (any discrete schedule).
      */
+    /** {@link #writeSchedule(Schedule, PluginRegistry)} with the plugins on the class path. */
+    public static Map<String, Object> writeSchedule(Schedule schedule) {
+        return writeSchedule(schedule, PluginRegistry.load());
+    }
+
     public static Map<String, Object> writeSchedule(Schedule schedule, PluginRegistry registry) {
         if (!(schedule instanceof DiscreteSchedule discrete)) {
             throw new InvalidParameterException("schedule", schedule.name(), "is continuous; diffusers configurations describe discrete schedules only");

@@ -11,7 +11,9 @@ import org.ddpm4j.toolkit.io.Json;
 /**
  * The JSON configuration of a pipeline: which backend, schedule, sampler, guidance and denoiser, each
  * {@code {"type": NAME, ...parameters}}, and the noisy classifier that classifier guidance uses.
- * Only {@code schedule} is required; {@code backend} defaults to {@code java}.
+ * In JSON only {@code schedule} is required; {@code backend} defaults to {@code java}. A configuration
+ * assembled in code may leave the schedule out when the pipeline's parts give it (a trained model's
+ * own, a diffusers scheduler config: {@code org.ddpm4j.core.pipeline.PipelineParts}).
  *
  * <pre>{@code
  * {
@@ -22,7 +24,7 @@ import org.ddpm4j.toolkit.io.Json;
  * }
  * }</pre>
  */
-public record PipelineConfig(ComponentConfig backend, ComponentConfig schedule, Optional<ComponentConfig> sampler,
+public record PipelineConfig(ComponentConfig backend, Optional<ComponentConfig> schedule, Optional<ComponentConfig> sampler,
                              Optional<ComponentConfig> guidance, Optional<ComponentConfig> denoiser,
                              Optional<ComponentConfig> classifier) {
     private static final Set<String> SECTIONS = Set.of("backend", "schedule", "sampler", "guidance", "denoiser", "classifier");
@@ -44,8 +46,25 @@ public record PipelineConfig(ComponentConfig backend, ComponentConfig schedule, 
         }
         ComponentConfig schedule = section(map, "schedule")
                 .orElseThrow(() -> new InvalidParameterException("schedule", "missing", "is required, e.g. {\"type\": \"linear\"}"));
-        return new PipelineConfig(section(map, "backend").orElse(ComponentConfig.of("java")), schedule,
+        return new PipelineConfig(section(map, "backend").orElse(ComponentConfig.of("java")), Optional.of(schedule),
                 section(map, "sampler"), section(map, "guidance"), section(map, "denoiser"), section(map, "classifier"));
+    }
+
+    /** A configuration of {@code backend} alone, to be completed with the {@code with...} methods or the pipeline's parts. */
+    public static PipelineConfig of(ComponentConfig backend) {
+        return new PipelineConfig(backend, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    public PipelineConfig withSchedule(ComponentConfig c) {
+        return new PipelineConfig(backend, Optional.of(c), sampler, guidance, denoiser, classifier);
+    }
+
+    public PipelineConfig withSampler(ComponentConfig c) {
+        return new PipelineConfig(backend, schedule, Optional.of(c), guidance, denoiser, classifier);
+    }
+
+    public PipelineConfig withGuidance(ComponentConfig c) {
+        return new PipelineConfig(backend, schedule, sampler, Optional.of(c), denoiser, classifier);
     }
 
     private static Optional<ComponentConfig> section(Map<String, Object> map, String name) {

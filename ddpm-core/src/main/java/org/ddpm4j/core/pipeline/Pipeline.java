@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.ddpm4j.api.guidance.Guidance;
 import org.ddpm4j.api.guidance.GuidanceContext;
 import org.ddpm4j.api.model.Classifier;
 import org.ddpm4j.api.model.Denoiser;
@@ -14,6 +15,9 @@ import org.ddpm4j.api.sampling.StepListener;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.config.DiffusersScheduler;
+import org.ddpm4j.core.plugin.PluginRegistry;
 
 /**
  * A ready-to-use composition of a backend, a schedule and optionally a sampler, a denoiser wrapped
@@ -30,11 +34,16 @@ public final class Pipeline implements AutoCloseable {
     private final List<DenoiserLayer> layers;
     private final StepListener listener;
     private final Owned owned;
+    private final Optional<ModelSource.Loaded> loaded;
+    private final PluginRegistry registry;
 
     @Inject
     Pipeline(TensorBackend backend, Schedule schedule, Optional<Sampler> sampler, Optional<Denoiser> denoiser,
-             Optional<Classifier> classifier, Set<DenoiserLayer> layers, Set<StepListener> listeners, Owned owned) {
+             Optional<Classifier> classifier, Set<DenoiserLayer> layers, Set<StepListener> listeners, Owned owned,
+             Optional<ModelSource.Loaded> loaded, PluginRegistry registry) {
         this.owned = owned;
+        this.loaded = loaded;
+        this.registry = registry;
         this.backend = backend;
         this.schedule = schedule;
         this.sampler = sampler;
@@ -93,6 +102,44 @@ public final class Pipeline implements AutoCloseable {
     /** The bound step listeners, called in the order their bindings were made; {@link #sample} adds them to every run. */
     public StepListener listener() {
         return listener;
+    }
+
+    /** The model a {@link ModelSource} part loaded: its card, if any, and what holds it (a checkpoint's network, a diffusers folder). */
+    public Optional<ModelSource.Loaded> loadedModel() {
+        return loaded;
+    }
+
+    /**
+     * Another sampler on the pipeline's schedule, from a configuration entry: for commands that
+     * compare or search over samplers on one model (benchmarks, step-schedule tuning).
+     */
+    public Sampler sampler(ComponentConfig entry) {
+        return sampler(entry, schedule);
+    }
+
+    /** A sampler on {@code on} (e.g. a second model's schedule), from a configuration entry. */
+    public Sampler sampler(ComponentConfig entry, Schedule on) {
+        return registry.createSampler(entry.type(), on, entry.asParameters());
+    }
+
+    /** A guidance from a configuration entry, for sweeps over its scale (the configured one is a layer of {@link #model()}). */
+    public Guidance guidance(ComponentConfig entry) {
+        return registry.createGuidance(entry.type(), entry.asParameters());
+    }
+
+    /** A schedule from a configuration entry, for commands that train or compare on more than one. */
+    public Schedule schedule(ComponentConfig entry) {
+        return registry.createSchedule(entry.type(), entry.asParameters());
+    }
+
+    /** A diffusers scheduler configuration ({@code source} names it in messages) read with the pipeline's plugins, for a run's {@code run} parameters. */
+    public DiffusersScheduler diffusersScheduler(java.util.Map<String, Object> config, String source, java.util.Map<String, Object> run) {
+        return DiffusersScheduler.read(config, source, run, registry);
+    }
+
+    /** A further noisy classifier (e.g. the judge of an evaluation) on the pipeline's backend and schedule, released with the pipeline. */
+    public Classifier classifier(ModelSource source) {
+        return owned.adopt(source.classifier(registry, backend, schedule));
     }
 
     /** The configured sampler. */

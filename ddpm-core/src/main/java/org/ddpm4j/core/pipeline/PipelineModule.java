@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.Multibinder;
 import java.util.Optional;
+import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.guidance.Guidance;
 import org.ddpm4j.api.model.Classifier;
 import org.ddpm4j.api.model.Denoiser;
@@ -66,8 +67,15 @@ public final class PipelineModule extends AbstractModule {
     @Provides
     @Singleton
     Schedule schedule() {
-        ComponentConfig c = config.schedule();
+        ComponentConfig c = config.schedule().orElseThrow(() -> new InvalidParameterException("schedule", "missing",
+                "is required unless the pipeline's parts give it (a trained model's own, a scheduler configuration)"));
         return registry.createSchedule(c.type(), c.asParameters());
+    }
+
+    @Provides
+    @Singleton
+    Optional<ModelSource.Loaded> loadedModel() {
+        return Optional.empty();
     }
 
     @Provides

@@ -33,6 +33,11 @@ public final class Pipelines {
         return build(config, PluginRegistry.load());
     }
 
+    /** Builds a pipeline from the plugins on the class path, with {@code parts} over the configuration's. */
+    public static Pipeline build(PipelineConfig config, PipelineParts parts, Module... overrides) {
+        return build(config, PluginRegistry.load(), parts, overrides);
+    }
+
     /**
      * Builds a pipeline; {@code overrides} replace any binding of the configuration or of an
      * extension (e.g. the {@code TensorBackend}) and may add layers and listeners.

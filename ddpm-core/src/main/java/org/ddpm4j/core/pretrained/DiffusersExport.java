@@ -38,6 +38,11 @@ public final class DiffusersExport {
     }
 
     /** Exports the latest checkpoint of the training directory {@code checkpointDir} to the new folder {@code out}. */
+    /** {@link #export(Path, Path, PluginRegistry)} with the plugins on the class path. */
+    public static void export(Path checkpointDir, Path out) {
+        export(checkpointDir, out, PluginRegistry.load());
+    }
+
     public static void export(Path checkpointDir, Path out, PluginRegistry registry) {
         CheckpointStore store = new CheckpointStore(checkpointDir);
         ModelCard card = store.card();

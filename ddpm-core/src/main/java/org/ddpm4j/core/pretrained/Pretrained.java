@@ -181,11 +181,7 @@ public final class Pretrained implements AutoCloseable {
     public static DiffusersScheduler scheduler(Path root, String className, Map<String, Object> run, PluginRegistry registry) {
         Path file = Layout.scheduler(root).orElseThrow(() -> new InvalidParameterException("pretrained", root.toString(),
                 "has no scheduler/scheduler_config.json (nor scheduler_config.json at the root); give a scheduler configuration"));
-        Map<String, Object> config = new LinkedHashMap<>(Json.readObject(file));
-        if (className != null) {
-            config.put("_class_name", className);   // keys the new class does not read are ignored, as from_config does
-        }
-        return DiffusersScheduler.read(config, file.getFileName().toString(), run, registry);
+        return DiffusersScheduler.read(file, className, run, registry);
     }
 
     /** The scheduler configuration file of the folder, if it has one. */

@@ -66,6 +66,30 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
         return new ModelCard(kind, spec, classNames, schedule, backend, data, objective, all);
     }
 
+    /**
+     * The step schedule stored by {@link #withStepSchedule} for {@code sampler} at {@code steps}, whose
+     * parameters agree with every one in {@code given}: the full sampler parameters to use (its
+     * {@code timesteps} included), or null.
+     */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> tunedSteps(String sampler, Map<String, Object> given, int steps) {
+        for (Map<String, Object> e : stepSchedules) {
+            Map<String, Object> parameters = (Map<String, Object>) e.get("parameters");
+            Map<String, Object> times = (Map<String, Object>) e.get("timesteps");
+            if (!sampler.equals(e.get("sampler")) || parameters == null || times == null || !times.containsKey(String.valueOf(steps))) {
+                continue;
+            }
+            boolean agrees = given.entrySet().stream().allMatch(g -> parameters.containsKey(g.getKey())
+                    && String.valueOf(parameters.get(g.getKey())).equals(String.valueOf(g.getValue())));
+            if (agrees) {
+                Map<String, Object> run = new LinkedHashMap<>(parameters);
+                run.put("timesteps", new java.util.ArrayList<>((List<Object>) times.get(String.valueOf(steps))));
+                return run;
+            }
+        }
+        return null;
+    }
+
     /** {@code flow-matching} when the card says so. */
     public boolean flowMatching() {
         return "flow-matching".equals(objective.get("type"));

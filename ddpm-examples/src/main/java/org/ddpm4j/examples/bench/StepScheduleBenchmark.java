@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.Parameterization;
@@ -16,7 +15,8 @@ import org.ddpm4j.api.sampling.SamplingRun;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
-import org.ddpm4j.core.plugin.PluginRegistry;
+import java.util.function.Function;
+import org.ddpm4j.core.config.ComponentConfig;
 import org.ddpm4j.samplers.ProbabilityFlowOde;
 import org.ddpm4j.samplers.steps.AlignYourSteps;
 import org.ddpm4j.samplers.steps.HandMadeSpacings;
@@ -41,7 +41,7 @@ public final class StepScheduleBenchmark {
     private static final int AYS_SUBDIVISIONS = 4;
     private static final long AYS_NOISE_SEED = 2_000_003;
 
-    private final PluginRegistry registry;
+    private final Function<ComponentConfig, Sampler> samplers;
     private final DiscreteSchedule schedule;
     private final Denoiser model;
     private final ProbabilityFlowOde ode;
@@ -51,9 +51,10 @@ public final class StepScheduleBenchmark {
     private final int gridPoints;
     private final PrintWriter out;
 
-    public StepScheduleBenchmark(PluginRegistry registry, DiscreteSchedule schedule, Denoiser model, ProbabilityFlowOde ode, Tensor noise,
+    /** {@code samplers} makes a sampler on {@code schedule} from a configuration entry (e.g. {@code Pipeline::sampler}). */
+    public StepScheduleBenchmark(Function<ComponentConfig, Sampler> samplers, DiscreteSchedule schedule, Denoiser model, ProbabilityFlowOde ode, Tensor noise,
             Tensor pilots, int gridPoints, PrintWriter out) {
-        this.registry = registry;
+        this.samplers = samplers;
         this.schedule = schedule;
         this.model = model;
         this.ode = ode;
@@ -86,7 +87,7 @@ public final class StepScheduleBenchmark {
         for (int i = 0; i < keysAndValues.length; i += 2) {
             p.put((String) keysAndValues[i], keysAndValues[i + 1]);
         }
-        return registry.createSampler(name, schedule, Parameters.of(p));
+        return samplers.apply(new ComponentConfig(name, p));
     }
 
     private StepScheduleOptimizer.SamplerFactory factory(String name, int order) {

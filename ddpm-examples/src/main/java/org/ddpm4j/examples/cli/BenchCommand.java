@@ -9,9 +9,12 @@ import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
-import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.api.training.NetworkBackend;
-import org.ddpm4j.core.plugin.PluginRegistry;
+import java.util.Map;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.config.PipelineConfig;
+import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.examples.bench.BackendBenchmark;
 import org.ddpm4j.examples.bench.ComparisonTable;
 import org.ddpm4j.examples.bench.PyTorchRound;
@@ -93,21 +96,18 @@ final class BenchCommand implements Runnable {
             if (what.contains("memory")) {
                 BackendBenchmark.checkMemorySteps("--memory-steps", memorySteps); // before minutes of other measurements
             }
-            PluginRegistry registry = PluginRegistry.load();
-            DiscreteSchedule schedule = (DiscreteSchedule) registry.createSchedule("linear", Parameters.empty());
-            Sampler ddim = registry.createSampler("ddim", schedule, Parameters.of("steps", BackendBenchmark.DDIM_STEPS, "clip_sample", false));
             if (what.contains("versus-torch")) {
-                versusTorch(registry, schedule, out, progress);
+                versusTorch(out, progress);
                 return;
             }
             ComparisonTable table = new ComparisonTable();
             for (String name : backends) {
-                try (TensorBackend created = registry.createBackend(name, devices.parameters(name))) {
-                    if (!(created instanceof NetworkBackend backend)) {
+                try (Pipeline pipeline = Pipelines.build(config(name, devices.parameters(name)))) {
+                    if (!(pipeline.backend() instanceof NetworkBackend backend)) {
                         throw new InvalidParameterException("backends", name, "does not build networks");
                     }
                     String column = name + " (" + backend.device() + ")";
-                    BackendBenchmark bench = new BackendBenchmark(backend, schedule, ddim, repeats);
+                    BackendBenchmark bench = new BackendBenchmark(backend, (DiscreteSchedule) pipeline.schedule(), pipeline.requireSampler(), repeats);
                     for (String network : networks) {
                         boolean mlp = network.equals("mlp");
                         if (!mlp && !network.equals("unet")) {
@@ -142,7 +142,7 @@ final class BenchCommand implements Runnable {
         }
 
         /** The backends and PyTorch in rotating rounds ({@link TorchComparison}), the backends open side by side. */
-        private void versusTorch(PluginRegistry registry, DiscreteSchedule schedule, PrintWriter out, PrintWriter progress) {
+        private void versusTorch(PrintWriter out, PrintWriter progress) {
             if (what.size() != 1) {
                 throw new InvalidParameterException("what", String.join(",", what), "versus-torch runs alone");
             }
@@ -151,25 +151,30 @@ final class BenchCommand implements Runnable {
             }
             int unetSteps = Math.max(5, trainSteps / 10);
             PyTorchRound torch = new PyTorchRound(python, torchScript, devices.threads, unetBatch, unetSteps, trainSteps);
-            Sampler dpm = registry.createSampler("dpmsolver++", schedule, Parameters.of("steps", 20));
-            List<TensorBackend> open = new ArrayList<>();
+            List<Pipeline> open = new ArrayList<>();
             try {
                 TorchComparison comparison = new TorchComparison(torch.column(), torch::run);
                 for (String name : backends) {
-                    TensorBackend created = registry.createBackend(name, devices.parameters());
-                    open.add(created);
-                    if (!(created instanceof NetworkBackend backend)) {
+                    Pipeline pipeline = Pipelines.build(config(name, devices.parameters()));
+                    open.add(pipeline);
+                    if (!(pipeline.backend() instanceof NetworkBackend backend)) {
                         throw new InvalidParameterException("backends", name, "does not build networks");
                     }
-                    BackendBenchmark bench = new BackendBenchmark(backend, schedule, registry.createSampler("ddim", schedule,
-                            Parameters.of("steps", BackendBenchmark.DDIM_STEPS, "clip_sample", false)), 1);
+                    BackendBenchmark bench = new BackendBenchmark(backend, (DiscreteSchedule) pipeline.schedule(), pipeline.requireSampler(), 1);
+                    Sampler dpm = pipeline.sampler(new ComponentConfig("dpmsolver++", Map.of("steps", 20)));
                     comparison.add(name + " (" + backend.device() + ")", () -> bench.round(dpm, unetBatch, unetSteps, trainSteps));
                 }
                 out.print(comparison.run(repeats, unetBatch, progress).toMarkdown());
                 out.flush();
             } finally {
-                open.forEach(TensorBackend::close);
+                open.forEach(Pipeline::close);
             }
+        }
+
+        /** One backend's pipeline: the linear schedule and the DDIM sampler of the measurements. */
+        private static PipelineConfig config(String backend, Parameters devices) {
+            return PipelineConfig.of(new ComponentConfig(backend, devices.asMap())).withSchedule(ComponentConfig.of("linear"))
+                    .withSampler(new ComponentConfig("ddim", Map.of("steps", BackendBenchmark.DDIM_STEPS, "clip_sample", false)));
         }
 
         /** Adds a cell and reports it at once (a full run takes minutes). */

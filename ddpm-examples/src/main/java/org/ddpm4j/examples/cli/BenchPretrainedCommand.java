@@ -15,7 +15,12 @@ import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.api.tensor.TensorScope;
 import org.ddpm4j.api.training.NetworkBackend;
-import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.config.PipelineConfig;
+import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.PipelineParts;
+import org.ddpm4j.core.pipeline.Pipelines;
+import org.ddpm4j.core.pipeline.SamplerChoice;
 import org.ddpm4j.core.pretrained.Pretrained;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,11 +61,16 @@ final class BenchPretrainedCommand implements Runnable {
             throw new InvalidParameterException("--batch/--repeats", batch + "/" + repeats, "must both be >= 1");
         }
         PrintWriter out = spec.commandLine().getOut();
-        PluginRegistry registry = PluginRegistry.load();
         out.printf(Locale.ROOT, "| backend | load (s) | heap growth (MB) | parameters | DDIM step, batch %d, median of %d (ms) |%n", batch, repeats);
         out.printf("|---|---|---|---|---|%n");
         for (String name : backends) {
-            try (TensorBackend created = registry.createBackend(name, devices.parameters())) {
+            // the backend and diffusers' DDIMScheduler from the folder's scheduler configuration (its from_config); the model is
+            // loaded here, to time its loading alone
+            SamplerChoice ddim = new SamplerChoice(Pretrained.schedulerConfig(folder).orElseThrow(() -> new InvalidParameterException("--pretrained",
+                    folder.toString(), "has no scheduler configuration")), "ddim", null, Map.of(), Map.of("steps", repeats + 1));
+            try (Pipeline pipeline = Pipelines.build(PipelineConfig.of(new ComponentConfig(name, devices.parameters().asMap())),
+                    PipelineParts.none().sampler(ddim))) {
+                TensorBackend created = pipeline.backend();
                 if (!(created instanceof NetworkBackend networks)) {
                     throw new InvalidParameterException("--backends", name, "does not build networks");
                 }
@@ -71,7 +81,7 @@ final class BenchPretrainedCommand implements Runnable {
                 try (Pretrained model = Pretrained.load(folder, networks)) {
                     double load = (System.nanoTime() - t0) / 1e9;
                     long heapAfter = rt.totalMemory() - rt.freeMemory();
-                    Sampler sampler = model.scheduler("DDIMScheduler", Map.of("steps", repeats + 1), registry).sampler();
+                    Sampler sampler = pipeline.requireSampler();
                     int[] s = model.spec().sampleShape();
                     double[] ms = new double[repeats];
                     try (TensorScope scope = created.openScope()) {

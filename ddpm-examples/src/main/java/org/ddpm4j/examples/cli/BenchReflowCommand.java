@@ -28,7 +28,10 @@ import org.ddpm4j.api.training.Objective;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.TrainableDenoiser;
 import org.ddpm4j.toolkit.io.Json;
-import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.config.PipelineConfig;
+import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.core.training.ArrayData;
 import org.ddpm4j.core.training.Trainer;
 import org.ddpm4j.core.training.TrainingData;
@@ -102,16 +105,18 @@ final class BenchReflowCommand implements Runnable {
                     + "/" + couplingSteps, "must be >= 1 (samples >= 2)");
         }
         Toy2d toy = Toy2d.parse(dataset);
-        PluginRegistry registry = PluginRegistry.load();
-        Schedule linear = registry.createSchedule("linear", Parameters.empty());
-        FlowSchedule flow = (FlowSchedule) registry.createSchedule("rectified-flow", Parameters.empty());
         TrainingData data = Datasets.unlabeled(toy.data(20_000, seed));
         double[][] heldOut = toy.sample(2 * samples, seed + 1);
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("dataset", toy.id());
         metrics.put("backend", backendName);
         metrics.put("train_steps", trainSteps);
-        try (TensorBackend backend = registry.createBackend(backendName, Parameters.of("threads", 1))) {
+        // the backend, the diffusion model's schedule, and the flow models' path from the same plugins
+        PipelineConfig config = PipelineConfig.of(new ComponentConfig(backendName, Map.of("threads", 1))).withSchedule(ComponentConfig.of("linear"));
+        try (Pipeline pipeline = Pipelines.build(config)) {
+            TensorBackend backend = pipeline.backend();
+            Schedule linear = pipeline.schedule();
+            FlowSchedule flow = (FlowSchedule) pipeline.schedule(ComponentConfig.of("rectified-flow"));
             if (!(backend instanceof NetworkBackend networks)) {
                 throw new InvalidParameterException("--backend", backendName, "cannot train networks; use djl or tf");
             }
@@ -122,14 +127,14 @@ final class BenchReflowCommand implements Runnable {
                 TrainableDenoiser rf1 = train(networks, backend, data, flow, Parameterization.FLOW, false, console, "1-rectified flow");
                 open.add(rf1);
                 long t0 = System.nanoTime();
-                ArrayData couplings = Reflow.couplings(rf1.ema(), Reflow.sampler(registry, flow, couplingSteps), new int[] {2}, pairs,
+                ArrayData couplings = Reflow.couplings(rf1.ema(), pipeline.sampler(Reflow.sampler(couplingSteps), flow), new int[] {2}, pairs,
                         seed + 7, backend);
                 console.printf(Locale.ROOT, "%,d couplings by flow-heun, %d steps: %.1f s%n", pairs, couplingSteps, (System.nanoTime() - t0) / 1e9);
                 TrainableDenoiser rf2 = train(networks, backend, couplings, flow, Parameterization.FLOW, true, console, "2-rectified flow");
                 open.add(rf2);
                 List<Model> models = List.of(new Model("diffusion", diffusion.ema(), linear), new Model("1-RF", rf1.ema(), flow),
                         new Model("2-RF", rf2.ema(), flow));
-                measure(models, registry, backend, heldOut, metrics, console);
+                measure(models, pipeline, backend, heldOut, metrics, console);
             } finally {
                 for (AutoCloseable c : open) {
                     try {
@@ -164,18 +169,18 @@ final class BenchReflowCommand implements Runnable {
     }
 
     /** The sampler of {@code model} at {@code evaluations} model evaluations. */
-    private static List<Map.Entry<String, Sampler>> samplers(Model model, PluginRegistry registry, int evaluations) {
+    private static List<Map.Entry<String, Sampler>> samplers(Model model, Pipeline pipeline, int evaluations) {
         if (model.schedule() instanceof FlowSchedule f) {
-            return List.of(Map.entry("flow-euler", registry.createSampler("flow-euler", f, Parameters.of("sigmas", Reflow.uniformSigmas(evaluations)))));
+            return List.of(Map.entry("flow-euler", pipeline.sampler(new ComponentConfig("flow-euler", Map.of("sigmas", Reflow.uniformSigmas(evaluations))), f)));
         }
         return List.of(
-                Map.entry("ddim", registry.createSampler("ddim", model.schedule(), Parameters.of("steps", evaluations,
-                        "timestep_spacing", "trailing", "clip_sample", false, "set_alpha_to_one", false))),
-                Map.entry("dpmsolver++", registry.createSampler("dpmsolver++", model.schedule(), Parameters.of("steps", evaluations,
-                        "timestep_spacing", "trailing"))));
+                Map.entry("ddim", pipeline.sampler(new ComponentConfig("ddim", Map.of("steps", evaluations,
+                        "timestep_spacing", "trailing", "clip_sample", false, "set_alpha_to_one", false)), model.schedule())),
+                Map.entry("dpmsolver++", pipeline.sampler(new ComponentConfig("dpmsolver++", Map.of("steps", evaluations,
+                        "timestep_spacing", "trailing")), model.schedule())));
     }
 
-    private void measure(List<Model> models, PluginRegistry registry, TensorBackend backend, double[][] heldOut, Map<String, Object> metrics,
+    private void measure(List<Model> models, Pipeline pipeline, TensorBackend backend, double[][] heldOut, Map<String, Object> metrics,
                          PrintWriter console) {
         Tensor noise = backend.randn(new GaussianNoise(seed + 11), samples, 2);
         Map<String, double[]> ratios = new LinkedHashMap<>();
@@ -184,7 +189,7 @@ final class BenchReflowCommand implements Runnable {
         double c2stFloor = 0;
         for (Model m : models) {
             for (int k = 0; k < EVALUATIONS.length; k++) {
-                for (Map.Entry<String, Sampler> s : samplers(m, registry, EVALUATIONS[k])) {
+                for (Map.Entry<String, Sampler> s : samplers(m, pipeline, EVALUATIONS[k])) {
                     double[] flat = s.getValue().sample(m.denoiser(), noise, SampleOptions.defaults()).toDoubleArray();
                     SampleQuality q = SampleQuality.measure(rows(flat), heldOut);
                     ratios.computeIfAbsent(m.name() + ", " + s.getKey(), x -> new double[EVALUATIONS.length])[k] = q.energy().ratio();
@@ -197,7 +202,7 @@ final class BenchReflowCommand implements Runnable {
         Map<String, Object> straightness = new LinkedHashMap<>();
         for (Model m : models) {
             if (m.schedule() instanceof FlowSchedule f) {
-                straightness.put(m.name(), Reflow.straightness(m.denoiser(), f, registry, noise, 100));
+                straightness.put(m.name(), Reflow.straightness(m.denoiser(), f, c -> pipeline.sampler(c, f), noise, 100));
             }
         }
         metrics.put("energy_distance_floor", floor);
@@ -255,9 +260,9 @@ final class BenchReflowCommand implements Runnable {
         Figure.save(out.resolve("quality.png"), 1, 640, 480, List.of(quality));
         Tensor few = backend.randn(new GaussianNoise(seed + 13), 40, 2);
         for (Model m : models) {
-            Sampler sampler = m.schedule() instanceof FlowSchedule f ? registry.createSampler("flow-euler", f, Parameters.of("sigmas", Reflow.uniformSigmas(50)))
-                    : registry.createSampler("ddim", m.schedule(), Parameters.of("steps", 50, "clip_sample", false, "timestep_spacing", "trailing",
-                    "set_alpha_to_one", false));
+            Sampler sampler = m.schedule() instanceof FlowSchedule f ? pipeline.sampler(new ComponentConfig("flow-euler", Map.of("sigmas", Reflow.uniformSigmas(50))), f)
+                    : pipeline.sampler(new ComponentConfig("ddim", Map.of("steps", 50, "clip_sample", false, "timestep_spacing", "trailing",
+                    "set_alpha_to_one", false)), m.schedule());
             charts.add(paths(m, sampler, few));
         }
         Figure.save(out.resolve("trajectories.png"), charts.size(), 420, 420, charts);

@@ -22,8 +22,12 @@ import org.ddpm4j.toolkit.sampling.SamplerParameters;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.toolkit.io.OutputPaths;
-import org.ddpm4j.core.plugin.PluginRegistry;
-import org.ddpm4j.backend.java.JavaBackend;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.config.PipelineConfig;
+import org.ddpm4j.core.pipeline.ModelSource;
+import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.PipelineParts;
+import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.core.pipeline.Noise;
 import org.ddpm4j.samplers.ProbabilityFlowOde;
 import picocli.CommandLine.Command;
@@ -142,10 +146,17 @@ final class BenchSamplersCommand implements Runnable {
         if (writeNoise != null) {
             OutputPaths.checkFile("--write-noise", writeNoise, ".npy");
         }
-        PluginRegistry registry = PluginRegistry.load();
-        TensorBackend backend = new JavaBackend();
-        Schedule s = registry.createSchedule(schedule, Parameters.empty());
-        Denoiser model = ModelSources.parse("--denoiser", denoiser).denoiser(registry, backend, s).denoiser();
+        PipelineConfig config = PipelineConfig.of(ComponentConfig.of("java")).withSchedule(ComponentConfig.of(schedule));
+        try (Pipeline pipeline = Pipelines.build(config, PipelineParts.none().model(ModelSource.parse("--denoiser", denoiser)))) {
+            compare(pipeline);
+        }
+    }
+
+    /** Every configuration on the pipeline's model and schedule, against the exact flow. */
+    private void compare(Pipeline pipeline) {
+        TensorBackend backend = pipeline.backend();
+        Schedule s = pipeline.schedule();
+        Denoiser model = pipeline.model();
         Tensor noise = Noise.seeded(model, backend, n, seed);
         if (writeNoise != null) {
             Npy.writeDoubles(writeNoise, noise.toDoubleArray(), noise.shape());
@@ -159,26 +170,26 @@ final class BenchSamplersCommand implements Runnable {
         Best best = new Best();
         for (Configuration c : CONFIGURATIONS) {
             for (int k : steps) {
-                Sampler sampler = registry.createSampler(c.sampler(), s, Parameters.of(c.parameters()).with("steps", k));
+                Sampler sampler = pipeline.sampler(new ComponentConfig(c.sampler(), Parameters.of(c.parameters()).with("steps", k).asMap()));
                 Result r = run(sampler, model, noise, exact);
                 out.printf(Locale.ROOT, "| %s | %s | %d | %d | %.2e |%n", c.sampler(), c.label(), k, r.evaluations, r.error(r.endpoint));
                 best.offer(c.sampler() + " " + c.label() + ", " + k + " steps", r.evaluations, r.error(r.endpoint));
                 out.flush();
             }
         }
-        Sampler ode = registry.createSampler("ode", s, Parameters.of("rtol", 1e-4, "atol", 1e-4));
+        Sampler ode = pipeline.sampler(new ComponentConfig("ode", Map.of("rtol", 1e-4, "atol", 1e-4)));
         Result adaptive = run(ode, model, noise, exact);
         out.printf(Locale.ROOT, "| ode | rtol=1e-4, atol=1e-4 (adaptive) | - | %d | %.2e |%n", adaptive.evaluations, adaptive.error(adaptive.endpoint));
         if (!noTune) {
             Tensor pilots = Noise.seeded(model, backend, Checks.atLeast("--tune-pilots", tunePilots, 1), seed + 1_000_003);
-            for (StepScheduleBenchmark.Row r : new StepScheduleBenchmark(registry, SamplerParameters.discrete(s, "bench samplers"), model, exact,
+            for (StepScheduleBenchmark.Row r : new StepScheduleBenchmark(pipeline::sampler, SamplerParameters.discrete(s, "bench samplers"), model, exact,
                     noise, pilots, tuneGrid, out).run(tuneNfe, Checks.atLeast("--tune-sweeps", tuneSweeps, 0), !noGits)) {
                 best.offer(r.label(), r.evaluations(), r.error());
             }
         }
         out.printf(Locale.ROOT, "%nbest at <= 10 evaluations: %s: %.2e%n", best.label, best.error);
         if (diffusers != null) {
-            compareWithDiffusers(registry, model, noise, exact, best, out);
+            compareWithDiffusers(pipeline, model, noise, exact, best, out);
         }
         out.flush();
     }
@@ -221,7 +232,7 @@ final class BenchSamplersCommand implements Runnable {
      * own error, which should agree with diffusers' to float32 rounding).
      */
     @SuppressWarnings("unchecked")
-    private void compareWithDiffusers(PluginRegistry registry, Denoiser model, Tensor noise, ProbabilityFlowOde exact, Best ours, PrintWriter out) {
+    private void compareWithDiffusers(Pipeline pipeline, Denoiser model, Tensor noise, ProbabilityFlowOde exact, Best ours, PrintWriter out) {
         Map<String, Object> file = Json.readObject(diffusers);
         out.printf(Locale.ROOT, "%ndiffusers' schedulers on the same problem and noise (%s):%n%n", file.get("generated_by"));
         out.println("| diffusers class | configuration | steps | evaluations | error (diffusers) | error (ddpm4j, same configuration) |");
@@ -233,7 +244,7 @@ final class BenchSamplersCommand implements Runnable {
             int k = ((Number) row.get("steps")).intValue();
             // a custom list of timesteps is an argument of diffusers' set_timesteps, not a config key
             Map<String, Object> runParameters = row.get("timesteps") == null ? Map.of("steps", k) : Map.of("timesteps", row.get("timesteps"));
-            DiffusersScheduler d = DiffusersScheduler.read(config, diffusers.getFileName().toString(), runParameters, registry);
+            DiffusersScheduler d = pipeline.diffusersScheduler(config, diffusers.getFileName().toString(), runParameters);
             Result r = run(d.sampler(), model.as(d.predictionType(), d.schedule()), noise, exact);
             List<List<Number>> points = (List<List<Number>>) row.get("samples");
             double[] flat = new double[points.size() * points.get(0).size()];

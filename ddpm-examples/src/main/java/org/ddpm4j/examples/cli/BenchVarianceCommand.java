@@ -10,14 +10,17 @@ import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
-import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
-import org.ddpm4j.backend.java.JavaBackend;
 import org.ddpm4j.backend.java.analytic.GaussianMixture;
 import org.ddpm4j.backend.java.analytic.GaussianMixtureDenoiser;
-import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.config.PipelineConfig;
+import org.ddpm4j.core.pipeline.ModelSource;
+import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.PipelineParts;
+import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.examples.metrics.SampleDistances;
 import org.ddpm4j.samplers.AnalyticVariance;
 import org.ddpm4j.toolkit.sampling.BaseSampler;
@@ -58,10 +61,17 @@ final class BenchVarianceCommand implements Runnable {
         if (n < 10) {
             throw new InvalidParameterException("--n", n, "must be at least 10");
         }
-        PluginRegistry registry = PluginRegistry.load();
-        TensorBackend backend = new JavaBackend();
-        DiscreteSchedule schedule = (DiscreteSchedule) registry.createSchedule("linear", Parameters.empty());
-        Denoiser model = ModelSources.parse("--denoiser", denoiser).denoiser(registry, backend, schedule).denoiser();
+        PipelineConfig config = PipelineConfig.of(ComponentConfig.of("java")).withSchedule(ComponentConfig.of("linear"));
+        try (Pipeline pipeline = Pipelines.build(config, PipelineParts.none().model(ModelSource.parse("--denoiser", denoiser)))) {
+            measure(pipeline);
+        }
+    }
+
+    /** The bounds and the samples' distances of each reverse variance on the pipeline's mixture. */
+    private void measure(Pipeline pipeline) {
+        TensorBackend backend = pipeline.backend();
+        DiscreteSchedule schedule = (DiscreteSchedule) pipeline.schedule();
+        Denoiser model = pipeline.model();
         if (!(model instanceof GaussianMixtureDenoiser gmm)) {
             throw new InvalidParameterException("--denoiser", denoiser, "must be gmm:FILE (the bench needs the data distribution)");
         }
@@ -93,12 +103,12 @@ final class BenchVarianceCommand implements Runnable {
         Tensor noise = backend.randn(new GaussianNoise(seed + 6), n, mixture.dimension());
         for (int k : steps) {
             Parameters base = Parameters.of("steps", k, "clip_sample", false, "timestep_spacing", "trailing");
-            double[] times = ((BaseSampler) registry.createSampler("ddpm", schedule, base)).timesteps();
+            double[] times = ((BaseSampler) pipeline.sampler(new ComponentConfig("ddpm", base.asMap()))).timesteps();
             double[] gamma = AnalyticVariance.epsMoments(model, schedule, times, estimateData, Condition.none(), seed + 7);
             StringBuilder row = new StringBuilder("| " + k + " |");
             for (Parameters p : List.of(base, base.with("variance_type", "fixed_large"),
                     base.with("variance_type", "analytic").with("analytic_eps_moments", gamma))) {
-                Tensor x = registry.createSampler("ddpm", schedule, p).sample(model, noise, SampleOptions.defaults().withSeed(seed + 8));
+                Tensor x = pipeline.sampler(new ComponentConfig("ddpm", p.asMap())).sample(model, noise, SampleOptions.defaults().withSeed(seed + 8));
                 row.append(String.format(Locale.ROOT, " %.4f |", SampleDistances.energyDistanceV(rows(x), heldOut)));
             }
             out.println(row);

@@ -27,7 +27,10 @@ import org.ddpm4j.core.config.KeyValues;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.toolkit.io.StagedDirectory;
-import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.config.PipelineConfig;
+import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.core.training.CheckpointStore;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.core.training.Trainer;
@@ -192,17 +195,14 @@ final class DemoCommand implements Runnable {
             throw new InvalidParameterException(trainSteps < 1 ? "--train-steps" : "--batch", Math.min(trainSteps, batch), "must be an integer >= 1");
         }
         TrainingProgress progress = new TrainingProgress(console, progressSeconds, false);
-        PluginRegistry registry = PluginRegistry.load();
         boolean flow = switch (objective) {
             case "denoising" -> false;
             case "flow" -> true;
             default -> throw new InvalidParameterException("--objective", objective, "must be denoising or flow");
         };
-        Schedule schedule = registry.createSchedule(flow ? "rectified-flow" : "linear", Parameters.of(Map.of()));
         if (samplerName == null) {
             samplerName = flow ? "flow-heun" : "dpmsolver++";
         }
-        Sampler sampler = sampler(registry, schedule);
         TrainingData training = Datasets.unlabeled(toy.data(TRAINING_POINTS, seed));
         double[][] heldOut = toy.sample(2 * samples, seed + 1);
         if (flow && predict != null) {
@@ -212,18 +212,24 @@ final class DemoCommand implements Runnable {
             throw new InvalidParameterException("--min-snr", minSnr, "must be a number > 0");
         }
         Parameterization target = flow ? Parameterization.FLOW : predict == null ? Parameterization.EPSILON : Parameterization.parse("--predict", predict);
-        Objective trainingObjective = new Objective(schedule, target, minSnr == null ? LossWeighting.UNIFORM : LossWeighting.minSnr(minSnr), 0);
         NetworkSpec network = new NetworkSpec("mlp", new int[] {2}, 0, target,
                 Parameters.of(KeyValues.parse(hyperparameters)));
         TrainingSettings settings = new TrainingSettings(trainSteps, batch, learningRate, Math.min(100, trainSteps), true, seed, 0, 1);
         OptimizerSettings optimizer = OptimizerSettings.defaults().withSeed(seed).withEmaDecay(ema);
         Map<String, Object> timings = new LinkedHashMap<>();
-        try (TensorBackend backend = registry.createBackend(backendName, devices.parameters(backendName));
+        PipelineConfig config = PipelineConfig.of(new ComponentConfig(backendName, devices.parameters(backendName).asMap()))
+                .withSchedule(ComponentConfig.of(flow ? "rectified-flow" : "linear"));
+        // the network is trained on the pipeline's backend and sampled by a sampler on its schedule
+        try (Pipeline pipeline = Pipelines.build(config);
              // all outputs are written into a staging directory and appear together, replacing the previous run's
              StagedDirectory staged = StagedDirectory.begin("--out", out, OUTPUTS)) {
+            TensorBackend backend = pipeline.backend();
+            Schedule schedule = pipeline.schedule();
             if (!(backend instanceof NetworkBackend networks)) {
                 throw new InvalidParameterException("--backend", backendName, "cannot train networks; use djl or tf");
             }
+            Sampler sampler = sampler(pipeline);
+            Objective trainingObjective = new Objective(schedule, target, minSnr == null ? LossWeighting.UNIFORM : LossWeighting.minSnr(minSnr), 0);
             Path dir = staged.dir();
             CheckpointStore store = new CheckpointStore(dir.resolve("model"));
             store.writeCard(ModelCard.of("denoiser", network, schedule, backend.name(),
@@ -316,7 +322,7 @@ final class DemoCommand implements Runnable {
      * from noise 0.14 to 0, more than twice the moons' spread, which returns the denoiser's mean there:
      * thin samples). The user's --param values come on top.
      */
-    private Sampler sampler(PluginRegistry registry, Schedule schedule) {
+    private Sampler sampler(Pipeline pipeline) {
         Map<String, Object> defaults = new LinkedHashMap<>();
         defaults.put("clip_sample", false);
         Map<String, Object> given = KeyValues.parse(samplerParameters);
@@ -328,7 +334,7 @@ final class DemoCommand implements Runnable {
             p.putAll(given);
             p.put("steps", steps);
             try {
-                Sampler sampler = registry.createSampler(samplerName, schedule, Parameters.of(p));
+                Sampler sampler = pipeline.sampler(new ComponentConfig(samplerName, p));
                 samplerSettings = p;
                 return sampler;
             } catch (InvalidParameterException e) {

@@ -13,7 +13,12 @@ import org.ddpm4j.api.training.NetworkBackend;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.TrainableDenoiser;
-import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.config.PipelineConfig;
+import org.ddpm4j.core.pipeline.ModelSource;
+import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.PipelineParts;
+import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.core.training.Models;
 import org.ddpm4j.core.training.ProgressiveDistillation;
@@ -78,15 +83,18 @@ final class DistillCommand implements Runnable {
 
     @Override
     public void run() {
-        PluginRegistry registry = PluginRegistry.load();
         PrintWriter console = spec.commandLine().getOut();
-        ModelCard card = ModelSources.parse("--teacher", "checkpoint:" + teacher).card();
+        ModelSource source = ModelSource.checkpoint("--teacher", teacher);
+        ModelCard card = source.card();
         if (card.spec().numClasses() > 0) {
             throw new InvalidParameterException("--teacher", teacher.toString(), "is class-conditional; distillation of conditional models is not supported yet");
         }
         TrainingData training = Datasets.fromNpy(data, null);
-        try (TensorBackend backend = registry.createBackend(card.backend(), devices.parameters(card.backend()));
-             Models.LoadedDenoiser loaded = Models.loadDenoiser(teacher, backend, registry)) {
+        // the teacher, with its schedule, on the backend it was trained with
+        PipelineConfig config = PipelineConfig.of(new ComponentConfig(card.backend(), devices.parameters(card.backend()).asMap()));
+        try (Pipeline pipeline = Pipelines.build(config, PipelineParts.none().model(source))) {
+            TensorBackend backend = pipeline.backend();
+            Models.LoadedDenoiser loaded = (Models.LoadedDenoiser) pipeline.loadedModel().orElseThrow().resources();
             if (!(loaded.schedule() instanceof DiscreteSchedule schedule)) {
                 throw new InvalidParameterException("--teacher", teacher.toString(), "needs a discrete schedule; has " + loaded.schedule().name());
             }

@@ -4,10 +4,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
@@ -15,13 +13,12 @@ import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
-import org.ddpm4j.core.config.ComponentConfig;
 import org.ddpm4j.core.config.PipelineConfig;
 import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.ModelSource;
 import org.ddpm4j.core.pipeline.PipelineParts;
 import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.toolkit.io.Npy;
-import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.examples.inpaint.Inpainting;
 import org.ddpm4j.examples.inpaint.Sdedit;
 import picocli.CommandLine.ArgGroup;
@@ -107,20 +104,15 @@ final class EditCommand implements Runnable {
     @Override
     public void run() {
         checkOptions();
-        PluginRegistry registry = PluginRegistry.load();
-        ModelSources.Spec source = ModelSources.parse(model.option(), model.spec());
+        ModelSource source = ModelSource.parse(model.option(), model.spec());
         Map<String, Object> run = new LinkedHashMap<>();
         if (steps != null) {
             run.put("steps", steps);
         }
-        SamplerSource.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry));
-        samplerSource.defaultNote(resolved).ifPresent(spec.commandLine().getErr()::println);
-        PipelineParts parts = PipelineParts.none().schedule(resolved.schedule()).sampler(resolved.sampler())
-                .denoiser(source.loader(registry, false, ModelSources.Source::denoiser))
+        PipelineParts parts = PipelineParts.none().model(source).sampler(samplerSource.choice(run))
                 .listener(new Progress(spec.commandLine().getErr(), mode.name()));
-        PipelineConfig config = new PipelineConfig(backendChoice.config(source), ComponentConfig.of(resolved.schedule().name()),
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
-        try (Pipeline pipeline = Pipelines.build(config, registry, parts)) {
+        try (Pipeline pipeline = Pipelines.build(PipelineConfig.of(backendChoice.config(source)), parts)) {
+            samplerSource.defaultNote(pipeline.requireSampler()).ifPresent(spec.commandLine().getErr()::println);
             TensorBackend backend = pipeline.backend();
             Denoiser denoiser = pipeline.model();
             Npy.Array data = Npy.read(input);
@@ -133,7 +125,7 @@ final class EditCommand implements Runnable {
                 case inpaint -> new Inpainting(pipeline.requireSampler(), resampling).inpaint(denoiser, x0, backend.fromHost(mask(shape), shape), noise, options);
                 case sdedit -> new Sdedit(pipeline.requireSampler(), strength == null ? 0.5 : strength).edit(denoiser, x0, noise, options);
             };
-            write(result, resolved, started);
+            write(result, pipeline, started);
         }
     }
 
@@ -215,7 +207,7 @@ final class EditCommand implements Runnable {
         return r;
     }
 
-    private void write(Tensor result, SamplerSource.Resolved resolved, long started) {
+    private void write(Tensor result, Pipeline pipeline, long started) {
         PrintWriter console = spec.commandLine().getOut();
         if (out != null) {
             Npy.writeDoubles(out, result.toDoubleArray(), result.shape());
@@ -225,7 +217,7 @@ final class EditCommand implements Runnable {
         }
         console.printf(Locale.ROOT, "wrote %s: %s of %d samples, %s on %s, %d steps, %.2f s%n",
                 String.join(" and ", java.util.stream.Stream.of(out, grid).filter(java.util.Objects::nonNull).map(Path::toString).toList()),
-                mode, result.batchSize(), resolved.sampler().name(), resolved.schedule().name(), resolved.sampler().steps(),
+                mode, result.batchSize(), pipeline.requireSampler().name(), pipeline.schedule().name(), pipeline.requireSampler().steps(),
                 (System.nanoTime() - started) / 1e9);
         console.flush();
     }

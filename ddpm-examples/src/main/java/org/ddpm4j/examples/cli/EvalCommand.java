@@ -8,9 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
-import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.VarianceOutput;
 import org.ddpm4j.api.sampling.Sampler;
@@ -23,9 +21,9 @@ import org.ddpm4j.toolkit.io.OutputPaths;
 import org.ddpm4j.core.config.ComponentConfig;
 import org.ddpm4j.core.config.PipelineConfig;
 import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.ModelSource;
 import org.ddpm4j.core.pipeline.PipelineParts;
 import org.ddpm4j.core.pipeline.Pipelines;
-import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.progress.ProgressReporter;
 import org.ddpm4j.core.training.ArrayData;
 import org.ddpm4j.core.training.ModelCard;
@@ -131,29 +129,24 @@ final class EvalCommand implements Runnable {
     public void run() {
         check();
         PrintWriter console = spec.commandLine().getOut();
-        PluginRegistry registry = PluginRegistry.load();
-        ModelSources.Spec model = ModelSources.parse("--checkpoint", "checkpoint:" + checkpoint);
+        ModelSource model = ModelSource.checkpoint("--checkpoint", checkpoint);
         ModelCard card = model.card();
         checkGuidanceClassifier(card);
-        Schedule schedule = model.schedule(registry).orElseThrow();
         Map<String, Object> parameters = KeyValues.parse(samplerParameters);
         parameters.put("steps", steps);
         String backendChoice = backendName != null ? backendName : card.backend();
-        PipelineConfig config = new PipelineConfig(new ComponentConfig(backendChoice, devices.parameters(backendChoice).asMap()),
-                ComponentConfig.of(schedule.name()), Optional.of(new ComponentConfig(samplerName, parameters)), Optional.empty(),
-                Optional.empty(), Optional.empty());
-        PipelineParts parts = PipelineParts.none().schedule(schedule).denoiser(model.loader(registry, false, ModelSources.Source::denoiser));
+        PipelineConfig config = PipelineConfig.of(new ComponentConfig(backendChoice, devices.parameters(backendChoice).asMap()))
+                .withSampler(new ComponentConfig(samplerName, parameters));
+        PipelineParts parts = PipelineParts.none().model(model);
         if (guidance.equals(Guide.CLASSIFIER)) {
-            ModelSources.Spec guiding = ModelSources.parse("--guidance-classifier", "checkpoint:" + guidanceClassifier);
-            // a trained classifier's network frees its own memory: the pipeline closes it
-            parts.classifier((backend, s, owns) -> guiding.classifier(registry, backend, s, new LinkedHashMap<>()));
+            parts.classifier(ModelSource.checkpoint("--guidance-classifier", guidanceClassifier));
         }
-        Map<String, AutoCloseable> open = new LinkedHashMap<>();   // the judge: not part of the sampling pipeline
-        try (Pipeline pipeline = Pipelines.build(config, registry, parts)) {
+        try (Pipeline pipeline = Pipelines.build(config, parts)) {
             TensorBackend backend = pipeline.backend();
+            Schedule schedule = pipeline.schedule();
             Files.createDirectories(out);
-            EvaluationClassifier judge = new EvaluationClassifier(ModelSources.parse("--classifier", "checkpoint:" + classifier)
-                    .classifier(registry, backend, pipeline.schedule(), open));
+            // the judge is not part of the sampling pipeline's model, but is released with it
+            EvaluationClassifier judge = new EvaluationClassifier(pipeline.classifier(ModelSource.checkpoint("--classifier", classifier)));
             ArrayData test = Datasets.test(Datasets.FASHION_MNIST, dataDirectory(card), testImages);
             Denoiser denoiser = pipeline.model();
             if (bitsPerDimImages > 0 && variance.equals("learned") && denoiser.varianceOutput() == VarianceOutput.NONE) {
@@ -171,8 +164,8 @@ final class EvalCommand implements Runnable {
             double[][] reference = evaluation.judgeTestImages(judge, report);
             report.put("sampler", samplerName + ", " + steps + " steps" + (samplerParameters.isEmpty() ? "" : ", " + samplerParameters));
             Guide guide = guidance.equals(Guide.CLASSIFIER)
-                    ? Guide.classifier(registry, denoiser, schedule, pipeline.classifier().orElseThrow())
-                    : Guide.classifierFree(registry, denoiser, schedule);
+                    ? Guide.classifier(pipeline::guidance, denoiser, schedule, pipeline.classifier().orElseThrow())
+                    : Guide.classifierFree(pipeline::guidance, denoiser, schedule);
             Sampler sampler = pipeline.requireSampler();
             PrintWriter err = spec.commandLine().getErr();
             report.put("guidance", new GuidanceSweep(sampler, guide, perClass, scales, seed, label -> new Progress(err, label))
@@ -188,14 +181,6 @@ final class EvalCommand implements Runnable {
             console.println("wrote " + out.resolve("eval.json"));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
-        } finally {
-            open.values().forEach(c -> {
-                try {
-                    c.close();
-                } catch (Exception ignored) {
-                    // best effort at exit
-                }
-            });
         }
         console.flush();
     }
@@ -238,8 +223,8 @@ final class EvalCommand implements Runnable {
             return;
         }
         String option = "--guidance-classifier";
-        ModelCard card = ModelSources.parse(option, "checkpoint:" + guidanceClassifier).card();
-        int judged = ModelSources.parse("--classifier", "checkpoint:" + classifier).card().spec().numClasses();
+        ModelCard card = ModelSource.checkpoint(option, guidanceClassifier).card();
+        int judged = ModelSource.checkpoint("--classifier", classifier).card().spec().numClasses();
         int classes = card.spec().numClasses();
         if (!card.kind().equals("classifier")) {
             throw new InvalidParameterException(option, guidanceClassifier.toString(), "holds a " + card.kind() + ", not a classifier");

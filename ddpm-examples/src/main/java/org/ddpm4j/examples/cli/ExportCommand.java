@@ -2,7 +2,6 @@ package org.ddpm4j.examples.cli;
 
 import java.nio.file.Path;
 import org.ddpm4j.api.InvalidParameterException;
-import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.pretrained.DiffusersExport;
 import org.ddpm4j.toolkit.io.OutputPaths;
 import picocli.CommandLine.Command;
@@ -38,7 +37,7 @@ final class ExportCommand implements Runnable {
             throw new InvalidParameterException("format", format, "must be diffusers");
         }
         OutputPaths.checkDirectory("out", out);
-        DiffusersExport.export(checkpoint, out, PluginRegistry.load());
+        DiffusersExport.export(checkpoint, out);
         spec.commandLine().getOut().println("wrote " + out + " (diffusers UNet2DModel + DDPMScheduler)");
     }
 }

@@ -14,8 +14,8 @@ import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
-import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.sampling.SampleOptions;
+import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.sampling.SamplingRun;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
@@ -24,11 +24,10 @@ import org.ddpm4j.core.config.ComponentConfig;
 import org.ddpm4j.core.config.PipelineConfig;
 import org.ddpm4j.core.pipeline.Noise;
 import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.ModelSource;
 import org.ddpm4j.core.pipeline.PipelineParts;
 import org.ddpm4j.core.pipeline.Pipelines;
-import java.util.concurrent.atomic.AtomicReference;
 import org.ddpm4j.toolkit.io.Npy;
-import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.pretrained.Pretrained;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -122,8 +121,7 @@ final class SampleCommand implements Runnable {
             throw new InvalidParameterException("--out", "missing", "give --out FILE.npy and/or --grid FILE.png");
         }
         Outputs.checkFiles(out, grid);
-        PluginRegistry registry = PluginRegistry.load();
-        ModelSources.Spec source = ModelSources.parse(model.option(), model.spec());
+        ModelSource source = ModelSource.parse(model.option(), model.spec());
         Map<String, Object> run = new LinkedHashMap<>();
         if (steps != null) {
             run.put("steps", steps);
@@ -132,34 +130,25 @@ final class SampleCommand implements Runnable {
             run.put("eta", eta);
         }
         useTunedSteps(source, run);
-        boolean pretrained = source.kind() == ModelSources.Kind.PRETRAINED;
-        SamplerSource.Resolved resolved = samplerSource.resolve(registry, run, source.schedule(registry),
-                pretrained ? Optional.of(source.location()) : Optional.empty());
-        if (!pretrained) {                           // a folder's own scheduler is the default there, printed with the model
-            samplerSource.defaultNote(resolved).ifPresent(spec.commandLine().getErr()::println);
-        }
         checkGuidanceOptions();
         // a mixture's components are the classes, except under classifier guidance, which guides the whole mixture
         boolean componentsAsClasses = classes != null && !"classifier".equals(guidance);
-        AtomicReference<ModelSources.Source> loaded = new AtomicReference<>();
-        PipelineParts parts = PipelineParts.none().schedule(resolved.schedule()).sampler(resolved.sampler())
-                .denoiser(source.loader(registry, componentsAsClasses, s -> {
-                    loaded.set(s);
-                    s.card().ifPresent(card -> checkDistilled(card, resolved));
-                    return predicting(source, s.denoiser(), resolved);
-                }))
+        PipelineParts parts = PipelineParts.none().model(source, componentsAsClasses).sampler(samplerSource.choice(run))
                 .listener(new Progress(spec.commandLine().getErr(), "sample"));
         if (classifier != null) {
-            ModelSources.Spec classifierSource = ModelSources.parse("--classifier", classifier);
-            // a trained classifier's network frees its own memory: the pipeline closes it (as the classifier), so nothing more is owned
-            parts.classifier((backend, schedule, owns) -> classifierSource.classifier(registry, backend, schedule, new LinkedHashMap<>()));
+            parts.classifier(ModelSource.parse("--classifier", classifier));
         }
-        try (Pipeline pipeline = Pipelines.build(config(source, resolved), registry, parts)) {
-            if (loaded.get().resources() instanceof Pretrained p) {
+        try (Pipeline pipeline = Pipelines.build(config(source), parts)) {
+            Sampler sampler = pipeline.requireSampler();
+            ModelSource.Loaded loaded = pipeline.loadedModel().orElseThrow();
+            if (loaded.resources() instanceof Pretrained p) {
                 spec.commandLine().getOut().printf(Locale.ROOT, "loaded %s from %s; scheduler %s (%s, %d steps); backend %s%n", p.describe(),
-                        p.root(), p.schedulerConfig().map(Path::toString).orElse("-"), resolved.sampler().name(),
-                        resolved.sampler().steps(), pipeline.backend().name() + " " + backendChoice.devices.parameters().asMap());
+                        p.root(), p.schedulerConfig().map(Path::toString).orElse("-"), sampler.name(),
+                        sampler.steps(), pipeline.backend().name() + " " + backendChoice.devices.parameters().asMap());
+            } else {                                   // a folder's own scheduler is the default there, printed with the model
+                samplerSource.defaultNote(sampler).ifPresent(spec.commandLine().getErr()::println);
             }
+            loaded.card().ifPresent(card -> checkDistilled(card, pipeline));
             Denoiser denoiser = pipeline.model();
             TensorBackend backend = pipeline.backend();
             Tensor x = noise.file != null ? Noise.read("--init-noise", noise.file, Noise.sampleShape(denoiser), backend)
@@ -176,7 +165,7 @@ final class SampleCommand implements Runnable {
      * The configuration of this run: the backend and the guidance from the options; the schedule,
      * sampler and model come from the model source and the scheduler config as {@link PipelineParts}.
      */
-    private PipelineConfig config(ModelSources.Spec source, SamplerSource.Resolved resolved) {
+    private PipelineConfig config(ModelSource source) {
         Optional<ComponentConfig> guided = Optional.empty();
         if (guidance != null) {
             Map<String, Object> p = KeyValues.parse(guidanceParams);
@@ -185,8 +174,7 @@ final class SampleCommand implements Runnable {
             }
             guided = Optional.of(new ComponentConfig(guidance, p));
         }
-        return new PipelineConfig(backendChoice.config(source),
-                ComponentConfig.of(resolved.schedule().name()), Optional.empty(), guided, Optional.empty(), Optional.empty());
+        return new PipelineConfig(backendChoice.config(source), Optional.empty(), Optional.empty(), guided, Optional.empty(), Optional.empty());
     }
 
     /** Guidance options that make no sense together fail before any model is loaded. */
@@ -209,29 +197,29 @@ final class SampleCommand implements Runnable {
      * A progressively distilled student takes exactly the DDIM steps it was distilled for
      * ({@link ProgressiveDistillation#grid}); any other plan would ask it for steps it never learned.
      */
-    private static void checkDistilled(ModelCard card, SamplerSource.Resolved resolved) {
+    private static void checkDistilled(ModelCard card, Pipeline pipeline) {
         Optional<Integer> distilled = ProgressiveDistillation.distilledSteps(card);
         if (distilled.isEmpty()) {
             return;
         }
         int n = distilled.get();
-        boolean same = resolved.sampler() instanceof BaseSampler b && resolved.sampler().name().equals("ddim")
-                && resolved.schedule() instanceof DiscreteSchedule d
+        Sampler sampler = pipeline.requireSampler();
+        boolean same = sampler instanceof BaseSampler b && sampler.name().equals("ddim")
+                && pipeline.schedule() instanceof DiscreteSchedule d
                 && Arrays.equals(b.timesteps(), new ProgressiveDistillation(d).grid(n));
         if (!same) {
-            throw new InvalidParameterException("--steps", resolved.sampler().steps(), "this model was distilled for " + n
+            throw new InvalidParameterException("--steps", sampler.steps(), "this model was distilled for " + n
                     + " DDIM steps; sample it with --sampler ddim --steps " + n
                     + " --param timestep_spacing=trailing --param set_alpha_to_one=true --param clip_sample=false");
         }
     }
 
     /** With a step schedule that 'ddpm tune-steps' stored in the model card for this sampler and --steps: use it, and say so. */
-    private void useTunedSteps(ModelSources.Spec source, Map<String, Object> run) {
-        boolean hasCard = source.kind() == ModelSources.Kind.CHECKPOINT || source.kind() == ModelSources.Kind.SAVEDMODEL;
-        if (!hasCard || steps == null || samplerSource.choice.sampler == null) {
+    private void useTunedSteps(ModelSource source, Map<String, Object> run) {
+        if (!source.hasCard() || steps == null || samplerSource.choice.sampler == null) {
             return;
         }
-        Map<String, Object> tuned = TuneStepsCommand.stored(source.card(), samplerSource.choice.sampler, KeyValues.parse(samplerSource.samplerParams), steps);
+        Map<String, Object> tuned = source.card().tunedSteps(samplerSource.choice.sampler, KeyValues.parse(samplerSource.samplerParams), steps);
         if (tuned != null) {
             run.remove("steps");
             run.putAll(tuned);
@@ -264,22 +252,6 @@ final class SampleCommand implements Runnable {
                 samples.batchSize(), Arrays.toString(Arrays.copyOfRange(samples.shape(), 1, samples.rank())), pipeline.requireSampler().name(),
                 pipeline.schedule().name(), pipeline.requireSampler().steps(), evaluations, (System.nanoTime() - started) / 1e9);
         console.flush();
-    }
-
-    /**
-     * The model asked for the scheduler config's {@code prediction_type}: analytic denoisers give any
-     * exactly; a trained model must have been trained to predict it.
-     */
-    private static Denoiser predicting(ModelSources.Spec source, Denoiser d, SamplerSource.Resolved resolved) {
-        Parameterization wanted = resolved.predictionType();
-        if (wanted == null || wanted == d.parameterization()) {
-            return d;
-        }
-        if (!source.kind().carriesSchedule()) {
-            return d.as(wanted, resolved.schedule());
-        }
-        throw new InvalidParameterException("prediction_type", wanted.diffusersName(), "must match the model, which predicts "
-                + d.parameterization().diffusersName());
     }
 
     /** The number of samples, refused when the batch would not fit in memory. */

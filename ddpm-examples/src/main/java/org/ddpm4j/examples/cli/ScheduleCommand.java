@@ -16,7 +16,10 @@ import org.ddpm4j.core.config.KeyValues;
 import org.ddpm4j.toolkit.io.AtomicFiles;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.OutputPaths;
-import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.config.PipelineConfig;
+import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.examples.plot.Chart;
 import org.ddpm4j.examples.plot.Figure;
 import picocli.CommandLine.ArgGroup;
@@ -71,8 +74,7 @@ final class ScheduleCommand implements Runnable {
     @Override
     public void run() {
         checkOutputs();
-        PluginRegistry registry = PluginRegistry.load();
-        Schedule schedule = schedule(registry);
+        Schedule schedule = schedule();
         double[] t = times(schedule);
         PrintWriter console = spec.commandLine().getOut();
         StringBuilder csv = new StringBuilder("t,beta,alpha_bar,sigma,log_snr\n");
@@ -98,7 +100,7 @@ final class ScheduleCommand implements Runnable {
         if (writeConfig != null) {
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("_class_name", "DDPMScheduler");
-            config.putAll(DiffusersSchedulerConfig.writeSchedule(schedule, registry));
+            config.putAll(DiffusersSchedulerConfig.writeSchedule(schedule));
             Json.write(config, writeConfig);
             console.println("wrote " + writeConfig);
         }
@@ -108,21 +110,24 @@ final class ScheduleCommand implements Runnable {
         console.flush();
     }
 
-    private Schedule schedule(PluginRegistry registry) {
+    private Schedule schedule() {
         if (source.config != null) {
             Parameters config = Parameters.of(Json.readObject(source.config)).scoped(source.config.getFileName().toString());
             if (steps != null || !params.isEmpty()) {
                 throw new IllegalArgumentException("--timesteps and --param apply to --name; edit the config file instead");
             }
-            return DiffusersSchedulerConfig.readSchedule(config, registry);
+            return DiffusersSchedulerConfig.readSchedule(config);
         }
         Map<String, Object> p = KeyValues.parse(params);
-        Schedule probe = registry.createSchedule(source.name, Parameters.of(p));
-        if (steps != null && probe instanceof DiscreteSchedule) {
-            p.put("num_train_timesteps", steps);
-            return registry.createSchedule(source.name, Parameters.of(p));
+        // a schedule alone: the pipeline's (host) backend computes nothing here
+        try (Pipeline pipeline = Pipelines.build(PipelineConfig.of(ComponentConfig.of("java")).withSchedule(new ComponentConfig(source.name, p)))) {
+            Schedule probe = pipeline.schedule();
+            if (steps != null && probe instanceof DiscreteSchedule) {
+                p.put("num_train_timesteps", steps);
+                return pipeline.schedule(new ComponentConfig(source.name, p));
+            }
+            return probe;
         }
-        return probe;
     }
 
     private void checkOutputs() {

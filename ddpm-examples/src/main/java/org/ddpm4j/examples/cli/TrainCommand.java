@@ -29,7 +29,12 @@ import org.ddpm4j.core.config.KeyValues;
 import org.ddpm4j.toolkit.io.AtomicFiles;
 import org.ddpm4j.toolkit.io.DirectoryLock;
 import org.ddpm4j.toolkit.io.OutputPaths;
-import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.config.PipelineConfig;
+import org.ddpm4j.core.pipeline.ModelSource;
+import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.PipelineParts;
+import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.core.training.CheckpointStore;
 import org.ddpm4j.core.training.DataFingerprint;
 import org.ddpm4j.core.training.ModelCard;
@@ -188,9 +193,8 @@ final class TrainCommand implements Runnable {
         PrintWriter console = spec.commandLine().getOut();
         TrainingProgress progress = new TrainingProgress(console, progressSeconds);
         OutputPaths.checkDirectory("--out", out);
-        PluginRegistry registry = PluginRegistry.load();
         if (reflowFrom != null) {
-            reflow(console, registry);
+            reflow(console);
             return;
         }
         boolean classifier = switch (model) {
@@ -219,18 +223,20 @@ final class TrainCommand implements Runnable {
         if (flow && classifier) {
             throw new InvalidParameterException("objective", objectiveName, "applies to denoisers; a classifier learns from diffusion noise");
         }
-        Schedule noise = registry.createSchedule(schedule != null ? schedule : flow ? "rectified-flow" : "linear",
-                Parameters.of(KeyValues.parse(scheduleParameters)));
-        if (flow && !(noise instanceof org.ddpm4j.api.path.FlowSchedule)) {
-            throw new InvalidParameterException("schedule", schedule, "is a diffusion schedule; --objective flow trains on a flow path "
-                    + "(rectified-flow)");
-        }
-        NetworkSpec network = network(training, noise, classifier);
         TrainingSettings settings = new TrainingSettings(steps, batch, learningRate, Math.min(warmup, steps), cosineDecay, seed,
                 checkpointEvery, keep);
         OptimizerSettings optimizer = OptimizerSettings.defaults().withSeed(seed).withEmaDecay(ema).withWeightDecay(weightDecay)
                 .withGradientClipNorm(gradClip);
-        try (TensorBackend backend = registry.createBackend(backendName, devices.parameters(backendName))) {
+        PipelineConfig config = PipelineConfig.of(new ComponentConfig(backendName, devices.parameters(backendName).asMap()))
+                .withSchedule(new ComponentConfig(schedule != null ? schedule : flow ? "rectified-flow" : "linear", KeyValues.parse(scheduleParameters)));
+        try (Pipeline pipeline = Pipelines.build(config)) {   // the backend that trains, and the schedule of the noise
+            TensorBackend backend = pipeline.backend();
+            Schedule noise = pipeline.schedule();
+            if (flow && !(noise instanceof org.ddpm4j.api.path.FlowSchedule)) {
+                throw new InvalidParameterException("schedule", schedule, "is a diffusion schedule; --objective flow trains on a flow path "
+                        + "(rectified-flow)");
+            }
+            NetworkSpec network = network(training, noise, classifier);
             if (!(backend instanceof NetworkBackend networks)) {
                 throw new InvalidParameterException("backend", backendName, "cannot train networks; use djl or tf");
             }
@@ -275,7 +281,7 @@ final class TrainCommand implements Runnable {
      * Reflow: the teacher's couplings, then a fresh network of the teacher's kind trained on them
      * with the flow-matching objective. Data, schedule and network options come from the teacher.
      */
-    private void reflow(PrintWriter console, PluginRegistry registry) {
+    private void reflow(PrintWriter console) {
         for (Object[] o : new Object[][] {{"dataset", dataset}, {"data", file}, {"schedule", schedule}, {"predict", predict}, {"arch", architecture}}) {
             if (o[1] != null) {
                 throw new InvalidParameterException(String.valueOf(o[0]), o[1], "is fixed by the model of --reflow-from; leave it out");
@@ -301,15 +307,18 @@ final class TrainCommand implements Runnable {
                 checkpointEvery, keep);
         OptimizerSettings optimizer = OptimizerSettings.defaults().withSeed(seed).withEmaDecay(ema).withWeightDecay(weightDecay)
                 .withGradientClipNorm(gradClip);
-        try (TensorBackend backend = registry.createBackend(backendName, devices.parameters());
-             ModelSources.Source teacher = ModelSources.denoiser("checkpoint:" + reflowFrom, backend, registry)) {
+        // the teacher (with its schedule) and the sampler of the couplings, on the backend that trains
+        PipelineConfig config = PipelineConfig.of(new ComponentConfig(backendName, devices.parameters().asMap()))
+                .withSampler(Reflow.sampler(reflowSteps));
+        try (Pipeline pipeline = Pipelines.build(config, PipelineParts.none().model(ModelSource.checkpoint("reflow-from", reflowFrom)))) {
+            TensorBackend backend = pipeline.backend();
             if (!(backend instanceof NetworkBackend networks)) {
                 throw new InvalidParameterException("backend", backendName, "cannot train networks; use djl or tf");
             }
-            org.ddpm4j.api.path.FlowSchedule flow = (org.ddpm4j.api.path.FlowSchedule) teacher.schedule();
+            org.ddpm4j.api.path.FlowSchedule flow = (org.ddpm4j.api.path.FlowSchedule) pipeline.schedule();
             NetworkSpec network = teacherCard.spec();
             long t0 = System.nanoTime();
-            TrainingData pairs = Reflow.couplings(teacher.denoiser(), Reflow.sampler(registry, flow, reflowSteps), network.sampleShape(),
+            TrainingData pairs = Reflow.couplings(pipeline.model(), pipeline.requireSampler(), network.sampleShape(),
                     reflowPairs, seed + 1_000_003, backend);
             console.printf(Locale.ROOT, "reflow: %,d couplings of %s by flow-heun with %d steps (%.1f s)%n", reflowPairs, reflowFrom,
                     reflowSteps, (System.nanoTime() - t0) / 1e9);

@@ -2,16 +2,13 @@ package org.ddpm4j.examples.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import org.ddpm4j.api.Checks;
 import org.ddpm4j.api.InvalidParameterException;
-import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.Parameterization;
@@ -24,9 +21,9 @@ import org.ddpm4j.core.pipeline.Noise;
 import org.ddpm4j.core.config.ComponentConfig;
 import org.ddpm4j.core.config.PipelineConfig;
 import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.ModelSource;
 import org.ddpm4j.core.pipeline.PipelineParts;
 import org.ddpm4j.core.pipeline.Pipelines;
-import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.samplers.ProbabilityFlowOde;
 import org.ddpm4j.samplers.steps.AlignYourSteps;
@@ -119,17 +116,14 @@ final class TuneStepsCommand implements Runnable {
         // the schedules end at sigma_min (model time 0), where the reference endpoint is defined
         parameters.putIfAbsent("final_sigmas_type", "sigma_min");
         PrintWriter out = spec.commandLine().getOut();
-        PluginRegistry registry = PluginRegistry.load();
-        ModelSources.Spec source = ModelSources.parse("--checkpoint", "checkpoint:" + checkpoint);
+        ModelSource source = ModelSource.checkpoint("--checkpoint", checkpoint);
         ModelCard card = source.card();
-        Schedule schedule = source.schedule(registry).orElseThrow();
-        DiscreteSchedule discrete = SamplerParameters.discrete(schedule, sampler);
         Map<String, Object> timesteps = new LinkedHashMap<>();
         // the pipeline's sampler is built now, so parameters it rejects fail before the long part
-        PipelineConfig config = new PipelineConfig(backendChoice.config(source), ComponentConfig.of(schedule.name()),
-                Optional.of(new ComponentConfig(sampler, parameters)), Optional.empty(), Optional.empty(), Optional.empty());
-        try (Pipeline pipeline = Pipelines.build(config, registry,
-                PipelineParts.none().schedule(schedule).denoiser(source.loader(registry, false, ModelSources.Source::denoiser)))) {
+        PipelineConfig config = PipelineConfig.of(backendChoice.config(source)).withSampler(new ComponentConfig(sampler, parameters));
+        try (Pipeline pipeline = Pipelines.build(config, PipelineParts.none().model(source))) {
+            Schedule schedule = pipeline.schedule();
+            DiscreteSchedule discrete = SamplerParameters.discrete(schedule, sampler);
             TensorBackend backend = pipeline.backend();
             Denoiser model = pipeline.model();
             Tensor noise = Noise.seeded(model, backend, Checks.atLeast("--pilots", pilots, 1), seed);
@@ -137,7 +131,7 @@ final class TuneStepsCommand implements Runnable {
             StepScheduleOptimizer.SamplerFactory factory = t -> {
                 Map<String, Object> p = new LinkedHashMap<>(parameters);
                 p.put("timesteps", HandMadeSpacings.asList(t));
-                return registry.createSampler(sampler, schedule, Parameters.of(p));
+                return pipeline.sampler(new ComponentConfig(sampler, p));
             };
             long started = System.nanoTime();
             out.printf(Locale.ROOT, "tuning %s %s for %s on %d pilot samples: reference flow on a grid of %d times ...%n", sampler, parameters,
@@ -202,28 +196,5 @@ final class TuneStepsCommand implements Runnable {
                 out.flush();
             }
         });
-    }
-
-    /**
-     * The optimized schedule in {@code card} for {@code sampler} at {@code steps}, whose parameters
-     * agree with every one the user gave: the full sampler parameters to use, or null.
-     */
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> stored(ModelCard card, String sampler, Map<String, Object> given, int steps) {
-        for (Map<String, Object> e : card.stepSchedules()) {
-            Map<String, Object> parameters = (Map<String, Object>) e.get("parameters");
-            Map<String, Object> times = (Map<String, Object>) e.get("timesteps");
-            if (!sampler.equals(e.get("sampler")) || parameters == null || times == null || !times.containsKey(String.valueOf(steps))) {
-                continue;
-            }
-            boolean agrees = given.entrySet().stream().allMatch(g -> parameters.containsKey(g.getKey())
-                    && String.valueOf(parameters.get(g.getKey())).equals(String.valueOf(g.getValue())));
-            if (agrees) {
-                Map<String, Object> run = new LinkedHashMap<>(parameters);
-                run.put("timesteps", new ArrayList<>((List<Object>) times.get(String.valueOf(steps))));
-                return run;
-            }
-        }
-        return null;
     }
 }

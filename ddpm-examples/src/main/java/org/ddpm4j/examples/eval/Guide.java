@@ -2,12 +2,13 @@ package org.ddpm4j.examples.eval;
 
 import java.util.Map;
 import java.util.function.DoubleFunction;
-import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.guidance.GuidanceContext;
 import org.ddpm4j.api.model.Classifier;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.schedule.Schedule;
-import org.ddpm4j.core.plugin.PluginRegistry;
+import java.util.function.Function;
+import org.ddpm4j.api.guidance.Guidance;
+import org.ddpm4j.core.config.ComponentConfig;
 import org.ddpm4j.toolkit.guidance.Unconditional;
 
 /**
@@ -31,25 +32,26 @@ public record Guide(String name, int classes, DoubleFunction<Denoiser> at) {
     }
 
     /**
-     * Classifier-free guidance of a class-conditional {@code model} by the registry's {@code cfg}
-     * plugin; an unconditional model is not guided.
+     * Classifier-free guidance of a class-conditional {@code model} by the {@code cfg} plugin
+     * ({@code guidances} makes a guidance from a configuration entry, e.g. {@code Pipeline::guidance});
+     * an unconditional model is not guided.
      */
-    public static Guide classifierFree(PluginRegistry registry, Denoiser model, Schedule schedule) {
+    public static Guide classifierFree(Function<ComponentConfig, Guidance> guidances, Denoiser model, Schedule schedule) {
         if (model.numClasses() == 0) {
             return new Guide("none", 0, w -> model);
         }
         GuidanceContext context = GuidanceContext.of(schedule);
-        return new Guide(CFG, model.numClasses(), w -> registry.createGuidance(CFG, Parameters.of(Map.of("scale", w))).guide(model, context));
+        return new Guide(CFG, model.numClasses(), w -> guidances.apply(new ComponentConfig(CFG, Map.of("scale", w))).guide(model, context));
     }
 
     /**
      * Classifier guidance by {@code noisy} of the unconditional prediction of {@code model} (a
-     * conditional model's null class), by the registry's {@code classifier} plugin.
+     * conditional model's null class), by the {@code classifier} plugin.
      */
-    public static Guide classifier(PluginRegistry registry, Denoiser model, Schedule schedule, Classifier noisy) {
+    public static Guide classifier(Function<ComponentConfig, Guidance> guidances, Denoiser model, Schedule schedule, Classifier noisy) {
         Denoiser unconditional = Unconditional.of(model);
         GuidanceContext context = GuidanceContext.of(schedule).withClassifier(noisy);
         return new Guide(CLASSIFIER, noisy.numClasses(),
-                s -> registry.createGuidance(CLASSIFIER, Parameters.of(Map.of("scale", s))).guide(unconditional, context));
+                s -> guidances.apply(new ComponentConfig(CLASSIFIER, Map.of("scale", s))).guide(unconditional, context));
     }
 }

@@ -1,6 +1,5 @@
 package org.ddpm4j.examples.flow;
 
-import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.path.FlowSchedule;
 import org.ddpm4j.api.sampling.SampleOptions;
@@ -11,7 +10,7 @@ import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.api.tensor.TensorScope;
-import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.config.ComponentConfig;
 import org.ddpm4j.core.training.ArrayData;
 
 /**
@@ -39,9 +38,9 @@ public final class Reflow {
         return s;
     }
 
-    /** The ODE sampler that generates couplings: Heun with {@code steps} steps. */
-    public static Sampler sampler(PluginRegistry registry, FlowSchedule flow, int steps) {
-        return registry.createSampler("flow-heun", flow, Parameters.of("steps", steps));
+    /** The ODE sampler that generates couplings: Heun with {@code steps} steps, as a pipeline's sampler entry. */
+    public static ComponentConfig sampler(int steps) {
+        return new ComponentConfig("flow-heun", java.util.Map.of("steps", steps));
     }
 
     /**
@@ -78,11 +77,12 @@ public final class Reflow {
 
     /**
      * Liu et al.'s straightness of {@code model}'s flow from {@code noise}, by Euler's method with
-     * {@code steps} uniform steps in s: the mean over steps and points of
+     * {@code steps} uniform steps in s ({@code samplers} makes the flow-euler sampler on {@code flow}): the mean over steps and points of
      * {@code ||(x_end - x_start) / (s_end - s_start) - u_i||^2} (per point, summed over coordinates).
      */
-    public static double straightness(Denoiser model, FlowSchedule flow, PluginRegistry registry, Tensor noise, int steps) {
-        Sampler euler = registry.createSampler("flow-euler", flow, Parameters.of("sigmas", uniformSigmas(steps)));
+    public static double straightness(Denoiser model, FlowSchedule flow, java.util.function.Function<ComponentConfig, Sampler> samplers,
+                                      Tensor noise, int steps) {
+        Sampler euler = samplers.apply(new ComponentConfig("flow-euler", java.util.Map.of("sigmas", uniformSigmas(steps))));
         int n = noise.batchSize();
         double[] start = noise.toDoubleArray();
         double[][] states = new double[steps + 1][];

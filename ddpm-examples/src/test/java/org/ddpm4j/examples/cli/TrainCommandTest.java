@@ -16,14 +16,18 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.ddpm4j.api.InvalidParameterException;
-import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.toolkit.io.Npy;
-import org.ddpm4j.core.plugin.PluginRegistry;
+import org.ddpm4j.core.config.ComponentConfig;
+import org.ddpm4j.core.config.PipelineConfig;
+import org.ddpm4j.core.pipeline.ModelSource;
+import org.ddpm4j.core.pipeline.Pipeline;
+import org.ddpm4j.core.pipeline.PipelineParts;
+import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.core.training.CheckpointStore;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.examples.bench.ReferenceDdimLoop;
@@ -79,10 +83,9 @@ class TrainCommandTest {
     void aCheckpointIsASampleSourceAndSamplesLookLikeTheData(@TempDir Path dir) {
         Path out = dir.resolve("ring");
         train(args(out, 600, "--hp", "hidden=64", "--hp", "blocks=2", "--lr", "3e-3", "--ema", "0.99"));
-        PluginRegistry registry = PluginRegistry.load();
-        try (TensorBackend backend = registry.createBackend("djl", Parameters.of("device", "cpu"));
-             ModelSources.Source source = ModelSources.denoiser("checkpoint:" + out, backend, registry)) {
-            Tensor x = ReferenceDdimLoop.sample(source.denoiser(), (DiscreteSchedule) source.schedule(),
+        try (Pipeline source = loaded("checkpoint:" + out, new ComponentConfig("djl", Map.of("device", "cpu")))) {
+            TensorBackend backend = source.backend();
+            Tensor x = ReferenceDdimLoop.sample(source.model(), (DiscreteSchedule) source.schedule(),
                     backend.randn(new GaussianNoise(5), 400, 2), 50, Condition.none());
             float[] p = x.toFloatArray();
             double radius = 0;
@@ -112,11 +115,10 @@ class TrainCommandTest {
             assertEquals("flow_prediction", card.spec().parameterization().diffusersName());
             assertEquals(Map.of("type", "flow-matching", "time_distribution", Map.of("type", "logit-normal", "m", 0.0, "s", 1.0)),
                     card.objective());
-            PluginRegistry registry = PluginRegistry.load();
-            try (TensorBackend backend = registry.createBackend(backendName, Parameters.empty());
-                 ModelSources.Source source = ModelSources.denoiser("checkpoint:" + out, backend, registry)) {
-                Tensor x = registry.createSampler("flow-euler", source.schedule(), Parameters.of("steps", 20))
-                        .sample(source.denoiser(), backend.randn(new GaussianNoise(5), 400, 2), org.ddpm4j.api.sampling.SampleOptions.defaults());
+            try (Pipeline source = loaded("checkpoint:" + out, ComponentConfig.of(backendName))) {
+                TensorBackend backend = source.backend();
+                Tensor x = source.sampler(new ComponentConfig("flow-euler", Map.of("steps", 20)))
+                        .sample(source.model(), backend.randn(new GaussianNoise(5), 400, 2), org.ddpm4j.api.sampling.SampleOptions.defaults());
                 float[] p = x.toFloatArray();
                 double radius = 0;
                 for (int i = 0; i < p.length; i += 2) {
@@ -174,12 +176,11 @@ class TrainCommandTest {
     @Test
     void torchScriptIsASampleSourceWithTheScheduleOfItsSidecar() {
         Path model = Path.of("../ddpm-backend-djl/src/test/resources/torchscript/gaussian.pt"); // made by tools/djl-reference
-        PluginRegistry registry = PluginRegistry.load();
-        try (TensorBackend backend = registry.createBackend("djl", Parameters.empty());
-             ModelSources.Source source = ModelSources.denoiser("torchscript:" + model, backend, registry)) {
+        try (Pipeline source = loaded("torchscript:" + model, ComponentConfig.of("djl"))) {
+            TensorBackend backend = source.backend();
             assertEquals("linear", source.schedule().name());
             float[] mean = new float[2];
-            float[] p = ReferenceDdimLoop.sample(source.denoiser(), (DiscreteSchedule) source.schedule(),
+            float[] p = ReferenceDdimLoop.sample(source.model(), (DiscreteSchedule) source.schedule(),
                     backend.randn(new GaussianNoise(6), 500, 2), 25, Condition.none()).toFloatArray();
             for (int i = 0; i < p.length; i++) {
                 mean[i % 2] += p[i] / 500;
@@ -200,7 +201,7 @@ class TrainCommandTest {
         r = Cli.run("train", "--dataset", "spiral", "--out", dir.resolve("d").toString());
         assertTrue(r.err().contains("invalid dataset = 'spiral': must be one of swiss-roll, moons, 8gaussians, checkerboard"), r.err());
         String message = assertThrows(InvalidParameterException.class,
-                () -> ModelSources.denoiser(dir.resolve("nothing").toString(), null, PluginRegistry.load())).getMessage();
+                () -> ModelSource.parse("model", dir.resolve("nothing").toString())).getMessage();
         assertTrue(message.contains("checkpoint:DIR"), message);
     }
 
@@ -288,5 +289,10 @@ class TrainCommandTest {
         Cli r = Cli.run("train", "--data", data.toString(), "--labels", labels.toString(), "--conditional", "--out", dir.resolve("b").toString());
         assertEquals(2, r.exitCode());
         assertTrue(r.err().startsWith("error: invalid labels = '" + labels + "': label 1.5 of sample 1 is not an integer"), r.err());
+    }
+
+    /** The model {@code source} names, with its own schedule, on {@code backend}: as the sampling commands load it. */
+    private static Pipeline loaded(String source, ComponentConfig backend) {
+        return Pipelines.build(PipelineConfig.of(backend), PipelineParts.none().model(ModelSource.parse("model", source)));
     }
 }

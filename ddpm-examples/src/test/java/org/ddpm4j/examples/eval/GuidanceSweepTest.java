@@ -42,7 +42,7 @@ class GuidanceSweepTest {
     private final Sampler sampler = REGISTRY.createSampler("euler", schedule, Parameters.of("steps", 20));
 
     private List<Map<String, Object>> sweep(Denoiser model, List<Double> scales) {
-        GuidanceSweep sweep = new GuidanceSweep(sampler, Guide.classifierFree(REGISTRY, model, schedule), 150, scales, 1,
+        GuidanceSweep sweep = new GuidanceSweep(sampler, Guide.classifierFree(c -> REGISTRY.createGuidance(c.type(), c.asParameters()), model, schedule), 150, scales, 1,
                 label -> StepListener.NONE);
         return sweep.run(backend, judge, reference, null, new PrintWriter(new StringWriter()));
     }
@@ -80,7 +80,7 @@ class GuidanceSweepTest {
 
     @Test
     void badSettingsAreRejected() {
-        Guide guide = Guide.classifierFree(REGISTRY, new GaussianMixtureDenoiser(mixture, schedule, true), schedule);
+        Guide guide = Guide.classifierFree(c -> REGISTRY.createGuidance(c.type(), c.asParameters()), new GaussianMixtureDenoiser(mixture, schedule, true), schedule);
         assertThrows(IllegalArgumentException.class, () -> new GuidanceSweep(sampler, guide, 0, List.of(1.0), 1, l -> StepListener.NONE));
         assertThrows(IllegalArgumentException.class, () -> new GuidanceSweep(sampler, guide, 1, List.of(-1.0), 1, l -> StepListener.NONE));
     }

@@ -1,5 +1,6 @@
 package org.ddpm4j.toolkit.io;
 
+import org.ddpm4j.api.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -115,10 +116,7 @@ public final class Npy {
             }
             ByteOrder order = descr.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
             int[] shape = parseShape(shapeMatch.group(1), source);
-            long count = 1;
-            for (int s : shape) {
-                count *= s;
-            }
+            long count = Tensor.elementCount(shape);
             if (count * bytes > Integer.MAX_VALUE - 8) {
                 throw invalid(source, "array too large: " + Arrays.toString(shape));
             }
@@ -221,10 +219,7 @@ public final class Npy {
     }
 
     private static void checkCount(int length, int[] shape) {
-        long n = 1;
-        for (int s : shape) {
-            n *= s;
-        }
+        long n = Tensor.elementCount(shape);
         if (n != length) {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n + " values, not " + length);
         }

@@ -1,5 +1,6 @@
 package org.ddpm4j.toolkit.io;
 
+import org.ddpm4j.api.tensor.Tensor;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
@@ -65,11 +66,7 @@ public final class Safetensors {
     /** One tensor's entry in the header: dtype, shape and its byte range within the data section. */
     public record Entry(String name, Dtype dtype, int[] shape, long begin, long end) {
         public long count() {
-            long n = 1;
-            for (int s : shape) {
-                n *= s;
-            }
-            return n;
+            return Tensor.elementCount(shape);
         }
 
         @Override

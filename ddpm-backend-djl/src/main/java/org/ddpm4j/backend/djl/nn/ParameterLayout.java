@@ -1,5 +1,6 @@
 package org.ddpm4j.backend.djl.nn;
 
+import org.ddpm4j.api.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -27,11 +28,7 @@ public final class ParameterLayout {
     /** One named parameter: a slice {@code [offset, offset + size)} of the flat vector. */
     public record Entry(String name, int[] shape, int offset, Init init, int fanIn) {
         public int size() {
-            int n = 1;
-            for (int s : shape) {
-                n *= s;
-            }
-            return n;
+            return Math.toIntExact(Tensor.elementCount(shape));
         }
 
         @Override
