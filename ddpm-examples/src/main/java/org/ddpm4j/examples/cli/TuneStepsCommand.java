@@ -124,6 +124,14 @@ final class TuneStepsCommand implements Runnable {
         try (Pipeline pipeline = Pipelines.build(config, PipelineParts.none().model(source))) {
             Schedule schedule = pipeline.schedule();
             DiscreteSchedule discrete = SamplerParameters.discrete(schedule, sampler);
+            // checked before the reference flow, the long part: a path of N jumps needs N + 1 grid times
+            double[] fineGrid = StepScheduleOptimizer.grid(discrete, Checks.atLeast("--grid", grid, 4));
+            for (int n : nfe) {
+                if (n > fineGrid.length - 1) {
+                    throw new InvalidParameterException("--nfe", n, "must be at most " + (fineGrid.length - 1) + " with --grid " + grid
+                            + " (" + fineGrid.length + " distinct times); raise --grid");
+                }
+            }
             TensorBackend backend = pipeline.backend();
             Denoiser model = pipeline.model();
             Tensor noise = Noise.seeded(model, backend, Checks.atLeast("--pilots", pilots, 1), seed);
@@ -138,7 +146,7 @@ final class TuneStepsCommand implements Runnable {
                     checkpoint, pilots, grid);
             out.flush();
             StepScheduleOptimizer optimizer = new StepScheduleOptimizer(factory, model, (x, from, to) -> ode.solve(model, x, from, to,
-                    Condition.none()), noise, StepScheduleOptimizer.grid(discrete, Checks.atLeast("--grid", grid, 4)));
+                    Condition.none()), noise, fineGrid);
             int rows = optimizer.grid().length - 1;
             double[][] costs = method == Method.gits ? optimizer.jumpCosts(false, row -> {
                 if (row % 5 == 0 || row == rows) {

@@ -70,6 +70,9 @@ class TuneStepsCommandTest {
         for (int i = 1; i < 4; i++) {
             assertTrue(four.get(i).doubleValue() < four.get(i - 1).doubleValue() && four.get(i).doubleValue() >= 0, four.toString());
         }
+        Cli tooMany = Cli.run("tune-steps", "--checkpoint", model.toString(), "--nfe", "4,20", "--grid", "10", "--threads", "1");
+        assertNotEquals(0, tooMany.exitCode());
+        assertTrue(tooMany.err().contains("--nfe") && tooMany.err().contains("--grid") && !tooMany.out().contains("tuning"), tooMany.err());
         Cli wrong = Cli.run("tune-steps", "--checkpoint", model.toString(), "--nfe", "4", "--method", "xue");
         assertNotEquals(0, wrong.exitCode());
         assertTrue(wrong.err().contains("--method"), wrong.err());
