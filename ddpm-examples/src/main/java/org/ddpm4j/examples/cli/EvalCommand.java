@@ -133,7 +133,15 @@ final class EvalCommand implements Runnable {
         ModelCard card = model.card();
         checkGuidanceClassifier(card);
         Map<String, Object> parameters = KeyValues.parse(samplerParameters);
-        parameters.put("steps", steps);
+        // a step schedule that 'ddpm tune-steps' stored for this sampler and --steps is used, as by 'ddpm sample'
+        Map<String, Object> tuned = parameters.containsKey("timesteps") ? null : card.tunedSteps(samplerName, parameters, steps);
+        if (tuned != null) {
+            parameters.putAll(tuned);
+            console.printf(Locale.ROOT, "using the optimized step schedule of the model card (ddpm tune-steps) for %s at %d steps: %s%n",
+                    samplerName, steps, tuned);
+        } else if (!parameters.containsKey("timesteps")) {
+            parameters.put("steps", steps);
+        }
         String backendChoice = backendName != null ? backendName : card.backend();
         PipelineConfig config = PipelineConfig.of(new ComponentConfig(backendChoice, devices.parameters(backendChoice).asMap()))
                 .withSampler(new ComponentConfig(samplerName, parameters));
@@ -162,7 +170,8 @@ final class EvalCommand implements Runnable {
             report.put("backend", backend.name() + " " + backend.device());
             Evaluation evaluation = new Evaluation(backend, test, console);
             double[][] reference = evaluation.judgeTestImages(judge, report);
-            report.put("sampler", samplerName + ", " + steps + " steps" + (samplerParameters.isEmpty() ? "" : ", " + samplerParameters));
+            report.put("sampler", samplerName + ", " + steps + " steps" + (samplerParameters.isEmpty() ? "" : ", " + samplerParameters)
+                    + (tuned == null ? "" : ", optimized step schedule of the model card " + tuned.get("timesteps")));
             Guide guide = guidance.equals(Guide.CLASSIFIER)
                     ? Guide.classifier(pipeline::guidance, denoiser, schedule, pipeline.classifier().orElseThrow())
                     : Guide.classifierFree(pipeline::guidance, denoiser, schedule);
