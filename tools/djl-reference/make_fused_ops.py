@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes the TorchScript modules through which the DJL backend reaches libtorch's fused kernels.
 
-DJL 0.35.1 exposes no JNI binding for `group_norm` or `silu`; a scripted module whose forward calls
+DJL 0.35.1 exposes no JNI binding for `group_norm`, `silu` or `upsample_nearest2d`; a scripted module whose forward calls
 one of them runs libtorch's own fused forward and backward kernels (one pass each way instead of
 layer norm plus a separate multiply and add, or x * sigmoid(x)). The modules have no parameters and
 no state; the backend loads each once from its jar and calls it through DJL's public
@@ -10,7 +10,7 @@ epsilon travel as 0-d tensors.
 
     /usr/bin/python3 tools/djl-reference/make_fused_ops.py
 
-writes group_norm.pt and silu.pt into ddpm-backend-djl/src/main/resources/org/ddpm4j/backend/djl/nn/
+writes group_norm.pt, silu.pt and upsample_nearest.pt into ddpm-backend-djl/src/main/resources/org/ddpm4j/backend/djl/nn/
 (Debian's python3-torch 1.13; libtorch 2.x loads TorchScript files of older versions).
 """
 import os
@@ -33,6 +33,13 @@ class Silu(torch.nn.Module):
         return F.silu(x)
 
 
+class UpsampleNearest(torch.nn.Module):
+    """2x nearest upsampling: libtorch's upsample_nearest2d, whose backward adds each 2x2 block in one pass."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.interpolate(x, scale_factor=2.0, mode="nearest")
+
+
 if __name__ == "__main__":
     group_norm = torch.jit.script(GroupNorm())
     silu = torch.jit.script(Silu())
@@ -41,6 +48,9 @@ if __name__ == "__main__":
     assert torch.allclose(group_norm(x, w, b, torch.tensor(4), torch.tensor(1e-5, dtype=torch.float64)),
                           F.group_norm(x, 4, w, b, 1e-5))
     assert torch.allclose(silu(x), x * torch.sigmoid(x))
+    upsample = torch.jit.script(UpsampleNearest())
+    assert torch.equal(upsample(x), x.repeat_interleave(2, 2).repeat_interleave(2, 3))
     group_norm.save(os.path.join(OUT, "group_norm.pt"))
     silu.save(os.path.join(OUT, "silu.pt"))
-    print("wrote group_norm.pt and silu.pt into", OUT)
+    upsample.save(os.path.join(OUT, "upsample_nearest.pt"))
+    print("wrote group_norm.pt, silu.pt and upsample_nearest.pt into", OUT)

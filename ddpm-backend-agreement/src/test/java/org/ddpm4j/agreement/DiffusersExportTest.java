@@ -1,5 +1,11 @@
 package org.ddpm4j.agreement;
 
+import org.ddpm4j.api.training.TrainableDenoiser;
+
+import org.ddpm4j.api.training.OptimizerSettings;
+
+import org.ddpm4j.api.model.VarianceOutput;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -141,5 +147,50 @@ class DiffusersExportTest extends OnBothBackends {
         try (var s = Files.list(dir)) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".")), "no staging folder is left behind");
         }
+    }
+
+    @ParameterizedTest(name = "written by {0}")
+    @ValueSource(strings = {"djl", "tf"})
+    void aLearnedVarianceUNet2DModelExportsAndLoadsBackWithItsVarianceOutput(String writer, @TempDir Path dir) throws Exception {
+        NetworkBackend backend = backends.named(writer);
+        NetworkBackend other = backends.other(backend);
+        Map<String, Object> config = new LinkedHashMap<>(Json.readObject(DiffusersUNetFixtures.copy("attn", dir.resolve("fixtures"))
+                .resolve("unet").resolve("config.json")));
+        config.put("out_channels", 6);   // the prediction, then the interpolation v (learned_range)
+        NetworkSpec spec = Pretrained.spec(config, dir, Parameterization.EPSILON).withVarianceOutput(VarianceOutput.LEARNED_RANGE);
+        Map<String, HostArray> state = new LinkedHashMap<>();
+        try (TrainableDenoiser fresh = backend.newDenoiser(spec, OptimizerSettings.defaults().withSeed(5))) {
+            org.ddpm4j.api.tensor.GaussianNoise noise = new org.ddpm4j.api.tensor.GaussianNoise(6);
+            fresh.exportState().forEach((k, v) -> {
+                if (k.startsWith("weights/")) {
+                    float[] w = v.data().clone();
+                    for (int i = 0; i < w.length; i++) {
+                        w[i] += (float) (0.1 * noise.next());   // the zero-initialised output layer too
+                    }
+                    state.put(k, new HostArray(v.shape(), w));
+                }
+            });
+        }
+        CheckpointStore store = new CheckpointStore(dir.resolve("run"));
+        store.writeCard(new ModelCard("denoiser", spec, List.of(), SCALED_LINEAR, writer, Map.of(), Map.of()));
+        store.save(1, state, Map.of("step", 1), 1);
+        Path out = dir.resolve("exported");
+        DiffusersExport.export(store.dir(), out, REGISTRY);
+        assertEquals("learned_range", Json.readObject(out.resolve("scheduler").resolve("scheduler_config.json")).get("variance_type"));
+        Path fixture = dir.resolve("fixtures").resolve("attn").resolve("expected");
+        try (Pretrained back = Pretrained.load(out, backend); Pretrained elsewhere = Pretrained.load(out, other)) {
+            assertEquals(VarianceOutput.LEARNED_RANGE, back.denoiser().varianceOutput());
+            assertEquals(VarianceOutput.LEARNED_RANGE, elsewhere.denoiser().varianceOutput());
+            float[] here = forward(backend, back.denoiser(), fixture);
+            assertEquals(2 * npy(fixture.resolve("forward_x.npy")).data().length, here.length, "twice the input's channels");
+            assertArrayEquals(here, forward(other, elsewhere.denoiser(), fixture), 1e-4f);
+        }
+        // the scheduler declares the variance: without it, twice in_channels is refused by name
+        Path scheduler = out.resolve("scheduler").resolve("scheduler_config.json");
+        Map<String, Object> fixed = new LinkedHashMap<>(Json.readObject(scheduler));
+        fixed.put("variance_type", "fixed_small");
+        Json.write(fixed, scheduler);
+        InvalidParameterException e = assertThrows(InvalidParameterException.class, () -> Pretrained.load(out, backend).close());
+        assertTrue(e.getMessage().contains("out_channels") && e.getMessage().contains("learned_range"), e.getMessage());
     }
 }

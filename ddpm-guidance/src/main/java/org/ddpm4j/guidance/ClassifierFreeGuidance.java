@@ -9,6 +9,7 @@ import org.ddpm4j.api.guidance.Guidance;
 import org.ddpm4j.api.guidance.GuidanceContext;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.model.VarianceOutput;
 import org.ddpm4j.api.tensor.Tensor;
 
 /**
@@ -22,7 +23,8 @@ import org.ddpm4j.api.tensor.Tensor;
  * parameterization gives the same result as converting to epsilon, guiding and converting back.
  * Options: guidance rescale (Lin et al. 2023, {@code guidance_rescale = phi}): the guided output's
  * per-sample standard deviation is matched to the conditional one's and mixed in with weight phi;
- * dynamic thresholding of the implied {@code x_0}.
+ * dynamic thresholding of the implied {@code x_0}. A model with a learned variance is guided in its
+ * prediction; the variance channels are the conditional prediction's (as GLIDE does).
  */
 public final class ClassifierFreeGuidance implements Guidance {
     public static final String NAME = "cfg";
@@ -50,7 +52,7 @@ public final class ClassifierFreeGuidance implements Guidance {
             throw new InvalidParameterException(parameters.qualify("model"), "unconditional",
                     "classifier-free guidance needs a class-conditional model trained with condition dropout");
         }
-        return new GuidedDenoiser(model, context.schedule(), model.numClasses(), thresholding) {
+        return new GuidedDenoiser(model, context.schedule(), model.numClasses(), thresholding, true) {
             @Override
             Tensor guide(Tensor x, double[] t, Condition condition) {
                 int n = x.batchSize();
@@ -60,9 +62,18 @@ public final class ClassifierFreeGuidance implements Guidance {
                 Tensor both = model.predict(x.backend().concat(List.of(x, x)), tt, condition.concat(condition.toNull()));
                 Tensor conditional = both.slice(0, n);
                 Tensor unconditional = both.slice(n, 2 * n);
+                Tensor variance = null;
+                if (model.varianceOutput() != VarianceOutput.NONE) {
+                    // GLIDE's choice: guide the prediction, keep the conditional model's variance
+                    VarianceOutput.Split c = VarianceOutput.split(conditional);
+                    conditional = c.prediction();
+                    variance = c.variance();
+                    unconditional = VarianceOutput.split(unconditional).prediction();
+                }
                 double[] w = scale.at(t, schedule);
                 Tensor guided = unconditional.add(conditional.sub(unconditional).mulPerSample(w));
-                return rescale == 0 ? guided : rescaled(guided, conditional);
+                guided = rescale == 0 ? guided : rescaled(guided, conditional);
+                return variance == null ? guided : VarianceOutput.join(guided, variance);
             }
         };
     }

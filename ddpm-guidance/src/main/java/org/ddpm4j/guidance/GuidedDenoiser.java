@@ -21,9 +21,17 @@ abstract class GuidedDenoiser implements Denoiser {
     private final Optional<DynamicThresholding> thresholding;
 
     GuidedDenoiser(Denoiser model, Schedule schedule, int classes, Optional<DynamicThresholding> thresholding) {
-        if (model.varianceOutput() != VarianceOutput.NONE) {
-            throw new IllegalArgumentException("guidance of a model with a learned variance (variance output "
-                    + model.varianceOutput().key() + ") is not supported; sample it unguided");
+        this(model, schedule, classes, thresholding, false);
+    }
+
+    /**
+     * {@code keepsVariance}: the guidance passes a learned variance through ({@link #guide} returns the
+     * prediction and the variance channels); otherwise a model with a variance output is refused.
+     */
+    GuidedDenoiser(Denoiser model, Schedule schedule, int classes, Optional<DynamicThresholding> thresholding, boolean keepsVariance) {
+        if (model.varianceOutput() != VarianceOutput.NONE && !keepsVariance) {
+            throw new IllegalArgumentException("this guidance of a model with a learned variance (variance output "
+                    + model.varianceOutput().key() + ") is not supported; use classifier-free guidance (cfg) or sample it unguided");
         }
         this.model = model;
         this.schedule = schedule;
@@ -49,6 +57,15 @@ abstract class GuidedDenoiser implements Denoiser {
         if (thresholding.isEmpty()) {
             return out;
         }
+        if (model.varianceOutput() != VarianceOutput.NONE) {
+            VarianceOutput.Split split = VarianceOutput.split(out);
+            return VarianceOutput.join(thresholded(split.prediction(), x, t), split.variance());
+        }
+        return thresholded(out, x, t);
+    }
+
+    /** The prediction whose implied {@code x_0} is dynamically thresholded. */
+    private Tensor thresholded(Tensor out, Tensor x, double[] t) {
         double[] alpha = new double[t.length];
         double[] sigma = new double[t.length];
         for (int i = 0; i < t.length; i++) {
@@ -63,6 +80,11 @@ abstract class GuidedDenoiser implements Denoiser {
     @Override
     public Parameterization parameterization() {
         return model.parameterization();
+    }
+
+    @Override
+    public VarianceOutput varianceOutput() {
+        return model.varianceOutput();
     }
 
     @Override

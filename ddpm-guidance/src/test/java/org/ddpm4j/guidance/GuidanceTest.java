@@ -1,5 +1,7 @@
 package org.ddpm4j.guidance;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -242,5 +244,56 @@ class GuidanceTest {
             s[i] = Math.sqrt(q / (d - 1));
         }
         return s;
+    }
+
+    /** The conditional mixture denoiser with a variance output that depends on the class: v = tanh(x) / (1 + label). */
+    private Denoiser withVariance() {
+        return new Denoiser() {
+            @Override
+            public Parameterization parameterization() {
+                return conditional.parameterization();
+            }
+
+            @Override
+            public Tensor predict(Tensor in, double[] times, Condition c) {
+                double[] xs = in.toDoubleArray();
+                double[] v = new double[xs.length];
+                int d = in.sampleSize();
+                for (int k = 0; k < xs.length; k++) {
+                    v[k] = Math.tanh(xs[k]) / (2 + c.labels()[k / d]);   // the null class (-1) differs from every class
+                }
+                return org.ddpm4j.api.model.VarianceOutput.join(conditional.predict(in, times, c), in.backend().fromHost(v, in.shape()));
+            }
+
+            @Override
+            public org.ddpm4j.api.model.VarianceOutput varianceOutput() {
+                return org.ddpm4j.api.model.VarianceOutput.LEARNED_RANGE;
+            }
+
+            @Override
+            public int numClasses() {
+                return conditional.numClasses();
+            }
+        };
+    }
+
+    @Test
+    void cfgOfALearnedVarianceModelGuidesThePredictionAndKeepsTheConditionalVariance() {
+        Denoiser model = withVariance();
+        for (Parameters p : List.of(scale(3), Parameters.of("scale", 3, "thresholding", true))) {
+            Denoiser guided = new ClassifierFreeGuidance(p).guide(model, context);
+            assertEquals(org.ddpm4j.api.model.VarianceOutput.LEARNED_RANGE, guided.varianceOutput());
+            org.ddpm4j.api.model.VarianceOutput.Split out = org.ddpm4j.api.model.VarianceOutput.split(guided.predict(x, t, y));
+            assertClose(org.ddpm4j.api.model.VarianceOutput.split(model.predict(x, t, y)).variance(), out.variance(), 0);
+            Denoiser plain = new ClassifierFreeGuidance(p).guide(conditional, context);
+            assertClose(plain.predict(x, t, y), out.prediction(), 1e-12);
+        }
+    }
+
+    @Test
+    void classifierGuidanceOfALearnedVarianceModelIsAClearError() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new ClassifierGuidance(scale(1)).guide(withVariance(), context));
+        assertTrue(e.getMessage().contains("learned variance") && e.getMessage().contains("classifier-free guidance (cfg)"), e.getMessage());
     }
 }

@@ -33,9 +33,12 @@ import org.ddpm4j.api.tensor.Tensor;
  *       with {@code Gamma_t = E||eps_theta(x_t)||^2 / d} given per step in {@code analytic_eps_moments}
  *       (estimated by {@link AnalyticVariance}).</li>
  * </ul>
- * A denoiser with a variance output sampled with a fixed or analytic variance contributes its
- * prediction only (its variance channels are ignored, as diffusers' DDIM does); {@code learned} and
- * {@code learned_range} need a denoiser with that variance output.
+ * Without {@code variance_type}, a denoiser with a variance output is sampled with it ({@code learned}
+ * or {@code learned_range}, what its {@link VarianceOutput} says), any other with {@code fixed_small}:
+ * a trained learned-variance model needs no option. A denoiser with a variance output sampled with
+ * an explicit fixed or analytic variance contributes its prediction only (its variance channels are
+ * ignored, as diffusers' DDIM does); {@code learned} and {@code learned_range} need a denoiser with
+ * that variance output.
  *
  * <p>Parameters: {@code steps} (default T), {@code timestep_spacing} (leading), {@code steps_offset},
  * {@code timesteps} (a custom list), {@code variance_type}, {@code analytic_eps_moments}, {@code clip_sample} (true),
@@ -45,7 +48,7 @@ public final class DdpmSampler extends BaseSampler {
     public static final String NAME = "ddpm";
 
     /** The reverse variances this sampler knows. */
-    private enum Kind { FIXED_SMALL, FIXED_LARGE, LEARNED, LEARNED_RANGE, ANALYTIC }
+    private enum Kind { FIXED_SMALL, FIXED_LARGE, LEARNED, LEARNED_RANGE, ANALYTIC, MODEL }
 
     private final DiscreteSchedule schedule;
     private final Kind kind;
@@ -67,7 +70,8 @@ public final class DdpmSampler extends BaseSampler {
             throw new InvalidParameterException(varianceParameter, variance,
                     "is not supported (diffusers takes the square root of a log there); allowed: fixed_small, fixed_small_log, fixed_large, learned, learned_range, analytic");
         }
-        this.kind = switch (p.getChoice("variance_type", "fixed_small", "fixed_small", "fixed_small_log", "fixed_large", "learned", "learned_range", "analytic")) {
+        boolean given = p.has("variance_type");
+        this.kind = !given ? Kind.MODEL : switch (p.getChoice("variance_type", "fixed_small", "fixed_small", "fixed_small_log", "fixed_large", "learned", "learned_range", "analytic")) {
             case "fixed_large" -> Kind.FIXED_LARGE;
             case "learned" -> Kind.LEARNED;
             case "learned_range" -> Kind.LEARNED_RANGE;
@@ -104,8 +108,13 @@ public final class DdpmSampler extends BaseSampler {
             }
             double small = Math.max(posterior.variance(), 1e-20);
             double large = 1 - alphaBarT / alphaBarS;
-            return switch (kind) {
-                case FIXED_SMALL -> mean.linear(1, step.noise(x), Math.sqrt(small));
+            Kind variance = kind != Kind.MODEL ? kind : switch (out.varianceOutput()) {
+                case LEARNED -> Kind.LEARNED;
+                case LEARNED_RANGE -> Kind.LEARNED_RANGE;
+                case NONE -> Kind.FIXED_SMALL;
+            };
+            return switch (variance) {
+                case FIXED_SMALL, MODEL -> mean.linear(1, step.noise(x), Math.sqrt(small));
                 case FIXED_LARGE -> mean.linear(1, step.noise(x), Math.sqrt(large));
                 case ANALYTIC -> mean.linear(1, step.noise(x), Math.sqrt(AnalyticVariance.optimal(alphaBarS, alphaBarT, epsMoments[i])));
                 case LEARNED -> mean.add(step.noise(x).mul(learned(out, VarianceOutput.LEARNED).sqrt()));

@@ -55,6 +55,12 @@ public final class FlowOdeSampler extends BaseSampler {
         return flow.modelTime(i == 0 ? start : end);
     }
 
+    /** One adaptive step control for the whole batch, as {@link OdeSampler}. */
+    @Override
+    public boolean couplesBatch() {
+        return true;
+    }
+
     @Override
     protected UpdateRule newRule() {
         return (i, x, step) -> ode.integrate((state, s) -> FlowMatchSampler.velocity(flow, step, state, flow.modelTime(s)), x, start, end);

@@ -12,7 +12,9 @@ import org.ddpm4j.api.schedule.Schedule;
  * Dormand-Prince with error control, Commons Math): the accurate reference sampler, for any
  * schedule, discrete or continuous. Starts from {@code x_T = noise} at {@code t_start} and returns
  * {@code x_t} at {@code t_end}; one run step is the whole adaptive integration, and
- * {@link #timesteps()} is empty because the integrator chooses its own.
+ * {@link #timesteps()} is empty because the integrator chooses its own. The batch is one ODE
+ * system under one error control, so the steps, and a sample's last digits within the tolerance,
+ * depend on the batch ({@link #couplesBatch()}).
  *
  * <p>Parameters: {@code rtol}, {@code atol} (1e-5 each), {@code method} (dopri8 | dopri5),
  * {@code max_evaluations} (100000), {@code t_start} (the schedule's last time), {@code t_end}
@@ -56,6 +58,12 @@ public final class OdeSampler extends BaseSampler {
     @Override
     protected double stateTime(int i) {
         return i == 0 ? start : end;
+    }
+
+    /** One adaptive step control for the whole batch. */
+    @Override
+    public boolean couplesBatch() {
+        return true;
     }
 
     @Override

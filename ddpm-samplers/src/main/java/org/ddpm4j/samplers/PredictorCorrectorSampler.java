@@ -16,7 +16,9 @@ import org.ddpm4j.api.tensor.Tensor;
  * with {@code alpha_i = 1 - beta(t) dt}; then one Euler-Maruyama predictor step of the reverse SDE
  * ({@link ReverseSdeSampler}). As in Song et al.'s code the norms are averaged over the batch, so
  * the step size is one number per step: a per-sample rule would tie each step to the size of its
- * own noise {@code z}, which biases the chain in low dimension. Needs a continuous schedule.
+ * own noise {@code z}, which biases the chain in low dimension. So the sampler
+ * {@linkplain #couplesBatch() couples the batch}: a sample depends on the batch it is computed in.
+ * Needs a continuous schedule.
  *
  * <p>Parameters: those of {@link ContinuousTimeSampler}, plus {@code snr} (0.16) and {@code corrector_steps} (1).
  */
@@ -30,6 +32,12 @@ public final class PredictorCorrectorSampler extends ContinuousTimeSampler {
         super(NAME, schedule, p, 1000);
         this.snr = Checks.positive(p.qualify("snr"), p.getDouble("snr", 0.16));
         this.correctorSteps = Checks.atLeast(p.qualify("corrector_steps"), p.getInt("corrector_steps", 1), 0);
+    }
+
+    /** The corrector's step size is shared by the batch (batch-averaged norms). */
+    @Override
+    public boolean couplesBatch() {
+        return true;
     }
 
     @Override

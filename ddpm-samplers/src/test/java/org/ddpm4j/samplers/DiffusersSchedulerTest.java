@@ -143,6 +143,31 @@ class DiffusersSchedulerTest {
     }
 
     @Test
+    void flowMatchingConfigurationsReportTheKeysTheirClassDoesNotRead() {
+        // the key table holds the FlowMatch classes too: a DDPM key, a key of another diffusers version and a typo are
+        // ignored and listed, as diffusers' FlowMatchEulerDiscreteScheduler ignores them
+        DiffusersScheduler euler = read(config("_class_name", "FlowMatchEulerDiscreteScheduler", "_diffusers_version", "0.30.0",
+                "shift", 3.0, "beta_schedule", "linear", "timestep_values", null, "shfit", 2.0, "use_dynamic_shifting", false));
+        assertEquals(List.of("beta_schedule", "timestep_values", "shfit"), euler.ignoredKeys());
+        assertEquals("FlowMatchEulerDiscreteScheduler", euler.className());
+        // Heun's class reads only num_train_timesteps and shift: Euler's dynamic-shifting keys are ignored, not applied
+        DiffusersScheduler heun = read(config("_class_name", "FlowMatchHeunDiscreteScheduler", "shift", 3.0, "use_dynamic_shifting", true,
+                "base_shift", 0.5, "max_shift", 1.15, "invert_sigmas", true));
+        assertEquals(List.of("use_dynamic_shifting", "base_shift", "max_shift", "invert_sigmas"), heun.ignoredKeys());
+        DiffusersScheduler heunShifted = read(config("_class_name", "FlowMatchHeunDiscreteScheduler", "shift", 3.0));
+        assertArrayEquals(((FlowMatchSampler) heunShifted.sampler()).sigmas(), ((FlowMatchSampler) heun.sampler()).sigmas(), 0.0);
+        // a key the class reads is not ignored: a bad value of it is an error naming it
+        InvalidParameterException e = assertThrows(InvalidParameterException.class,
+                () -> read(config("_class_name", "FlowMatchHeunDiscreteScheduler", "shift", "three")));
+        assertEquals("scheduler_config.json.shift", e.parameter());
+        for (String className : List.of("FlowMatchEulerDiscreteScheduler", "FlowMatchHeunDiscreteScheduler")) {
+            InvalidParameterException zero = assertThrows(InvalidParameterException.class, () -> read(config("_class_name", className, "shift", 0.0)));
+            assertEquals("scheduler_config.json.shift", zero.parameter(), className);
+            assertEquals("must be a finite number > 0 (1 = no shift)", zero.allowed(), className);
+        }
+    }
+
+    @Test
     void aKnownKeyWithABadValueIsAnErrorNamingIt() {
         InvalidParameterException e = assertThrows(InvalidParameterException.class,
                 () -> read(config("_class_name", "EulerDiscreteScheduler", "sigma_min", "small")));
@@ -197,7 +222,7 @@ class DiffusersSchedulerTest {
         }
         List<String> mapped = List.of("DDPMScheduler", "DDIMScheduler", "PNDMScheduler", "EulerDiscreteScheduler",
                 "EulerAncestralDiscreteScheduler", "HeunDiscreteScheduler", "LMSDiscreteScheduler", "DPMSolverMultistepScheduler",
-                "DPMSolverSinglestepScheduler", "UniPCMultistepScheduler");
+                "DPMSolverSinglestepScheduler", "UniPCMultistepScheduler", "FlowMatchEulerDiscreteScheduler", "FlowMatchHeunDiscreteScheduler");
         for (String className : mapped) {
             Map<String, Object> full = new LinkedHashMap<>((Map<String, Object>) table.get(className));
             full.put("_class_name", className);
@@ -206,7 +231,12 @@ class DiffusersSchedulerTest {
             assertTrue(withAll.ignoredKeys().isEmpty(), className);
             assertEquals(bare.sampler().name(), withAll.sampler().name(), className);
             assertArrayEquals(bare.sampler().timesteps(), withAll.sampler().timesteps(), 0.0, className);
-            assertArrayEquals(((DiscreteSchedule) bare.schedule()).betas(), ((DiscreteSchedule) withAll.schedule()).betas(), 0.0, className);
+            if (bare.sampler() instanceof FlowMatchSampler flow) {
+                assertEquals("rectified-flow", withAll.schedule().name(), className);
+                assertArrayEquals(flow.sigmas(), ((FlowMatchSampler) withAll.sampler()).sigmas(), 0.0, className);
+            } else {
+                assertArrayEquals(((DiscreteSchedule) bare.schedule()).betas(), ((DiscreteSchedule) withAll.schedule()).betas(), 0.0, className);
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Denoiser;
@@ -125,6 +126,22 @@ class FlowSamplerTest {
         InvalidParameterException shift = assertThrows(InvalidParameterException.class,
                 () -> Mixtures.REGISTRY.createSampler("flow-euler", FLOW, Parameters.of("steps", 4, "shift", -1.0)));
         assertTrue(shift.getMessage().contains("shift"), shift.getMessage());
+        for (String sampler : List.of("flow-euler", "flow-heun", "flow-midpoint")) {
+            for (double bad : new double[] {0.0, -1.0, Double.POSITIVE_INFINITY, Double.NaN}) {
+                InvalidParameterException e2 = assertThrows(InvalidParameterException.class,
+                        () -> Mixtures.REGISTRY.createSampler(sampler, FLOW, Parameters.of("steps", 4, "shift", bad)), sampler + " " + bad);
+                assertEquals("sampler.shift", e2.parameter(), sampler);
+                assertEquals("must be a finite number > 0 (1 = no shift)", e2.allowed(), sampler);
+            }
+        }
+        for (double bad : new double[] {0.0, 1.0, 1.5}) {
+            InvalidParameterException terminal = assertThrows(InvalidParameterException.class,
+                    () -> Mixtures.REGISTRY.createSampler("flow-euler", FLOW, Parameters.of("steps", 4, "shift_terminal", bad)));
+            assertEquals("sampler.shift_terminal", terminal.parameter());
+        }
+        InvalidParameterException nanMu = assertThrows(InvalidParameterException.class, () -> Mixtures.REGISTRY.createSampler("flow-euler",
+                FLOW, Parameters.of("steps", 4, "use_dynamic_shifting", true, "mu", Double.NaN)));
+        assertEquals("sampler.mu", nanMu.parameter());
         InvalidParameterException mu = assertThrows(InvalidParameterException.class,
                 () -> Mixtures.REGISTRY.createSampler("flow-euler", FLOW, Parameters.of("steps", 4, "use_dynamic_shifting", true)));
         assertTrue(mu.getMessage().contains("mu"), mu.getMessage());

@@ -182,4 +182,32 @@ class LearnedVarianceTest {
                 () -> learned.sampler().sample(range, noise(), SampleOptions.defaults()));
         assertTrue(mismatch.getMessage().contains("learned_range"), mismatch.getMessage());
     }
+
+    @Test
+    void withoutAVarianceTypeDdpmSamplesWithTheModelsOwnVarianceOrFixedSmall() {
+        Schedule schedule = Mixtures.linear();
+        GaussianMixtureDenoiser plain = new GaussianMixtureDenoiser(mixture(), schedule, false);
+        for (VarianceOutput kind : List.of(VarianceOutput.LEARNED_RANGE, VarianceOutput.LEARNED)) {
+            WithVariance model = new WithVariance(plain, kind, 1000);
+            double[] byDefault = Mixtures.REGISTRY.createSampler("ddpm", schedule, Parameters.of("steps", 10))
+                    .sample(model, noise(), SampleOptions.defaults().withSeed(7)).toDoubleArray();
+            double[] explicit = Mixtures.REGISTRY.createSampler("ddpm", schedule, Parameters.of("steps", 10, "variance_type", kind.key()))
+                    .sample(model, noise(), SampleOptions.defaults().withSeed(7)).toDoubleArray();
+            double[] fixed = Mixtures.REGISTRY.createSampler("ddpm", schedule, Parameters.of("steps", 10, "variance_type", "fixed_small"))
+                    .sample(model, noise(), SampleOptions.defaults().withSeed(7)).toDoubleArray();
+            double differsFromFixed = 0;
+            for (int i = 0; i < byDefault.length; i++) {
+                assertEquals(explicit[i], byDefault[i], 0, kind + " value " + i);
+                differsFromFixed = Math.max(differsFromFixed, Math.abs(byDefault[i] - fixed[i]));
+            }
+            assertTrue(differsFromFixed > 1e-3, kind + ": the default is not fixed_small for a model with a variance output");
+        }
+        double[] byDefault = Mixtures.REGISTRY.createSampler("ddpm", schedule, Parameters.of("steps", 10))
+                .sample(plain, noise(), SampleOptions.defaults().withSeed(7)).toDoubleArray();
+        double[] fixed = Mixtures.REGISTRY.createSampler("ddpm", schedule, Parameters.of("steps", 10, "variance_type", "fixed_small"))
+                .sample(plain, noise(), SampleOptions.defaults().withSeed(7)).toDoubleArray();
+        for (int i = 0; i < fixed.length; i++) {
+            assertEquals(fixed[i], byDefault[i], 0, "a model without a variance output: fixed_small, value " + i);
+        }
+    }
 }

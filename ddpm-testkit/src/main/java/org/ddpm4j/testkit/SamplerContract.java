@@ -2,6 +2,7 @@ package org.ddpm4j.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -29,6 +30,7 @@ import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.sampling.SamplingRun;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.GaussianNoise;
+import org.ddpm4j.api.tensor.SampleNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.junit.jupiter.api.Named;
@@ -164,7 +166,11 @@ public abstract class SamplerContract {
     }
 
     private double[] sample(Sampler sampler, Tensor noise, long seed) {
-        try (Tensor x = sampler.sample(denoiser(sampler), noise, SampleOptions.defaults().withSeed(seed))) {
+        return sample(sampler, noise, SampleOptions.defaults().withSeed(seed));
+    }
+
+    private double[] sample(Sampler sampler, Tensor noise, SampleOptions options) {
+        try (Tensor x = sampler.sample(denoiser(sampler), noise, options)) {
             return x.toDoubleArray();
         }
     }
@@ -181,6 +187,39 @@ public abstract class SamplerContract {
         Sampler sampler = create(factory, STEPS);
         try (Tensor noise = noise(backend(), BATCH, 1)) {
             assertArrayEquals(sample(sampler, noise, 5), sample(sampler, noise, 5), 0.0, factory.name());
+        }
+    }
+
+    /**
+     * Sample {@code i} depends on {@code (seed, i)} only, not on the batch it is computed in: a batch
+     * of 16 and four batches of 4 (run last first), each given its first row's global index, give
+     * the same bits, for stochastic samplers too (their noise is keyed per sample). A sampler that
+     * declares {@link Sampler#couplesBatch()} is only checked to differ, so that the declaration stays honest.
+     */
+    @ParameterizedTest(allowZeroInvocations = true)
+    @MethodSource("factories")
+    public void aSampleIsTheSameInAnyBatch(SamplerFactory factory) {
+        Sampler sampler = create(factory, STEPS);
+        int n = 16;
+        int part = 4;
+        double[] whole;
+        try (Tensor noise = SampleNoise.initial(backend(), 3, 0, n, 1)) {
+            whole = sample(sampler, noise, SampleOptions.defaults().withSeed(5));
+        }
+        boolean same = true;
+        for (int first = n - part; first >= 0; first -= part) {
+            try (Tensor noise = SampleNoise.initial(backend(), 3, first, part, 1)) {
+                double[] slice = sample(sampler, noise, SampleOptions.defaults().withSeed(5).withFirstIndex(first));
+                same &= Arrays.equals(Arrays.copyOfRange(whole, first, first + part), slice);
+                if (sampler.couplesBatch()) {
+                    continue;
+                }
+                assertArrayEquals(Arrays.copyOfRange(whole, first, first + part), slice, 0.0,
+                        factory.name() + ": samples " + first + ".." + (first + part - 1) + " alone differ from the same samples in one batch");
+            }
+        }
+        if (sampler.couplesBatch()) {
+            assertFalse(same, factory.name() + " declares couplesBatch() but gives the same samples in any batch");
         }
     }
 

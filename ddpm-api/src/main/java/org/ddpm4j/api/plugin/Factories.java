@@ -53,10 +53,16 @@ final class Factories {
         }
     }
 
-    record OfBackend(String name, String description, Function<Parameters, TensorBackend> function) implements BackendFactory {
+    record OfBackend(String name, String description, Function<Parameters, TensorBackend> function, Runnable loader)
+            implements BackendFactory {
         @Override
         public TensorBackend create(Parameters parameters) {
             return function.apply(parameters);
+        }
+
+        @Override
+        public void preload() {
+            loader.run();
         }
     }
 

@@ -13,6 +13,11 @@ import org.ddpm4j.api.tensor.Tensor;
  * <p>A sampler is configured once (schedule, number of steps, options) and is stateless after
  * that: every {@link #start} returns an independent {@link SamplingRun} holding the state of one
  * run, so one sampler can serve many runs. Randomness comes only from {@link SampleOptions#seed()}.
+ *
+ * <p>Row {@code r} of a batch is sample {@code SampleOptions#firstIndex() + r} of the run: a sampler
+ * draws its noise per sample ({@code GaussianNoise.forSample}) and computes each sample from its own
+ * row, so that sample {@code i} is the same whichever batch computes it, unless it
+ * {@linkplain #couplesBatch() couples the batch}.
  */
 public interface Sampler {
 
@@ -68,5 +73,16 @@ public interface Sampler {
      */
     default OptionalInt order() {
         return OptionalInt.empty();
+    }
+
+    /**
+     * Whether a sample depends on the other samples of its batch, through a step size or an error
+     * control shared by the batch. False (the default) means sample {@code i} is a function of the
+     * seed, {@code i}, the noise row and the condition row alone, so cutting a run into batches
+     * changes nothing but memory (SamplerContract checks it bit for bit). A batch-coupled sampler is
+     * reproduced only by the same batches.
+     */
+    default boolean couplesBatch() {
+        return false;
     }
 }

@@ -36,6 +36,7 @@ public final class DiffusersUNetConfig {
             "num_class_embeds", "num_train_timesteps");
 
     private final int channels;
+    private final int outChannels;
     private final int[] blockOut;
     private final boolean[] downAttention;
     private final boolean[] upAttention;
@@ -57,7 +58,7 @@ public final class DiffusersUNetConfig {
     private final int sampleSize;
     private final List<String> ignored;
 
-    private DiffusersUNetConfig(Parameters p, int[] sampleShape, int numClasses) {
+    private DiffusersUNetConfig(Parameters p, int[] sampleShape, int numClasses, boolean learnedVariance) {
         Map<String, Object> raw = p.asMap();
         p.markUsed(KNOWN.toArray(String[]::new));    // every UNet2DModel argument is read below; the rest is reported
         if (sampleShape.length != 3) {
@@ -67,10 +68,12 @@ public final class DiffusersUNetConfig {
         if (channels != sampleShape[0]) {
             throw new InvalidParameterException(p.qualify("in_channels"), channels, "must equal the sample's channels " + sampleShape[0]);
         }
-        int outChannels = p.getInt("out_channels", 3);
-        if (outChannels != channels) {
-            throw new InvalidParameterException(p.qualify("out_channels"), outChannels,
-                    "must equal in_channels " + channels + " (a denoiser predicts a sample-shaped output)");
+        outChannels = p.getInt("out_channels", 3);
+        if (outChannels != channels * (learnedVariance ? 2 : 1)) {
+            throw new InvalidParameterException(p.qualify("out_channels"), outChannels, learnedVariance
+                    ? "must be twice in_channels " + channels + " for a learned variance (the prediction, then the variance channels)"
+                    : "must equal in_channels " + channels + " (a denoiser predicts a sample-shaped output; twice in_channels needs a "
+                            + "scheduler with variance_type learned or learned_range)");
         }
         sampleSize = p.has("sample_size") && raw.get("sample_size") instanceof Number ? p.getInt("sample_size", 0) : sampleShape[1];
         centerInput = p.getBoolean("center_input_sample", false);
@@ -141,7 +144,8 @@ public final class DiffusersUNetConfig {
                 keys.put(k, v);
             }
         });
-        return new DiffusersUNetConfig(Parameters.of(keys).scoped("hyperparameters"), spec.sampleShape(), spec.numClasses());
+        return new DiffusersUNetConfig(Parameters.of(keys).scoped("hyperparameters"), spec.sampleShape(), spec.numClasses(),
+                spec.varianceOutput() != org.ddpm4j.api.model.VarianceOutput.NONE);
     }
 
     private static void choice(Parameters p, String key, String only) {
@@ -199,6 +203,11 @@ public final class DiffusersUNetConfig {
 
     public int inChannels() {
         return channels;
+    }
+
+    /** {@code out_channels}: {@code in_channels}, or twice that with a learned variance. */
+    public int outChannels() {
+        return outChannels;
     }
 
     /** {@code block_out_channels[level]}. */
@@ -379,7 +388,7 @@ public final class DiffusersUNetConfig {
             }
         }
         norm(p, "conv_norm_out", c0);
-        conv(p, "conv_out", c0, channels, 3);
+        conv(p, "conv_out", c0, outChannels, 3);
         return p;
     }
 

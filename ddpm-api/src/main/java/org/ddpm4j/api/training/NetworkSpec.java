@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.model.VarianceOutput;
 
 /**
  * What network a backend should build: an architecture name with its hyper-parameters, the shape
@@ -17,18 +18,37 @@ import org.ddpm4j.api.model.Parameterization;
  * @param numClasses      number of class labels (0: unconditional)
  * @param parameterization what the network predicts (ignored by classifiers)
  * @param hyperparameters architecture options (widths, depths, dropout, ...)
+ * @param varianceOutput  what a denoiser outputs besides its prediction: {@link VarianceOutput#NONE}, or
+ *                        {@link VarianceOutput#LEARNED_RANGE} for twice the input's channels (Nichol &amp; Dhariwal's
+ *                        interpolation {@code v} after the prediction); classifiers have none
  */
 public record NetworkSpec(String architecture, int[] sampleShape, int numClasses,
-                          Parameterization parameterization, Parameters hyperparameters) {
+                          Parameterization parameterization, Parameters hyperparameters, VarianceOutput varianceOutput) {
 
     public NetworkSpec {
         Objects.requireNonNull(architecture, "architecture");
         Objects.requireNonNull(parameterization, "parameterization");
         Objects.requireNonNull(hyperparameters, "hyperparameters");
+        Objects.requireNonNull(varianceOutput, "varianceOutput");
         sampleShape = sampleShape.clone();
         if (numClasses < 0) {
             throw new IllegalArgumentException("numClasses must be >= 0, was " + numClasses);
         }
+    }
+
+    /** A network without a variance output. */
+    public NetworkSpec(String architecture, int[] sampleShape, int numClasses, Parameterization parameterization, Parameters hyperparameters) {
+        this(architecture, sampleShape, numClasses, parameterization, hyperparameters, VarianceOutput.NONE);
+    }
+
+    /** This network with {@code output} besides its prediction. */
+    public NetworkSpec withVarianceOutput(VarianceOutput output) {
+        return new NetworkSpec(architecture, sampleShape, numClasses, parameterization, hyperparameters, output);
+    }
+
+    /** The channels (images: dimension 0 of the sample shape; points: its length) the denoiser outputs: doubled with a variance output. */
+    public int outputChannels() {
+        return (varianceOutput == VarianceOutput.NONE ? 1 : 2) * sampleShape[0];
     }
 
     @Override
@@ -40,17 +60,17 @@ public record NetworkSpec(String architecture, int[] sampleShape, int numClasses
     public boolean equals(Object o) {
         return o instanceof NetworkSpec s && architecture.equals(s.architecture) && Arrays.equals(sampleShape, s.sampleShape)
                 && numClasses == s.numClasses && parameterization == s.parameterization
-                && hyperparameters.asMap().equals(s.hyperparameters.asMap());
+                && hyperparameters.asMap().equals(s.hyperparameters.asMap()) && varianceOutput == s.varianceOutput;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(architecture, Arrays.hashCode(sampleShape), numClasses, parameterization, hyperparameters.asMap());
+        return Objects.hash(architecture, Arrays.hashCode(sampleShape), numClasses, parameterization, hyperparameters.asMap(), varianceOutput);
     }
 
     @Override
     public String toString() {
         return architecture + Arrays.toString(sampleShape) + " classes=" + numClasses + " predicts=" + parameterization
-                + " " + hyperparameters;
+                + (varianceOutput == VarianceOutput.NONE ? "" : " variance=" + varianceOutput.key()) + " " + hyperparameters;
     }
 }

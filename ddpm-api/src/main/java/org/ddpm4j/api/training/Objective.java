@@ -7,6 +7,7 @@ import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.path.FlowSchedule;
 import org.ddpm4j.api.schedule.ContinuousSchedule;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
+import org.ddpm4j.api.schedule.Posterior;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
@@ -27,6 +28,14 @@ import org.ddpm4j.api.tensor.Tensor;
  * variance-preserving point {@code x_s / sqrt(a^2 + b^2)}, the input every ddpm4j denoiser takes (the
  * scaling is EDM's input preconditioning {@code c_in}), so sampling needs nothing else.
  *
+ * <p>For a network with a learned variance ({@link #withLoss}), the objective adds the variational
+ * bound's term {@code L_t} ({@link VariationalLoss}; Nichol &amp; Dhariwal 2021): {@link Loss#HYBRID}
+ * {@code L_simple + lambda L_vlb} with the mean's gradient stopped in {@code L_vlb}
+ * ({@code L_vlb = T E_t[L_t]}, so each sample's term is weighted {@code lambda T}; lambda = 0.001 as in
+ * the paper), or {@link Loss#VLB}, {@code L_vlb} alone with {@code t} drawn by the
+ * {@link LossAwareTimeSampler} (each sample weighted {@code 1 / (T p_t)}). After each step,
+ * {@link #record} hands the per-sample terms to that sampler.
+ *
  * <p>For classifier-free guidance, each label is replaced by {@link Condition#NULL_CLASS} with
  * probability {@code conditionDropout}, so one network learns both {@code eps(x, y)} and
  * {@code eps(x, null)}.
@@ -40,6 +49,42 @@ public final class Objective {
     private final LossWeighting weighting;
     private final double conditionDropout;
     private final TimeDistribution times;
+    private final Loss loss;
+    private final double vlbWeight;
+    private final LossAwareTimeSampler timeSampler;
+
+    /** What the objective trains: the regression alone, or with the variational bound for a learned variance. */
+    public enum Loss {
+        /** The weighted regression ({@code L_simple} with uniform weights); for networks without a variance output. */
+        SIMPLE("simple"),
+        /** {@code L_simple + lambda L_vlb}, the mean's gradient stopped in {@code L_vlb}. */
+        HYBRID("hybrid"),
+        /** {@code L_vlb} alone, with loss-aware importance sampling of {@code t}. */
+        VLB("vlb");
+
+        private final String key;
+
+        Loss(String key) {
+            this.key = key;
+        }
+
+        public String key() {
+            return key;
+        }
+
+        /** Parses {@code simple | hybrid | vlb}. */
+        public static Loss parse(String parameter, String name) {
+            for (Loss l : values()) {
+                if (l.key.equals(name)) {
+                    return l;
+                }
+            }
+            throw new InvalidParameterException(parameter, name, "must be one of simple, hybrid, vlb");
+        }
+    }
+
+    /** The paper's weight of {@code L_vlb} in the hybrid objective. */
+    public static final double DEFAULT_VLB_WEIGHT = 0.001;
 
     public Objective(Schedule schedule, Parameterization target, LossWeighting weighting, double conditionDropout) {
         this(schedule, target, weighting, conditionDropout, TimeDistribution.UNIFORM);
@@ -47,6 +92,30 @@ public final class Objective {
 
     /** {@code times} draws the path time on a flow schedule; elsewhere it must be uniform. */
     public Objective(Schedule schedule, Parameterization target, LossWeighting weighting, double conditionDropout, TimeDistribution times) {
+        this(schedule, target, weighting, conditionDropout, times, Loss.SIMPLE, 0);
+    }
+
+    private Objective(Schedule schedule, Parameterization target, LossWeighting weighting, double conditionDropout, TimeDistribution times,
+                      Loss loss, double vlbWeight) {
+        this.loss = loss;
+        this.vlbWeight = vlbWeight;
+        if (loss != Loss.SIMPLE) {
+            if (!(schedule instanceof DiscreteSchedule d)) {
+                throw new InvalidParameterException("loss", loss.key(), "the variational bound is written for a discrete schedule of T steps; schedule '"
+                        + schedule.name() + "' is not discrete");
+            }
+            if (target == Parameterization.FLOW) {
+                throw new InvalidParameterException("loss", loss.key(), "needs a diffusion parameterization (epsilon, sample, v_prediction), not flow");
+            }
+            if (d.zeroTerminalSnr()) {
+                throw new InvalidParameterException("loss", loss.key(), "needs alphaBar_t > 0 at every step; schedule '" + schedule.name()
+                        + "' was rescaled to zero terminal SNR");
+            }
+            if (loss == Loss.HYBRID) {
+                Checks.positive("vlb_weight", vlbWeight);
+            }
+        }
+        this.timeSampler = loss == Loss.VLB ? new LossAwareTimeSampler(((DiscreteSchedule) schedule).trainSteps()) : null;
         this.schedule = schedule;
         this.target = target;
         this.weighting = weighting;
@@ -74,14 +143,54 @@ public final class Objective {
         }
     }
 
-    /** {@code flow-matching} on a flow schedule, else {@code denoising}, with the time distribution: what a model card records. */
+    /**
+     * This objective with the variational bound of a learned variance: {@link Loss#HYBRID} with
+     * {@code vlbWeight} (lambda), or {@link Loss#VLB} ({@code vlbWeight} unused); {@link Loss#SIMPLE} as it is.
+     * Each call starts a fresh importance sampler.
+     */
+    public Objective withLoss(Loss kind, double vlbWeight) {
+        return new Objective(schedule, target, weighting, conditionDropout, times, kind, kind == Loss.HYBRID ? vlbWeight : 0);
+    }
+
+    public Loss loss() {
+        return loss;
+    }
+
+    /** The importance sampler of {@link Loss#VLB}, empty otherwise. */
+    public java.util.Optional<LossAwareTimeSampler> timeSampler() {
+        return java.util.Optional.ofNullable(timeSampler);
+    }
+
+    /**
+     * {@code flow-matching} on a flow schedule, else {@code denoising}, with the time distribution,
+     * and the loss of a learned variance: what a model card records.
+     */
     public java.util.Map<String, Object> describe() {
         java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
         d.put("type", schedule instanceof FlowSchedule ? "flow-matching" : "denoising");
         if (schedule instanceof FlowSchedule) {
             d.put("time_distribution", times.describe());
         }
+        if (loss != Loss.SIMPLE) {
+            d.put("loss", loss.key());
+            if (loss == Loss.HYBRID) {
+                d.put("vlb_weight", vlbWeight);
+            } else {
+                d.put("time_sampler", "loss-aware");
+            }
+        }
         return d;
+    }
+
+    /** Hands the per-sample terms of a batch whose step was taken to the importance sampler ({@link Loss#VLB}; else nothing). */
+    public void record(TrainingBatch batch) {
+        if (timeSampler == null || batch.vlb() == null) {
+            return;
+        }
+        double[] terms = batch.vlb().terms();
+        for (int i = 0; i < terms.length; i++) {
+            timeSampler.record((int) batch.t()[i], terms[i]);
+        }
     }
 
     /** {@code L_simple}: epsilon target, uniform weights, no condition dropout. */
@@ -120,17 +229,71 @@ public final class Objective {
         int n = x0.batchSize();
         condition.checkBatch(n);
         double[] t = new double[n];
-        for (int i = 0; i < n; i++) {
-            t[i] = sampleTime(noise);
+        double[] importance = new double[n];
+        if (timeSampler != null) {
+            int[] steps = timeSampler.sample(n, noise, importance);
+            for (int i = 0; i < n; i++) {
+                t[i] = steps[i];
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                t[i] = sampleTime(noise);
+            }
         }
         Condition cond = dropLabels(condition, noise);
         Tensor eps = coupled != null ? coupled : x0.backend().randn(noise, x0.shape());
         Tensor xt = schedule.addNoise(x0, eps, t);
         double[] weights = new double[n];
         for (int i = 0; i < n; i++) {
-            weights[i] = weighting.weight(schedule.snr(t[i]), target);
+            weights[i] = loss == Loss.VLB ? 0 : weighting.weight(schedule.snr(t[i]), target);
         }
-        return new TrainingBatch(xt, t, cond, regressionTarget(x0, eps, xt, t), weights);
+        VariationalLoss vlb = loss == Loss.SIMPLE ? null : variational(x0, t, importance);
+        return new TrainingBatch(xt, t, cond, regressionTarget(x0, eps, xt, t), weights, vlb);
+    }
+
+    /** The host constants of {@code L_t} for each sample ({@link VariationalLoss}). */
+    private VariationalLoss variational(Tensor x0, double[] t, double[] importance) {
+        DiscreteSchedule d = (DiscreteSchedule) schedule;
+        int n = t.length;
+        double[] meanScale = new double[n];
+        double[] logSmall = new double[n];
+        double[] logLarge = new double[n];
+        double[] logPosterior = new double[n];
+        boolean[] decoderTerm = new boolean[n];
+        double[] weights = new double[n];
+        double clippedSmall = Math.log(d.posterior(Math.min(1, d.trainSteps() - 1)).variance());
+        for (int i = 0; i < n; i++) {
+            int step = (int) t[i];
+            double alpha = d.signal(t[i]);
+            double sigma = d.noise(t[i]);
+            // x_0 - x0_theta = k (prediction - target) for the model's parameterization
+            double k = switch (target) {
+                case EPSILON -> sigma / alpha;
+                case V -> sigma;
+                case SAMPLE -> -1;
+                case SCORE -> -sigma * sigma / alpha;
+                case FLOW -> throw new IllegalStateException("checked in the constructor");
+            };
+            Posterior posterior = d.posterior(step);
+            decoderTerm[i] = step == 0;
+            meanScale[i] = step == 0 ? k : posterior.coefX0() * k;
+            logLarge[i] = Math.log(d.beta(step));
+            logSmall[i] = step == 0 ? clippedSmall : Math.log(posterior.variance());
+            logPosterior[i] = logSmall[i];
+            weights[i] = loss == Loss.HYBRID ? vlbWeight * d.trainSteps() : importance[i];
+        }
+        boolean images = x0.shape().length > 2;
+        Tensor edges = null;
+        if (images) {
+            float[] x = x0.toFloatArray();
+            float[] e = new float[x.length];
+            for (int j = 0; j < x.length; j++) {
+                e[j] = x[j] <= -VariationalLoss.EDGE ? -1 : x[j] >= VariationalLoss.EDGE ? 1 : 0;
+            }
+            edges = x0.backend().fromHost(e, x0.shape());
+        }
+        return new VariationalLoss(meanScale, logSmall, logLarge, logPosterior, decoderTerm,
+                images ? VariationalLoss.Decoder.DISCRETIZED : VariationalLoss.Decoder.GAUSSIAN, edges, weights, loss == Loss.HYBRID, new double[n]);
     }
 
     private double sampleTime(GaussianNoise noise) {

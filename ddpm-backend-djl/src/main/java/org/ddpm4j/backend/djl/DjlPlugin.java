@@ -19,7 +19,7 @@ public final class DjlPlugin implements Plugin {
     public List<BackendFactory> backends() {
         return List.of(BackendFactory.of(DjlBackend.NAME,
                 "libtorch through DJL, float32, CPU or GPU: trains and runs networks; {device: cpu|gpu|gpu:N, threads}",
-                DjlPlugin::backend));
+                DjlPlugin::backend, DjlEngine::engine));
     }
 
     @Override

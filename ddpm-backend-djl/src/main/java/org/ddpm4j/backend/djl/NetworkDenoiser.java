@@ -1,18 +1,21 @@
 package org.ddpm4j.backend.djl;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
 import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.model.VarianceOutput;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.api.training.NamedWeights;
 import org.ddpm4j.api.training.OptimizerSettings;
 import org.ddpm4j.api.training.TrainableDenoiser;
 import org.ddpm4j.api.training.TrainingBatch;
+import org.ddpm4j.api.training.VariationalLoss;
 import org.ddpm4j.backend.djl.nn.Network;
 import org.ddpm4j.backend.djl.nn.Weights;
 
@@ -41,6 +44,11 @@ final class NetworkDenoiser extends NetworkTrainable implements TrainableDenoise
     }
 
     @Override
+    public VarianceOutput varianceOutput() {
+        return spec().varianceOutput();
+    }
+
+    @Override
     public Optional<int[]> sampleShape() {
         return Optional.of(network.sampleShape());
     }
@@ -64,14 +72,51 @@ final class NetworkDenoiser extends NetworkTrainable implements TrainableDenoise
                     + Tensor.describe(batch.xt().shape()));
         }
         int n = batch.xt().batchSize();
-        float[] weights = new float[n];
-        for (int i = 0; i < n; i++) {
-            weights[i] = (float) batch.weights()[i];
-        }
+        VariationalLoss vlb = checkVariational(batch);
+        NDArray edges = vlb != null && vlb.edges() != null ? backend.array(vlb.edges()) : null;
         return train(x, batch.t(), labels(batch.condition(), n), learningRate, stepSeed, out -> {
-            NDArray perSample = out.sub(target).square().reshape(n, -1).mean(new int[] {1});
-            return perSample.mul(out.getManager().create(weights)).mean();
+            NDManager m = out.getManager();
+            NDArray prediction = vlb == null ? out : out.get(":, 0:" + channels());
+            NDArray perSample = prediction.sub(target).square().reshape(n, -1).mean(new int[] {1});
+            NDArray loss = perSample.mul(m.create(floats(batch.weights())));
+            if (vlb != null) {
+                NDArray terms = VariationalTerms.perSample(prediction, out.get(":, " + channels() + ":"), target, edges, vlb);
+                loss = loss.add(terms.mul(m.create(floats(vlb.weights()))));
+                float[] values = terms.toFloatArray();
+                for (int i = 0; i < n; i++) {
+                    vlb.terms()[i] = values[i];
+                }
+            }
+            return loss.mean();
         });
+    }
+
+    /** The prediction's channels: dimension 1 of x. */
+    private int channels() {
+        return network.sampleShape()[0];
+    }
+
+    /** The variational part of {@code batch}: required exactly for a network with a variance output. */
+    private VariationalLoss checkVariational(TrainingBatch batch) {
+        if (varianceOutput() == VarianceOutput.LEARNED) {
+            throw new InvalidParameterException("variance_output", "learned", "trains as learned_range only (the interpolation v); "
+                    + "a model whose variance channels are sigma^2 itself samples but does not train");
+        }
+        boolean learned = varianceOutput() != VarianceOutput.NONE;
+        if (learned != (batch.vlb() != null)) {
+            throw new InvalidParameterException("loss", learned ? "simple" : "hybrid/vlb", learned
+                    ? "a network with a learned variance (variance output " + varianceOutput().key() + ") trains with the hybrid or vlb loss"
+                    : "the variational bound trains a variance output; this network has none (variance output none)");
+        }
+        return batch.vlb();
+    }
+
+    private static float[] floats(double[] values) {
+        float[] f = new float[values.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) values[i];
+        }
+        return f;
     }
 
     /** The labels the network takes: one per sample for a class-conditional network, none otherwise. */
@@ -102,6 +147,11 @@ final class NetworkDenoiser extends NetworkTrainable implements TrainableDenoise
         @Override
         public int numClasses() {
             return NetworkDenoiser.this.numClasses();
+        }
+
+        @Override
+        public VarianceOutput varianceOutput() {
+            return NetworkDenoiser.this.varianceOutput();
         }
 
         @Override

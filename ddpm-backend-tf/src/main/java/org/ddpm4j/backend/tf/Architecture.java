@@ -24,6 +24,11 @@ interface Architecture {
     /** The denoiser of {@code spec}: {@code mlp} or {@code unet}. */
     static Architecture denoiser(NetworkSpec spec) {
         Parameters p = spec.hyperparameters().scoped(spec.architecture());
+        if (spec.varianceOutput() == org.ddpm4j.api.model.VarianceOutput.LEARNED && !spec.architecture().equals(DiffusersUNetConfig.ARCHITECTURE)) {
+            throw new InvalidParameterException("variance_output", spec.varianceOutput().key(),
+                    "the mlp and unet are built with none or learned_range (the interpolation v of Nichol & Dhariwal); learned loads with "
+                    + DiffusersUNetConfig.ARCHITECTURE);
+        }
         Architecture a = switch (spec.architecture()) {
             case "mlp" -> Mlp.of(spec, p, false);
             case "unet" -> UNet.of(spec, p, false);

@@ -85,7 +85,7 @@ record DiffusersUNet(DiffusersUNetConfig config) implements Architecture {
             }
         }
         Operand<TFloat32> normed = l.silu(l.groupNorm(h.value(), "conv_norm_out", h.channels(), config.groups(), (float) config.eps()));
-        return l.toNchw(l.conv(normed, "conv_out", h.channels(), config.inChannels(), 3, 1));
+        return l.toNchw(l.conv(normed, "conv_out", h.channels(), config.outChannels(), 3, 1));
     }
 
     /** diffusers' sinusoidal embedding of the timesteps, in float32 as PyTorch computes it. */

@@ -23,8 +23,9 @@ import org.tensorflow.types.TInt32;
  * @param dropout       dropout rate inside the blocks
  * @param classes       classes of the class embedding (0: none)
  * @param logits        outputs of the classifier head (0: a denoiser)
+ * @param outputs       outputs of a denoiser: d, or 2d with a variance output
  */
-record Mlp(int dimension, int hidden, int blocks, int timeEmbedding, double timeScale, double dropout, int classes, int logits)
+record Mlp(int dimension, int hidden, int blocks, int timeEmbedding, double timeScale, double dropout, int classes, int logits, int outputs)
         implements Architecture {
 
     static Mlp of(NetworkSpec spec, Parameters p, boolean classifier) {
@@ -36,7 +37,7 @@ record Mlp(int dimension, int hidden, int blocks, int timeEmbedding, double time
         return new Mlp(d, Checks.atLeast(p.qualify("hidden"), p.getInt("hidden", 128), 1),
                 Checks.atLeast(p.qualify("blocks"), p.getInt("blocks", 3), 0), e,
                 Checks.positive(p.qualify("time_scale"), p.getDouble("time_scale", 1.0)),
-                dropout(p, 0.0), classifier ? 0 : spec.numClasses(), classifier ? spec.numClasses() : 0);
+                dropout(p, 0.0), classifier ? 0 : spec.numClasses(), classifier ? spec.numClasses() : 0, classifier ? 0 : spec.outputChannels());
     }
 
     static double dropout(Parameters p, double defaultRate) {
@@ -63,6 +64,6 @@ record Mlp(int dimension, int hidden, int blocks, int timeEmbedding, double time
             r = l.dense(l.dropout(l.silu(r), dropout), n + ".1", hidden, hidden);
             h = l.tf().math.add(h, r);
         }
-        return logits > 0 ? l.head(l.silu(h), hidden, logits) : l.zeroDense(l.silu(h), "output", hidden, dimension);
+        return logits > 0 ? l.head(l.silu(h), hidden, logits) : l.zeroDense(l.silu(h), "output", hidden, outputs);
     }
 }

@@ -262,18 +262,28 @@ final class TfNetwork implements AutoCloseable {
 
     /** One optimizer step; {@code feeds} adds the loss's own inputs. Returns the loss before the update. */
     double trainStep(Tensor xt, double[] times, Condition condition, double learningRate, long stepSeed, Function<Run, Run> feeds) {
+        return trainStep(xt, times, condition, learningRate, stepSeed, feeds, run -> { });
+    }
+
+    /**
+     * One optimizer step; {@code feeds} adds the loss's own inputs and may fetch more (from index 1 on:
+     * the loss is fetch 0), which {@code fetched} reads after the run. Returns the loss before the update.
+     */
+    double trainStep(Tensor xt, double[] times, Condition condition, double learningRate, long stepSeed, Function<Run, Run> feeds,
+                     java.util.function.Consumer<Run> fetched) {
         buildTraining();
         long k = step + 1;
         double bias1 = 1 - Math.pow(optimizer.beta1(), k);
         double bias2 = 1 - Math.pow(optimizer.beta2(), k);
-        try (Run run = feeds.apply(inputs(new Run(session), xt, times, condition))
+        try (Run run = feeds.apply(inputs(new Run(session), xt, times, condition).fetch(loss))
                 .feed(seed, new long[] {stepSeed, 0})
                 .feed(decay, (float) (1 - learningRate * optimizer.weightDecay()))
                 .feed(emaDecay, (float) optimizer.emaDecayAt(k))
                 .feed(stepSize, (float) (learningRate / bias1))
                 .feed(correction, (float) Math.sqrt(bias2))
-                .fetch(loss).target(update).run()) {
+                .target(update).run()) {
             step = k;
+            fetched.accept(run);
             return run.scalar(0);
         }
     }

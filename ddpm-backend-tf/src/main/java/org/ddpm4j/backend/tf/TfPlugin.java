@@ -22,7 +22,7 @@ public final class TfPlugin implements Plugin {
         return List.of(BackendFactory.of(TfBackend.NAME,
                 "TensorFlow Java, graph mode: device = cpu | gpu | gpu:N, threads (= intra_op_threads) and inter_op_threads"
                         + " (default 1 and 1: bit-for-bit repeatable; more threads are faster and not repeatable)",
-                p -> new TfBackend(TfSettings.from(p))));
+                p -> new TfBackend(TfSettings.from(p)), TfRuntime::loadNatives));
     }
 
     @Override

@@ -41,6 +41,15 @@ final class TfRuntime {
     private TfRuntime() {
     }
 
+    /**
+     * Loads the native libraries only (what takes long), not synchronized with {@link #initialize}:
+     * safe on a background thread, since it mutes no stderr and sets no environment (both must
+     * happen in {@code initialize}, before the first session, which loading does not open).
+     */
+    static void loadNatives() {
+        TensorFlow.version();
+    }
+
     static synchronized void initialize() {
         if (initialized) {
             return;

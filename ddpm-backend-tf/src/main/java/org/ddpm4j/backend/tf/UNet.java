@@ -30,9 +30,10 @@ import org.tensorflow.types.TInt32;
  * @param timeScale       the embedding sees {@code t * timeScale}
  * @param classes         classes of the class embedding (0: none)
  * @param logits          outputs of the classifier head (0: a denoiser)
+ * @param outputs         output channels of a denoiser: C_in, or 2 C_in with a variance output
  */
 record UNet(int[] shape, int channels, int[] multipliers, int resBlocks, boolean[] attentionLevels, int heads, int groups,
-            double dropout, double timeScale, int classes, int logits) implements Architecture {
+            double dropout, double timeScale, int classes, int logits, int outputs) implements Architecture {
 
     static UNet of(NetworkSpec spec, Parameters p, boolean classifier) {
         int[] shape = Architecture.sampleShape(spec, 3, "sample_shape [C, H, W]");
@@ -58,7 +59,7 @@ record UNet(int[] shape, int channels, int[] multipliers, int resBlocks, boolean
         return new UNet(shape, channels, mult, Checks.atLeast(p.qualify("num_res_blocks"), p.getInt("num_res_blocks", 2), 1),
                 attention, Checks.atLeast(p.qualify("heads"), p.getInt("heads", 1), 1), Checks.atLeast(p.qualify("groups"), p.getInt("groups", 8), 1),
                 Mlp.dropout(p, 0.1), Checks.positive(p.qualify("time_scale"), p.getDouble("time_scale", 1.0)),
-                classifier ? 0 : spec.numClasses(), classifier ? spec.numClasses() : 0);
+                classifier ? 0 : spec.numClasses(), classifier ? spec.numClasses() : 0, classifier ? 0 : spec.outputChannels());
     }
 
     /** A feature map and its channel count. */
@@ -105,7 +106,7 @@ record UNet(int[] shape, int channels, int[] multipliers, int resBlocks, boolean
                 h = new Features(l.conv(l.upsample(h.value()), "up." + level + ".upsample", h.channels(), h.channels(), 3, 1), h.channels());
             }
         }
-        Operand<TFloat32> out = l.zeroConv(l.silu(l.groupNorm(h.value(), "out.norm", h.channels(), groups)), "out.conv", h.channels(), shape[0], 3);
+        Operand<TFloat32> out = l.zeroConv(l.silu(l.groupNorm(h.value(), "out.norm", h.channels(), groups)), "out.conv", h.channels(), outputs, 3);
         return l.toNchw(out);
     }
 

@@ -148,11 +148,12 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Draws {@code n} samples of shape {@code sampleShape} from noise seeded with
-     * {@code options.seed()} (the sampler's own noise uses the same seed, split off).
+     * Draws samples {@code options.firstIndex() .. + n - 1} of shape {@code sampleShape} from initial
+     * noise seeded with {@code options.seed()}; the sampler's own noise uses seed + 1. Every sample is
+     * keyed by its index, so cutting a run into calls changes nothing but memory.
      */
     public Tensor sample(int n, int[] sampleShape, SampleOptions options) {
-        Tensor noise = Noise.seeded(backend, n, sampleShape, options.seed());
+        Tensor noise = Noise.seeded(backend, n, sampleShape, options.seed(), options.firstIndex());
         return requireSampler().sample(model(), noise, options.withSeed(options.seed() + 1).andListener(listener));
     }
 

@@ -125,7 +125,7 @@ public final class DiffusersExport {
         c.putAll(spec.hyperparameters().asMap());
         c.put("sample_size", spec.sampleShape()[1]);
         c.put("in_channels", spec.sampleShape()[0]);
-        c.put("out_channels", spec.sampleShape()[0]);
+        c.put("out_channels", spec.outputChannels());   // twice in_channels with a learned variance
         if (spec.numClasses() > 0) {
             c.put("num_class_embeds", spec.numClasses());
         }
@@ -143,7 +143,8 @@ public final class DiffusersExport {
         c.putAll(DiffusersSchedulerConfig.writeSchedule(schedule, registry));
         c.put("prediction_type", card.spec().parameterization().diffusersName());
         c.put("clip_sample", false); // ddpm4j's samplers do not clip; diffusers' DDPMScheduler would by default
-        c.put("variance_type", "fixed_small");
+        c.put("variance_type", card.spec().varianceOutput() == org.ddpm4j.api.model.VarianceOutput.NONE ? "fixed_small"
+                : card.spec().varianceOutput().key());
         return c;
     }
 }

@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.model.VarianceOutput;
 import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.training.DiffusersUNetConfig;
 import org.ddpm4j.api.training.NamedWeights;
@@ -69,10 +70,14 @@ public final class Pretrained implements AutoCloseable {
         if (className != null && !MODEL_CLASS.equals(className)) {
             throw new InvalidParameterException(layout.config + " _class_name", className, "only " + MODEL_CLASS + " is supported");
         }
-        Parameterization prediction = layout.scheduler
-                .map(f -> Parameterization.parse("prediction_type", Parameters.of(Json.readObject(f)).getString("prediction_type", "epsilon")))
-                .orElse(Parameterization.EPSILON);
-        NetworkSpec spec = spec(modelConfig, layout.config, prediction);
+        Map<String, Object> scheduler = layout.scheduler.map(Json::readObject).orElse(Map.of());
+        Parameters schedulerParameters = Parameters.of(scheduler);
+        Parameterization prediction = Parameterization.parse("prediction_type", schedulerParameters.getString("prediction_type", "epsilon"));
+        // a learned variance is the scheduler's to declare: the model's out_channels must then be twice its in_channels
+        String varianceType = schedulerParameters.getString("variance_type", "fixed_small");
+        VarianceOutput variance = varianceType.equals("learned") || varianceType.equals("learned_range")
+                ? VarianceOutput.parse("variance_type", varianceType) : VarianceOutput.NONE;
+        NetworkSpec spec = spec(modelConfig, layout.config, prediction).withVarianceOutput(variance);
         DiffusersUNetConfig config = DiffusersUNetConfig.of(spec);
         NamedWeights weights = readWeights(layout.weights, config);
         TrainableDenoiser denoiser = backend.newDenoiser(spec, OptimizerSettings.defaults(), weights);

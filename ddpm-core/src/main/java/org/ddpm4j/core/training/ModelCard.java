@@ -7,6 +7,7 @@ import java.util.Map;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.model.VarianceOutput;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.training.NetworkSpec;
 import org.ddpm4j.core.config.ComponentConfig;
@@ -25,8 +26,9 @@ import org.ddpm4j.toolkit.io.Json;
  * @param backend      the backend that trained the model (informative: weights load on every backend)
  * @param data         free-form facts about the training data (dataset, value range, ...)
  * @param objective    the training objective ({@code Objective.describe()}: {@code type} denoising or
- *                     flow-matching, and flow matching's time distribution); empty for classifiers and
- *                     older cards (denoising)
+ *                     flow-matching, flow matching's time distribution, the {@code loss} of a learned
+ *                     variance); empty for classifiers and older cards (denoising). The network's
+ *                     {@code variance_output} (learned_range) is recorded next to its parameterization.
  * @param stepSchedules step schedules optimized for this model by {@code ddpm tune-steps} (see {@link #withStepSchedule})
  */
 public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, ComponentConfig schedule, String backend,
@@ -119,6 +121,9 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
         m.put("num_classes", spec.numClasses());
         m.put("class_names", classNames);
         m.put("parameterization", spec.parameterization().diffusersName());
+        if (spec.varianceOutput() != VarianceOutput.NONE) {
+            m.put("variance_output", spec.varianceOutput().key());
+        }
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("type", schedule.type());
         s.putAll(schedule.parameters());
@@ -148,7 +153,8 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
         }
         NetworkSpec spec = new NetworkSpec(p.requireString("architecture"), p.requireIntArray("sample_shape"),
                 p.getInt("num_classes", 0), Parameterization.parse(p.qualify("parameterization"), p.getString("parameterization", "epsilon")),
-                Parameters.of(p.getNested("hyperparameters").asMap()));
+                Parameters.of(p.getNested("hyperparameters").asMap()),
+                VarianceOutput.parse(p.qualify("variance_output"), p.getString("variance_output", VarianceOutput.NONE.key())));
         p.markUsed("class_names", "step_schedules");
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> steps = map.get("step_schedules") instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
@@ -163,6 +169,10 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
         Parameters o = p.getNested("objective");
         o.getChoice("type", "denoising", "denoising", "flow-matching");
         o.markUsed("time_distribution");
+        if (o.has("loss")) {
+            org.ddpm4j.api.training.Objective.Loss.parse(o.qualify("loss"), o.getString("loss", "simple"));
+        }
+        o.markUsed("vlb_weight", "time_sampler");
         o.requireAllUsed();
         return o.asMap();
     }

@@ -11,6 +11,7 @@ import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.model.VarianceOutput;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
+import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.training.TrainableDenoiser;
 import org.ddpm4j.api.training.TrainingBatch;
@@ -35,6 +36,12 @@ import org.ddpm4j.api.training.TrainingBatch;
 public final class ProgressiveDistillation {
     /** The model card's {@code data} key holding the number of sampling steps a student was distilled for. */
     public static final String DISTILLED_STEPS = "distilled_steps";
+    /**
+     * The model card's {@code data} key of a class-conditional student: the guidance its teacher was
+     * sampled with ({@code {"guidance": "cfg" | "none", "scale": w, "thresholding": bool}}), now built
+     * into the student (Meng et al. 2023), which is sampled per class without guidance.
+     */
+    public static final String DISTILLED_GUIDANCE = "distilled_guidance";
 
     private final DiscreteSchedule schedule;
 
@@ -163,14 +170,14 @@ public final class ProgressiveDistillation {
      * Rounds from {@code teacherSteps} down to {@code targetSteps} (both powers of two apart): round
      * {@code k} writes the student of {@code teacherSteps / 2^k} steps to {@code out/steps-M} with a
      * model card ({@code card} plus {@link #DISTILLED_STEPS}) and checkpoints; each round starts from
-     * the previous student's weights ({@code initial} for the first: the teacher's when it is a
-     * network of the same architecture, or a fresh network). A round whose directory already holds
+     * the previous student's EMA weights ({@code initial} for the first: the teacher's state when it
+     * is a network of the same architecture, or a fresh network; see {@link #startingWeights}). A round whose directory already holds
      * its final checkpoint is loaded instead of trained (resume per round); with {@code resume} an
      * unfinished round continues from its newest checkpoint.
      *
      * @return the last student (the caller closes it; earlier students are closed here)
      */
-    public TrainableDenoiser distill(Denoiser teacher, Supplier<TrainableDenoiser> newStudent, Optional<Map<String, org.ddpm4j.api.tensor.HostArray>> initial,
+    public TrainableDenoiser distill(Denoiser teacher, Supplier<TrainableDenoiser> newStudent, Optional<Map<String, HostArray>> initial,
                                      int teacherSteps, int targetSteps, Supplier<Trainer> trainer, int trainingSteps, ModelCard card,
                                      Path out, boolean resume) {
         if (targetSteps < 1 || teacherSteps <= targetSteps || teacherSteps % targetSteps != 0
@@ -179,17 +186,19 @@ public final class ProgressiveDistillation {
                     "must halve: the teacher's steps must be the target's times a power of two");
         }
         Denoiser current = teacher;
-        Optional<Map<String, org.ddpm4j.api.tensor.HostArray>> state = initial;
+        Optional<Map<String, HostArray>> state = initial;
         TrainableDenoiser student = null;
         TrainableDenoiser previous = null;
         for (int steps = teacherSteps / 2; steps >= targetSteps; steps /= 2) {
             student = newStudent.get();
-            state.ifPresent(student::importState);
+            state.map(ProgressiveDistillation::startingWeights).ifPresent(student::importState);
             CheckpointStore store = new CheckpointStore(out.resolve("steps-" + steps));
             Map<String, Object> facts = new LinkedHashMap<>(card.data());
             facts.put(DISTILLED_STEPS, steps);
             facts.put("teacher_steps", 2 * steps);
+            facts.put(STARTED_FROM, teacherSteps);
             ModelCard roundCard = new ModelCard(card.kind(), card.spec(), card.classNames(), card.schedule(), card.backend(), facts, card.objective());
+            checkSameDistillation(store, roundCard);
             Optional<CheckpointStore.Checkpoint> done = store.latest();
             if (done.isPresent() && done.get().step() >= trainingSteps) {
                 student.importState(done.get().state());
@@ -205,6 +214,53 @@ public final class ProgressiveDistillation {
             state = Optional.of(student.exportState());
         }
         return student;
+    }
+
+    /**
+     * The state a student starts from: the previous model's EMA weights (what was sampled as its
+     * teacher) as its weights, with a fresh EMA (warmed up from step 0) and a fresh optimizer; the
+     * weights themselves where a state has no EMA. A teacher's own EMA and step count would otherwise
+     * hold the student's EMA near the teacher's weights, in the teacher's parameterization.
+     */
+    static Map<String, HostArray> startingWeights(Map<String, HostArray> state) {
+        Map<String, HostArray> weights = new LinkedHashMap<>();
+        for (Map.Entry<String, HostArray> e : state.entrySet()) {
+            if (e.getKey().startsWith(WEIGHTS)) {
+                String name = e.getKey().substring(WEIGHTS.length());
+                weights.put(e.getKey(), state.getOrDefault(EMA + name, e.getValue()));
+            }
+        }
+        return weights;
+    }
+
+    private static final String WEIGHTS = "weights/";
+    private static final String EMA = "ema/";
+
+    /** The model card's key of the step count the first teacher was sampled with. */
+    static final String STARTED_FROM = "distillation_started_from_steps";
+
+    /**
+     * A round's directory that already holds a card must hold this distillation's round (the same
+     * teacher data, guidance, first teacher's steps): loading or resuming a round of another
+     * distillation would silently chain the wrong students.
+     */
+    private static void checkSameDistillation(CheckpointStore store, ModelCard card) {
+        if (!java.nio.file.Files.isRegularFile(store.dir().resolve(ModelCard.FILE))) {
+            return;
+        }
+        Map<String, Object> had = store.card().data();
+        for (String key : java.util.List.of(DISTILLED_STEPS, STARTED_FROM, DISTILLED_GUIDANCE, "dataset", "file", DataFingerprint.KEY)) {
+            if (!String.valueOf(had.get(key)).equals(String.valueOf(card.data().get(key)))) {
+                throw new InvalidParameterException("out", store.dir().toString(), "holds a round of another distillation (" + key + " "
+                        + had.get(key) + ", not " + card.data().get(key) + "); use another directory");
+            }
+        }
+    }
+
+    /** The guidance a distilled class-conditional student has built in ({@link #DISTILLED_GUIDANCE}), if any. */
+    public static Optional<Map<?, ?>> distilledGuidance(ModelCard card) {
+        Object v = card.data().get(DISTILLED_GUIDANCE);
+        return v instanceof Map<?, ?> m ? Optional.of(m) : Optional.empty();
     }
 
     /** The steps a distilled model card says its model takes, if it is a distilled student. */

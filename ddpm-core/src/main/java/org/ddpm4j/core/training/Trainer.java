@@ -19,6 +19,7 @@ import org.ddpm4j.api.training.Objective;
 import org.ddpm4j.api.training.Trainable;
 import org.ddpm4j.api.training.TrainableClassifier;
 import org.ddpm4j.api.training.TrainableDenoiser;
+import org.ddpm4j.api.training.TrainingBatch;
 
 /**
  * The training loop, the same for every backend and every network: draw a batch, let the step
@@ -58,7 +59,23 @@ public final class Trainer {
     /** Trains a denoiser on the objective's regression problem. */
     public Result trainDenoiser(TrainableDenoiser model, Objective objective, Optional<CheckpointStore> store, boolean resume) {
         checkClasses(model.numClasses());
-        return run(model, (x0, labels, noise, lr, seed) -> model.trainStep(objective.batch(x0, labels, noise), lr, seed), store, resume);
+        requireLoss(model, objective);
+        return run(model, (x0, labels, noise, lr, seed) -> {
+            TrainingBatch batch = objective.batch(x0, labels, noise);
+            double loss = model.trainStep(batch, lr, seed);
+            objective.record(batch);
+            return loss;
+        }, store, resume);
+    }
+
+    /** A network with a learned variance trains with the variational bound, one without it with the regression only. */
+    private static void requireLoss(TrainableDenoiser model, Objective objective) {
+        boolean learned = model.varianceOutput() != org.ddpm4j.api.model.VarianceOutput.NONE;
+        if (learned != (objective.loss() != Objective.Loss.SIMPLE)) {
+            throw new InvalidParameterException("loss", objective.loss().key(), learned
+                    ? "a network with a learned variance (variance output " + model.varianceOutput().key() + ") trains with the hybrid or vlb loss"
+                    : "trains a learned variance; this network outputs none (build it with variance output learned_range)");
+        }
     }
 
     /**
@@ -67,6 +84,7 @@ public final class Trainer {
      */
     public Result trainCoupled(TrainableDenoiser model, Objective objective, Optional<CheckpointStore> store, boolean resume) {
         checkClasses(model.numClasses());
+        requireLoss(model, objective);
         int[] pair = data.sampleShape();
         if (pair.length < 2 || pair[0] != 2) {
             throw new InvalidParameterException("data", java.util.Arrays.toString(pair), "couplings must be pairs of shape [2, ...]");
@@ -85,7 +103,10 @@ public final class Trainer {
             int[] shape = new int[one.length + 1];
             shape[0] = n;
             System.arraycopy(one, 0, shape, 1, one.length);
-            return model.trainStep(objective.coupledBatch(backend.fromHost(x0, shape), backend.fromHost(eps, shape), labels, noise), lr, seed);
+            TrainingBatch batch = objective.coupledBatch(backend.fromHost(x0, shape), backend.fromHost(eps, shape), labels, noise);
+            double loss = model.trainStep(batch, lr, seed);
+            objective.record(batch);
+            return loss;
         }, store, resume);
     }
 

@@ -216,4 +216,34 @@ class TrainerTest {
             }
         }
     }
+
+    @Test
+    void theLossMustMatchTheNetworksVarianceOutput() {
+        Trainer trainer = new Trainer(settings.withSteps(1), data(), backend, TrainingListener.NONE);
+        BiasDenoiser plain = new BiasDenoiser(2, Parameterization.SAMPLE);
+        org.ddpm4j.api.InvalidParameterException e = org.junit.jupiter.api.Assertions.assertThrows(org.ddpm4j.api.InvalidParameterException.class,
+                () -> trainer.trainDenoiser(plain, x0Objective().withLoss(Objective.Loss.HYBRID, 0.001), java.util.Optional.empty(), false));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("loss = 'hybrid'") && e.getMessage().contains("outputs none"),
+                e.getMessage());
+    }
+
+    @Test
+    void aModelCardRecordsTheVarianceOutputAndTheLoss() {
+        org.ddpm4j.api.training.NetworkSpec spec = new org.ddpm4j.api.training.NetworkSpec("unet", new int[] {1, 8, 8}, 10,
+                Parameterization.EPSILON, org.ddpm4j.api.Parameters.of("channels", 16), org.ddpm4j.api.model.VarianceOutput.LEARNED_RANGE);
+        Objective objective = x0Objective().withLoss(Objective.Loss.HYBRID, 0.001);
+        ModelCard card = ModelCard.of("denoiser", spec, schedule, "djl", java.util.Map.of()).withObjective(objective.describe());
+        java.util.Map<String, Object> map = card.toMap();
+        org.junit.jupiter.api.Assertions.assertEquals("learned_range", map.get("variance_output"));
+        ModelCard back = ModelCard.fromMap(org.ddpm4j.toolkit.io.Json.parseObject(org.ddpm4j.toolkit.io.Json.write(map), "card"), "card");
+        org.junit.jupiter.api.Assertions.assertEquals(spec, back.spec());
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.Map.of("type", "denoising", "loss", "hybrid", "vlb_weight", 0.001), back.objective());
+        // an old card (no variance_output) is a network without one; a wrong value is named
+        map.remove("variance_output");
+        org.junit.jupiter.api.Assertions.assertEquals(org.ddpm4j.api.model.VarianceOutput.NONE, ModelCard.fromMap(map, "card").spec().varianceOutput());
+        map.put("variance_output", "large");
+        org.ddpm4j.api.InvalidParameterException e = org.junit.jupiter.api.Assertions.assertThrows(org.ddpm4j.api.InvalidParameterException.class,
+                () -> ModelCard.fromMap(map, "card"));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("card.variance_output"), e.getMessage());
+    }
 }

@@ -28,7 +28,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** Benchmarks, one subcommand each. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; each prints its results as a Markdown table on stdout (progress on stderr), ready for "
                 + "docs/BENCHMARKS.md: ddpm bench backend > results.md.",
-        subcommands = {BenchSamplersCommand.class, BenchVarianceCommand.class, BenchCommand.Backend.class, BenchPretrainedCommand.class, BenchReflowCommand.class})
+        subcommands = {BenchSamplersCommand.class, BenchVarianceCommand.class, BenchCommand.Backend.class, BenchPretrainedCommand.class, BenchReflowCommand.class, BenchDistillCommand.class})
 final class BenchCommand implements Runnable {
 
     @Spec

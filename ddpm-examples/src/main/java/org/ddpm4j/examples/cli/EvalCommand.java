@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.VarianceOutput;
@@ -104,10 +105,13 @@ final class EvalCommand implements Runnable {
             + "images in bits/dim (ELBO over every training step: slow; default ${DEFAULT-VALUE}: skip).")
     int bitsPerDimImages;
 
-    @Option(names = "--variance", defaultValue = "fixed_small", paramLabel = "KIND", description = "Reverse variance of the --bits-per-dim bound: "
+    @Option(names = "--variance", paramLabel = "KIND", description = "Reverse variance of the --bits-per-dim bound: "
             + "fixed_small (betaTilde_t), fixed_large (beta_t), analytic (Analytic-DPM, Gamma_t estimated on the same test images with other noise) "
-            + "or learned (the model's variance output) (default ${DEFAULT-VALUE}).")
+            + "or learned (the model's variance output) (default: learned for a model with a learned variance, else fixed_small).")
     String variance;
+
+    /** Test images Analytic-DPM's Gamma_t is estimated on, when sampling with variance_type=analytic. */
+    private static final int ANALYTIC_IMAGES = 500;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the noise; every scale starts from the same noise (default ${DEFAULT-VALUE}).")
     long seed;
@@ -132,6 +136,7 @@ final class EvalCommand implements Runnable {
         ModelSource model = ModelSource.checkpoint("--checkpoint", checkpoint);
         ModelCard card = model.card();
         checkGuidanceClassifier(card);
+        checkDistilledGuidance(card);
         Map<String, Object> parameters = KeyValues.parse(samplerParameters);
         // a step schedule that 'ddpm tune-steps' stored for this sampler and --steps is used, as by 'ddpm sample'
         Map<String, Object> tuned = parameters.containsKey("timesteps") ? null : card.tunedSteps(samplerName, parameters, steps);
@@ -142,9 +147,15 @@ final class EvalCommand implements Runnable {
         } else if (!parameters.containsKey("timesteps")) {
             parameters.put("steps", steps);
         }
+        // Analytic-DPM without its Gamma_t: the pipeline's sampler is built without it, then rebuilt with the estimate
+        boolean estimateGamma = "analytic".equals(parameters.get("variance_type")) && !parameters.containsKey("analytic_eps_moments");
+        Map<String, Object> pipelineParameters = new LinkedHashMap<>(parameters);
+        if (estimateGamma) {
+            pipelineParameters.remove("variance_type");
+        }
         String backendChoice = backendName != null ? backendName : card.backend();
         PipelineConfig config = PipelineConfig.of(new ComponentConfig(backendChoice, devices.parameters(backendChoice).asMap()))
-                .withSampler(new ComponentConfig(samplerName, parameters));
+                .withSampler(new ComponentConfig(samplerName, pipelineParameters));
         PipelineParts parts = PipelineParts.none().model(model);
         if (guidance.equals(Guide.CLASSIFIER)) {
             parts.classifier(ModelSource.checkpoint("--guidance-classifier", guidanceClassifier));
@@ -157,6 +168,9 @@ final class EvalCommand implements Runnable {
             EvaluationClassifier judge = new EvaluationClassifier(pipeline.classifier(ModelSource.checkpoint("--classifier", classifier)));
             ArrayData test = Datasets.test(Datasets.FASHION_MNIST, dataDirectory(card), testImages);
             Denoiser denoiser = pipeline.model();
+            if (variance == null) {
+                variance = denoiser.varianceOutput() == VarianceOutput.NONE ? "fixed_small" : "learned";
+            }
             if (bitsPerDimImages > 0 && variance.equals("learned") && denoiser.varianceOutput() == VarianceOutput.NONE) {
                 throw new InvalidParameterException("--variance", variance, "needs a model that outputs its variance; this one predicts none "
                         + "(use fixed_small, fixed_large or analytic)");
@@ -172,11 +186,22 @@ final class EvalCommand implements Runnable {
             double[][] reference = evaluation.judgeTestImages(judge, report);
             report.put("sampler", samplerName + ", " + steps + " steps" + (samplerParameters.isEmpty() ? "" : ", " + samplerParameters)
                     + (tuned == null ? "" : ", optimized step schedule of the model card " + tuned.get("timesteps")));
-            Guide guide = guidance.equals(Guide.CLASSIFIER)
-                    ? Guide.classifier(pipeline::guidance, denoiser, schedule, pipeline.classifier().orElseThrow())
-                    : Guide.classifierFree(pipeline::guidance, denoiser, schedule);
             Sampler sampler = pipeline.requireSampler();
+            if (estimateGamma) {
+                if (!(schedule instanceof DiscreteSchedule discrete)) {
+                    throw new InvalidParameterException("--param", "variance_type=analytic", "needs a discrete schedule; the model's is " + schedule.name());
+                }
+                parameters.put("analytic_eps_moments", evaluation.epsMoments(denoiser, discrete, sampler.timesteps(), ANALYTIC_IMAGES, seed + 5));
+                sampler = pipeline.sampler(new ComponentConfig(samplerName, parameters));
+                report.put("analytic_eps_moments_images", Math.min(ANALYTIC_IMAGES, test.size()));
+            }
+            DistilledStudents.checkPlan(card, sampler, schedule);
+            Optional<Double> builtIn = DistilledStudents.guidanceScale(card);
+            Guide guide = builtIn.isPresent() ? Guide.distilled(denoiser, builtIn.get())
+                    : guidance.equals(Guide.CLASSIFIER) ? Guide.classifier(pipeline::guidance, denoiser, schedule, pipeline.classifier().orElseThrow())
+                    : Guide.classifierFree(pipeline::guidance, denoiser, schedule);
             PrintWriter err = spec.commandLine().getErr();
+            LearnedVarianceNote.of(denoiser, sampler).ifPresent(err::println);
             report.put("guidance", new GuidanceSweep(sampler, guide, perClass, scales, seed, label -> new Progress(err, label))
                     .run(backend, judge, reference, out, console));
             if (bitsPerDimImages > 0) {
@@ -205,7 +230,7 @@ final class EvalCommand implements Runnable {
         if (bitsPerDimImages < 0) {
             throw new InvalidParameterException("--bits-per-dim", bitsPerDimImages, "must be an integer >= 0");
         }
-        if (!List.of("fixed_small", "fixed_large", "analytic", "learned").contains(variance)) {
+        if (variance != null && !List.of("fixed_small", "fixed_large", "analytic", "learned").contains(variance)) {
             throw new InvalidParameterException("--variance", variance, "must be one of fixed_small, fixed_large, analytic, learned");
         }
         for (double w : scales) {
@@ -223,6 +248,19 @@ final class EvalCommand implements Runnable {
         if (guidance.equals(Guide.CFG) && guidanceClassifier != null) {
             throw new InvalidParameterException("--guidance-classifier", guidanceClassifier.toString(), "is used by --guidance "
                     + "classifier only");
+        }
+    }
+
+    /** A student with its teacher's guidance built in is evaluated at that scale only, and not guided again. */
+    private void checkDistilledGuidance(ModelCard card) {
+        Optional<Double> w = DistilledStudents.guidanceScale(card);
+        if (w.isEmpty()) {
+            return;
+        }
+        DistilledStudents.checkNoGuidance(card, guidanceClassifier != null || guidance.equals(Guide.CLASSIFIER) ? guidance : null, "--guidance");
+        if (!scales.stream().allMatch(s -> s.doubleValue() == w.get())) {
+            throw new InvalidParameterException("--scales", scales, "this student was distilled from its teacher guided with w = " + w.get()
+                    + ", which is built in; evaluate it with --scales " + GuidanceSweep.trim(w.get()));
         }
     }
 

@@ -1,9 +1,12 @@
 package org.ddpm4j.examples.cli;
 
-import org.ddpm4j.api.schedule.DiscreteSchedule;
-import org.ddpm4j.core.training.ModelCard;
-import org.ddpm4j.core.training.ProgressiveDistillation;
-import org.ddpm4j.toolkit.sampling.BaseSampler;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import org.ddpm4j.api.MemoryBudget;
+import org.ddpm4j.api.tensor.HostArray;
+import org.ddpm4j.api.tensor.TensorScope;
+import org.ddpm4j.toolkit.io.AtomicFiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -45,7 +48,8 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Sample with a sampler (by name or from a diffusers scheduler_config.json) and a denoiser; write the samples "
                 + "as float64 .npy and/or a picture (an image grid, or a scatter plot of points).",
         footer = {"", "The sampler scales the noise by its initial sigma as diffusers' pipelines do. Initial noise drawn with --n comes "
-                + "from --seed; a stochastic sampler's own noise from --seed + 1. Trained models fix the schedule; the analytic "
+                + "from --seed; a stochastic sampler's own noise from --seed + 1, both keyed by the sample's index (--first-index + row), "
+                + "so a sample is the same in any batch. Trained models fix the schedule; the analytic "
                 + "ones (gmm:, points:) use --schedule or the scheduler config's.",
                 "", "Examples:",
                 "  ddpm sample --denoiser gmm:mixture.json --init-noise noise.npy --scheduler-config scheduler_config.json --steps 25 --out samples.npy",
@@ -58,6 +62,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  ddpm sample --denoiser gmm:classes.json --schedule-param num_train_timesteps=1000 --sampler ddim --class 1 "
                         + "--guidance cfg --scale 3 --n 500 --out class1.npy"})
 final class SampleCommand implements Runnable {
+    /** Values (samples x values per sample) of a default chunk: 16,384 2-D points, 64 images. */
+    static final int CHUNK_VALUES = 1 << 15;
 
     static final class NoiseSource {
         @Option(names = "--init-noise", paramLabel = "FILE", description = "Standard normal noise [n, ...] (.npy, float32 or float64).")
@@ -85,6 +91,15 @@ final class SampleCommand implements Runnable {
 
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the noise (default: ${DEFAULT-VALUE}).", defaultValue = "0")
     long seed;
+
+    @Option(names = "--first-index", paramLabel = "I", defaultValue = "0", description = "The global index of the first sample "
+            + "(default: ${DEFAULT-VALUE}). Sample i depends on --seed and i alone: --n 16 --first-index 16 writes exactly rows "
+            + "16..31 of --n 64 with the same seed.")
+    long firstIndex;
+
+    @Option(names = "--batch", paramLabel = "B", description = "Samples computed at once (default: chunks of about " + CHUNK_VALUES
+            + " values, at least 64 samples). Changes nothing but memory and speed; --n of any size runs in bounded memory.")
+    Integer batch;
 
     @Option(names = "--class", paramLabel = "K|all|K1,K2,..", description = "The class of every sample, 'all': the classes in turn, "
             + "row by row, or one class per sample (--class 3,7 for a batch of two).")
@@ -115,13 +130,19 @@ final class SampleCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
+    private Progress progress;
+
     @Override
     public void run() {
         if (out == null && grid == null) {
             throw new InvalidParameterException("--out", "missing", "give --out FILE.npy and/or --grid FILE.png");
         }
         Outputs.checkFiles(out, grid);
+        if (firstIndex < 0) {
+            throw new InvalidParameterException("--first-index", firstIndex, "must be an integer >= 0 (the global index of the first sample)");
+        }
         ModelSource source = ModelSource.parse(model.option(), model.spec());
+        NativePreload.start(backendChoice.config(source).type());
         Map<String, Object> run = new LinkedHashMap<>();
         if (steps != null) {
             run.put("steps", steps);
@@ -133,8 +154,9 @@ final class SampleCommand implements Runnable {
         checkGuidanceOptions();
         // a mixture's components are the classes, except under classifier guidance, which guides the whole mixture
         boolean componentsAsClasses = classes != null && !"classifier".equals(guidance);
+        progress = new Progress(spec.commandLine().getErr(), "sample");
         PipelineParts parts = PipelineParts.none().model(source, componentsAsClasses).sampler(samplerSource.choice(run))
-                .listener(new Progress(spec.commandLine().getErr(), "sample"));
+                .listener(progress);
         if (classifier != null) {
             parts.classifier(ModelSource.parse("--classifier", classifier));
         }
@@ -148,17 +170,149 @@ final class SampleCommand implements Runnable {
             } else {                                   // a folder's own scheduler is the default there, printed with the model
                 samplerSource.defaultNote(sampler).ifPresent(spec.commandLine().getErr()::println);
             }
-            loaded.card().ifPresent(card -> checkDistilled(card, pipeline));
+            loaded.card().ifPresent(card -> {
+                DistilledStudents.checkPlan(card, sampler, pipeline.schedule());
+                DistilledStudents.checkNoGuidance(card, guidance, "--guidance");
+            });
             Denoiser denoiser = pipeline.model();
-            TensorBackend backend = pipeline.backend();
-            Tensor x = noise.file != null ? Noise.read("--init-noise", noise.file, Noise.sampleShape(denoiser), backend)
-                    : Noise.seeded(denoiser, backend, count(denoiser), seed);
+            LearnedVarianceNote.of(denoiser, pipeline.requireSampler()).ifPresent(spec.commandLine().getErr()::println);
+            int[] sampleShape = Noise.sampleShape(denoiser);
+            Npy.Array file = noise.file != null ? Noise.readArray("--init-noise", noise.file, sampleShape) : null;
+            int n = file != null ? file.shape()[0] : count(denoiser);
             // --class all: one row per class
-            int perRow = "all".equals(classes) && denoiser.numClasses() > 0 ? Math.max(1, x.batchSize() / denoiser.numClasses())
-                    : (int) Math.ceil(Math.sqrt(x.batchSize()));
-            Condition condition = condition(denoiser, x.batchSize());
-            sampleAndWrite(pipeline, denoiser, x, condition, perRow);
+            int perRow = "all".equals(classes) && denoiser.numClasses() > 0 ? Math.max(1, n / denoiser.numClasses())
+                    : (int) Math.ceil(Math.sqrt(n));
+            Condition condition = condition(denoiser, n);
+            new Chunks(pipeline, denoiser, sampleShape, n, file, condition).sampleAndWrite(perRow);
         }
+    }
+
+    /**
+     * The run cut into batches of at most {@link #chunk} samples: batch {@code b} draws the initial
+     * noise of samples {@code firstIndex + from ..} and gives the sampler that first index, so the
+     * samples do not depend on the cut; each batch is written out before the next one starts.
+     */
+    private final class Chunks {
+        private final Pipeline pipeline;
+        private final Denoiser denoiser;
+        private final int[] sampleShape;
+        private final int n;
+        private final int rowLength;
+        private final Npy.Array file;
+        private final Condition condition;
+        private final int chunk;
+        private final float[] kept;
+        private long evaluations;
+
+        Chunks(Pipeline pipeline, Denoiser denoiser, int[] sampleShape, int n, Npy.Array file, Condition condition) {
+            this.pipeline = pipeline;
+            this.denoiser = denoiser;
+            this.sampleShape = sampleShape;
+            this.n = n;
+            this.rowLength = Math.toIntExact(Arrays.stream(sampleShape).asLongStream().reduce(1, (a, b) -> a * b));
+            this.file = file;
+            this.condition = condition;
+            this.chunk = chunkSize(pipeline.requireSampler(), n, rowLength);
+            progress.expectRuns((n + chunk - 1) / chunk);
+            if (grid != null) {
+                MemoryBudget.require("--n", n, 3.0 * n * rowLength * Float.BYTES,
+                        "--grid holds every sample in memory: draw the picture from fewer samples, or write --out only (sampled in chunks)");
+            }
+            this.kept = grid != null ? new float[Math.multiplyExact(n, rowLength)] : null;
+        }
+
+        void sampleAndWrite(int perRow) {
+            PrintWriter console = spec.commandLine().getOut();
+            long started = System.nanoTime();
+            if (out != null) {
+                AtomicFiles.write(out, this::sampleAll);
+            } else {
+                try {
+                    sampleAll(null);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            if (grid != null) {
+                SamplePicture.save(grid, "--grid", new HostArray(shape(n), kept), condition, perRow);
+            }
+            Sampler sampler = pipeline.requireSampler();
+            int batches = (n + chunk - 1) / chunk;
+            console.printf(Locale.ROOT, "wrote %s: %d samples of %s, %s on %s, %d steps, %d model evaluations, %.2f s; indices %d..%d%s%n",
+                    out != null && grid != null ? out + " and " + grid : out != null ? out : grid,
+                    n, Arrays.toString(sampleShape), sampler.name(), pipeline.schedule().name(), sampler.steps(), evaluations,
+                    (System.nanoTime() - started) / 1e9, firstIndex, firstIndex + n - 1,
+                    batches > 1 ? " in " + batches + " batches of up to " + chunk : "");
+            console.flush();
+        }
+
+        /** Samples every batch in turn, writing each to {@code npy} (a float64 .npy, or null) and to the picture's copy. */
+        private void sampleAll(OutputStream npy) throws IOException {
+            if (npy != null) {
+                Npy.writeDoublesHeader(npy, shape(n));
+            }
+            TensorBackend backend = pipeline.backend();
+            Sampler sampler = pipeline.requireSampler();
+            SampleOptions options = SampleOptions.defaults().withSeed(seed + 1).withListener(pipeline.listener());
+            for (int from = 0; from < n; from += chunk) {
+                int size = Math.min(chunk, n - from);
+                try (TensorScope scope = backend.openScope()) {
+                    Tensor x = file != null
+                            ? backend.fromHost(Arrays.copyOfRange(file.data(), from * rowLength, (from + size) * rowLength), shape(size))
+                            : Noise.seeded(backend, size, sampleShape, seed, firstIndex + from);
+                    try (SamplingRun r = sampler.start(denoiser, x, options.withFirstIndex(firstIndex + from)
+                            .withCondition(condition.slice(from, from + size)))) {
+                        while (!r.isDone()) {
+                            r.step();
+                        }
+                        double[] values = r.result().toDoubleArray();
+                        evaluations += r.modelEvaluations();
+                        if (npy != null) {
+                            Npy.writeDoubleValues(npy, values);
+                        }
+                        if (kept != null) {
+                            for (int i = 0; i < values.length; i++) {
+                                kept[from * rowLength + i] = (float) values[i];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        private int[] shape(int rows) {
+            int[] shape = new int[sampleShape.length + 1];
+            shape[0] = rows;
+            System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+            return shape;
+        }
+    }
+
+    /**
+     * The samples of one batch: {@code --batch}, else {@link #CHUNK_VALUES} values (at least 64
+     * samples), at most {@code n}. A sampler that couples its batch runs {@code n} at once.
+     */
+    private int chunkSize(Sampler sampler, int n, int rowLength) {
+        if (batch != null && batch < 1) {
+            throw new InvalidParameterException("--batch", batch, "must be an integer >= 1");
+        }
+        if (sampler.couplesBatch() && batch != null && batch < n) {
+            throw new InvalidParameterException("--batch", batch, "cannot cut the run: sampler '" + sampler.name()
+                    + "' couples the samples of a batch (a step size or error control shared by the batch), so a sample depends on "
+                    + "its batch; drop --batch or give --batch >= --n (" + n + ")");
+        }
+        if (sampler.couplesBatch() && firstIndex != 0) {
+            throw new InvalidParameterException("--first-index", firstIndex, "cannot continue a larger run: sampler '" + sampler.name()
+                    + "' couples the samples of a batch, so a sample depends on its batch; use another sampler or --first-index 0");
+        }
+        if (firstIndex > Long.MAX_VALUE - n) {
+            throw new InvalidParameterException("--first-index", firstIndex, "leaves no room for " + n + " samples: the last index must be <= "
+                    + Long.MAX_VALUE);
+        }
+        int size = batch != null ? Math.min(batch, n)
+                : sampler.couplesBatch() ? n : Math.min(n, Math.max(64, CHUNK_VALUES / Math.max(1, rowLength)));
+        Outputs.checkBatchMemory(batch != null ? "--batch" : "--n", batch != null ? batch : n, size, rowLength);
+        return size;
     }
 
     /**
@@ -193,27 +347,6 @@ final class SampleCommand implements Runnable {
         }
     }
 
-    /**
-     * A progressively distilled student takes exactly the DDIM steps it was distilled for
-     * ({@link ProgressiveDistillation#grid}); any other plan would ask it for steps it never learned.
-     */
-    private static void checkDistilled(ModelCard card, Pipeline pipeline) {
-        Optional<Integer> distilled = ProgressiveDistillation.distilledSteps(card);
-        if (distilled.isEmpty()) {
-            return;
-        }
-        int n = distilled.get();
-        Sampler sampler = pipeline.requireSampler();
-        boolean same = sampler instanceof BaseSampler b && sampler.name().equals("ddim")
-                && pipeline.schedule() instanceof DiscreteSchedule d
-                && Arrays.equals(b.timesteps(), new ProgressiveDistillation(d).grid(n));
-        if (!same) {
-            throw new InvalidParameterException("--steps", sampler.steps(), "this model was distilled for " + n
-                    + " DDIM steps; sample it with --sampler ddim --steps " + n
-                    + " --param timestep_spacing=trailing --param set_alpha_to_one=true --param clip_sample=false");
-        }
-    }
-
     /** With a step schedule that 'ddpm tune-steps' stored in the model card for this sampler and --steps: use it, and say so. */
     private void useTunedSteps(ModelSource source, Map<String, Object> run) {
         if (!source.hasCard() || steps == null || samplerSource.choice.sampler == null) {
@@ -228,42 +361,14 @@ final class SampleCommand implements Runnable {
         }
     }
 
-    private void sampleAndWrite(Pipeline pipeline, Denoiser denoiser, Tensor x, Condition condition, int perRow) {
-        PrintWriter console = spec.commandLine().getOut();
-        long started = System.nanoTime();
-        SampleOptions options = SampleOptions.defaults().withSeed(seed + 1).withCondition(condition).withListener(pipeline.listener());
-        Tensor samples;
-        long evaluations;
-        try (SamplingRun r = pipeline.requireSampler().start(denoiser, x, options)) {
-            while (!r.isDone()) {
-                r.step();
-            }
-            samples = r.result();
-            evaluations = r.modelEvaluations();
-        }
-        if (out != null) {
-            Npy.writeDoubles(out, samples.toDoubleArray(), samples.shape());
-        }
-        if (grid != null) {
-            SamplePicture.save(grid, "--grid", samples, condition, perRow);
-        }
-        console.printf(Locale.ROOT, "wrote %s: %d samples of %s, %s on %s, %d steps, %d model evaluations, %.2f s%n",
-                out != null && grid != null ? out + " and " + grid : out != null ? out : grid,
-                samples.batchSize(), Arrays.toString(Arrays.copyOfRange(samples.shape(), 1, samples.rank())), pipeline.requireSampler().name(),
-                pipeline.schedule().name(), pipeline.requireSampler().steps(), evaluations, (System.nanoTime() - started) / 1e9);
-        console.flush();
-    }
-
-    /** The number of samples, refused when the batch would not fit in memory. */
+    /** The number of samples drawn from --seed (memory is checked per batch: {@link #chunkSize}). */
     private int count(Denoiser denoiser) {
         if (noise.count != null && noise.count < 1) {
             throw new InvalidParameterException("--n", noise.count, "must be an integer >= 1");
         }
-        int n = noise.count != null ? noise.count
+        return noise.count != null ? noise.count
                 : classes != null && classes.contains(",") ? classes.split(",").length
                 : "all".equals(classes) && denoiser.numClasses() > 0 ? 10 * denoiser.numClasses() : 64;
-        Outputs.checkBatchMemory("--n", n, n, Arrays.stream(Noise.sampleShape(denoiser)).asLongStream().reduce(1, (a, b) -> a * b));
-        return n;
     }
 
     /** One label per sample: none, one class for all, or every class in turn (rows of a grid). */
@@ -276,6 +381,10 @@ final class SampleCommand implements Runnable {
             throw new InvalidParameterException("--class", classes, "needs a class-conditional model or classifier guidance; this model is unconditional");
         }
         if (classes.equals("all")) {
+            if (firstIndex != 0) {
+                throw new InvalidParameterException("--class", classes, "lays the classes out over this run's --n samples (a grid), "
+                        + "so it cannot continue another run at --first-index " + firstIndex + "; give --class K or one class per sample");
+            }
             int[] labels = new int[n];
             int perClass = Math.max(1, n / k);
             for (int i = 0; i < n; i++) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.model.Condition;
+import org.ddpm4j.api.tensor.HostArray;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.examples.plot.Chart;
 import org.ddpm4j.examples.plot.Figure;
@@ -18,18 +19,23 @@ final class SamplePicture {
 
     /** Writes {@code samples} to {@code png} (the value of {@code option}); images {@code perRow} to a row. */
     static void save(Path png, String option, Tensor samples, Condition condition, int perRow) {
+        save(png, option, samples.toHost(), condition, perRow);
+    }
+
+    /** As {@link #save(Path, String, Tensor, Condition, int)}, from samples on the host. */
+    static void save(Path png, String option, HostArray samples, Condition condition, int perRow) {
         int[] shape = samples.shape();
         if (shape.length == 4) {
             int n = shape[0];
             int columns = Math.min(n, perRow);
-            ImageGrid.save(png, samples.toHost(), (n + columns - 1) / columns, columns, shape[2] <= 32 ? 3 : 1);
+            ImageGrid.save(png, samples, (n + columns - 1) / columns, columns, shape[2] <= 32 ? 3 : 1);
             return;
         }
         if (shape.length != 2 || shape[1] != 2) {
             throw new InvalidParameterException(option, png.toString(), "draws images [n, C, H, W] or 2-D points; samples are "
                     + Arrays.toString(shape));
         }
-        double[] v = samples.toDoubleArray();
+        float[] v = samples.data();
         int[] labels = condition.isNone() ? new int[shape[0]] : condition.labels();
         int classCount = Arrays.stream(labels).max().orElse(0) + 1;
         Chart chart = new Chart("samples", "x", "y");

@@ -19,6 +19,7 @@ import org.ddpm4j.api.training.LossWeighting;
 import org.ddpm4j.api.training.NetworkBackend;
 import org.ddpm4j.api.training.DiffusersUNetConfig;
 import org.ddpm4j.api.training.NetworkSpec;
+import org.ddpm4j.api.model.VarianceOutput;
 import org.ddpm4j.api.training.Objective;
 import org.ddpm4j.api.training.TimeDistribution;
 import org.ddpm4j.api.training.OptimizerSettings;
@@ -35,6 +36,7 @@ import org.ddpm4j.core.pipeline.ModelSource;
 import org.ddpm4j.core.pipeline.Pipeline;
 import org.ddpm4j.core.pipeline.PipelineParts;
 import org.ddpm4j.core.pipeline.Pipelines;
+import org.ddpm4j.core.progress.ProgressReporter;
 import org.ddpm4j.core.training.CheckpointStore;
 import org.ddpm4j.core.training.DataFingerprint;
 import org.ddpm4j.core.training.ModelCard;
@@ -67,6 +69,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  ddpm train --dataset fashion-mnist --conditional --hp channels=32 --batch 64 --train-steps 2000 --out runs/fashion",
                 "  ddpm train --dataset fashion-mnist --model classifier --clean --train-steps 600 --out runs/fashion-eval",
                 "  ddpm train --dataset moons --objective flow --time-distribution logit-normal:0,1 --out runs/moons-flow",
+                "  ddpm train --dataset moons --loss hybrid --out runs/moons-learned",
                 "  ddpm train --reflow-from runs/moons-flow --train-steps 5000 --out runs/moons-reflow"})
 final class TrainCommand implements Runnable {
 
@@ -120,8 +123,25 @@ final class TrainCommand implements Runnable {
             + "(default ${DEFAULT-VALUE}).")
     int reflowSteps;
 
+    @Option(names = "--reflow-scale", paramLabel = "W", description = "Classifier-free guidance scale w of the couplings of a "
+            + "class-conditional --reflow-from model: each coupling is generated for a class with the guided flow, so the new model "
+            + "learns the guided flow and samples it at w = 1 (default 1: the conditional flow, unguided).")
+    Double reflowScale;
+
+    @Option(names = "--reflow-warm-start", description = "Start the reflowed network from the weights of the --reflow-from model "
+            + "(its EMA) instead of a random initialisation (fine-tuning the flow on its couplings); the optimizer starts fresh.")
+    boolean reflowWarmStart;
+
     @Option(names = "--predict", description = "What the denoiser predicts: epsilon, x0 or v (default epsilon; flow with --objective flow).")
     String predict;
+
+    @Option(names = "--loss", defaultValue = "simple", description = "simple (the regression, L_simple), hybrid (L_simple + lambda L_vlb, "
+            + "the mean's gradient stopped in L_vlb) or vlb (L_vlb alone, t importance-sampled); hybrid and vlb give the network a learned "
+            + "variance (output channels doubled, variance_output learned_range; Nichol & Dhariwal 2021) (default ${DEFAULT-VALUE}).")
+    String lossName;
+
+    @Option(names = "--vlb-weight", paramLabel = "LAMBDA", defaultValue = "0.001", description = "lambda of --loss hybrid (default ${DEFAULT-VALUE}).")
+    double vlbWeight;
 
     @Option(names = "--schedule", description = "Noise schedule plugin (default linear; rectified-flow with --objective flow).")
     String schedule;
@@ -193,6 +213,7 @@ final class TrainCommand implements Runnable {
         PrintWriter console = spec.commandLine().getOut();
         TrainingProgress progress = new TrainingProgress(console, progressSeconds);
         OutputPaths.checkDirectory("--out", out);
+        NativePreload.start(backendName);
         if (reflowFrom != null) {
             reflow(console);
             return;
@@ -288,8 +309,8 @@ final class TrainCommand implements Runnable {
             }
         }
         if (!hyperparameters.isEmpty() || conditional || !"denoiser".equals(model)) {
-            throw new InvalidParameterException("reflow-from", reflowFrom.toString(), "trains an unconditional denoiser like its model; "
-                    + "leave out --hp, --conditional and --model");
+            throw new InvalidParameterException("reflow-from", reflowFrom.toString(), "trains a denoiser of its model's network and "
+                    + "conditioning; leave out --hp, --conditional and --model");
         }
         Checks.atLeast("reflow-pairs", reflowPairs, 1);
         Checks.atLeast("reflow-steps", reflowSteps, 1);
@@ -299,9 +320,24 @@ final class TrainCommand implements Runnable {
                     + teacherCard.objective().getOrDefault("type", "denoising") + " objective on '" + teacherCard.schedule().type()
                     + "'; reflow needs a flow-matching model (train --objective flow)");
         }
-        if (teacherCard.spec().numClasses() > 0) {
-            throw new InvalidParameterException("reflow-from", reflowFrom.toString(), "holds a class-conditional model; reflow "
-                    + "trains unconditional models");
+        int classes = teacherCard.spec().numClasses();
+        boolean nullClass = classes > 0 && !DiffusersUNetConfig.ARCHITECTURE.equals(teacherCard.spec().architecture());
+        if (classes == 0 && (reflowScale != null || conditionDropout != null)) {
+            throw new InvalidParameterException(reflowScale != null ? "reflow-scale" : "cond-dropout", reflowScale != null ? reflowScale
+                    : conditionDropout, "applies to a class-conditional --reflow-from model; " + reflowFrom + " is unconditional");
+        }
+        double scale = reflowScale == null ? 1 : reflowScale;
+        if (!(scale >= 0) || Double.isInfinite(scale) || (!nullClass && scale != 1)) {
+            throw new InvalidParameterException("reflow-scale", scale, nullClass ? "must be a finite guidance scale >= 0"
+                    : "must be 1: " + reflowFrom + " has no null class to guide with");
+        }
+        double dropout = nullClass ? (conditionDropout == null ? 0.1 : conditionDropout) : 0;
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new InvalidParameterException("cond-dropout", dropout, "must be in [0, 1)");
+        }
+        if (!nullClass && conditionDropout != null && conditionDropout > 0) {
+            throw new InvalidParameterException("cond-dropout", conditionDropout, "must be 0: the network of " + reflowFrom
+                    + " has no null class");
         }
         TrainingSettings settings = new TrainingSettings(steps, batch, learningRate, Math.min(warmup, steps), cosineDecay, seed,
                 checkpointEvery, keep);
@@ -310,6 +346,10 @@ final class TrainCommand implements Runnable {
         // the teacher (with its schedule) and the sampler of the couplings, on the backend that trains
         PipelineConfig config = PipelineConfig.of(new ComponentConfig(backendName, devices.parameters().asMap()))
                 .withSampler(Reflow.sampler(reflowSteps));
+        if (classes > 0 && scale != 1) {
+            // the couplings carry the guidance: the teacher is sampled with classifier-free guidance at the scale
+            config = config.withGuidance(new ComponentConfig("cfg", Map.of("scale", scale)));
+        }
         try (Pipeline pipeline = Pipelines.build(config, PipelineParts.none().model(ModelSource.checkpoint("reflow-from", reflowFrom)))) {
             TensorBackend backend = pipeline.backend();
             if (!(backend instanceof NetworkBackend networks)) {
@@ -318,23 +358,35 @@ final class TrainCommand implements Runnable {
             org.ddpm4j.api.path.FlowSchedule flow = (org.ddpm4j.api.path.FlowSchedule) pipeline.schedule();
             NetworkSpec network = teacherCard.spec();
             long t0 = System.nanoTime();
+            String guided = classes == 0 ? "" : scale == 1 ? ", conditional on the class" : String.format(Locale.ROOT,
+                    ", guided (cfg, w = %s)", scale);
+            ProgressReporter progress = new ProgressReporter("couplings", "pairs", reflowPairs, console, progressSeconds);
             TrainingData pairs = Reflow.couplings(pipeline.model(), pipeline.requireSampler(), network.sampleShape(),
-                    reflowPairs, seed + 1_000_003, backend);
-            console.printf(Locale.ROOT, "reflow: %,d couplings of %s by flow-heun with %d steps (%.1f s)%n", reflowPairs, reflowFrom,
-                    reflowSteps, (System.nanoTime() - t0) / 1e9);
+                    reflowPairs, classes, seed + 1_000_003, backend, done -> progress.update(done, ""));
+            console.printf(Locale.ROOT, "reflow: %,d couplings of %s by flow-heun with %d steps%s (%.1f s)%n", reflowPairs, reflowFrom,
+                    reflowSteps, guided, (System.nanoTime() - t0) / 1e9);
             Objective objective = new Objective(flow, network.parameterization(),
-                    minSnr == null ? LossWeighting.UNIFORM : LossWeighting.minSnr(minSnr), 0, timeDistribution());
+                    minSnr == null ? LossWeighting.UNIFORM : LossWeighting.minSnr(minSnr), dropout, timeDistribution());
             Map<String, Object> facts = new LinkedHashMap<>();
             facts.put("reflow_from", reflowFrom.toAbsolutePath().toString());
             facts.put("couplings", reflowPairs);
             facts.put("coupling_sampler", "flow-heun");
             facts.put("coupling_steps", reflowSteps);
+            if (classes > 0) {
+                facts.put("coupling_guidance", Map.of("type", "cfg", "scale", scale));
+                facts.put("condition_dropout", dropout);
+            }
             facts.put("teacher_data", teacherCard.data());
+            facts.put("warm_start", reflowWarmStart);
             CheckpointStore store = new CheckpointStore(out);
             store.writeCard(ModelCard.of("denoiser", network, flow, backend.name(), facts).withObjective(objective.describe()));
             try (TrainableDenoiser trainable = networks.newDenoiser(network, optimizer)) {
-                console.printf(Locale.ROOT, "training a %s denoiser (%,d parameters) on the couplings, %s on %s %s%n", network.architecture(),
-                        trainable.parameterCount(), flow.name(), backend.name(), backend.device());
+                if (reflowWarmStart) {
+                    trainable.importState(teacherWeights(new CheckpointStore(reflowFrom)));
+                }
+                console.printf(Locale.ROOT, "training a %s denoiser (%,d parameters) on the couplings%s, %s on %s %s%n", network.architecture(),
+                        trainable.parameterCount(), reflowWarmStart ? " from the weights of " + reflowFrom : "", flow.name(), backend.name(),
+                        backend.device());
                 console.flush();
                 Trainer.Result result = new Trainer(settings, pairs, backend, new TrainingProgress(console, progressSeconds))
                         .trainCoupled(trainable, objective, Optional.of(store), resume);
@@ -344,6 +396,20 @@ final class TrainCommand implements Runnable {
             }
         }
         console.flush();
+    }
+
+    /** The sampling weights of a model directory's latest checkpoint (its EMA when it has one) as the weights of a fresh network. */
+    private static Map<String, org.ddpm4j.api.tensor.HostArray> teacherWeights(CheckpointStore store) {
+        Map<String, org.ddpm4j.api.tensor.HostArray> state = store.latest().orElseThrow(() -> new InvalidParameterException("reflow-from",
+                store.dir().toString(), "holds no checkpoint")).state();
+        String prefix = state.keySet().stream().anyMatch(k -> k.startsWith("ema/")) ? "ema/" : "weights/";
+        Map<String, org.ddpm4j.api.tensor.HostArray> weights = new LinkedHashMap<>();
+        state.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                weights.put("weights/" + k.substring(prefix.length()), v);
+            }
+        });
+        return weights;
     }
 
     /**
@@ -469,7 +535,15 @@ final class TrainCommand implements Runnable {
             }
         }
         String target = predict != null ? predict : noise instanceof org.ddpm4j.api.path.FlowSchedule ? "flow" : "epsilon";
-        return new NetworkSpec(arch, shape, classes, Parameterization.parse("predict", target), Parameters.of(hp));
+        Objective.Loss loss = Objective.Loss.parse("loss", lossName);
+        if (loss != Objective.Loss.SIMPLE && classifier) {
+            throw new InvalidParameterException("loss", lossName, "applies to denoisers");
+        }
+        if (loss != Objective.Loss.SIMPLE && DiffusersUNetConfig.ARCHITECTURE.equals(arch)) {
+            hp.put("out_channels", 2 * shape[0]);   // UNet2DModel with a learned variance: the prediction, then v
+        }
+        return new NetworkSpec(arch, shape, classes, Parameterization.parse("predict", target), Parameters.of(hp),
+                loss == Objective.Loss.SIMPLE ? VarianceOutput.NONE : VarianceOutput.LEARNED_RANGE);
     }
 
     private Objective objective(Schedule noise, NetworkSpec network) {
@@ -480,7 +554,8 @@ final class TrainCommand implements Runnable {
                     "must be 0 with --arch diffusers-unet: UNet2DModel has no null class (no classifier-free guidance)");
         }
         double dropout = !conditional || diffusers ? 0 : conditionDropout != null ? conditionDropout : 0.1;
-        return new Objective(noise, network.parameterization(), weighting, dropout, timeDistribution());
+        return new Objective(noise, network.parameterization(), weighting, dropout, timeDistribution())
+                .withLoss(Objective.Loss.parse("loss", lossName), vlbWeight);
     }
 
     /** {@code uniform}, {@code logit-normal:M,S} or {@code mode:SCALE}. */

@@ -88,6 +88,20 @@ public final class Evaluation {
         }
     }
 
+    /**
+     * Analytic-DPM's {@code Gamma_t} ({@link AnalyticVariance#epsMoments}) at {@code timesteps}, from the
+     * first {@code images} test images noised afresh, asked with their own labels for a class-conditional
+     * model (the conditional prediction; guidance changes it, which this estimate does not follow).
+     */
+    public double[] epsMoments(Denoiser denoiser, DiscreteSchedule schedule, double[] timesteps, int images, long seed) {
+        int n = Math.min(images, test.size());
+        try (TensorScope scope = backend.openScope()) {
+            Tensor x0 = EvaluationClassifier.batch(test, 0, n, backend);
+            Condition condition = denoiser.numClasses() > 0 ? Condition.classes(Arrays.copyOf(labels(test), n)) : Condition.none();
+            return AnalyticVariance.epsMoments(denoiser, schedule, timesteps, x0, condition, seed);
+        }
+    }
+
     static int[] labels(ArrayData data) {
         int[] labels = new int[data.size()];
         for (int i = 0; i < labels.length; i++) {

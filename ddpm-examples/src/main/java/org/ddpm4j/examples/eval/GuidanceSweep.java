@@ -137,7 +137,7 @@ public final class GuidanceSweep {
     }
 
     /** A scale as written in file names and tables: {@code 3}, {@code 1.5}. */
-    static String trim(double w) {
+    public static String trim(double w) {
         return w == Math.rint(w) ? Long.toString((long) w) : Double.toString(w);
     }
 }

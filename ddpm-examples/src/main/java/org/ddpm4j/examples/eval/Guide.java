@@ -37,11 +37,34 @@ public record Guide(String name, int classes, DoubleFunction<Denoiser> at) {
      * an unconditional model is not guided.
      */
     public static Guide classifierFree(Function<ComponentConfig, Guidance> guidances, Denoiser model, Schedule schedule) {
+        return classifierFree(guidances, model, schedule, Map.of());
+    }
+
+    /** Classifier-free guidance with further {@code cfg} parameters ({@code thresholding}, {@code guidance_rescale}). */
+    public static Guide classifierFree(Function<ComponentConfig, Guidance> guidances, Denoiser model, Schedule schedule,
+                                       Map<String, Object> parameters) {
         if (model.numClasses() == 0) {
             return new Guide("none", 0, w -> model);
         }
         GuidanceContext context = GuidanceContext.of(schedule);
-        return new Guide(CFG, model.numClasses(), w -> guidances.apply(new ComponentConfig(CFG, Map.of("scale", w))).guide(model, context));
+        return new Guide(CFG, model.numClasses(), w -> {
+            Map<String, Object> p = new java.util.LinkedHashMap<>(parameters);
+            p.put("scale", w);
+            return guidances.apply(new ComponentConfig(CFG, p)).guide(model, context);
+        });
+    }
+
+    /**
+     * A class-conditional {@code student} with classifier-free guidance at {@code w} built in by
+     * distillation (Meng et al. 2023): sampled per class as it is, at the one scale {@code w}.
+     */
+    public static Guide distilled(Denoiser student, double w) {
+        return new Guide(CFG + " (distilled)", student.numClasses(), s -> {
+            if (s != w) {
+                throw new IllegalArgumentException("this student has guidance w = " + w + " built in, not " + s);
+            }
+            return student;
+        });
     }
 
     /**

@@ -1,5 +1,7 @@
 package org.ddpm4j.examples.flow;
 
+import java.util.function.IntConsumer;
+import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.path.FlowSchedule;
 import org.ddpm4j.api.sampling.SampleOptions;
@@ -22,6 +24,8 @@ import org.ddpm4j.core.training.ArrayData;
 public final class Reflow {
     /** Points pushed through the ODE at once. */
     private static final int CHUNK = 4096;
+    /** At most this many values per chunk, so that an image network's activations stay bounded (about 1,300 28 x 28 images). */
+    private static final int CHUNK_VALUES = 1 << 20;
 
     private Reflow() {
     }
@@ -44,35 +48,59 @@ public final class Reflow {
     }
 
     /**
-     * {@code n} couplings of {@code teacher}: noise from {@code seed}, pushed to data by {@code sampler};
-     * as training pairs {@code [x_1, z]} of shape {@code [2, ...sampleShape]}.
+     * {@code n} couplings of an unconditional {@code teacher}: noise from {@code seed}, pushed to data by
+     * {@code sampler}; as training pairs {@code [x_1, z]} of shape {@code [2, ...sampleShape]}.
      */
     public static ArrayData couplings(Denoiser teacher, Sampler sampler, int[] sampleShape, int n, long seed, TensorBackend backend) {
+        return couplings(teacher, sampler, sampleShape, n, 0, seed, backend, done -> { });
+    }
+
+    /**
+     * {@code n} couplings of {@code teacher}, labelled when {@code numClasses > 0}: pair {@code i} is
+     * generated for class {@code i mod numClasses} (every class equally often) by the teacher as given,
+     * so a guided teacher (classifier-free guidance at some scale) puts its guidance into the couplings,
+     * and the flow trained on them learns the guided flow of each class. {@code progress} is told the
+     * number of couplings done after every chunk.
+     */
+    public static ArrayData couplings(Denoiser teacher, Sampler sampler, int[] sampleShape, int n, int numClasses, long seed,
+                                      TensorBackend backend, IntConsumer progress) {
         int d = 1;
         for (int s : sampleShape) {
             d *= s;
         }
         float[] pairs = new float[Math.multiplyExact(Math.multiplyExact(n, 2), d)];
+        int[] labels = numClasses > 0 ? new int[n] : null;
         GaussianNoise noise = new GaussianNoise(seed);
-        for (int start = 0; start < n; start += CHUNK) {
-            int m = Math.min(CHUNK, n - start);
+        int chunk = Math.max(1, Math.min(CHUNK, CHUNK_VALUES / d));
+        for (int start = 0; start < n; start += chunk) {
+            int m = Math.min(chunk, n - start);
             int[] shape = new int[sampleShape.length + 1];
             shape[0] = m;
             System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+            SampleOptions options = SampleOptions.defaults();
+            if (labels != null) {
+                int[] chunkLabels = new int[m];
+                for (int i = 0; i < m; i++) {
+                    chunkLabels[i] = (start + i) % numClasses;
+                    labels[start + i] = chunkLabels[i];
+                }
+                options = options.withCondition(Condition.classes(chunkLabels));
+            }
             try (TensorScope scope = backend.openScope()) {
                 Tensor z = backend.randn(noise, shape);
                 float[] zs = z.toFloatArray();
-                float[] xs = sampler.sample(teacher, z, SampleOptions.defaults()).toFloatArray();
+                float[] xs = sampler.sample(teacher, z, options).toFloatArray();
                 for (int i = 0; i < m; i++) {
                     System.arraycopy(xs, i * d, pairs, (start + i) * 2 * d, d);
                     System.arraycopy(zs, i * d, pairs, ((start + i) * 2 + 1) * d, d);
                 }
             }
+            progress.accept(start + m);
         }
         int[] pairShape = new int[sampleShape.length + 1];
         pairShape[0] = 2;
         System.arraycopy(sampleShape, 0, pairShape, 1, sampleShape.length);
-        return new ArrayData(pairs, pairShape, null, 0);
+        return new ArrayData(pairs, pairShape, labels, numClasses);
     }
 
     /**

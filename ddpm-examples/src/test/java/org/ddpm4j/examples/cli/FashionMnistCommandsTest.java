@@ -67,6 +67,38 @@ class FashionMnistCommandsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void distillsTheGuidedModelAndBenchmarksAndEvaluatesTheStudent() {
+        Path students = dir.resolve("distilled");
+        ok(Cli.run("distill", "--teacher", denoiser.toString(), "--scale", "3", "--thresholding", "--from", "2", "--to", "1", "--steps", "2",
+                "--batch", "4", "--threads", "1", "--out", students.toString()));
+        Path bench = dir.resolve("bench-distill");
+        ok(Cli.run("bench", "distill", "--teacher", denoiser.toString(), "--students", students.toString(), "--classifier", classifier.toString(),
+                "--steps", "1", "--per-class", "1", "--test-images", "60", "--threads", "1", "--out", bench.toString()));
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) Json.readObject(bench.resolve("metrics.json")).get("rows");
+        assertEquals(5, rows.size(), rows.toString());   // the student at 1 step, the teacher with two solvers at 1 and 2 steps
+        for (Map<String, Object> row : rows) {
+            int steps = ((Number) row.get("steps")).intValue();
+            // the guided teacher evaluates the conditional and the unconditional prediction per step, the student one
+            assertEquals(row.get("model").equals("student") ? steps : 2 * steps, ((Number) row.get("evaluations")).intValue(), row.toString());
+            assertTrue(Double.isFinite(((Number) row.get("fd_classifier")).doubleValue()), row.toString());
+        }
+        String student = students.resolve("steps-1").toString();
+        List<String> plan = List.of("--sampler", "ddim", "--steps", "1", "--param", "timestep_spacing=trailing", "--param",
+                "set_alpha_to_one=true", "--param", "clip_sample=false");
+        List<String> eval = new ArrayList<>(List.of("eval", "--checkpoint", student, "--classifier", classifier.toString(), "--scales", "3",
+                "--per-class", "1", "--test-images", "60", "--threads", "1", "--out", dir.resolve("eval-student").toString()));
+        eval.addAll(plan);
+        Cli r = Cli.run(eval.toArray(String[]::new));
+        ok(r);
+        assertTrue(r.out().contains("cfg (distilled)"), r.out());
+        Cli wrongSteps = Cli.run("eval", "--checkpoint", student, "--classifier", classifier.toString(), "--scales", "3", "--per-class", "1",
+                "--test-images", "60", "--sampler", "ddim", "--steps", "2", "--out", dir.resolve("eval-wrong").toString());
+        assertEquals(2, wrongSteps.exitCode(), wrongSteps.out());
+        assertTrue(wrongSteps.err().contains("distilled for 1 DDIM steps"), wrongSteps.err());
+    }
+
+    @Test
     void samplesAGridWithOneRowPerClass() throws IOException {
         Path png = dir.resolve("grid.png");
         ok(Cli.run("sample", "--checkpoint", denoiser.toString(), "--sampler", "dpmsolver++", "--steps", "3", "--class", "all", "--n", "20",

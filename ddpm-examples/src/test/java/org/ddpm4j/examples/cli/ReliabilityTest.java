@@ -159,9 +159,10 @@ class ReliabilityTest {
         a.addAll(List.of("--n", "4", "--out", Files.createDirectory(dir.resolve("taken.npy")).toString()));
         fails(a, "is a directory");
         a = new ArrayList<>(sample);
-        a.addAll(List.of("--n", "1000000000", "--out", dir.resolve("x.npy").toString()));
+        // --out is written batch by batch, whatever --n; the picture holds every sample
+        a.addAll(List.of("--n", "1000000000", "--grid", dir.resolve("x.png").toString()));
         Cli r = fails(a, "invalid --n = 1000000000: needs about ");
-        assertTrue(r.err().contains("sample in chunks"), r.err());
+        assertTrue(r.err().contains("--grid holds every sample"), r.err());
         a = new ArrayList<>(sample);
         a.addAll(List.of("--n", "4", "--threads", "0", "--out", dir.resolve("x.npy").toString()));
         fails(a, "invalid backend.threads = 0: the java backend has no threads setting");

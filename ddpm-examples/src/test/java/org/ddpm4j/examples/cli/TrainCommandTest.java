@@ -135,6 +135,21 @@ class TrainCommandTest {
                 "--out", dir.resolve("x.npy").toString());
         assertEquals(2, r.exitCode(), r.out() + r.err());
         assertTrue(r.err().contains("objective.type = 'flow-matching': does not match the card's schedule 'linear'"), r.err());
+        // a flow path whose card claims the denoising objective
+        String flowCard = Files.readString(dir.resolve("flow-tf").resolve(ModelCard.FILE));
+        Path denoising = dir.resolve("flow-tf").resolve(ModelCard.FILE);
+        Files.writeString(denoising, flowCard.replace("\"flow-matching\"", "\"denoising\""));
+        r = Cli.run("sample", "--checkpoint", dir.resolve("flow-tf").toString(), "--sampler", "flow-euler", "--n", "4",
+                "--out", dir.resolve("y.npy").toString());
+        assertEquals(2, r.exitCode(), r.out() + r.err());
+        assertTrue(r.err().contains("objective.type = 'denoising': does not match the card's schedule 'rectified-flow', a flow path"), r.err());
+        // a velocity model on a diffusion schedule, without an objective (a card of an older version)
+        String noObjective = flowCard.substring(0, flowCard.lastIndexOf(",\n  \"objective\"")) + "\n}\n";
+        Files.writeString(denoising, noObjective.replace("\"rectified-flow\"", "\"linear\""));
+        r = Cli.run("sample", "--checkpoint", dir.resolve("flow-tf").toString(), "--sampler", "ddim", "--n", "4",
+                "--out", dir.resolve("z.npy").toString());
+        assertEquals(2, r.exitCode(), r.out() + r.err());
+        assertTrue(r.err().contains("parameterization = 'flow_prediction': does not match the card's schedule 'linear'"), r.err());
     }
 
     @Test
@@ -171,6 +186,66 @@ class TrainCommandTest {
                 "--out", dir.resolve("d.npy").toString());
         assertEquals(2, r.exitCode());
         assertTrue(r.err().contains("describes schedule rectified-flow") && r.err().contains("trained with linear"), r.err());
+        // and the other way round: a diffusion scheduler config on the flow model
+        Path ddim = dir.resolve("ddim.json");
+        org.ddpm4j.toolkit.io.Json.write(Map.of("_class_name", "DDIMScheduler"), ddim);
+        r = Cli.run("sample", "--checkpoint", student.toString(), "--scheduler-config", ddim.toString(), "--steps", "4", "--n", "8",
+                "--out", dir.resolve("e.npy").toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("--scheduler-config = '" + ddim + "': describes schedule linear") && r.err().contains("trained with "
+                + "rectified-flow"), r.err());
+    }
+
+    /**
+     * Reflow of a class-conditional flow: couplings generated per class with classifier-free guidance
+     * at the given scale, a conditional network of the teacher's kind trained on them (with the null
+     * class kept by condition dropout), recorded in the card; the options are refused for an
+     * unconditional teacher.
+     */
+    @Test
+    void reflowOfAConditionalFlowPutsItsGuidanceIntoTheCouplings(@TempDir Path dir) {
+        Path teacher = dir.resolve("teacher");
+        train(args(teacher, 40, "--objective", "flow", "--conditional"));
+        Path student = dir.resolve("student");
+        Cli r = Cli.run("train", "--reflow-from", teacher.toString(), "--reflow-pairs", "240", "--reflow-steps", "3", "--reflow-scale", "3",
+                "--steps", "10", "--batch", "32", "--warmup", "2", "--threads", "1", "--progress-seconds", "0", "--out", student.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("reflow: 240 couplings of " + teacher + " by flow-heun with 3 steps, guided (cfg, w = 3.0)"), r.out());
+        ModelCard card = new CheckpointStore(student).card();
+        assertEquals(8, card.spec().numClasses(), "the teacher's classes");
+        assertEquals(Map.of("type", "cfg", "scale", 3.0), card.data().get("coupling_guidance"));
+        assertEquals(0.1, card.data().get("condition_dropout"));
+        r = Cli.run("sample", "--checkpoint", student.toString(), "--sampler", "flow-euler", "--steps", "2", "--class", "all",
+                "--guidance", "cfg", "--scale", "1", "--out", dir.resolve("s.npy").toString());
+        assertEquals(0, r.exitCode(), r.err());
+
+        // a warm start begins at the teacher's EMA weights (with a vanishing learning rate, it stays there)
+        Path warm = dir.resolve("warm");
+        r = Cli.run("train", "--reflow-from", teacher.toString(), "--reflow-pairs", "40", "--reflow-steps", "2", "--reflow-warm-start",
+                "--steps", "1", "--batch", "8", "--warmup", "0", "--lr", "1e-12", "--threads", "1", "--progress-seconds", "0",
+                "--out", warm.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("on the couplings from the weights of " + teacher), r.out());
+        Map<String, org.ddpm4j.api.tensor.HostArray> teacherState = new CheckpointStore(teacher).latest().orElseThrow().state();
+        Map<String, org.ddpm4j.api.tensor.HostArray> warmState = new CheckpointStore(warm).latest().orElseThrow().state();
+        int compared = 0;
+        for (Map.Entry<String, org.ddpm4j.api.tensor.HostArray> e : teacherState.entrySet()) {
+            if (e.getKey().startsWith("ema/")) {
+                assertArrayEquals(e.getValue().data(), warmState.get("weights/" + e.getKey().substring(4)).data(), 1e-6f, e.getKey());
+                compared++;
+            }
+        }
+        assertTrue(compared > 2, "the teacher's EMA tensors: " + teacherState.keySet());
+        assertEquals(true, new CheckpointStore(warm).card().data().get("warm_start"));
+
+        Path plain = dir.resolve("plain");
+        train(args(plain, 5, "--objective", "flow"));
+        r = Cli.run("train", "--reflow-from", plain.toString(), "--reflow-scale", "3", "--out", dir.resolve("x").toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("reflow-scale = 3.0: applies to a class-conditional --reflow-from model"), r.err());
+        r = Cli.run("train", "--reflow-from", teacher.toString(), "--reflow-scale", "-1", "--out", dir.resolve("y").toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("reflow-scale = -1.0: must be a finite guidance scale >= 0"), r.err());
     }
 
     @Test

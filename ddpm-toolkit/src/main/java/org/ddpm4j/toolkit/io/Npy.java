@@ -200,9 +200,24 @@ public final class Npy {
 
     public static void writeDoubles(OutputStream out, double[] data, int... shape) throws IOException {
         checkCount(data.length, shape);
+        writeDoublesHeader(out, shape);
+        writeDoubleValues(out, data);
+    }
+
+    /**
+     * Starts a float64 array of {@code shape} whose values the caller then writes in row-major
+     * chunks with {@link #writeDoubleValues}, so that an array larger than memory can be streamed
+     * (inside {@link AtomicFiles#write}, so that a failed run leaves no truncated file). The caller
+     * writes exactly as many values as the shape holds.
+     */
+    public static void writeDoublesHeader(OutputStream out, int... shape) throws IOException {
         writeHeader(out, "<f8", shape);
-        ByteBuffer b = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (double v : data) {
+    }
+
+    /** The next values of an array started with {@link #writeDoublesHeader}. */
+    public static void writeDoubleValues(OutputStream out, double[] values) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (double v : values) {
             b.putDouble(v);
         }
         out.write(b.array());

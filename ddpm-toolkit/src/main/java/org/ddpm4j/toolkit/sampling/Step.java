@@ -3,6 +3,7 @@ package org.ddpm4j.toolkit.sampling;
 import org.ddpm4j.api.model.NonFiniteOutputException;
 import org.ddpm4j.api.model.VarianceOutput;
 import org.ddpm4j.api.tensor.GaussianNoise;
+import org.ddpm4j.api.tensor.SampleNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorScope;
 
@@ -15,7 +16,7 @@ public final class Step {
     private final RuleRun run;
     private final int index;
     private final TensorScope scope;
-    private GaussianNoise noise;
+    private SampleNoise noise;
     private Tensor denoised;
 
     Step(RuleRun run, int index, TensorScope scope) {
@@ -49,14 +50,16 @@ public final class Step {
     }
 
     /**
-     * Standard normal noise shaped like {@code like}. The noise of step {@code i} is a pure function of
-     * {@code (seed, i)} ({@link GaussianNoise#forStep}); several draws in one step continue one stream.
+     * Standard normal noise shaped like {@code like} (a batch of the run's size). Row {@code r} of the
+     * noise of step {@code i} is a pure function of {@code (seed, firstIndex + r, i)}
+     * ({@link GaussianNoise#forSample}), so a sample gets the same noise in any batch; several draws
+     * in one step continue every row's stream.
      */
     public Tensor noise(Tensor like) {
         if (noise == null) {
-            noise = GaussianNoise.forStep(run.options().seed(), index);
+            noise = new SampleNoise(run.options().seed(), run.options().firstIndex(), like.batchSize(), index);
         }
-        return like.backend().randn(noise, like.shape());
+        return noise.randn(like.backend(), like.shape());
     }
 
     /** Lets {@code tensor} outlive this step (history); the caller releases it. */

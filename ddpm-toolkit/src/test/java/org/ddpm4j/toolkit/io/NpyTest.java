@@ -92,4 +92,18 @@ class NpyTest {
         Files.write(f, Arrays.copyOf(bytes, bytes.length / 2));
         assertThrows(InvalidParameterException.class, () -> Npz.read(f));
     }
+
+    @org.junit.jupiter.api.Test
+    void anArrayStreamedInChunksIsTheArrayWrittenAtOnce() throws java.io.IOException {
+        double[] data = {1, -2, 3.5, 4, 5, 6.25};
+        java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+        Npy.writeDoubles(whole, data, 3, 2);
+        java.io.ByteArrayOutputStream chunks = new java.io.ByteArrayOutputStream();
+        Npy.writeDoublesHeader(chunks, 3, 2);
+        Npy.writeDoubleValues(chunks, java.util.Arrays.copyOfRange(data, 0, 4));
+        Npy.writeDoubleValues(chunks, java.util.Arrays.copyOfRange(data, 4, 6));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(whole.toByteArray(), chunks.toByteArray());
+        Npy.Array back = Npy.read(new java.io.ByteArrayInputStream(chunks.toByteArray()), "chunks");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(data, back.data(), 0.0);
+    }
 }

@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * libtorch's fused {@code group_norm} and {@code silu}, which DJL 0.35.1 has no binding for, reached
- * through two tiny TorchScript modules ({@code group_norm.pt}, {@code silu.pt}, written by
+ * libtorch's fused {@code group_norm}, {@code silu} and {@code upsample_nearest2d}, which DJL 0.35.1 has
+ * no binding for, reached through tiny TorchScript modules ({@code group_norm.pt}, {@code silu.pt},
+ * {@code upsample_nearest.pt}, written by
  * {@code tools/djl-reference/make_fused_ops.py}; no parameters). Each call runs libtorch's own kernel
  * forward and, while gradients are recorded, its own backward: the modules run with {@code isTrain}
  * equal to the thread's grad mode, because DJL runs a module in libtorch's inference mode otherwise,
@@ -25,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class FusedOps {
     private static final PtSymbolBlock GROUP_NORM = load("group_norm.pt");
     private static final PtSymbolBlock SILU = load("silu.pt");
+    private static final PtSymbolBlock UPSAMPLE = load("upsample_nearest.pt");
     /** The 0-d scalars that carry a group count or an epsilon to the module (host memory; read with item()). */
     private static final Map<Object, NDArray> SCALARS = new ConcurrentHashMap<>();
 
@@ -41,6 +43,11 @@ final class FusedOps {
     /** {@code torch.nn.functional.silu(x)}; the result joins the manager of {@code x}. */
     static NDArray silu(NDArray x) {
         return run(SILU, new NDList(x));
+    }
+
+    /** {@code F.interpolate(x, scale_factor=2, mode="nearest")}: libtorch's upsample_nearest2d. */
+    static NDArray upsampleNearest2x(NDArray x) {
+        return run(UPSAMPLE, new NDList(x));
     }
 
     private static NDArray run(PtSymbolBlock module, NDList inputs) {

@@ -17,7 +17,7 @@ final class Mlp implements Network {
     private final boolean classifier;
     private final ParameterLayout layout = new ParameterLayout();
 
-    private Mlp(MlpConfig config, int dimension, int classes, boolean classifier) {
+    private Mlp(MlpConfig config, int dimension, int classes, boolean classifier, int outputs) {
         this.config = config;
         this.dimension = dimension;
         this.classes = classes;
@@ -37,18 +37,21 @@ final class Mlp implements Network {
         if (classifier) {
             layout.dense("head", h, classes);
         } else {
-            layout.zeroDense("output", h, dimension);
+            layout.zeroDense("output", h, outputs);
         }
     }
 
-    /** The denoiser of {@code d}-dimensional points, class-conditional when {@code classes > 0}. */
-    static Mlp denoiser(MlpConfig config, int dimension, int classes) {
-        return new Mlp(config, dimension, classes, false);
+    /**
+     * The denoiser of {@code d}-dimensional points, class-conditional when {@code classes > 0}, with
+     * {@code outputs} outputs ({@code d}, or {@code 2d} with a variance output).
+     */
+    static Mlp denoiser(MlpConfig config, int dimension, int classes, int outputs) {
+        return new Mlp(config, dimension, classes, false, outputs);
     }
 
     /** The classifier into {@code classes} classes. */
     static Mlp classifier(MlpConfig config, int dimension, int classes) {
-        return new Mlp(config, dimension, classes, true);
+        return new Mlp(config, dimension, classes, true, 0);
     }
 
     @Override

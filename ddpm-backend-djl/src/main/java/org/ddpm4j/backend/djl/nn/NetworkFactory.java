@@ -14,9 +14,14 @@ public final class NetworkFactory {
     /** A denoiser: {@code mlp} for points {@code [d]}, {@code unet} for images {@code [C, H, W]}. */
     public static Network denoiser(NetworkSpec spec) {
         Parameters p = hyperparameters(spec);
+        if (spec.varianceOutput() == org.ddpm4j.api.model.VarianceOutput.LEARNED && !spec.architecture().equals(DiffusersUNetConfig.ARCHITECTURE)) {
+            throw new InvalidParameterException("variance_output", spec.varianceOutput().key(),
+                    "the mlp and unet are built with none or learned_range (the interpolation v of Nichol & Dhariwal); learned loads with "
+                    + DiffusersUNetConfig.ARCHITECTURE);
+        }
         return switch (spec.architecture()) {
-            case "mlp" -> Mlp.denoiser(MlpConfig.from(p), points(spec), spec.numClasses());
-            case "unet" -> UNet.denoiser(UNetConfig.from(p, spec.sampleShape()), spec.sampleShape(), spec.numClasses());
+            case "mlp" -> Mlp.denoiser(MlpConfig.from(p), points(spec), spec.numClasses(), spec.outputChannels());
+            case "unet" -> UNet.denoiser(UNetConfig.from(p, spec.sampleShape()), spec.sampleShape(), spec.numClasses(), spec.outputChannels());
             case DiffusersUNetConfig.ARCHITECTURE -> new DiffusersUNet(DiffusersUNetConfig.of(spec), spec.sampleShape());
             default -> throw new InvalidParameterException("architecture", spec.architecture(),
                     "is not a denoiser; allowed: mlp (points), unet (images), " + DiffusersUNetConfig.ARCHITECTURE + " (images)");

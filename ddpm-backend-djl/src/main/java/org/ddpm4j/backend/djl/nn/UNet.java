@@ -17,24 +17,29 @@ final class UNet implements Network {
     private final int[] sampleShape;
     private final int classes;
     private final boolean classifier;
+    private final int outputChannels;
     private final ParameterLayout layout = new ParameterLayout();
 
-    private UNet(UNetConfig config, int[] sampleShape, int classes, boolean classifier) {
+    private UNet(UNetConfig config, int[] sampleShape, int classes, boolean classifier, int outputChannels) {
         this.config = config;
         this.sampleShape = sampleShape.clone();
         this.classes = classes;
         this.classifier = classifier;
+        this.outputChannels = outputChannels;
         declare();
     }
 
-    /** The denoiser of images, class-conditional when {@code classes > 0}. */
-    static UNet denoiser(UNetConfig config, int[] sampleShape, int classes) {
-        return new UNet(config, sampleShape, classes, false);
+    /**
+     * The denoiser of images, class-conditional when {@code classes > 0}, with {@code outputChannels}
+     * output channels (the input's, or twice as many with a variance output).
+     */
+    static UNet denoiser(UNetConfig config, int[] sampleShape, int classes, int outputChannels) {
+        return new UNet(config, sampleShape, classes, false, outputChannels);
     }
 
     /** The encoder-and-head classifier into {@code classes} classes. */
     static UNet classifier(UNetConfig config, int[] sampleShape, int classes) {
-        return new UNet(config, sampleShape, classes, true);
+        return new UNet(config, sampleShape, classes, true, 0);
     }
 
     /** Declares the parameters in the order of the forward pass. */
@@ -87,7 +92,7 @@ final class UNet implements Network {
             }
         }
         layout.norm("out.norm", ch);
-        layout.zeroConv("out.conv", ch, sampleShape[0], 3);
+        layout.zeroConv("out.conv", ch, outputChannels, 3);
     }
 
     private void declareResBlock(String name, int in, int out) {
