@@ -62,7 +62,7 @@ final class RangeBatches implements Iterator<SampleBatch> {
         if (!hasNext()) {
             throw new NoSuchElementException("range " + range + " is done");
         }
-        int count = (int) Math.min(job.batch(), range.first() + range.count() - next);
+        int count = job.batchAt(next, range.first() + range.count());
         SampleBatch batch = model.sample(job, next, count);
         next += count;
         TaskHooks.afterBatch(range, batches++, attempt);

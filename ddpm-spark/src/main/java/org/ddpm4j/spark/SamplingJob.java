@@ -10,7 +10,10 @@ import org.ddpm4j.api.model.Condition;
  * A distributed sampling run: samples {@code firstIndex .. firstIndex + n - 1} of {@code model} from
  * {@code seed}, split into {@code partitions} contiguous index ranges, each sampled in batches of at
  * most {@code batch}. Sample {@code i} depends only on the model, the sampler, {@code seed} and
- * {@code i}, so the result is the same whatever the partitions, batches or executors.
+ * {@code i}, so the result is the same whatever the partitions, batches or executors. Batches start
+ * at {@code firstIndex + k * batch} whatever the partitions (a range holds whole batches), so the rows
+ * of a batch are those of {@code ddpm sample --batch B} on one machine: a network backend, whose
+ * float32 kernels may round differently for another batch size, then gives the same bits too.
  *
  * @param model      what every executor loads
  * @param n          number of samples, at least 1
@@ -18,7 +21,7 @@ import org.ddpm4j.api.model.Condition;
  * @param seed       the seed of the noise (the sampler's own noise uses {@code seed + 1}, as in {@code ddpm sample})
  * @param classes    null (unconditional), a class number {@code K}, or {@code all}: the classes in turn, {@code n / k} samples each
  * @param batch      the most samples a task draws at once (bounds its memory)
- * @param partitions the number of index ranges (tasks)
+ * @param partitions the number of index ranges (tasks); at most one per batch, more are merged
  */
 public record SamplingJob(ModelRef model, long n, long firstIndex, long seed, String classes, int batch, int partitions)
         implements Serializable {
@@ -43,6 +46,7 @@ public record SamplingJob(ModelRef model, long n, long firstIndex, long seed, St
         if (partitions < 1 || partitions > n) {
             throw new InvalidParameterException("--partitions", partitions, "must be an integer in 1..n (" + n + ")");
         }
+        partitions = (int) Math.min(partitions, batchCount(n, batch));   // a range holds whole batches
         if (classes != null && !classes.equals("all") && !classes.matches("\\d{1,9}")) {
             throw new InvalidParameterException("--class", classes, "must be a class number K >= 0 or 'all'");
         }
@@ -82,18 +86,28 @@ public record SamplingJob(ModelRef model, long n, long firstIndex, long seed, St
         return classes != null && !"classifier".equals(model.guidance());
     }
 
-    /** The contiguous index ranges of the partitions, in order; sizes differ by at most one. */
+    /** The contiguous index ranges of the partitions, in order: whole batches, counts differ by at most one batch. */
     public List<IndexRange> ranges() {
         List<IndexRange> ranges = new ArrayList<>(partitions);
-        long base = n / partitions;
-        long extra = n % partitions;
+        long batches = batchCount(n, batch);
         long first = firstIndex;
         for (int p = 0; p < partitions; p++) {
-            long count = base + (p < extra ? 1 : 0);
+            long batchesHere = batches / partitions + (p < batches % partitions ? 1 : 0);
+            long count = Math.min(batchesHere * batch, firstIndex + n - first);
             ranges.add(new IndexRange(p, first, count));
             first += count;
         }
         return ranges;
+    }
+
+    /** The first batch of a range that starts at {@code first}: up to the next batch boundary of the run, or the range's end. */
+    int batchAt(long first, long rangeEnd) {
+        long intoBatch = (first - firstIndex) % batch;
+        return (int) Math.min(batch - intoBatch, rangeEnd - first);
+    }
+
+    private static long batchCount(long n, int batch) {
+        return (n + batch - 1) / batch;
     }
 
     /**
