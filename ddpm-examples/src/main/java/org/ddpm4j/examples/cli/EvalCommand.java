@@ -18,6 +18,7 @@ import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.core.config.KeyValues;
+import org.ddpm4j.core.metrics.EvaluationClassifier;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.OutputPaths;
 import org.ddpm4j.core.config.ComponentConfig;
@@ -34,7 +35,6 @@ import org.ddpm4j.examples.eval.Evaluation;
 import org.ddpm4j.examples.eval.Guide;
 import org.ddpm4j.examples.eval.GuidanceSweep;
 import org.ddpm4j.examples.flow.Reflow;
-import org.ddpm4j.examples.metrics.EvaluationClassifier;
 import org.ddpm4j.samplers.likelihood.Elbo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -146,7 +146,15 @@ final class EvalCommand implements Runnable {
         checkGuidanceClassifier(card);
         checkDistilledGuidance(card);
         Map<String, Object> parameters = KeyValues.parse(samplerParameters);
-        parameters.put("steps", steps);
+        // a step schedule that 'ddpm tune-steps' stored for this sampler and --steps is used, as by 'ddpm sample'
+        Map<String, Object> tuned = parameters.containsKey("timesteps") ? null : card.tunedSteps(samplerName, parameters, steps);
+        if (tuned != null) {
+            parameters.putAll(tuned);
+            console.printf(Locale.ROOT, "using the optimized step schedule of the model card (ddpm tune-steps) for %s at %d steps: %s%n",
+                    samplerName, steps, tuned);
+        } else if (!parameters.containsKey("timesteps")) {
+            parameters.put("steps", steps);
+        }
         // Analytic-DPM without its Gamma_t: the pipeline's sampler is built without it, then rebuilt with the estimate
         boolean estimateGamma = "analytic".equals(parameters.get("variance_type")) && !parameters.containsKey("analytic_eps_moments");
         Map<String, Object> pipelineParameters = new LinkedHashMap<>(parameters);
@@ -185,7 +193,8 @@ final class EvalCommand implements Runnable {
             report.put("backend", backend.name() + " " + backend.device());
             Evaluation evaluation = new Evaluation(backend, test, console);
             double[][] reference = evaluation.judgeTestImages(judge, report);
-            report.put("sampler", samplerName + ", " + steps + " steps" + (samplerParameters.isEmpty() ? "" : ", " + samplerParameters));
+            report.put("sampler", samplerName + ", " + steps + " steps" + (samplerParameters.isEmpty() ? "" : ", " + samplerParameters)
+                    + (tuned == null ? "" : ", optimized step schedule of the model card " + tuned.get("timesteps")));
             Sampler sampler = pipeline.requireSampler();
             if (estimateGamma) {
                 if (!(schedule instanceof DiscreteSchedule discrete)) {

@@ -1,5 +1,6 @@
 package org.ddpm4j.examples.cli;
 
+import org.ddpm4j.core.plugin.NativePreload;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
 package org.ddpm4j.examples.cli;
 
+import org.ddpm4j.core.plugin.NativePreload;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -22,10 +22,10 @@ import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.backend.java.JavaBackend;
 import org.ddpm4j.backend.java.analytic.GaussianMixture;
 import org.ddpm4j.backend.java.analytic.GaussianMixtureDenoiser;
+import org.ddpm4j.core.metrics.EvaluationClassifier;
 import org.ddpm4j.core.pipeline.Noise;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.examples.flow.Reflow;
-import org.ddpm4j.examples.metrics.EvaluationClassifier;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -1,18 +1,16 @@
-package org.ddpm4j.examples.cli;
-
-import org.ddpm4j.core.plugin.PluginRegistry;
+package org.ddpm4j.core.plugin;
 
 /**
  * Starts loading a backend's native libraries ({@link org.ddpm4j.api.plugin.BackendFactory#preload()}) on a daemon thread
  * as soon as a command knows its backend, so that the loading (seconds for libtorch or TensorFlow)
  * overlaps the command's own start-up work (plugins, data, checkpoint) instead of following it
- * (docs/BENCHMARKS.md, "Start-up").
+ * (docs/BENCHMARKS.md, "Start-up"). In the core so that commands never touch the {@link PluginRegistry} themselves.
  */
-final class NativePreload {
+public final class NativePreload {
     private NativePreload() {
     }
 
-    static void start(String backend) {
+    public static void start(String backend) {
         Thread loader = new Thread(() -> {
             try {
                 PluginRegistry.load().backend(backend).preload();
