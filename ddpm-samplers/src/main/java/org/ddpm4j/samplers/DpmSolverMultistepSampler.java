@@ -48,7 +48,7 @@ public final class DpmSolverMultistepSampler extends BaseSampler {
     private final boolean eulerAtFinal;
 
     public DpmSolverMultistepSampler(Schedule schedule, Parameters p) {
-        this(SamplerParameters.discrete(schedule, NAME), p, plan(SamplerParameters.discrete(schedule, NAME), p));
+        this(SamplerParameters.discrete(schedule, NAME), p, plan(SamplerParameters.discrete(schedule, NAME), p, "linspace"));
     }
 
     private DpmSolverMultistepSampler(DiscreteSchedule schedule, Parameters p, SolverSteps plan) {
@@ -60,11 +60,12 @@ public final class DpmSolverMultistepSampler extends BaseSampler {
         this.eulerAtFinal = p.getBoolean("euler_at_final", false);
     }
 
-    private static SolverSteps plan(DiscreteSchedule schedule, Parameters p) {
+    /** diffusers' placement of DPM-Solver's steps ({@code defaultSpacing} when {@code timestep_spacing} is not given). */
+    static SolverSteps plan(DiscreteSchedule schedule, Parameters p, String defaultSpacing) {
         SigmaKind kind = SigmaKind.read(p, true);
         SolverSteps.requireNoCustomTimesteps(p, kind);
         int last = schedule.trainSteps() - clippedSteps(schedule, p.getDouble("lambda_min_clipped", Double.NEGATIVE_INFINITY));
-        Spacing spacing = Spacing.readFractional(p, "linspace");
+        Spacing spacing = Spacing.readFractional(p, defaultSpacing);
         int offset = SamplerParameters.stepsOffset(p);
         double[] timesteps = SamplerParameters.timesteps(p, schedule, 20, true, n -> spacing.isFractional() ? spacing.fractional(schedule, n)
                 : spacing.solverTimesteps(schedule.trainSteps(), last, n, offset));

@@ -3,6 +3,7 @@ package org.ddpm4j.samplers;
 import java.util.OptionalInt;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.toolkit.sampling.BaseSampler;
 import org.ddpm4j.toolkit.sampling.ModelOutput;
 import org.ddpm4j.toolkit.sampling.NoiseLevel;
@@ -29,6 +30,8 @@ import org.ddpm4j.api.tensor.Tensor;
  *   <li>{@link Method#MIDPOINT}: the explicit midpoint rule ({@code 2n} evaluations).</li>
  * </ul>
  * Euler is first order, Heun and midpoint second order in the step (measured in FlowSamplerOrderTest).
+ * {@code thresholding} ({@code dynamic_thresholding_ratio}, {@code sample_max_value}) applies Imagen's
+ * dynamic thresholding to the x_0 each velocity implies ({@link PredictionClipping}), as in DDIM.
  */
 public final class FlowMatchSampler extends BaseSampler {
 
@@ -51,6 +54,7 @@ public final class FlowMatchSampler extends BaseSampler {
     private final Method method;
     private final double[] sigmas;
     private final boolean stochastic;
+    private final PredictionClipping clipping;
 
     public FlowMatchSampler(Method method, Schedule schedule, Parameters p) {
         this(method, flow(schedule, method.samplerName()), p);
@@ -58,15 +62,16 @@ public final class FlowMatchSampler extends BaseSampler {
 
     private FlowMatchSampler(Method method, FlowSchedule flow, Parameters p) {
         this(method, flow, method == Method.HEUN ? FlowSigmas.readHeun(p, trainSteps(flow)) : FlowSigmas.readEuler(p, trainSteps(flow)),
-                method == Method.EULER && p.getBoolean("stochastic_sampling", false));
+                method == Method.EULER && p.getBoolean("stochastic_sampling", false), PredictionClipping.read(p, null));
     }
 
-    private FlowMatchSampler(Method method, FlowSchedule flow, FlowSigmas plan, boolean stochastic) {
+    private FlowMatchSampler(Method method, FlowSchedule flow, FlowSigmas plan, boolean stochastic, PredictionClipping clipping) {
         super(method.samplerName(), flow, plan.timesteps());
         this.flow = flow;
         this.method = method;
         this.sigmas = plan.sigmas();
         this.stochastic = stochastic;
+        this.clipping = clipping;
     }
 
     /** The schedule as a flow schedule, or an error that names the conversion. */
@@ -107,12 +112,27 @@ public final class FlowMatchSampler extends BaseSampler {
 
     /** The path's velocity at {@code x} (path coordinates) and model time {@code t}; records the x_0 estimate. */
     static Tensor velocity(FlowSchedule flow, Step step, Tensor x, double t) {
+        return velocity(flow, step, x, t, null);
+    }
+
+    /**
+     * The path's velocity at {@code x} and model time {@code t}. With {@code clipping} active (e.g.
+     * {@code thresholding}), the velocity of the thresholded x_0 prediction instead: the x_0 the model's
+     * output implies is thresholded and converted back through the path at the same point
+     * (for the linear path {@code u = (x - x_0) / s}), as the diffusion samplers threshold theirs; where
+     * the output does not determine x_0 (an eps or score model at pure noise) the velocity is left as it is.
+     */
+    static Tensor velocity(FlowSchedule flow, Step step, Tensor x, double t, PredictionClipping clipping) {
         GaussianPath path = flow.path();
         double s = flow.pathTime(t);
         double scale = path.scale(s);
         NoiseLevel level = new NoiseLevel(path.signal(s) / scale, path.noise(s) / scale);
         Tensor vp = x.mul(1 / scale);
         ModelOutput out = step.model(vp, t);
+        boolean x0Known = level.alpha() > 0 || out.kind() != Parameterization.EPSILON && out.kind() != Parameterization.SCORE;
+        if (clipping != null && clipping.active() && x0Known && level.sigma() > 0) {
+            return path.toVelocity(Parameterization.SAMPLE, clipping.apply(out.x0(level)), x, s);
+        }
         Tensor u = path.toVelocity(out.kind(), out.raw(), x, s);
         if (level.alpha() > 0) {
             out.x0(level);
@@ -127,19 +147,19 @@ public final class FlowMatchSampler extends BaseSampler {
             double sigma = sigmas[i];
             double next = sigmas[i + 1];
             double dt = next - sigma;
-            Tensor u = velocity(flow, step, x, t[i]);
+            Tensor u = velocity(flow, step, x, t[i], clipping);
             return switch (method) {
                 case EULER -> stochastic ? x.linear(1, u, -sigma).mul(1 - next).linear(1, step.noise(x), next) : x.linear(1, u, dt);
                 case HEUN -> {
                     if (i + 1 == steps()) {
                         yield x.linear(1, u, dt);
                     }
-                    Tensor u2 = velocity(flow, step, x.linear(1, u, dt), t[i + 1]);
+                    Tensor u2 = velocity(flow, step, x.linear(1, u, dt), t[i + 1], clipping);
                     yield x.linear(1, u.add(u2), 0.5 * dt);
                 }
                 case MIDPOINT -> {
                     double half = sigma + 0.5 * dt;
-                    Tensor u2 = velocity(flow, step, x.linear(1, u, 0.5 * dt), flow.modelTime(half));
+                    Tensor u2 = velocity(flow, step, x.linear(1, u, 0.5 * dt), flow.modelTime(half), clipping);
                     yield x.linear(1, u2, dt);
                 }
             };

@@ -52,6 +52,12 @@ public final class SamplersPlugin implements Plugin {
                                 Map.of("solver_order", 1, "lower_order_final", false, "steps", 96),
                                 Map.of("solver_order", 2, "lower_order_final", false, "steps", 96),
                                 Map.of("solver_order", 3, "solver_type", "bh1", "lower_order_final", false, "steps", 96))),
+                SamplerFactory.of(IpndmSampler.NAME, "iPNDM: fixed Adams-Bashforth weights on the data prediction in exponential-integrator form, "
+                        + "lower-order warm start, orders 1-4 (Zhang & Chen 2023)", IpndmSampler::new)
+                        .withExamples(List.of(
+                                Map.of("solver_order", 2, "final_sigmas_type", "sigma_min", "steps", 48),
+                                Map.of("solver_order", 4, "final_sigmas_type", "sigma_min", "steps", 48),
+                                Map.of("solver_order", 3, "timestep_spacing", "quadratic", "final_sigmas_type", "sigma_min", "steps", 96))),
                 SamplerFactory.of(EulerSampler.NAME, "Euler's method on the probability-flow ODE in sigma (Karras et al. 2022)",
                         EulerSampler::new, "EulerDiscreteScheduler")
                         .withExamples(List.of(Map.of("steps", 48))),

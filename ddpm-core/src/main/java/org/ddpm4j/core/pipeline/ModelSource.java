@@ -84,7 +84,7 @@ public record ModelSource(Kind kind, Path location, String text) {
     }
 
     /** The schedule a trained model was trained with; empty for analytic models. */
-    Optional<Schedule> schedule(PluginRegistry registry) {
+    public Optional<Schedule> schedule(PluginRegistry registry) {
         return switch (kind) {
             case GMM, POINTS -> Optional.empty();
             case CHECKPOINT, SAVEDMODEL -> {

@@ -1,5 +1,6 @@
 package org.ddpm4j.core.pipeline;
 
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -23,16 +24,19 @@ import org.ddpm4j.core.pretrained.Pretrained;
  * may be left out. A trained model fixes the schedule (a scheduler config must then describe the
  * same one); a diffusers model folder's scheduler is the default. A sampler named together with a
  * scheduler config (or a model folder's) swaps its algorithm as diffusers'
- * {@code NewScheduler.from_config(old.config)} does.
+ * {@code NewScheduler.from_config(old.config)} does. Serializable (strings and maps of plain values),
+ * so a distributed job ships the user's choice and every executor resolves it the same way.
  *
- * @param schedulerConfig    a diffusers scheduler configuration, or null
+ * @param schedulerConfig    the path of a diffusers scheduler configuration, or null
  * @param sampler            a sampler plugin, or null for {@link #DEFAULT_SAMPLER} with {@link #DEFAULT_STEPS} steps
  * @param schedule           a schedule plugin, or null for {@code linear} (or the model's)
  * @param scheduleParameters parameters of {@code schedule}
  * @param samplerParameters  parameters of the sampler (or run parameters of the scheduler config: {@code steps}, {@code eta}, ...)
  */
-public record SamplerChoice(Path schedulerConfig, String sampler, String schedule, Map<String, Object> scheduleParameters,
-                            Map<String, Object> samplerParameters) {
+public record SamplerChoice(String schedulerConfig, String sampler, String schedule, Map<String, Object> scheduleParameters,
+                            Map<String, Object> samplerParameters) implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** The sampler when none is named: fast and accurate in few steps, no clipping. */
     public static final String DEFAULT_SAMPLER = "dpmsolver++";
@@ -41,6 +45,11 @@ public record SamplerChoice(Path schedulerConfig, String sampler, String schedul
     public SamplerChoice {
         scheduleParameters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(scheduleParameters));
         samplerParameters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(samplerParameters));
+    }
+
+    /** The default sampler with its default steps, on the model's (or linear) schedule. */
+    public static SamplerChoice defaults() {
+        return new SamplerChoice(null, null, null, Map.of(), Map.of());
     }
 
     /** A sampler plugin with its parameters on the schedule the model or the configuration gives. */
@@ -85,7 +94,7 @@ public record SamplerChoice(Path schedulerConfig, String sampler, String schedul
             if (!scheduleParameters.isEmpty()) {
                 throw new IllegalArgumentException("--schedule-param applies to --sampler; a scheduler config holds its schedule");
             }
-            DiffusersScheduler d = DiffusersScheduler.read(schedulerConfig, className, parameters, registry);
+            DiffusersScheduler d = DiffusersScheduler.read(Path.of(schedulerConfig), className, parameters, registry);
             fixed.ifPresent(f -> requireSame(f, d.schedule()));
             return new Resolved(d.schedule(), d.sampler(), d.predictionType());
         }
@@ -105,7 +114,7 @@ public record SamplerChoice(Path schedulerConfig, String sampler, String schedul
                 || model instanceof FlowSchedule f && config instanceof FlowSchedule g
                 && f.path().name().equals(g.path().name()) && f.timeScale() == g.timeScale();
         if (!same) {
-            throw new InvalidParameterException("--scheduler-config", schedulerConfig.toString(), "describes schedule " + config.name()
+            throw new InvalidParameterException("--scheduler-config", schedulerConfig, "describes schedule " + config.name()
                     + " " + config.parameters() + ", but the model was trained with " + model.name() + " " + model.parameters());
         }
     }

@@ -8,7 +8,7 @@ import java.util.function.Supplier;
 import org.ddpm4j.examples.data.Toy2d;
 import org.ddpm4j.examples.metrics.KnnTwoSampleTest;
 import org.ddpm4j.examples.metrics.ManifoldMetrics;
-import org.ddpm4j.examples.metrics.SampleDistances;
+import org.ddpm4j.core.metrics.SampleDistances;
 import org.ddpm4j.examples.metrics.SampleQuality;
 
 /**

@@ -8,14 +8,17 @@ import java.util.Locale;
 import java.util.Map;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.sampling.SamplingRun;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
+import org.ddpm4j.api.tensor.GaussianNoise;
 import org.ddpm4j.api.tensor.Tensor;
 import java.util.function.Function;
 import org.ddpm4j.core.config.ComponentConfig;
 import org.ddpm4j.samplers.ProbabilityFlowOde;
+import org.ddpm4j.samplers.steps.AlignYourSteps;
 import org.ddpm4j.samplers.steps.HandMadeSpacings;
 import org.ddpm4j.samplers.steps.StepScheduleOptimizer;
 
@@ -33,6 +36,10 @@ public final class StepScheduleBenchmark {
     /** The samplers tuned: name and solver order. */
     private static final List<Object[]> TUNED = List.of(new Object[] {"dpmsolver-multistep", 2}, new Object[] {"unipc", 2},
             new Object[] {"unipc", 3});
+
+    /** Quadrature points of the AYS KLUB inside each grid interval. */
+    private static final int AYS_SUBDIVISIONS = 4;
+    private static final long AYS_NOISE_SEED = 2_000_003;
 
     private final Function<ComponentConfig, Sampler> samplers;
     private final DiscreteSchedule schedule;
@@ -138,8 +145,12 @@ public final class StepScheduleBenchmark {
         return (tuned[0].equals("unipc") ? "UniPC-" : "DPM-Solver++(") + tuned[1] + (tuned[0].equals("unipc") ? "" : "M)");
     }
 
-    /** Runs the comparison, prints its table, returns ddpm4j's rows (for the best-at-10 line). */
-    public List<Row> run(List<Integer> budgets, int sweeps) {
+    /**
+     * Runs the comparison, prints its table, returns ddpm4j's rows (for the best-at-10 line).
+     *
+     * @param gits whether to include GITS (its jump costs take most of the time)
+     */
+    public List<Row> run(List<Integer> budgets, int sweeps, boolean gits) {
         double[] grid = StepScheduleOptimizer.grid(schedule, gridPoints);
         out.printf(Locale.ROOT, "%nOptimized step schedules: tuned on %d pilot samples (their own seed), grid of %d times; "
                 + "error on the benchmark noise. ratio = diffusers' best with any timestep list / this error.%n%n", pilots.shape()[0], grid.length);
@@ -151,10 +162,14 @@ public final class StepScheduleBenchmark {
             StepScheduleOptimizer o = new StepScheduleOptimizer(factory((String) t[0], (Integer) t[1]), model,
                     (x, from, to) -> ode.solve(model, x, from, to, Condition.none()), pilots, grid);
             optimizers.add(o);
+            if (!gits) {
+                continue;
+            }
             costs.add(o.jumpCosts(false, row -> { }));
             carriedCosts.add(o.jumpCosts(true, row -> { }));
             System.err.printf(Locale.ROOT, "  jump costs of %s: %.0f s%n", name(t), (System.nanoTime() - started) / 1e9);
         }
+        AlignYourSteps ays = alignYourSteps(grid);
         out.println("| evaluations | configuration | error | ratio |");
         out.println("|---:|---|---:|---:|");
         List<Row> all = new ArrayList<>();
@@ -178,14 +193,19 @@ public final class StepScheduleBenchmark {
                         startName = e.getKey();
                     }
                 }
-                double[] gits = o.cheapestPath(costs.get(k), nfe);
-                ours.add(measure("ddpm4j " + name(t) + ", GITS", factory((String) t[0], (Integer) t[1]).create(gits)));
-                double[] carried = o.cheapestPath(carriedCosts.get(k), nfe);
-                ours.add(measure("ddpm4j " + name(t) + ", GITS (error carried to t=0)", factory((String) t[0], (Integer) t[1]).create(carried)));
-                double[] carriedDescent = o.descend(carried, sweeps);
-                ours.add(measure("ddpm4j " + name(t) + ", GITS (carried) + descent", factory((String) t[0], (Integer) t[1]).create(carriedDescent)));
-                double[] gitsDescent = o.descend(gits, sweeps);
-                ours.add(measure("ddpm4j " + name(t) + ", GITS + descent", factory((String) t[0], (Integer) t[1]).create(gitsDescent)));
+                if (gits) {
+                    double[] path = o.cheapestPath(costs.get(k), nfe);
+                    ours.add(measure("ddpm4j " + name(t) + ", GITS", factory((String) t[0], (Integer) t[1]).create(path)));
+                    double[] carried = o.cheapestPath(carriedCosts.get(k), nfe);
+                    ours.add(measure("ddpm4j " + name(t) + ", GITS (error carried to t=0)", factory((String) t[0], (Integer) t[1]).create(carried)));
+                    double[] carriedDescent = o.descend(carried, sweeps);
+                    ours.add(measure("ddpm4j " + name(t) + ", GITS (carried) + descent", factory((String) t[0], (Integer) t[1]).create(carriedDescent)));
+                    double[] gitsDescent = o.descend(path, sweeps);
+                    ours.add(measure("ddpm4j " + name(t) + ", GITS + descent", factory((String) t[0], (Integer) t[1]).create(gitsDescent)));
+                }
+                double[] aligned = ays.schedule(nfe);
+                ours.add(measure("ddpm4j " + name(t) + ", AYS", factory((String) t[0], (Integer) t[1]).create(aligned)));
+                ours.add(measure("ddpm4j " + name(t) + ", AYS + descent", factory((String) t[0], (Integer) t[1]).create(o.descend(aligned, sweeps))));
                 double[] handDescent = o.descend(families.get(startName), sweeps);
                 ours.add(measure("ddpm4j " + name(t) + ", " + startName + " + descent", factory((String) t[0], (Integer) t[1]).create(handDescent)));
                 System.err.printf(Locale.ROOT, "  %d evaluations, %s tuned: %.0f s%n", nfe, name(t), (System.nanoTime() - started) / 1e9);
@@ -201,6 +221,17 @@ public final class StepScheduleBenchmark {
             out.flush();
         }
         return all;
+    }
+
+    /**
+     * Align Your Steps on the same candidate times, from the pilots' own samples (their exact flow to
+     * t = 0, denoised there) and a noise draw of its own seed; the same schedule for every sampler.
+     */
+    private AlignYourSteps alignYourSteps(double[] grid) {
+        Tensor end = ode.solve(model, pilots, grid[0], 0, Condition.none());
+        Tensor samples = model.as(Parameterization.SAMPLE, schedule).predict(end, 0.0, Condition.none());
+        Tensor eps = pilots.backend().randn(new GaussianNoise(AYS_NOISE_SEED), pilots.shape());
+        return new AlignYourSteps(model, schedule, samples, eps, grid, AYS_SUBDIVISIONS, f -> { });
     }
 
     private static Row labelled(String prefix, Row r) {

@@ -36,7 +36,7 @@ import org.ddpm4j.examples.data.Toy2d;
 import org.ddpm4j.examples.eval.Evaluation;
 import org.ddpm4j.examples.eval.GuidanceSweep;
 import org.ddpm4j.examples.eval.Guide;
-import org.ddpm4j.examples.metrics.EvaluationClassifier;
+import org.ddpm4j.core.metrics.EvaluationClassifier;
 import org.ddpm4j.examples.metrics.SampleQuality;
 import org.ddpm4j.examples.plot.Chart;
 import org.ddpm4j.examples.plot.Figure;

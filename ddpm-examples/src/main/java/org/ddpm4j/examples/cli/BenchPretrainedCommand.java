@@ -67,7 +67,7 @@ final class BenchPretrainedCommand implements Runnable {
             // the backend and diffusers' DDIMScheduler from the folder's scheduler configuration (its from_config); the model is
             // loaded here, to time its loading alone
             SamplerChoice ddim = new SamplerChoice(Pretrained.schedulerConfig(folder).orElseThrow(() -> new InvalidParameterException("--pretrained",
-                    folder.toString(), "has no scheduler configuration")), "ddim", null, Map.of(), Map.of("steps", repeats + 1));
+                    folder.toString(), "has no scheduler configuration")).toString(), "ddim", null, Map.of(), Map.of("steps", repeats + 1));
             try (Pipeline pipeline = Pipelines.build(PipelineConfig.of(new ComponentConfig(name, devices.parameters().asMap())),
                     PipelineParts.none().sampler(ddim))) {
                 TensorBackend created = pipeline.backend();

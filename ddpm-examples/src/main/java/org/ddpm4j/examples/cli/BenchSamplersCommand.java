@@ -65,7 +65,10 @@ final class BenchSamplersCommand implements Runnable {
         }
     }
 
-    /** diffusers' placements (ending at sigma_min), then ours: fractional times spaced in log-SNR or in sqrt(t). */
+    /**
+     * diffusers' placements (ending at sigma_min), then ours: fractional times spaced in log-SNR or in
+     * sqrt(t), and iPNDM (log-SNR spacing unless given).
+     */
     static final List<Configuration> CONFIGURATIONS = List.of(
             Configuration.of("ddim", "timestep_spacing", "trailing", "set_alpha_to_one", false, "clip_sample", false),
             Configuration.of("pndm", "timestep_spacing", "trailing"),
@@ -87,7 +90,12 @@ final class BenchSamplersCommand implements Runnable {
             Configuration.of("dpmsolver-singlestep", "solver_order", 3, "solver_type", "heun", "timestep_spacing", "quadratic",
                     "final_sigmas_type", "sigma_min"),
             Configuration.of("unipc", "solver_order", 2, "timestep_spacing", "quadratic", "final_sigmas_type", "sigma_min"),
-            Configuration.of("unipc", "solver_order", 3, "timestep_spacing", "quadratic", "final_sigmas_type", "sigma_min"));
+            Configuration.of("unipc", "solver_order", 3, "timestep_spacing", "quadratic", "final_sigmas_type", "sigma_min"),
+            Configuration.of("ipndm", "solver_order", 2, "final_sigmas_type", "sigma_min"),
+            Configuration.of("ipndm", "solver_order", 3, "final_sigmas_type", "sigma_min"),
+            Configuration.of("ipndm", "solver_order", 4, "final_sigmas_type", "sigma_min"),
+            Configuration.of("ipndm", "solver_order", 3, "timestep_spacing", "quadratic", "final_sigmas_type", "sigma_min"),
+            Configuration.of("ipndm", "solver_order", 4, "timestep_spacing", "quadratic", "final_sigmas_type", "sigma_min"));
 
     @Option(names = "--denoiser", required = true, paramLabel = "KIND:FILE", description = "gmm:mixture.json or points:data.npy.")
     String denoiser;
@@ -117,6 +125,9 @@ final class BenchSamplersCommand implements Runnable {
 
     @Option(names = "--no-tune", description = "Skip the optimized step schedules.")
     boolean noTune;
+
+    @Option(names = "--no-gits", description = "Leave GITS out of the optimized step schedules (its jump costs take most of their time).")
+    boolean noGits;
 
     @Option(names = "--tune-pilots", paramLabel = "N", defaultValue = "64", description = "Pilot samples for the optimized schedules (default: ${DEFAULT-VALUE}).")
     int tunePilots;
@@ -172,7 +183,7 @@ final class BenchSamplersCommand implements Runnable {
         if (!noTune) {
             Tensor pilots = Noise.seeded(model, backend, Checks.atLeast("--tune-pilots", tunePilots, 1), seed + 1_000_003);
             for (StepScheduleBenchmark.Row r : new StepScheduleBenchmark(pipeline::sampler, SamplerParameters.discrete(s, "bench samplers"), model, exact,
-                    noise, pilots, tuneGrid, out).run(tuneNfe, Checks.atLeast("--tune-sweeps", tuneSweeps, 0))) {
+                    noise, pilots, tuneGrid, out).run(tuneNfe, Checks.atLeast("--tune-sweeps", tuneSweeps, 0), !noGits)) {
                 best.offer(r.label(), r.evaluations(), r.error());
             }
         }

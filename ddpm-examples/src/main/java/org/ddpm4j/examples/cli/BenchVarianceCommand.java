@@ -21,7 +21,7 @@ import org.ddpm4j.core.pipeline.ModelSource;
 import org.ddpm4j.core.pipeline.Pipeline;
 import org.ddpm4j.core.pipeline.PipelineParts;
 import org.ddpm4j.core.pipeline.Pipelines;
-import org.ddpm4j.examples.metrics.SampleDistances;
+import org.ddpm4j.core.metrics.SampleDistances;
 import org.ddpm4j.samplers.AnalyticVariance;
 import org.ddpm4j.toolkit.sampling.BaseSampler;
 import org.ddpm4j.samplers.likelihood.Elbo;

@@ -12,11 +12,13 @@ import java.util.Optional;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.model.Denoiser;
 import org.ddpm4j.api.model.VarianceOutput;
+import org.ddpm4j.api.path.FlowSchedule;
 import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.core.config.KeyValues;
+import org.ddpm4j.core.metrics.EvaluationClassifier;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.OutputPaths;
 import org.ddpm4j.core.config.ComponentConfig;
@@ -32,7 +34,7 @@ import org.ddpm4j.examples.data.Datasets;
 import org.ddpm4j.examples.eval.Evaluation;
 import org.ddpm4j.examples.eval.Guide;
 import org.ddpm4j.examples.eval.GuidanceSweep;
-import org.ddpm4j.examples.metrics.EvaluationClassifier;
+import org.ddpm4j.examples.flow.Reflow;
 import org.ddpm4j.samplers.likelihood.Elbo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,6 +59,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  ddpm eval --checkpoint runs/fashion --classifier runs/fashion-eval --out runs/fashion/eval",
                 "  ddpm eval --checkpoint runs/fashion --classifier runs/fashion-eval --scales 0,1,3,5 --param thresholding=true --out eval",
                 "  ddpm eval --checkpoint runs/fashion --classifier runs/fashion-eval --scales 3 --bits-per-dim 100 --out eval",
+                "  ddpm eval --checkpoint runs/fashion-flow --classifier runs/fashion-eval --scales 1,3 --sampler flow-heun --steps 10 --straightness 100 --out eval",
                 "  ddpm eval --checkpoint runs/fashion --classifier runs/fashion-eval --guidance classifier "
                         + "--guidance-classifier runs/fashion-noisy --scales 0,1,2,4 --out eval-cg"})
 final class EvalCommand implements Runnable {
@@ -110,6 +113,11 @@ final class EvalCommand implements Runnable {
             + "or learned (the model's variance output) (default: learned for a model with a learned variance, else fixed_small).")
     String variance;
 
+    @Option(names = "--straightness", defaultValue = "0", paramLabel = "N", description = "Also measure Liu et al.'s straightness "
+            + "of a flow model's guided paths at every scale, from the samples' noise, by N Euler steps (N more evaluations per sample; "
+            + "default ${DEFAULT-VALUE}: skip).")
+    int straightnessSteps;
+
     /** Test images Analytic-DPM's Gamma_t is estimated on, when sampling with variance_type=analytic. */
     private static final int ANALYTIC_IMAGES = 500;
 
@@ -138,7 +146,15 @@ final class EvalCommand implements Runnable {
         checkGuidanceClassifier(card);
         checkDistilledGuidance(card);
         Map<String, Object> parameters = KeyValues.parse(samplerParameters);
-        parameters.put("steps", steps);
+        // a step schedule that 'ddpm tune-steps' stored for this sampler and --steps is used, as by 'ddpm sample'
+        Map<String, Object> tuned = parameters.containsKey("timesteps") ? null : card.tunedSteps(samplerName, parameters, steps);
+        if (tuned != null) {
+            parameters.putAll(tuned);
+            console.printf(Locale.ROOT, "using the optimized step schedule of the model card (ddpm tune-steps) for %s at %d steps: %s%n",
+                    samplerName, steps, tuned);
+        } else if (!parameters.containsKey("timesteps")) {
+            parameters.put("steps", steps);
+        }
         // Analytic-DPM without its Gamma_t: the pipeline's sampler is built without it, then rebuilt with the estimate
         boolean estimateGamma = "analytic".equals(parameters.get("variance_type")) && !parameters.containsKey("analytic_eps_moments");
         Map<String, Object> pipelineParameters = new LinkedHashMap<>(parameters);
@@ -155,6 +171,7 @@ final class EvalCommand implements Runnable {
         try (Pipeline pipeline = Pipelines.build(config, parts)) {
             TensorBackend backend = pipeline.backend();
             Schedule schedule = pipeline.schedule();
+            FlowSchedule flow = straightnessSteps > 0 ? flowSchedule(schedule) : null;
             Files.createDirectories(out);
             // the judge is not part of the sampling pipeline's model, but is released with it
             EvaluationClassifier judge = new EvaluationClassifier(pipeline.classifier(ModelSource.checkpoint("--classifier", classifier)));
@@ -176,7 +193,8 @@ final class EvalCommand implements Runnable {
             report.put("backend", backend.name() + " " + backend.device());
             Evaluation evaluation = new Evaluation(backend, test, console);
             double[][] reference = evaluation.judgeTestImages(judge, report);
-            report.put("sampler", samplerName + ", " + steps + " steps" + (samplerParameters.isEmpty() ? "" : ", " + samplerParameters));
+            report.put("sampler", samplerName + ", " + steps + " steps" + (samplerParameters.isEmpty() ? "" : ", " + samplerParameters)
+                    + (tuned == null ? "" : ", optimized step schedule of the model card " + tuned.get("timesteps")));
             Sampler sampler = pipeline.requireSampler();
             if (estimateGamma) {
                 if (!(schedule instanceof DiscreteSchedule discrete)) {
@@ -193,8 +211,13 @@ final class EvalCommand implements Runnable {
                     : Guide.classifierFree(pipeline::guidance, denoiser, schedule);
             PrintWriter err = spec.commandLine().getErr();
             LearnedVarianceNote.of(denoiser, sampler).ifPresent(err::println);
-            report.put("guidance", new GuidanceSweep(sampler, guide, perClass, scales, seed, label -> new Progress(err, label))
-                    .run(backend, judge, reference, out, console));
+            GuidanceSweep sweep = new GuidanceSweep(sampler, guide, perClass, scales, seed, label -> new Progress(err, label));
+            if (flow != null) {
+                report.put("straightness_steps", straightnessSteps);
+                sweep.withStraightness((guided, noise, options) -> Reflow.straightness(guided, flow, c -> pipeline.sampler(c, flow), noise, options,
+                        straightnessSteps));
+            }
+            report.put("guidance", sweep.run(backend, judge, reference, out, console));
             if (bitsPerDimImages > 0) {
                 ProgressReporter progress = new ProgressReporter("elbo", "terms", schedule instanceof DiscreteSchedule d ? d.trainSteps() : 1,
                         err, 1.0);
@@ -217,6 +240,9 @@ final class EvalCommand implements Runnable {
         }
         if (testImages < 2) {
             throw new InvalidParameterException("--test-images", testImages, "must be an integer >= 2");
+        }
+        if (straightnessSteps < 0) {
+            throw new InvalidParameterException("--straightness", straightnessSteps, "must be an integer >= 0 (Euler steps; 0 skips)");
         }
         if (bitsPerDimImages < 0) {
             throw new InvalidParameterException("--bits-per-dim", bitsPerDimImages, "must be an integer >= 0");
@@ -284,6 +310,14 @@ final class EvalCommand implements Runnable {
             throw new InvalidParameterException(option, guidanceClassifier.toString(), "must be trained on the denoiser's schedule "
                     + denoiser.schedule() + ", not " + card.schedule());
         }
+    }
+
+    private FlowSchedule flowSchedule(Schedule schedule) {
+        if (schedule instanceof FlowSchedule flow) {
+            return flow;
+        }
+        throw new InvalidParameterException("--straightness", straightnessSteps, "measures the paths of a flow-matching model's ODE; "
+                + checkpoint + " is a diffusion model on schedule '" + schedule.name() + "'");
     }
 
     private Path dataDirectory(ModelCard card) {

@@ -1,5 +1,6 @@
 package org.ddpm4j.examples.cli;
 
+import org.ddpm4j.core.plugin.NativePreload;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -28,7 +29,6 @@ import org.ddpm4j.core.config.PipelineConfig;
 import org.ddpm4j.core.pipeline.Noise;
 import org.ddpm4j.core.pipeline.Pipeline;
 import org.ddpm4j.core.pipeline.ModelSource;
-import org.ddpm4j.core.pipeline.NativePreload;
 import org.ddpm4j.core.pipeline.PipelineParts;
 import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.toolkit.io.Npy;

@@ -42,7 +42,7 @@ final class SamplerSource {
     SamplerChoice choice(Map<String, Object> run) {
         Map<String, Object> parameters = KeyValues.parse(samplerParams);
         parameters.putAll(run);
-        return new SamplerChoice(choice.schedulerConfig, choice.sampler, schedule, KeyValues.parse(scheduleParams), parameters);
+        return new SamplerChoice(choice.schedulerConfig == null ? null : choice.schedulerConfig.toString(), choice.sampler, schedule, KeyValues.parse(scheduleParams), parameters);
     }
 
     /** A line naming the sampler chosen for the user, or empty when they named one. */

@@ -2,6 +2,7 @@ package org.ddpm4j.examples.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -10,6 +11,7 @@ import org.ddpm4j.api.Checks;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.model.Parameterization;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.Tensor;
@@ -24,6 +26,7 @@ import org.ddpm4j.core.pipeline.PipelineParts;
 import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.samplers.ProbabilityFlowOde;
+import org.ddpm4j.samplers.steps.AlignYourSteps;
 import org.ddpm4j.samplers.steps.HandMadeSpacings;
 import org.ddpm4j.samplers.steps.StepScheduleOptimizer;
 import org.ddpm4j.toolkit.sampling.SamplerParameters;
@@ -37,14 +40,17 @@ import picocli.CommandLine.Model.CommandSpec;
  * Optimizes where a sampler places its steps for one trained model, at given numbers of
  * evaluations, and writes the schedules into the model card; {@code ddpm sample} then uses them
  * when asked for that sampler and number of steps. Tuned on pilot noise against the model's own
- * probability flow (adaptive solver): GITS dynamic programming over a fine grid, then descent on
- * the sampler's endpoint error, keeping whichever of that and the best hand-made spacing (also
+ * probability flow (adaptive solver): GITS dynamic programming over a fine grid (or Align Your Steps
+ * with {@code --method ays}), then descent on the sampler's endpoint error, keeping whichever of that and the best hand-made spacing (also
  * descended) ends lower on the pilots.
  */
 @Command(name = "tune-steps", mixinStandardHelpOptions = true,
         description = "Optimize the step schedule of a sampler for a trained model and store it in its model card.",
-        footer = {"", "Example:", "  ddpm tune-steps --checkpoint runs/moons --nfe 5,8,10 --sampler unipc --param solver_order=2"})
+        footer = {"", "Example:", "  ddpm tune-steps --checkpoint runs/moons --nfe 5,8,10 --sampler unipc --param solver_order=2",
+                "  ddpm tune-steps --checkpoint runs/moons --nfe 5,8,10 --method ays"})
 final class TuneStepsCommand implements Runnable {
+    /** Quadrature points of the AYS KLUB inside each grid interval. */
+    private static final int AYS_SUBDIVISIONS = 4;
 
     @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "A model directory written by 'ddpm train'.")
     Path checkpoint;
@@ -53,11 +59,22 @@ final class TuneStepsCommand implements Runnable {
     List<Integer> nfe;
 
     @Option(names = "--sampler", paramLabel = "NAME", defaultValue = "unipc",
-            description = "A sampler with one evaluation per step that takes fractional timesteps: unipc or dpmsolver-multistep (default: ${DEFAULT-VALUE}).")
+            description = "A sampler with one evaluation per step that takes fractional timesteps: unipc, dpmsolver-multistep or ipndm (default: ${DEFAULT-VALUE}).")
     String sampler;
 
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A sampler parameter, e.g. solver_order=2 (repeatable).")
     Map<String, String> samplerParams = new LinkedHashMap<>();
+
+    /** Where the descent starts besides the best hand-made spacing. */
+    enum Method {
+        gits, ays
+    }
+
+    @Option(names = "--method", paramLabel = "NAME", defaultValue = "gits",
+            description = "The schedule the descent starts from besides the best hand-made one: gits (Chen et al. 2024, dynamic program on "
+                    + "one-step errors) or ays (Align Your Steps, Sabour et al. 2024, least KL upper bound; cheaper: no jump costs) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Method method;
 
     @Option(names = "--pilots", paramLabel = "N", defaultValue = "32", description = "Pilot samples (default: ${DEFAULT-VALUE}).")
     int pilots;
@@ -82,8 +99,9 @@ final class TuneStepsCommand implements Runnable {
 
     @Override
     public void run() {
-        if (!sampler.equals("unipc") && !sampler.equals("dpmsolver-multistep")) {
-            throw new InvalidParameterException("--sampler", sampler, "must be unipc or dpmsolver-multistep (one evaluation per step, fractional timesteps)");
+        if (!List.of("unipc", "dpmsolver-multistep", "ipndm").contains(sampler)) {
+            throw new InvalidParameterException("--sampler", sampler,
+                    "must be unipc, dpmsolver-multistep or ipndm (one evaluation per step, fractional timesteps)");
         }
         for (int n : nfe) {
             Checks.atLeast("--nfe", n, 1);
@@ -106,6 +124,14 @@ final class TuneStepsCommand implements Runnable {
         try (Pipeline pipeline = Pipelines.build(config, PipelineParts.none().model(source))) {
             Schedule schedule = pipeline.schedule();
             DiscreteSchedule discrete = SamplerParameters.discrete(schedule, sampler);
+            // checked before the reference flow, the long part: a path of N jumps needs N + 1 grid times
+            double[] fineGrid = StepScheduleOptimizer.grid(discrete, Checks.atLeast("--grid", grid, 4));
+            for (int n : nfe) {
+                if (n > fineGrid.length - 1) {
+                    throw new InvalidParameterException("--nfe", n, "must be at most " + (fineGrid.length - 1) + " with --grid " + grid
+                            + " (" + fineGrid.length + " distinct times); raise --grid");
+                }
+            }
             TensorBackend backend = pipeline.backend();
             Denoiser model = pipeline.model();
             Tensor noise = Noise.seeded(model, backend, Checks.atLeast("--pilots", pilots, 1), seed);
@@ -120,14 +146,15 @@ final class TuneStepsCommand implements Runnable {
                     checkpoint, pilots, grid);
             out.flush();
             StepScheduleOptimizer optimizer = new StepScheduleOptimizer(factory, model, (x, from, to) -> ode.solve(model, x, from, to,
-                    Condition.none()), noise, StepScheduleOptimizer.grid(discrete, Checks.atLeast("--grid", grid, 4)));
+                    Condition.none()), noise, fineGrid);
             int rows = optimizer.grid().length - 1;
-            double[][] costs = optimizer.jumpCosts(false, row -> {
+            double[][] costs = method == Method.gits ? optimizer.jumpCosts(false, row -> {
                 if (row % 5 == 0 || row == rows) {
                     out.printf(Locale.ROOT, "  jump costs %d/%d rows, %.0f s%n", row, rows, (System.nanoTime() - started) / 1e9);
                     out.flush();
                 }
-            });
+            }) : null;
+            AlignYourSteps ays = method == Method.ays ? alignYourSteps(model, discrete, optimizer, backend, out, started) : null;
             for (int n : nfe) {
                 String bestName = null;
                 double[] bestStart = null;
@@ -140,13 +167,15 @@ final class TuneStepsCommand implements Runnable {
                         bestStart = e.getValue();
                     }
                 }
-                double[] fromGits = optimizer.descend(optimizer.cheapestPath(costs, n), Checks.atLeast("--sweeps", sweeps, 0));
+                double[] start = method == Method.gits ? optimizer.cheapestPath(costs, n) : ays.schedule(n);
+                double[] fromMethod = optimizer.descend(start, Checks.atLeast("--sweeps", sweeps, 0));
                 double[] fromHandMade = optimizer.descend(bestStart, sweeps);
-                double gitsError = optimizer.endpointError(fromGits);
+                double methodError = optimizer.endpointError(fromMethod);
                 double handError = optimizer.endpointError(fromHandMade);
-                double[] chosen = gitsError <= handError ? fromGits : fromHandMade;
-                out.printf(Locale.ROOT, "  %d evaluations: pilot endpoint error %.3e (best hand-made, %s: %.3e; %.1fx less), %.0f s%n", n,
-                        Math.min(gitsError, handError), bestName, bestError, bestError / Math.min(gitsError, handError),
+                double[] chosen = methodError <= handError ? fromMethod : fromHandMade;
+                out.printf(Locale.ROOT, "  %d evaluations: pilot endpoint error %.3e from %s + descent (best hand-made, %s: %.3e; %.1fx less), %.0f s%n",
+                        n, Math.min(methodError, handError), methodError <= handError ? method : bestName, bestName, bestError,
+                        bestError / Math.min(methodError, handError),
                         (System.nanoTime() - started) / 1e9);
                 out.flush();
                 timesteps.put(String.valueOf(n), HandMadeSpacings.asList(chosen));
@@ -160,5 +189,20 @@ final class TuneStepsCommand implements Runnable {
         card.withStepSchedule(entry).write(file);
         out.printf(Locale.ROOT, "wrote step schedules for %s %s at %s evaluations into %s%n", sampler, parameters, timesteps.keySet(), file);
         out.flush();
+    }
+
+    /** AYS on the optimizer's grid, from the pilots' exact end points (denoised at t = 0) and noise of its own seed. */
+    private AlignYourSteps alignYourSteps(Denoiser model, DiscreteSchedule discrete, StepScheduleOptimizer optimizer, TensorBackend backend,
+            PrintWriter out, long started) {
+        Tensor end = optimizer.exactEndpoints();
+        Tensor samples = model.as(Parameterization.SAMPLE, discrete).predict(end, 0.0, Condition.none());
+        Tensor eps = Noise.seeded(backend, end.batchSize(), Arrays.copyOfRange(end.shape(), 1, end.shape().length), seed + 1);
+        int points = (optimizer.grid().length - 1) * (AYS_SUBDIVISIONS + 1) + 1;
+        return new AlignYourSteps(model, discrete, samples, eps, optimizer.grid(), AYS_SUBDIVISIONS, f -> {
+            if (f % 20 == 0 || f == points) {
+                out.printf(Locale.ROOT, "  AYS data predictions %d/%d times, %.0f s%n", f, points, (System.nanoTime() - started) / 1e9);
+                out.flush();
+            }
+        });
     }
 }

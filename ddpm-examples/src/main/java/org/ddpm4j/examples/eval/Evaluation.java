@@ -15,7 +15,7 @@ import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.api.tensor.TensorScope;
 import org.ddpm4j.core.training.ArrayData;
-import org.ddpm4j.examples.metrics.EvaluationClassifier;
+import org.ddpm4j.core.metrics.EvaluationClassifier;
 import org.ddpm4j.samplers.AnalyticVariance;
 import org.ddpm4j.samplers.likelihood.Elbo;
 

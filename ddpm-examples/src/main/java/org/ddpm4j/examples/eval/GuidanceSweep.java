@@ -18,8 +18,8 @@ import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.api.tensor.TensorScope;
 import org.ddpm4j.core.pipeline.Noise;
-import org.ddpm4j.examples.metrics.EvaluationClassifier;
-import org.ddpm4j.examples.metrics.FrechetDistance;
+import org.ddpm4j.core.metrics.EvaluationClassifier;
+import org.ddpm4j.core.metrics.FrechetDistance;
 import org.ddpm4j.examples.plot.Chart;
 import org.ddpm4j.examples.plot.Figure;
 import org.ddpm4j.examples.plot.ImageGrid;
@@ -38,6 +38,13 @@ public final class GuidanceSweep {
     private final List<Double> scales;
     private final long seed;
     private final Function<String, StepListener> progress;
+    private Straightness straightness;
+
+    /** A measure of a guided model's paths from the sweep's noise under its options (class condition, seed). */
+    @FunctionalInterface
+    public interface Straightness {
+        double of(Denoiser guided, Tensor noise, SampleOptions options);
+    }
 
     /**
      * @param progress the listener of the run labelled by its argument (e.g. {@code w=3}); {@code label -> StepListener.NONE} for none
@@ -57,6 +64,12 @@ public final class GuidanceSweep {
         this.scales = List.copyOf(scales);
         this.seed = seed;
         this.progress = progress;
+    }
+
+    /** Also reports {@code straightness} per scale: {@code measure} of the guided model from the same noise and condition. */
+    public GuidanceSweep withStraightness(Straightness measure) {
+        this.straightness = measure;
+        return this;
     }
 
     /**
@@ -88,6 +101,9 @@ public final class GuidanceSweep {
                 row.put("fd_classifier", FrechetDistance.between(judge.features(samples), reference));
                 row.put("samples", n);
                 row.put("seconds", (System.nanoTime() - started) / 1e9);
+                if (straightness != null) {
+                    row.put("straightness", straightness.of(guide.at().apply(w), noise(w, backend, n), options(condition)));
+                }
                 if (out != null) {
                     String name = guide.guided() ? String.format(Locale.ROOT, "samples-%s%s.png", guide.symbol(), trim(w)) : "samples.png";
                     ImageGrid.save(out.resolve(name), samples.toHost(), Math.max(1, guide.classes()), perClass, 2);
@@ -106,10 +122,9 @@ public final class GuidanceSweep {
     /** {@code n} samples of the denoiser guided at scale {@code w}, every scale from the same noise. */
     private Tensor sample(double w, TensorBackend backend, int n, Condition condition) {
         Denoiser guided = guide.at().apply(w);
-        Tensor x = Noise.seeded(guided, backend, n, seed);
+        Tensor x = noise(w, backend, n);
         String label = guide.guided() ? guide.symbol() + "=" + trim(w) : "sample";
-        try (SamplingRun run = sampler.start(guided, x, SampleOptions.defaults().withSeed(seed + 1).withCondition(condition)
-                .withListener(progress.apply(label)))) {
+        try (SamplingRun run = sampler.start(guided, x, options(condition).withListener(progress.apply(label)))) {
             while (!run.isDone()) {
                 run.step();
             }
@@ -117,11 +132,22 @@ public final class GuidanceSweep {
         }
     }
 
+    private Tensor noise(double w, TensorBackend backend, int n) {
+        return Noise.seeded(guide.at().apply(w), backend, n, seed);
+    }
+
+    private SampleOptions options(Condition condition) {
+        return SampleOptions.defaults().withSeed(seed + 1).withCondition(condition);
+    }
+
     private static void print(Map<String, Object> row, PrintWriter console) {
         console.printf(Locale.ROOT, "%10s  %8s  %10s  %14.3f  %8.1f%n", row.get("guidance"),
                 row.containsKey("scale") ? trim((double) row.get("scale")) : "-",
                 row.containsKey("class_accuracy") ? String.format(Locale.ROOT, "%.1f %%", 100 * (double) row.get("class_accuracy")) : "-",
                 (double) row.get("fd_classifier"), (double) row.get("seconds"));
+        if (row.containsKey("straightness")) {
+            console.printf(Locale.ROOT, "%10s  %8s  straightness %.4f%n", "", "", (double) row.get("straightness"));
+        }
         console.flush();
     }
 

@@ -1,5 +1,6 @@
 package org.ddpm4j.examples.metrics;
 
+import org.ddpm4j.core.metrics.SampleDistances;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -228,6 +228,12 @@ class FashionMnistCommandsTest {
         Cli swapped = Cli.run("eval", "--checkpoint", classifier.toString(), "--classifier", denoiser.toString(), "--out",
                 dir.resolve("bad").toString());
         assertTrue(swapped.exitCode() != 0, swapped.err());
+        Cli negativeSteps = eval(dir.resolve("bad"), "--straightness", "-1");
+        assertTrue(negativeSteps.exitCode() != 0 && negativeSteps.err().contains("--straightness"), negativeSteps.err());
+        Cli notAFlow = eval(dir.resolve("bad"), "--straightness", "10");
+        assertTrue(notAFlow.exitCode() != 0 && notAFlow.err().contains("--straightness") && notAFlow.err().contains("diffusion model"),
+                notAFlow.err());
+        assertTrue(!Files.exists(dir.resolve("bad").resolve("eval.json")), "nothing written");
     }
 
     @Test

@@ -56,5 +56,25 @@ class TuneStepsCommandTest {
                 "--n", "8", "--threads", "1", "--out", dir.resolve("c.npy").toString());
         assertEquals(0, different.exitCode(), different.err());
         assertFalse(different.out().contains("optimized step schedule"), different.out());
+
+        // Align Your Steps instead of GITS: no jump costs, the entry for the same sampler replaced
+        Cli ays = Cli.run("tune-steps", "--checkpoint", model.toString(), "--nfe", "4", "--method", "ays", "--pilots", "8", "--grid", "10",
+                "--sweeps", "0", "--threads", "1");
+        assertEquals(0, ays.exitCode(), ays.err());
+        assertTrue(ays.out().contains("AYS data predictions") && !ays.out().contains("jump costs")
+                && ays.out().contains("4 evaluations: pilot endpoint error"), ays.out());
+        ModelCard after = ModelCard.read(model.resolve(ModelCard.FILE));
+        assertEquals(1, after.stepSchedules().size());
+        List<Number> four = (List<Number>) ((Map<String, Object>) after.stepSchedules().get(0).get("timesteps")).get("4");
+        assertEquals(4, four.size());
+        for (int i = 1; i < 4; i++) {
+            assertTrue(four.get(i).doubleValue() < four.get(i - 1).doubleValue() && four.get(i).doubleValue() >= 0, four.toString());
+        }
+        Cli tooMany = Cli.run("tune-steps", "--checkpoint", model.toString(), "--nfe", "4,20", "--grid", "10", "--threads", "1");
+        assertNotEquals(0, tooMany.exitCode());
+        assertTrue(tooMany.err().contains("--nfe") && tooMany.err().contains("--grid") && !tooMany.out().contains("tuning"), tooMany.err());
+        Cli wrong = Cli.run("tune-steps", "--checkpoint", model.toString(), "--nfe", "4", "--method", "xue");
+        assertNotEquals(0, wrong.exitCode());
+        assertTrue(wrong.err().contains("--method"), wrong.err());
     }
 }

@@ -17,7 +17,7 @@ import org.ddpm4j.backend.java.analytic.GaussianMixture;
 import org.ddpm4j.backend.java.analytic.GaussianMixtureDenoiser;
 import org.ddpm4j.core.plugin.PluginRegistry;
 import org.ddpm4j.core.training.ArrayData;
-import org.ddpm4j.examples.metrics.EvaluationClassifier;
+import org.ddpm4j.core.metrics.EvaluationClassifier;
 import org.junit.jupiter.api.Test;
 
 class EvaluationTest {

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import org.ddpm4j.api.Parameters;
 import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.path.FlowSchedule;
 import org.ddpm4j.api.sampling.Sampler;
 import org.ddpm4j.api.sampling.StepListener;
 import org.ddpm4j.api.schedule.Schedule;
@@ -20,8 +22,10 @@ import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.backend.java.JavaBackend;
 import org.ddpm4j.backend.java.analytic.GaussianMixture;
 import org.ddpm4j.backend.java.analytic.GaussianMixtureDenoiser;
+import org.ddpm4j.core.metrics.EvaluationClassifier;
+import org.ddpm4j.core.pipeline.Noise;
 import org.ddpm4j.core.plugin.PluginRegistry;
-import org.ddpm4j.examples.metrics.EvaluationClassifier;
+import org.ddpm4j.examples.flow.Reflow;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -76,6 +80,29 @@ class GuidanceSweepTest {
         assertEquals("none", rows.get(0).get("guidance"));
         assertFalse(rows.get(0).containsKey("scale"));
         assertEquals(150, rows.get(0).get("samples"));
+    }
+
+    @Test
+    void straightnessIsMeasuredPerScaleFromTheSamplesNoiseAndClasses() {
+        // classes of unit-variance Gaussians on the rectified-flow path: at w = 1 each class's flow has the
+        // Gaussian's closed-form straightness (2 - pi / 2) E||z||^2 (StraightnessTest); at w = 0 the paths bend more
+        FlowSchedule flow = (FlowSchedule) REGISTRY.createSchedule("rectified-flow", Parameters.empty());
+        GaussianMixture unit = new GaussianMixture(new double[] {0.5, 0.5}, new double[][] {{-3, 0}, {3, 1}}, new double[] {1, 1});
+        Denoiser model = new GaussianMixtureDenoiser(unit, flow, true).as(Parameterization.FLOW, flow);
+        Sampler euler = REGISTRY.createSampler("flow-euler", flow, Parameters.of("steps", 4));
+        Guide guide = Guide.classifierFree(c -> REGISTRY.createGuidance(c.type(), c.asParameters()), model, flow);
+        GuidanceSweep sweep = new GuidanceSweep(euler, guide, 100, List.of(0.0, 1.0), 1, label -> StepListener.NONE)
+                .withStraightness((guided, noise, options) -> Reflow.straightness(guided, flow,
+                        c -> REGISTRY.createSampler(c.type(), flow, Parameters.of(c.parameters())), noise, options, 400));
+        List<Map<String, Object>> rows = sweep.run(backend, new EvaluationClassifier(new GaussianMixtureJudge(unit, flow)),
+                unit.sample(300, new GaussianNoise(3)), null, new PrintWriter(new StringWriter()));
+        double squared = 0;
+        for (double v : Noise.seeded(model, backend, 200, 1).toDoubleArray()) {
+            squared += v * v;
+        }
+        double expected = (2 - Math.PI / 2) * squared / 200;
+        assertEquals(expected, (double) rows.get(1).get("straightness"), 0.01 * expected, "w = 1");
+        assertTrue((double) rows.get(0).get("straightness") > 2 * expected, "w = 0: " + rows.get(0).get("straightness"));
     }
 
     @Test

@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Test;
 class BomTest {
     private static final Path ROOT = Path.of("..");
 
-    /** The first {@code <tag>} of {@code xml} after its {@code <parent>} block (the module's own). */
+    /** The first {@code <tag>} of {@code xml} outside its parent, dependency, build and profile blocks (the module's own). */
     private static String own(String xml, String tag) {
-        String body = xml.replaceFirst("(?s)<parent>.*?</parent>", "");
+        String body = xml.replaceFirst("(?s)<parent>.*?</parent>", "")
+                .replaceAll("(?s)<(dependencyManagement|dependencies|build|profiles)>.*?</\\1>", "");
         Matcher m = Pattern.compile("<" + tag + ">([^<]+)</" + tag + ">").matcher(body);
         return m.find() ? m.group(1).strip() : null;
     }

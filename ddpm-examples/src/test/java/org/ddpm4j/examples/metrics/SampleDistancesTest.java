@@ -1,5 +1,7 @@
 package org.ddpm4j.examples.metrics;
 
+import org.ddpm4j.core.metrics.SampleDistances;
+import org.ddpm4j.core.metrics.FrechetDistance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

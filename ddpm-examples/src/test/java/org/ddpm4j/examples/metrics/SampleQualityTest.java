@@ -1,5 +1,6 @@
 package org.ddpm4j.examples.metrics;
 
+import org.ddpm4j.core.metrics.SampleDistances;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -53,14 +53,7 @@ public final class StepScheduleOptimizer {
      * @param pilots the pilot noise at {@code grid[0]}
      */
     public StepScheduleOptimizer(SamplerFactory factory, Denoiser denoiser, ExactFlow exact, Tensor pilots, double[] grid) {
-        if (grid.length < 2 || grid[grid.length - 1] != 0) {
-            throw new InvalidParameterException("grid", Arrays.toString(grid), "needs at least two descending times ending at 0");
-        }
-        for (int i = 1; i < grid.length; i++) {
-            if (!(grid[i] < grid[i - 1])) {
-                throw new InvalidParameterException("grid", Arrays.toString(grid), "must be strictly descending");
-            }
-        }
+        AlignYourSteps.checkDescendingToZero(grid);
         this.factory = factory;
         this.denoiser = denoiser;
         this.exact = exact;
@@ -105,6 +98,11 @@ public final class StepScheduleOptimizer {
 
     public double[] grid() {
         return grid.clone();
+    }
+
+    /** The pilots' exact end points (at t = 0), the model's own samples. */
+    public Tensor exactEndpoints() {
+        return trajectory[grid.length - 1];
     }
 
     /**
@@ -157,6 +155,14 @@ public final class StepScheduleOptimizer {
 
     /** The cheapest path of exactly {@code steps} jumps from grid point 0 to the last, as its start times. */
     public double[] cheapestPath(double[][] cost, int steps) {
+        return cheapestPath(grid, cost, steps);
+    }
+
+    /**
+     * The cheapest path of exactly {@code steps} jumps from {@code grid[0]} to its last time, as its
+     * start times, when the jump {@code grid[i] -> grid[j]} costs {@code cost[i][j]}.
+     */
+    public static double[] cheapestPath(double[] grid, double[][] cost, int steps) {
         int g = grid.length;
         if (steps < 1 || steps > g - 1) {
             throw new InvalidParameterException("steps", steps, "must be in [1, " + (g - 1) + "] for a grid of " + g + " times");

@@ -1,4 +1,4 @@
-package org.ddpm4j.examples.metrics;
+package org.ddpm4j.core.metrics;
 
 import java.util.function.Function;
 import org.ddpm4j.api.model.Classifier;

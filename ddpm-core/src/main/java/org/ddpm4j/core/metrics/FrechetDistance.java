@@ -1,4 +1,4 @@
-package org.ddpm4j.examples.metrics;
+package org.ddpm4j.core.metrics;
 
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.EigenDecomposition;
@@ -18,8 +18,22 @@ public final class FrechetDistance {
     public static double between(double[][] a, double[][] b) {
         double[] muA = mean(a);
         double[] muB = mean(b);
-        RealMatrix sA = covariance(a, muA);
-        RealMatrix sB = covariance(b, muB);
+        return between(muA, covariance(a, muA), muB, covariance(b, muB));
+    }
+
+    /**
+     * The distance between the Gaussians of two sets' moments, e.g. merged from the parts of a data
+     * set spread over machines; equal to {@link #between(double[][], double[][])} on the same rows up
+     * to rounding.
+     */
+    public static double between(FeatureMoments a, FeatureMoments b) {
+        if (a.dimension() != b.dimension()) {
+            throw new IllegalArgumentException("features of dimension " + a.dimension() + " and " + b.dimension() + " cannot be compared");
+        }
+        return between(a.mean(), new Array2DRowRealMatrix(a.covariance(), false), b.mean(), new Array2DRowRealMatrix(b.covariance(), false));
+    }
+
+    private static double between(double[] muA, RealMatrix sA, double[] muB, RealMatrix sB) {
         RealMatrix rootA = sqrtSymmetric(sA);
         RealMatrix middle = sqrtSymmetric(symmetrize(rootA.multiply(sB).multiply(rootA)));
         double meanTerm = 0;

@@ -1,19 +1,15 @@
-package org.ddpm4j.core.pipeline;
-
-import org.ddpm4j.core.plugin.PluginRegistry;
+package org.ddpm4j.core.plugin;
 
 /**
  * Starts loading a backend's native libraries ({@link org.ddpm4j.api.plugin.BackendFactory#preload()}) on a daemon thread
  * as soon as a command knows its backend, so that the loading (seconds for libtorch or TensorFlow)
  * overlaps the command's own start-up work (plugins, data, checkpoint) instead of following it
- * (docs/BENCHMARKS.md, "Start-up"). Part of the composition root: it alone looks the backend up
- * in the plugin registry, so that the CLI's commands never touch the registry themselves.
+ * (docs/BENCHMARKS.md, "Start-up"). In the core so that commands never touch the {@link PluginRegistry} themselves.
  */
 public final class NativePreload {
     private NativePreload() {
     }
 
-    /** Starts preloading the natives of the backend named {@code backend}; never fails (creating the backend reports problems). */
     public static void start(String backend) {
         Thread loader = new Thread(() -> {
             try {
