@@ -95,13 +95,6 @@ class ReflowCouplingsTest {
 
     /** {@code log p(k | x)} under the data mixture. */
     private double logPosterior(double x, double y, int k) {
-        double[] logs = new double[mixture.components()];
-        for (int c = 0; c < logs.length; c++) {
-            double v = mixture.std(c) * mixture.std(c);
-            double[] mu = mixture.mean(c);
-            logs[c] = Math.log(mixture.weight(c)) - Math.log(2 * Math.PI * v) - ((x - mu[0]) * (x - mu[0]) + (y - mu[1]) * (y - mu[1])) / (2 * v);
-        }
-        double max = java.util.Arrays.stream(logs).max().orElseThrow();
-        return logs[k] - max - Math.log(java.util.Arrays.stream(logs).map(l -> Math.exp(l - max)).sum());
+        return mixture.logPosterior(new double[] {x, y}, k);
     }
 }

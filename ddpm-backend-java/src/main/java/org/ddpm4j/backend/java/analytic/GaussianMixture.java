@@ -188,6 +188,13 @@ public final class GaussianMixture {
         return logDensity(x, 1, 0);
     }
 
+    /** {@code log p(k | x_0)}: the posterior of component {@code k} (a class) at a data point (Bayes). */
+    public double logPosterior(double[] x, int k) {
+        double[] logs = new double[weights.length];
+        componentLogDensities(x, 0, 1, 0, logs);
+        return logs[k] - logSumExp(logs);
+    }
+
     /** {@code n} exact samples, drawn from {@code noise}. */
     public double[][] sample(int n, GaussianNoise noise) {
         double[][] out = new double[n][];
