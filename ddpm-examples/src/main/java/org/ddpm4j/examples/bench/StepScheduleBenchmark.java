@@ -19,6 +19,7 @@ import java.util.function.Function;
 import org.ddpm4j.core.config.ComponentConfig;
 import org.ddpm4j.samplers.ProbabilityFlowOde;
 import org.ddpm4j.samplers.steps.AlignYourSteps;
+import org.ddpm4j.samplers.steps.ErrorBoundSteps;
 import org.ddpm4j.samplers.steps.HandMadeSpacings;
 import org.ddpm4j.samplers.steps.StepScheduleOptimizer;
 
@@ -35,7 +36,10 @@ import org.ddpm4j.samplers.steps.StepScheduleOptimizer;
 public final class StepScheduleBenchmark {
     /** The samplers tuned: name and solver order. */
     private static final List<Object[]> TUNED = List.of(new Object[] {"dpmsolver-multistep", 2}, new Object[] {"unipc", 2},
-            new Object[] {"unipc", 3});
+            new Object[] {"unipc", 3}, new Object[] {"ipndm", 4});
+
+    /** Tuned without GITS: its jump costs would take most of the time (they did in the first measurements). */
+    private static final String NO_GITS = "ipndm";
 
     /** Quadrature points of the AYS KLUB inside each grid interval. */
     private static final int AYS_SUBDIVISIONS = 4;
@@ -142,6 +146,9 @@ public final class StepScheduleBenchmark {
     }
 
     private static String name(Object[] tuned) {
+        if (tuned[0].equals(NO_GITS)) {
+            return "iPNDM-" + tuned[1];
+        }
         return (tuned[0].equals("unipc") ? "UniPC-" : "DPM-Solver++(") + tuned[1] + (tuned[0].equals("unipc") ? "" : "M)");
     }
 
@@ -162,7 +169,9 @@ public final class StepScheduleBenchmark {
             StepScheduleOptimizer o = new StepScheduleOptimizer(factory((String) t[0], (Integer) t[1]), model,
                     (x, from, to) -> ode.solve(model, x, from, to, Condition.none()), pilots, grid);
             optimizers.add(o);
-            if (!gits) {
+            if (!gits || t[0].equals(NO_GITS)) {
+                costs.add(null);
+                carriedCosts.add(null);
                 continue;
             }
             costs.add(o.jumpCosts(false, row -> { }));
@@ -170,6 +179,7 @@ public final class StepScheduleBenchmark {
             System.err.printf(Locale.ROOT, "  jump costs of %s: %.0f s%n", name(t), (System.nanoTime() - started) / 1e9);
         }
         AlignYourSteps ays = alignYourSteps(grid);
+        Tensor endpoints = optimizers.get(0).exactEndpoints();
         out.println("| evaluations | configuration | error | ratio |");
         out.println("|---:|---|---:|---:|");
         List<Row> all = new ArrayList<>();
@@ -193,7 +203,7 @@ public final class StepScheduleBenchmark {
                         startName = e.getKey();
                     }
                 }
-                if (gits) {
+                if (costs.get(k) != null) {
                     double[] path = o.cheapestPath(costs.get(k), nfe);
                     ours.add(measure("ddpm4j " + name(t) + ", GITS", factory((String) t[0], (Integer) t[1]).create(path)));
                     double[] carried = o.cheapestPath(carriedCosts.get(k), nfe);
@@ -206,6 +216,7 @@ public final class StepScheduleBenchmark {
                 double[] aligned = ays.schedule(nfe);
                 ours.add(measure("ddpm4j " + name(t) + ", AYS", factory((String) t[0], (Integer) t[1]).create(aligned)));
                 ours.add(measure("ddpm4j " + name(t) + ", AYS + descent", factory((String) t[0], (Integer) t[1]).create(o.descend(aligned, sweeps))));
+                ours.addAll(xue(t, o, nfe, endpoints, sweeps));
                 double[] handDescent = o.descend(families.get(startName), sweeps);
                 ours.add(measure("ddpm4j " + name(t) + ", " + startName + " + descent", factory((String) t[0], (Integer) t[1]).create(handDescent)));
                 System.err.printf(Locale.ROOT, "  %d evaluations, %s tuned: %.0f s%n", nfe, name(t), (System.nanoTime() - started) / 1e9);
@@ -232,6 +243,21 @@ public final class StepScheduleBenchmark {
         Tensor samples = model.as(Parameterization.SAMPLE, schedule).predict(end, 0.0, Condition.none());
         Tensor eps = pilots.backend().randn(new GaussianNoise(AYS_NOISE_SEED), pilots.shape());
         return new AlignYourSteps(model, schedule, samples, eps, grid, AYS_SUBDIVISIONS, f -> { });
+    }
+
+    /**
+     * Xue et al.'s least error bound (model-free), with weight 1 and with each step's error carried to
+     * t = 0 by the flow of data of the pilots' spread; descent starts from whichever has the lower pilot error.
+     */
+    private List<Row> xue(Object[] t, StepScheduleOptimizer o, int nfe, Tensor endpoints, int sweeps) {
+        StepScheduleOptimizer.SamplerFactory f = factory((String) t[0], (Integer) t[1]);
+        ErrorBoundSteps bound = new ErrorBoundSteps(schedule, ErrorBoundSteps.Solver.of((String) t[0]), (Integer) t[1]);
+        double[] plain = bound.schedule(nfe);
+        double[] carried = bound.carriedFor(endpoints).schedule(nfe);
+        double[] start = o.endpointError(plain) <= o.endpointError(carried) ? plain : carried;
+        return List.of(measure("ddpm4j " + name(t) + ", Xue", f.create(plain)),
+                measure("ddpm4j " + name(t) + ", Xue (carried)", f.create(carried)),
+                measure("ddpm4j " + name(t) + ", Xue + descent", f.create(o.descend(start, sweeps))));
     }
 
     private static Row labelled(String prefix, Row r) {

@@ -27,6 +27,7 @@ import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.samplers.ProbabilityFlowOde;
 import org.ddpm4j.samplers.steps.AlignYourSteps;
+import org.ddpm4j.samplers.steps.ErrorBoundSteps;
 import org.ddpm4j.samplers.steps.HandMadeSpacings;
 import org.ddpm4j.samplers.steps.StepScheduleOptimizer;
 import org.ddpm4j.toolkit.sampling.SamplerParameters;
@@ -41,13 +42,14 @@ import picocli.CommandLine.Model.CommandSpec;
  * evaluations, and writes the schedules into the model card; {@code ddpm sample} then uses them
  * when asked for that sampler and number of steps. Tuned on pilot noise against the model's own
  * probability flow (adaptive solver): GITS dynamic programming over a fine grid (or Align Your Steps
- * with {@code --method ays}), then descent on the sampler's endpoint error, keeping whichever of that and the best hand-made spacing (also
+ * with {@code --method ays}, or Xue et al.'s least solver error bound with {@code --method xue}), then descent on the sampler's endpoint error, keeping whichever of that and the best hand-made spacing (also
  * descended) ends lower on the pilots.
  */
 @Command(name = "tune-steps", mixinStandardHelpOptions = true,
         description = "Optimize the step schedule of a sampler for a trained model and store it in its model card.",
         footer = {"", "Example:", "  ddpm tune-steps --checkpoint runs/moons --nfe 5,8,10 --sampler unipc --param solver_order=2",
-                "  ddpm tune-steps --checkpoint runs/moons --nfe 5,8,10 --method ays"})
+                "  ddpm tune-steps --checkpoint runs/moons --nfe 5,8,10 --method ays",
+                "  ddpm tune-steps --checkpoint runs/moons --nfe 5,8,10 --method xue"})
 final class TuneStepsCommand implements Runnable {
     /** Quadrature points of the AYS KLUB inside each grid interval. */
     private static final int AYS_SUBDIVISIONS = 4;
@@ -67,12 +69,13 @@ final class TuneStepsCommand implements Runnable {
 
     /** Where the descent starts besides the best hand-made spacing. */
     enum Method {
-        gits, ays
+        gits, ays, xue
     }
 
     @Option(names = "--method", paramLabel = "NAME", defaultValue = "gits",
             description = "The schedule the descent starts from besides the best hand-made one: gits (Chen et al. 2024, dynamic program on "
-                    + "one-step errors) or ays (Align Your Steps, Sabour et al. 2024, least KL upper bound; cheaper: no jump costs) "
+                    + "one-step errors), ays (Align Your Steps, Sabour et al. 2024, least KL upper bound; cheaper: no jump costs) "
+                    + "or xue (Xue et al. 2024, least bound of the solver's discretization error; model-free, no model evaluations) "
                     + "(default: ${DEFAULT-VALUE}).")
     Method method;
 
@@ -167,7 +170,11 @@ final class TuneStepsCommand implements Runnable {
                         bestStart = e.getValue();
                     }
                 }
-                double[] start = method == Method.gits ? optimizer.cheapestPath(costs, n) : ays.schedule(n);
+                double[] start = switch (method) {
+                    case gits -> optimizer.cheapestPath(costs, n);
+                    case ays -> ays.schedule(n);
+                    case xue -> errorBound(optimizer, discrete, parameters, n);
+                };
                 double[] fromMethod = optimizer.descend(start, Checks.atLeast("--sweeps", sweeps, 0));
                 double[] fromHandMade = optimizer.descend(bestStart, sweeps);
                 double methodError = optimizer.endpointError(fromMethod);
@@ -189,6 +196,18 @@ final class TuneStepsCommand implements Runnable {
         card.withStepSchedule(entry).write(file);
         out.printf(Locale.ROOT, "wrote step schedules for %s %s at %s evaluations into %s%n", sampler, parameters, timesteps.keySet(), file);
         out.flush();
+    }
+
+    /**
+     * Xue et al.'s schedule for the sampler's order, with weight 1 or carried to t = 0 by the flow of
+     * data of the pilots' spread, whichever has the lower pilot error.
+     */
+    private double[] errorBound(StepScheduleOptimizer optimizer, DiscreteSchedule discrete, Map<String, Object> parameters, int n) {
+        int order = Integer.parseInt(String.valueOf(parameters.getOrDefault("solver_order", sampler.equals("ipndm") ? 4 : 2)));
+        ErrorBoundSteps bound = new ErrorBoundSteps(discrete, ErrorBoundSteps.Solver.of(sampler), order);
+        double[] plain = bound.schedule(n);
+        double[] carried = bound.carriedFor(optimizer.exactEndpoints()).schedule(n);
+        return optimizer.endpointError(plain) <= optimizer.endpointError(carried) ? plain : carried;
     }
 
     /** AYS on the optimizer's grid, from the pilots' exact end points (denoised at t = 0) and noise of its own seed. */
