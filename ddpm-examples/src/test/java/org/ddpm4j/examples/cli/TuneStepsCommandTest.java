@@ -70,10 +70,16 @@ class TuneStepsCommandTest {
         for (int i = 1; i < 4; i++) {
             assertTrue(four.get(i).doubleValue() < four.get(i - 1).doubleValue() && four.get(i).doubleValue() >= 0, four.toString());
         }
+        // Xue et al.'s error bound: model-free, neither jump costs nor AYS predictions
+        Cli xue = Cli.run("tune-steps", "--checkpoint", model.toString(), "--nfe", "4", "--method", "xue", "--pilots", "8", "--grid", "10",
+                "--sweeps", "0", "--threads", "1");
+        assertEquals(0, xue.exitCode(), xue.err());
+        assertTrue(!xue.out().contains("AYS data predictions") && !xue.out().contains("jump costs")
+                && xue.out().contains("4 evaluations: pilot endpoint error"), xue.out());
         Cli tooMany = Cli.run("tune-steps", "--checkpoint", model.toString(), "--nfe", "4,20", "--grid", "10", "--threads", "1");
         assertNotEquals(0, tooMany.exitCode());
         assertTrue(tooMany.err().contains("--nfe") && tooMany.err().contains("--grid") && !tooMany.out().contains("tuning"), tooMany.err());
-        Cli wrong = Cli.run("tune-steps", "--checkpoint", model.toString(), "--nfe", "4", "--method", "xue");
+        Cli wrong = Cli.run("tune-steps", "--checkpoint", model.toString(), "--nfe", "4", "--method", "karras");
         assertNotEquals(0, wrong.exitCode());
         assertTrue(wrong.err().contains("--method"), wrong.err());
     }
