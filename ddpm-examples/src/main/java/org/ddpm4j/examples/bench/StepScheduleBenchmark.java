@@ -38,7 +38,7 @@ public final class StepScheduleBenchmark {
     private static final List<Object[]> TUNED = List.of(new Object[] {"dpmsolver-multistep", 2}, new Object[] {"unipc", 2},
             new Object[] {"unipc", 3}, new Object[] {"ipndm", 4});
 
-    /** Tuned without GITS: its jump costs would take most of the time (they did in the first measurements). */
+    /** Tuned without GITS: the jump costs of each GITS sampler take most of the run's time. */
     private static final String NO_GITS = "ipndm";
 
     /** Quadrature points of the AYS KLUB inside each grid interval. */
@@ -146,10 +146,11 @@ public final class StepScheduleBenchmark {
     }
 
     private static String name(Object[] tuned) {
-        if (tuned[0].equals(NO_GITS)) {
-            return "iPNDM-" + tuned[1];
-        }
-        return (tuned[0].equals("unipc") ? "UniPC-" : "DPM-Solver++(") + tuned[1] + (tuned[0].equals("unipc") ? "" : "M)");
+        return switch ((String) tuned[0]) {
+            case "unipc" -> "UniPC-" + tuned[1];
+            case "ipndm" -> "iPNDM-" + tuned[1];
+            default -> "DPM-Solver++(" + tuned[1] + "M)";
+        };
     }
 
     /**

@@ -203,6 +203,7 @@ final class TuneStepsCommand implements Runnable {
      * data of the pilots' spread, whichever has the lower pilot error.
      */
     private double[] errorBound(StepScheduleOptimizer optimizer, DiscreteSchedule discrete, Map<String, Object> parameters, int n) {
+        // the samplers' own default orders: iPNDM 4, DPM-Solver++ and UniPC 2
         int order = Integer.parseInt(String.valueOf(parameters.getOrDefault("solver_order", sampler.equals("ipndm") ? 4 : 2)));
         ErrorBoundSteps bound = new ErrorBoundSteps(discrete, ErrorBoundSteps.Solver.of(sampler), order);
         double[] plain = bound.schedule(n);
