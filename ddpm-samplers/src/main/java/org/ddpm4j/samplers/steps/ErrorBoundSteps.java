@@ -38,7 +38,7 @@ import org.ddpm4j.api.tensor.Tensor;
  * form ({@code integral of e^u p(u) = e^u (p - p' + p'' - ...)}).
  *
  * <p>It depends on the noise schedule only, not on the model: no model evaluation (seconds of CPU at 10-20 steps, for BOBYQA).
- * The weight {@code w_i} is 1 (the sum of local errors, as in the paper), or with
+ * The weight {@code w_i} is 1 (the plain sum of local errors), or with
  * {@link #carried(double)} how much of an error at step i survives to t = 0 under the exact flow of
  * data {@code N(mu, s^2)} per coordinate, {@code sqrt(alpha_N^2 s^2 + sigma_N^2) / sqrt(alpha_i^2 s^2 + sigma_i^2)}:
  * the one model-dependent constant, the data's scale.
