@@ -1,0 +1,192 @@
+package org.ddpm4j.samplers.steps;
+
+import java.util.Arrays;
+import java.util.Map;
+import org.apache.commons.math3.exception.TooManyEvaluationsException;
+import org.apache.commons.math3.optim.InitialGuess;
+import org.apache.commons.math3.optim.MaxEval;
+import org.apache.commons.math3.optim.SimpleBounds;
+import org.apache.commons.math3.optim.nonlinear.scalar.GoalType;
+import org.apache.commons.math3.optim.nonlinear.scalar.ObjectiveFunction;
+import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.BOBYQAOptimizer;
+import org.ddpm4j.api.InvalidParameterException;
+import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.sampling.Sampler;
+import org.ddpm4j.api.schedule.DiscreteSchedule;
+import org.ddpm4j.api.tensor.Tensor;
+import org.ddpm4j.samplers.BespokeSampler;
+
+/**
+ * Learns a bespoke solver ({@code bespoke} sampler): its step times and its per-step coefficients
+ * together, by BOBYQA (Powell's derivative-free trust-region method) on the mean endpoint error of
+ * pilot samples against their exact (reference) endpoints.
+ *
+ * <p>The search starts at the coefficients' zero (DPM-Solver++(2M)) on given start times, so the
+ * start is a known solver. The times move in log sigma: the gaps between consecutive log sigmas
+ * (first time and sigma_min fixed) are a softmax of free numbers, so every point of the search is a
+ * valid descending schedule. A second set of held-out samples decides: the learned solver is kept
+ * only if its error there is below the start's, else the start is returned (with narrow modes and
+ * few pilots the fit can otherwise be worse on new noise than where it began).
+ */
+public final class BespokeOptimizer {
+
+    /** A {@code bespoke} sampler (or any with the same parameters) on these times and coefficients, stopping at t = 0. */
+    @FunctionalInterface
+    public interface SamplerFactory {
+        Sampler create(double[] timesteps, double[] coefficients);
+    }
+
+    /** Step times (descending model times) and the coefficients of the {@code bespoke} sampler. */
+    public record Solver(double[] timesteps, double[] coefficients) {
+    }
+
+    /**
+     * What the optimization found: the start and the learned solver with their errors on the pilots
+     * and on the held-out samples, and how many solver runs the search took.
+     */
+    public record Result(Solver start, Solver learned, double startPilot, double learnedPilot, double startHeldOut,
+            double learnedHeldOut, int runs) {
+        /** The learned solver if it beats the start on the held-out samples, else the start. */
+        public Solver chosen() {
+            return learnedHeldOut < startHeldOut ? learned : start;
+        }
+    }
+
+    private static final double TIME_BOUND = 2;
+    private static final double COEFFICIENT_BOUND = 1;
+    private static final double INITIAL_RADIUS = 0.05;
+    private static final double FINAL_RADIUS = 1e-6;
+
+    private final SamplerFactory factory;
+    private final Denoiser denoiser;
+    private final NoiseLevels levels;
+    private final Tensor pilots;
+    private final Tensor pilotEnds;
+    private final Tensor heldOut;
+    private final Tensor heldOutEnds;
+
+    /**
+     * @param pilots      noise the solver is fitted on, {@code pilotEnds} its exact endpoints (t = 0)
+     * @param heldOut     other noise that decides whether to keep the fit, {@code heldOutEnds} its endpoints
+     */
+    public BespokeOptimizer(SamplerFactory factory, Denoiser denoiser, DiscreteSchedule schedule, Tensor pilots, Tensor pilotEnds,
+            Tensor heldOut, Tensor heldOutEnds) {
+        this.factory = factory;
+        this.denoiser = denoiser;
+        this.levels = new NoiseLevels(schedule);
+        this.pilots = pilots;
+        this.pilotEnds = pilotEnds;
+        this.heldOut = heldOut;
+        this.heldOutEnds = heldOutEnds;
+    }
+
+    /** The solver's mean endpoint error on the pilots. */
+    public double pilotError(Solver s) {
+        return StepScheduleOptimizer.endpointError(factory.create(s.timesteps(), s.coefficients()), denoiser, pilots, pilotEnds);
+    }
+
+    /** The solver's mean endpoint error on the held-out samples. */
+    public double heldOutError(Solver s) {
+        return StepScheduleOptimizer.endpointError(factory.create(s.timesteps(), s.coefficients()), denoiser, heldOut, heldOutEnds);
+    }
+
+    /** The name of the candidate schedule on which the start solver (zero coefficients) has the least pilot error. */
+    public String bestStart(Map<String, double[]> candidates) {
+        String best = null;
+        double bestError = Double.POSITIVE_INFINITY;
+        for (Map.Entry<String, double[]> e : candidates.entrySet()) {
+            double error = pilotError(start(e.getValue()));
+            if (best == null || error < bestError) {
+                best = e.getKey();
+                bestError = error;
+            }
+        }
+        return best;
+    }
+
+    private static Solver start(double[] timesteps) {
+        return new Solver(timesteps.clone(), new double[BespokeSampler.coefficientCount(timesteps.length)]);
+    }
+
+    /**
+     * Optimizes times and coefficients from DPM-Solver++(2M) on {@code startTimes} (descending, the
+     * first kept, the solver stops at t = 0) with at most {@code maxRuns} solver runs on the pilots.
+     */
+    public Result optimize(double[] startTimes, int maxRuns) {
+        int n = startTimes.length;
+        for (int i = 1; i < n; i++) {
+            if (!(startTimes[i] < startTimes[i - 1] && startTimes[i] > 0)) {
+                throw new InvalidParameterException("startTimes", Arrays.toString(startTimes), "must be strictly descending and above 0");
+            }
+        }
+        Solver start = start(startTimes);
+        double startPilot = pilotError(start);
+        double[] logSigma = new double[n + 1];
+        for (int k = 0; k < n; k++) {
+            logSigma[k] = Math.log(levels.sigma(startTimes[k]));
+        }
+        logSigma[n] = Math.log(levels.sigma(0));
+        double[] logGaps = new double[n];
+        for (int k = 0; k < n; k++) {
+            logGaps[k] = Math.log(logSigma[k] - logSigma[k + 1]);
+        }
+        int timeParameters = n - 1;
+        int dimension = timeParameters + BespokeSampler.coefficientCount(n);
+        double[] lower = new double[dimension];
+        double[] upper = new double[dimension];
+        for (int i = 0; i < dimension; i++) {
+            double bound = i < timeParameters ? TIME_BOUND : COEFFICIENT_BOUND;
+            lower[i] = -bound;
+            upper[i] = bound;
+        }
+        double penalty = 100 * (Double.isFinite(startPilot) ? startPilot : 1) + 1;
+        double[] best = new double[dimension];
+        double[] bestError = {startPilot};
+        int[] runs = {0};
+        ObjectiveFunction objective = new ObjectiveFunction(x -> {
+            runs[0]++;
+            double error;
+            try {
+                error = pilotError(solver(x, timeParameters, logSigma, logGaps, startTimes[0]));
+            } catch (InvalidParameterException collapsed) {
+                // two times closer than the schedule resolves: not a schedule
+                error = Double.POSITIVE_INFINITY;
+            }
+            if (error < bestError[0]) {
+                bestError[0] = error;
+                System.arraycopy(x, 0, best, 0, dimension);
+            }
+            return Double.isFinite(error) ? Math.min(error, penalty) : penalty;
+        });
+        if (dimension >= 2) {
+            try {
+                new BOBYQAOptimizer(2 * dimension + 1, INITIAL_RADIUS, FINAL_RADIUS).optimize(new MaxEval(Math.max(maxRuns, 2 * dimension + 3)),
+                        objective, GoalType.MINIMIZE, new InitialGuess(new double[dimension]), new SimpleBounds(lower, upper));
+            } catch (TooManyEvaluationsException budgetSpent) {
+                // the best point seen so far is kept below
+            }
+        }
+        Solver learned = solver(best, timeParameters, logSigma, logGaps, startTimes[0]);
+        return new Result(start, learned, startPilot, bestError[0], heldOutError(start), heldOutError(learned), runs[0]);
+    }
+
+    /** The solver at search point {@code x}: log-gap offsets of the interior times, then the coefficients. */
+    private Solver solver(double[] x, int timeParameters, double[] logSigma, double[] logGaps, double firstTime) {
+        int n = logGaps.length;
+        double[] weights = new double[n];
+        double sum = 0;
+        for (int k = 0; k < n; k++) {
+            weights[k] = Math.exp(logGaps[k] + (k < timeParameters ? x[k] : 0));
+            sum += weights[k];
+        }
+        double total = logSigma[0] - logSigma[n];
+        double[] t = new double[n];
+        t[0] = firstTime;
+        double u = logSigma[0];
+        for (int k = 1; k < n; k++) {
+            u -= total * weights[k - 1] / sum;
+            t[k] = levels.time(Math.exp(u));
+        }
+        return new Solver(t, Arrays.copyOfRange(x, timeParameters, x.length));
+    }
+}
