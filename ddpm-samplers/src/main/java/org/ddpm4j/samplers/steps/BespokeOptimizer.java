@@ -56,6 +56,8 @@ public final class BespokeOptimizer {
     private static final double COEFFICIENT_BOUND = 1;
     private static final double INITIAL_RADIUS = 0.05;
     private static final double FINAL_RADIUS = 1e-6;
+    /** A restart of the search follows one that lowered the pilot error by at least this fraction. */
+    private static final double RESTART_GAIN = 0.01;
 
     private final SamplerFactory factory;
     private final Denoiser denoiser;
@@ -158,13 +160,21 @@ public final class BespokeOptimizer {
             }
             return Double.isFinite(error) ? Math.min(error, penalty) : penalty;
         });
-        if (dimension >= 2) {
+        // BOBYQA stops when its trust region has shrunk, which on narrow modes happens early and far from
+        // the budget: restart it from the best point with a fresh region while that still gains
+        int minimumRun = 2 * dimension + 3;
+        double before = Double.POSITIVE_INFINITY;
+        boolean first = true;
+        while (dimension >= 2 && (first || maxRuns - runs[0] >= minimumRun && bestError[0] < (1 - RESTART_GAIN) * before)) {
+            before = bestError[0];
             try {
-                new BOBYQAOptimizer(2 * dimension + 1, INITIAL_RADIUS, FINAL_RADIUS).optimize(new MaxEval(Math.max(maxRuns, 2 * dimension + 3)),
-                        objective, GoalType.MINIMIZE, new InitialGuess(new double[dimension]), new SimpleBounds(lower, upper));
+                new BOBYQAOptimizer(2 * dimension + 1, INITIAL_RADIUS, FINAL_RADIUS).optimize(
+                        new MaxEval(Math.max(maxRuns - runs[0], minimumRun)), objective, GoalType.MINIMIZE, new InitialGuess(best.clone()),
+                        new SimpleBounds(lower, upper));
             } catch (TooManyEvaluationsException budgetSpent) {
                 // the best point seen so far is kept below
             }
+            first = false;
         }
         Solver learned = solver(best, timeParameters, logSigma, logGaps, startTimes[0]);
         return new Result(start, learned, startPilot, bestError[0], heldOutError(start), heldOutError(learned), runs[0]);
