@@ -53,6 +53,16 @@ class BespokeSamplerTest {
         double[] zeros = new double[BespokeSampler.coefficientCount(7)];
         assertEquals(0, error(s, model, noise, end, "bespoke", "final_sigmas_type", "sigma_min", "timestep_spacing", "quadratic", "steps", 7,
                 "coefficients", list(zeros)), 1e-12);
+        // the second start is DPM-Solver++(2M) with diffusers' lower_order_final (first-order last step)
+        double[] quadratic = HandMadeSpacings.all((DiscreteSchedule) s, 7).get("quadratic");
+        BespokeOptimizer.Solver lowerFinal = new BespokeOptimizer(bespoke(s), model, (DiscreteSchedule) s, noise, end, noise, end)
+                .starts("quadratic", quadratic).get(1).solver();
+        Tensor dpmLowerFinal = Mixtures.REGISTRY.createSampler("dpmsolver-multistep", s, Parameters.of("solver_order", 2,
+                "final_sigmas_type", "sigma_min", "timesteps", HandMadeSpacings.asList(quadratic)))
+                .sample(model, noise, org.ddpm4j.api.sampling.SampleOptions.defaults());
+        assertEquals(0, error(s, model, noise, dpmLowerFinal, "bespoke", "final_sigmas_type", "sigma_min", "timesteps",
+                HandMadeSpacings.asList(quadratic), "coefficients", list(lowerFinal.coefficients())), 1e-6);
+        assertTrue(error(s, model, noise, dpmLowerFinal, "bespoke", common) > 1e-4);
         // a changed coefficient changes the result (the coefficients are read)
         zeros[5] = 0.1;
         assertTrue(error(s, model, noise, end, "bespoke", "final_sigmas_type", "sigma_min", "timestep_spacing", "quadratic", "steps", 7,

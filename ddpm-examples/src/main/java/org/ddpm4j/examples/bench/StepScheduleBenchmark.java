@@ -261,8 +261,8 @@ public final class StepScheduleBenchmark {
     }
 
     /**
-     * The bespoke solver at {@code nfe} evaluations: started from DPM-Solver++(2M) on the candidate
-     * schedule with the least error on its pilots (every hand-made family, GITS (carried) of each tuned
+     * The bespoke solver at {@code nfe} evaluations: started from DPM-Solver++(2M) (plain or with a
+     * first-order last step) on the candidate schedule with the least error on its pilots (every hand-made family, GITS (carried) of each tuned
      * sampler, AYS, and descent from the best of these for DPM-Solver++(2M)); rows for the start and
      * for the chosen solver (the learned one if it beats the start on the held-out samples).
      */
@@ -282,8 +282,9 @@ public final class StepScheduleBenchmark {
             }
         }
         candidates.put(first + " + descent", dpm.descend(candidates.get(first), sweeps));
-        String startName = bespoke.optimizer().bestStart(candidates);
-        BespokeOptimizer.Result r = bespoke.optimizer().optimize(candidates.get(startName), bespoke.runs());
+        BespokeOptimizer.Start start = bespoke.optimizer().bestStart(candidates);
+        String startName = start.name();
+        BespokeOptimizer.Result r = bespoke.optimizer().optimize(start.solver(), bespoke.runs());
         BespokeOptimizer.Solver chosen = r.chosen();
         String fit = String.format(Locale.ROOT, "%d pilots %.2e -> %.2e, held-out %.2e -> %.2e, %d runs", bespoke.pilots(), r.startPilot(),
                 r.learnedPilot(), r.startHeldOut(), r.learnedHeldOut(), r.runs());

@@ -134,7 +134,7 @@ final class BenchSamplersCommand implements Runnable {
     int bespokeRuns;
 
     @Option(names = "--bespoke-pilots", paramLabel = "N", defaultValue = "512",
-            description = "Pilot samples of the bespoke solver, and half as many held-out ones (default: ${DEFAULT-VALUE}).")
+            description = "Pilot samples of the bespoke solver, and as many held-out ones (default: ${DEFAULT-VALUE}).")
     int bespokePilots;
 
     @Option(names = "--tune-pilots", paramLabel = "N", defaultValue = "64", description = "Pilot samples for the optimized schedules (default: ${DEFAULT-VALUE}).")
@@ -194,7 +194,7 @@ final class BenchSamplersCommand implements Runnable {
                     noise, pilots, tuneGrid, out);
             if (Checks.atLeast("--bespoke-runs", bespokeRuns, 0) > 0) {
                 int p = Checks.atLeast("--bespoke-pilots", bespokePilots, 2);
-                tuned.withBespoke(Noise.seeded(model, backend, p, seed + 3_000_017), Noise.seeded(model, backend, p / 2, seed + 4_000_037), bespokeRuns);
+                tuned.withBespoke(Noise.seeded(model, backend, p, seed + 3_000_017), Noise.seeded(model, backend, p, seed + 4_000_037), bespokeRuns);
             }
             for (StepScheduleBenchmark.Row r : tuned.run(tuneNfe, Checks.atLeast("--tune-sweeps", tuneSweeps, 0), !noGits)) {
                 best.offer(r.label(), r.evaluations(), r.error());

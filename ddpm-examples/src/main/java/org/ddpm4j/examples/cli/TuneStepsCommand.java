@@ -230,7 +230,7 @@ final class TuneStepsCommand implements Runnable {
 
     /** Times and coefficients learned from the tuned {@code times}; the start (zero coefficients) if the fit loses on the held-out samples. */
     private BespokeOptimizer.Solver learn(BespokeOptimizer bespoke, double[] times, PrintWriter out, long started) {
-        BespokeOptimizer.Result r = bespoke.optimize(times, bespokeRuns);
+        BespokeOptimizer.Result r = bespoke.optimize(bespoke.bestStart(Map.of("tuned", times)).solver(), bespokeRuns);
         out.printf(Locale.ROOT, "    bespoke coefficients: pilot error %.3e -> %.3e, held-out %.3e -> %.3e (%d runs): %s, %.0f s%n", r.startPilot(),
                 r.learnedPilot(), r.startHeldOut(), r.learnedHeldOut(), r.runs(), r.chosen() == r.learned() ? "learned" : "start kept",
                 (System.nanoTime() - started) / 1e9);

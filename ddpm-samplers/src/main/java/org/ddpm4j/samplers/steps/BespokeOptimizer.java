@@ -1,6 +1,7 @@
 package org.ddpm4j.samplers.steps;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.apache.commons.math3.exception.TooManyEvaluationsException;
 import org.apache.commons.math3.optim.InitialGuess;
@@ -92,18 +93,32 @@ public final class BespokeOptimizer {
         return StepScheduleOptimizer.endpointError(factory.create(s.timesteps(), s.coefficients()), denoiser, heldOut, heldOutEnds);
     }
 
-    /** The name of the candidate schedule on which the start solver (zero coefficients) has the least pilot error. */
-    public String bestStart(Map<String, double[]> candidates) {
-        String best = null;
+    /** A start of the search: its name (the schedule, and which start solver) and the solver. */
+    public record Start(String name, Solver solver) {
+    }
+
+    /**
+     * The start with the least pilot error among DPM-Solver++(2M) on each candidate schedule, plain or
+     * with a first-order last step (diffusers' {@code lower_order_final}, better on few steps).
+     */
+    public Start bestStart(Map<String, double[]> candidates) {
+        Start best = null;
         double bestError = Double.POSITIVE_INFINITY;
         for (Map.Entry<String, double[]> e : candidates.entrySet()) {
-            double error = pilotError(start(e.getValue()));
-            if (best == null || error < bestError) {
-                best = e.getKey();
-                bestError = error;
+            for (Start s : starts(e.getKey(), e.getValue())) {
+                double error = pilotError(s.solver());
+                if (best == null || error < bestError) {
+                    best = s;
+                    bestError = error;
+                }
             }
         }
         return best;
+    }
+
+    /** DPM-Solver++(2M) on {@code timesteps}: plain, and with a first-order last step. */
+    public List<Start> starts(String name, double[] timesteps) {
+        return List.of(new Start(name, start(timesteps)), new Start(name + ", first-order last step", firstOrderLastStep(timesteps)));
     }
 
     private static Solver start(double[] timesteps) {
@@ -111,17 +126,43 @@ public final class BespokeOptimizer {
     }
 
     /**
-     * Optimizes times and coefficients from DPM-Solver++(2M) on {@code startTimes} (descending, the
-     * first kept, the solver stops at t = 0) with at most {@code maxRuns} solver runs on the pilots.
+     * DPM-Solver++(2M) with a first-order (DDIM) last step, as coefficients: the last step's weights
+     * {@code 1 + 1/(2r), -1/(2r)} corrected to {@code 1, 0}.
      */
+    private Solver firstOrderLastStep(double[] timesteps) {
+        Solver plain = start(timesteps);
+        int n = timesteps.length;
+        if (n < 2) {
+            return plain;
+        }
+        double lambdaPrevious = -Math.log(levels.sigma(timesteps[n - 2]));
+        double lambdaLast = -Math.log(levels.sigma(timesteps[n - 1]));
+        double lambdaEnd = -Math.log(levels.sigma(0));
+        double r = (lambdaLast - lambdaPrevious) / (lambdaEnd - lambdaLast);
+        double[] c = plain.coefficients();
+        int at = BespokeSampler.coefficientCount(n - 1);
+        c[at + 1] = -0.5 / r;
+        c[at + 2] = 0.5 / r;
+        return plain;
+    }
+
+    /** {@link #optimize(Solver, int)} from DPM-Solver++(2M) (zero coefficients) on {@code startTimes}. */
     public Result optimize(double[] startTimes, int maxRuns) {
+        return optimize(start(startTimes), maxRuns);
+    }
+
+    /**
+     * Optimizes times and coefficients from {@code start} (times descending, the first kept, the
+     * solver stops at t = 0) with at most {@code maxRuns} solver runs on the pilots.
+     */
+    public Result optimize(Solver start, int maxRuns) {
+        double[] startTimes = start.timesteps();
         int n = startTimes.length;
         for (int i = 1; i < n; i++) {
             if (!(startTimes[i] < startTimes[i - 1] && startTimes[i] > 0)) {
                 throw new InvalidParameterException("startTimes", Arrays.toString(startTimes), "must be strictly descending and above 0");
             }
         }
-        Solver start = start(startTimes);
         double startPilot = pilotError(start);
         double[] logSigma = new double[n + 1];
         for (int k = 0; k < n; k++) {
@@ -134,15 +175,16 @@ public final class BespokeOptimizer {
         }
         int timeParameters = n - 1;
         int dimension = timeParameters + BespokeSampler.coefficientCount(n);
+        double[] best = new double[dimension];
+        System.arraycopy(start.coefficients(), 0, best, timeParameters, dimension - timeParameters);
         double[] lower = new double[dimension];
         double[] upper = new double[dimension];
         for (int i = 0; i < dimension; i++) {
             double bound = i < timeParameters ? TIME_BOUND : COEFFICIENT_BOUND;
-            lower[i] = -bound;
-            upper[i] = bound;
+            lower[i] = best[i] - bound;
+            upper[i] = best[i] + bound;
         }
         double penalty = 100 * (Double.isFinite(startPilot) ? startPilot : 1) + 1;
-        double[] best = new double[dimension];
         double[] bestError = {startPilot};
         int[] runs = {0};
         ObjectiveFunction objective = new ObjectiveFunction(x -> {
