@@ -153,9 +153,13 @@ public final class BespokeOptimizer {
 
     /**
      * Optimizes times and coefficients from {@code start} (times descending, the first kept, the
-     * solver stops at t = 0) with at most {@code maxRuns} solver runs on the pilots.
+     * solver stops at t = 0) with at most {@code maxRuns} solver runs on the pilots (at least the
+     * {@code 2 d + 3} that BOBYQA needs to start in {@code d} dimensions).
      */
     public Result optimize(Solver start, int maxRuns) {
+        if (maxRuns < 1) {
+            throw new InvalidParameterException("maxRuns", maxRuns, "must be at least 1");
+        }
         double[] startTimes = start.timesteps();
         int n = startTimes.length;
         for (int i = 1; i < n; i++) {
