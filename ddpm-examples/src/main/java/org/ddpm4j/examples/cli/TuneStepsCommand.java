@@ -61,7 +61,8 @@ final class TuneStepsCommand implements Runnable {
     List<Integer> nfe;
 
     @Option(names = "--sampler", paramLabel = "NAME", defaultValue = "unipc",
-            description = "A sampler with one evaluation per step that takes fractional timesteps: unipc, dpmsolver-multistep or ipndm (default: ${DEFAULT-VALUE}).")
+            description = "A sampler with one evaluation per step that takes fractional timesteps: unipc, dpmsolver-multistep, ipndm or bespoke "
+                    + "(also learns its coefficients, --bespoke-runs) (default: ${DEFAULT-VALUE}).")
     String sampler;
 
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A sampler parameter, e.g. solver_order=2 (repeatable).")
