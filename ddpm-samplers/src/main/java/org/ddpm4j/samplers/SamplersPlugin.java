@@ -58,6 +58,11 @@ public final class SamplersPlugin implements Plugin {
                                 Map.of("solver_order", 2, "final_sigmas_type", "sigma_min", "steps", 48),
                                 Map.of("solver_order", 4, "final_sigmas_type", "sigma_min", "steps", 48),
                                 Map.of("solver_order", 3, "timestep_spacing", "quadratic", "final_sigmas_type", "sigma_min", "steps", 96))),
+                SamplerFactory.of(BespokeSampler.NAME, "bespoke non-stationary multistep: DPM-Solver++(2M) with per-step coefficients "
+                        + "learned for the model (Shaul et al. 2024; tune-steps --method bespoke)", BespokeSampler::new)
+                        .withExamples(List.of(
+                                Map.of("final_sigmas_type", "sigma_min", "steps", 48),
+                                Map.of("timestep_spacing", "quadratic", "final_sigmas_type", "sigma_min", "steps", 96))),
                 SamplerFactory.of(EulerSampler.NAME, "Euler's method on the probability-flow ODE in sigma (Karras et al. 2022)",
                         EulerSampler::new, "EulerDiscreteScheduler")
                         .withExamples(List.of(Map.of("steps", 48))),

@@ -54,7 +54,8 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
 
     /**
      * This card with {@code entry} among its step schedules (written by {@code ddpm tune-steps}:
-     * {@code sampler}, its {@code parameters} and {@code timesteps} per number of evaluations),
+     * {@code sampler}, its {@code parameters} and {@code timesteps} per number of evaluations, and for a
+     * learned solver its {@code coefficients} per number of evaluations),
      * replacing an entry for the same sampler and parameters.
      */
     public ModelCard withStepSchedule(Map<String, Object> entry) {
@@ -71,7 +72,7 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
     /**
      * The step schedule stored by {@link #withStepSchedule} for {@code sampler} at {@code steps}, whose
      * parameters agree with every one in {@code given}: the full sampler parameters to use (its
-     * {@code timesteps} included), or null.
+     * {@code timesteps} and stored {@code coefficients} included), or null.
      */
     @SuppressWarnings("unchecked")
     public Map<String, Object> tunedSteps(String sampler, Map<String, Object> given, int steps) {
@@ -86,6 +87,10 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
             if (agrees) {
                 Map<String, Object> run = new LinkedHashMap<>(parameters);
                 run.put("timesteps", new java.util.ArrayList<>((List<Object>) times.get(String.valueOf(steps))));
+                // a learned solver (bespoke) stores its coefficients per number of steps next to the times
+                if (e.get("coefficients") instanceof Map<?, ?> coefficients && coefficients.containsKey(String.valueOf(steps))) {
+                    run.put("coefficients", new java.util.ArrayList<>((List<Object>) coefficients.get(String.valueOf(steps))));
+                }
                 return run;
             }
         }

@@ -20,6 +20,7 @@ import org.ddpm4j.core.config.ComponentConfig;
 import org.ddpm4j.samplers.ProbabilityFlowOde;
 import org.ddpm4j.samplers.steps.AlignYourSteps;
 import org.ddpm4j.samplers.steps.ErrorBoundSteps;
+import org.ddpm4j.samplers.steps.BespokeOptimizer;
 import org.ddpm4j.samplers.steps.HandMadeSpacings;
 import org.ddpm4j.samplers.steps.StepScheduleOptimizer;
 
@@ -54,6 +55,7 @@ public final class StepScheduleBenchmark {
     private final Tensor pilots;
     private final int gridPoints;
     private final PrintWriter out;
+    private Bespoke bespoke;
 
     /** {@code samplers} makes a sampler on {@code schedule} from a configuration entry (e.g. {@code Pipeline::sampler}). */
     public StepScheduleBenchmark(Function<ComponentConfig, Sampler> samplers, DiscreteSchedule schedule, Denoiser model, ProbabilityFlowOde ode, Tensor noise,
@@ -222,6 +224,10 @@ public final class StepScheduleBenchmark {
                 ours.add(measure("ddpm4j " + name(t) + ", " + startName + " + descent", factory((String) t[0], (Integer) t[1]).create(handDescent)));
                 System.err.printf(Locale.ROOT, "  %d evaluations, %s tuned: %.0f s%n", nfe, name(t), (System.nanoTime() - started) / 1e9);
             }
+            if (bespoke != null) {
+                ours.addAll(bespokeRows(nfe, optimizers.get(0), gits ? carriedCosts : List.of(), ays, sweeps));
+                System.err.printf(Locale.ROOT, "  %d evaluations, bespoke learned: %.0f s%n", nfe, (System.nanoTime() - started) / 1e9);
+            }
             print(own, anyList);
             print(anyList, anyList);
             print(labelled("best of ddpm4j's tuned samplers with a hand-made list: ", best(handMade)), anyList);
@@ -259,6 +265,60 @@ public final class StepScheduleBenchmark {
         return List.of(measure("ddpm4j " + name(t) + ", Xue", f.create(plain)),
                 measure("ddpm4j " + name(t) + ", Xue (carried)", f.create(carried)),
                 measure("ddpm4j " + name(t) + ", Xue + descent", f.create(o.descend(start, sweeps))));
+    }
+
+    /** The bespoke solver's pilots and held-out samples (noise and exact endpoints) and its search budget. */
+    private record Bespoke(BespokeOptimizer optimizer, int pilots, int runs) {
+    }
+
+    /**
+     * Also learn a bespoke solver (times and coefficients, {@code bespoke} sampler) at each budget,
+     * on {@code pilots} and kept only if better on {@code heldOut}, at most {@code runs} solver runs each.
+     */
+    public StepScheduleBenchmark withBespoke(Tensor pilots, Tensor heldOut, int runs) {
+        BespokeOptimizer o = new BespokeOptimizer(this::bespokeSampler, model, schedule, pilots, ode.solve(model, pilots, schedule.trainSteps() - 1, 0,
+                Condition.none()), heldOut, ode.solve(model, heldOut, schedule.trainSteps() - 1, 0, Condition.none()));
+        this.bespoke = new Bespoke(o, pilots.shape()[0], runs);
+        return this;
+    }
+
+    private Sampler bespokeSampler(double[] t, double[] coefficients) {
+        return sampler("bespoke", "final_sigmas_type", "sigma_min", "timesteps", HandMadeSpacings.asList(t), "coefficients",
+                HandMadeSpacings.asList(coefficients));
+    }
+
+    /**
+     * The bespoke solver at {@code nfe} evaluations: started from DPM-Solver++(2M) (plain or with a
+     * first-order last step) on the candidate schedule with the least error on its pilots (every hand-made family, GITS (carried) of each tuned
+     * sampler, AYS, and descent from the best of these for DPM-Solver++(2M)); rows for the start and
+     * for the chosen solver (the learned one if it beats the start on the held-out samples).
+     */
+    private List<Row> bespokeRows(int nfe, StepScheduleOptimizer dpm, List<double[][]> carriedCosts, AlignYourSteps ays, int sweeps) {
+        Map<String, double[]> candidates = new LinkedHashMap<>(HandMadeSpacings.all(schedule, nfe));
+        for (int k = 0; k < carriedCosts.size(); k++) {
+            candidates.put("GITS (carried) of " + name(TUNED.get(k)), dpm.cheapestPath(carriedCosts.get(k), nfe));
+        }
+        candidates.put("AYS", ays.schedule(nfe));
+        String first = null;
+        double firstError = Double.POSITIVE_INFINITY;
+        for (Map.Entry<String, double[]> e : candidates.entrySet()) {
+            double error = dpm.endpointError(e.getValue());
+            if (error < firstError) {
+                firstError = error;
+                first = e.getKey();
+            }
+        }
+        candidates.put(first + " + descent", dpm.descend(candidates.get(first), sweeps));
+        BespokeOptimizer.Start start = bespoke.optimizer().bestStart(candidates);
+        String startName = start.name();
+        BespokeOptimizer.Result r = bespoke.optimizer().optimize(start.solver(), bespoke.runs());
+        BespokeOptimizer.Solver chosen = r.chosen();
+        String fit = String.format(Locale.ROOT, "%d pilots %.2e -> %.2e, held-out %.2e -> %.2e, %d runs", bespoke.pilots(), r.startPilot(),
+                r.learnedPilot(), r.startHeldOut(), r.learnedHeldOut(), r.runs());
+        return List.of(
+                measure("ddpm4j bespoke start: DPM-Solver++(2M) on " + startName, bespokeSampler(r.start().timesteps(), r.start().coefficients())),
+                measure("ddpm4j bespoke, " + (chosen == r.learned() ? "learned" : "start kept (learned worse on held-out)") + " from "
+                        + startName + " (" + fit + ")", bespokeSampler(chosen.timesteps(), chosen.coefficients())));
     }
 
     private static Row labelled(String prefix, Row r) {

@@ -129,6 +129,14 @@ final class BenchSamplersCommand implements Runnable {
     @Option(names = "--no-gits", description = "Leave GITS out of the optimized step schedules (its jump costs take most of their time).")
     boolean noGits;
 
+    @Option(names = "--bespoke-runs", paramLabel = "N", defaultValue = "2000",
+            description = "Solver runs of the bespoke solver's search per budget; 0 leaves it out (default: ${DEFAULT-VALUE}).")
+    int bespokeRuns;
+
+    @Option(names = "--bespoke-pilots", paramLabel = "N", defaultValue = "512",
+            description = "Pilot samples of the bespoke solver, and as many held-out ones (default: ${DEFAULT-VALUE}).")
+    int bespokePilots;
+
     @Option(names = "--tune-pilots", paramLabel = "N", defaultValue = "64", description = "Pilot samples for the optimized schedules (default: ${DEFAULT-VALUE}).")
     int tunePilots;
 
@@ -182,8 +190,13 @@ final class BenchSamplersCommand implements Runnable {
         out.printf(Locale.ROOT, "| ode | rtol=1e-4, atol=1e-4 (adaptive) | - | %d | %.2e |%n", adaptive.evaluations, adaptive.error(adaptive.endpoint));
         if (!noTune) {
             Tensor pilots = Noise.seeded(model, backend, Checks.atLeast("--tune-pilots", tunePilots, 1), seed + 1_000_003);
-            for (StepScheduleBenchmark.Row r : new StepScheduleBenchmark(pipeline::sampler, SamplerParameters.discrete(s, "bench samplers"), model, exact,
-                    noise, pilots, tuneGrid, out).run(tuneNfe, Checks.atLeast("--tune-sweeps", tuneSweeps, 0), !noGits)) {
+            StepScheduleBenchmark tuned = new StepScheduleBenchmark(pipeline::sampler, SamplerParameters.discrete(s, "bench samplers"), model, exact,
+                    noise, pilots, tuneGrid, out);
+            if (Checks.atLeast("--bespoke-runs", bespokeRuns, 0) > 0) {
+                int p = Checks.atLeast("--bespoke-pilots", bespokePilots, 2);
+                tuned.withBespoke(Noise.seeded(model, backend, p, seed + 3_000_017), Noise.seeded(model, backend, p, seed + 4_000_037), bespokeRuns);
+            }
+            for (StepScheduleBenchmark.Row r : tuned.run(tuneNfe, Checks.atLeast("--tune-sweeps", tuneSweeps, 0), !noGits)) {
                 best.offer(r.label(), r.evaluations(), r.error());
             }
         }

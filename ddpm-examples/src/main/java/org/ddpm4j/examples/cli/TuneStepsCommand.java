@@ -26,8 +26,10 @@ import org.ddpm4j.core.pipeline.PipelineParts;
 import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.samplers.ProbabilityFlowOde;
+import org.ddpm4j.samplers.BespokeSampler;
 import org.ddpm4j.samplers.steps.AlignYourSteps;
 import org.ddpm4j.samplers.steps.ErrorBoundSteps;
+import org.ddpm4j.samplers.steps.BespokeOptimizer;
 import org.ddpm4j.samplers.steps.HandMadeSpacings;
 import org.ddpm4j.samplers.steps.StepScheduleOptimizer;
 import org.ddpm4j.toolkit.sampling.SamplerParameters;
@@ -61,7 +63,8 @@ final class TuneStepsCommand implements Runnable {
     List<Integer> nfe;
 
     @Option(names = "--sampler", paramLabel = "NAME", defaultValue = "unipc",
-            description = "A sampler with one evaluation per step that takes fractional timesteps: unipc, dpmsolver-multistep or ipndm (default: ${DEFAULT-VALUE}).")
+            description = "A sampler with one evaluation per step that takes fractional timesteps: unipc, dpmsolver-multistep, ipndm or bespoke "
+                    + "(also learns its coefficients, --bespoke-runs) (default: ${DEFAULT-VALUE}).")
     String sampler;
 
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A sampler parameter, e.g. solver_order=2 (repeatable).")
@@ -91,6 +94,10 @@ final class TuneStepsCommand implements Runnable {
     @Option(names = "--tolerance", paramLabel = "TOL", defaultValue = "1e-6", description = "rtol = atol of the reference probability flow (default: ${DEFAULT-VALUE}).")
     double tolerance;
 
+    @Option(names = "--bespoke-runs", paramLabel = "N", defaultValue = "2000",
+            description = "With --sampler bespoke: solver runs of the search for its times and coefficients per budget (default: ${DEFAULT-VALUE}).")
+    int bespokeRuns;
+
     @Option(names = "--seed", paramLabel = "S", defaultValue = "12345", description = "Seed of the pilot noise (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -102,15 +109,15 @@ final class TuneStepsCommand implements Runnable {
 
     @Override
     public void run() {
-        if (!List.of("unipc", "dpmsolver-multistep", "ipndm").contains(sampler)) {
+        if (!List.of("unipc", "dpmsolver-multistep", "ipndm", BespokeSampler.NAME).contains(sampler)) {
             throw new InvalidParameterException("--sampler", sampler,
-                    "must be unipc, dpmsolver-multistep or ipndm (one evaluation per step, fractional timesteps)");
+                    "must be unipc, dpmsolver-multistep, ipndm or bespoke (one evaluation per step, fractional timesteps)");
         }
         for (int n : nfe) {
             Checks.atLeast("--nfe", n, 1);
         }
         Map<String, Object> parameters = new LinkedHashMap<>(KeyValues.parse(samplerParams));
-        for (String key : List.of("steps", "timesteps", "timestep_spacing", "use_karras_sigmas", "use_lu_lambdas", "use_exponential_sigmas",
+        for (String key : List.of("steps", "timesteps", "coefficients", "timestep_spacing", "use_karras_sigmas", "use_lu_lambdas", "use_exponential_sigmas",
                 "use_beta_sigmas")) {
             if (parameters.containsKey(key)) {
                 throw new InvalidParameterException("--param " + key, parameters.get(key), "places the steps, which is what tune-steps does; leave it out");
@@ -122,6 +129,7 @@ final class TuneStepsCommand implements Runnable {
         ModelSource source = ModelSource.checkpoint("--checkpoint", checkpoint);
         ModelCard card = source.card();
         Map<String, Object> timesteps = new LinkedHashMap<>();
+        Map<String, Object> coefficients = new LinkedHashMap<>();
         // the pipeline's sampler is built now, so parameters it rejects fail before the long part
         PipelineConfig config = PipelineConfig.of(backendChoice.config(source)).withSampler(new ComponentConfig(sampler, parameters));
         try (Pipeline pipeline = Pipelines.build(config, PipelineParts.none().model(source))) {
@@ -157,6 +165,8 @@ final class TuneStepsCommand implements Runnable {
                     out.flush();
                 }
             }) : null;
+            BespokeOptimizer bespoke = sampler.equals(BespokeSampler.NAME) ? bespokeOptimizer(pipeline, model, discrete, optimizer, ode,
+                    parameters, out, started) : null;
             AlignYourSteps ays = method == Method.ays ? alignYourSteps(model, discrete, optimizer, backend, out, started) : null;
             for (int n : nfe) {
                 String bestName = null;
@@ -185,6 +195,11 @@ final class TuneStepsCommand implements Runnable {
                         bestError / Math.min(methodError, handError),
                         (System.nanoTime() - started) / 1e9);
                 out.flush();
+                if (bespoke != null) {
+                    BespokeOptimizer.Solver learned = learn(bespoke, chosen, out, started);
+                    chosen = learned.timesteps();
+                    coefficients.put(String.valueOf(n), HandMadeSpacings.asList(learned.coefficients()));
+                }
                 timesteps.put(String.valueOf(n), HandMadeSpacings.asList(chosen));
             }
         }
@@ -192,6 +207,9 @@ final class TuneStepsCommand implements Runnable {
         entry.put("sampler", sampler);
         entry.put("parameters", parameters);
         entry.put("timesteps", timesteps);
+        if (!coefficients.isEmpty()) {
+            entry.put("coefficients", coefficients);
+        }
         Path file = checkpoint.resolve(ModelCard.FILE);
         card.withStepSchedule(entry).write(file);
         out.printf(Locale.ROOT, "wrote step schedules for %s %s at %s evaluations into %s%n", sampler, parameters, timesteps.keySet(), file);
@@ -209,6 +227,36 @@ final class TuneStepsCommand implements Runnable {
         double[] plain = bound.schedule(n);
         double[] carried = bound.carriedFor(optimizer.exactEndpoints()).schedule(n);
         return optimizer.endpointError(plain) <= optimizer.endpointError(carried) ? plain : carried;
+    }
+
+    /**
+     * The bespoke solver's optimizer: fitted on the pilots (their exact endpoints from {@code optimizer}),
+     * the fit kept only if better on as many held-out samples of their own seed (their reference flow solved here).
+     */
+    private BespokeOptimizer bespokeOptimizer(Pipeline pipeline, Denoiser model, DiscreteSchedule discrete, StepScheduleOptimizer optimizer,
+            ProbabilityFlowOde ode, Map<String, Object> parameters, PrintWriter out, long started) {
+        Checks.atLeast("--bespoke-runs", bespokeRuns, 1);
+        Tensor heldOut = Noise.seeded(model, pipeline.backend(), pilots, seed + 2);
+        double[] grid = optimizer.grid();
+        Tensor heldOutEnds = ode.solve(model, heldOut, grid[0], 0, Condition.none());
+        out.printf(Locale.ROOT, "  reference flow of %d held-out samples, %.0f s%n", pilots, (System.nanoTime() - started) / 1e9);
+        out.flush();
+        return new BespokeOptimizer((t, c) -> {
+            Map<String, Object> p = new LinkedHashMap<>(parameters);
+            p.put("timesteps", HandMadeSpacings.asList(t));
+            p.put("coefficients", HandMadeSpacings.asList(c));
+            return pipeline.sampler(new ComponentConfig(sampler, p));
+        }, model, discrete, optimizer.pilots(), optimizer.exactEndpoints(), heldOut, heldOutEnds);
+    }
+
+    /** Times and coefficients learned from the tuned {@code times}; the start (zero coefficients) if the fit loses on the held-out samples. */
+    private BespokeOptimizer.Solver learn(BespokeOptimizer bespoke, double[] times, PrintWriter out, long started) {
+        BespokeOptimizer.Result r = bespoke.optimize(bespoke.bestStart(Map.of("tuned", times)).solver(), bespokeRuns);
+        out.printf(Locale.ROOT, "    bespoke coefficients: pilot error %.3e -> %.3e, held-out %.3e -> %.3e (%d runs): %s, %.0f s%n", r.startPilot(),
+                r.learnedPilot(), r.startHeldOut(), r.learnedHeldOut(), r.runs(), r.chosen() == r.learned() ? "learned" : "start kept",
+                (System.nanoTime() - started) / 1e9);
+        out.flush();
+        return r.chosen();
     }
 
     /** AYS on the optimizer's grid, from the pilots' exact end points (denoised at t = 0) and noise of its own seed. */

@@ -168,12 +168,13 @@ class SampleCommandTest {
     @Test
     void benchSamplersPrintsTheTable(@TempDir Path dir) {
         Cli r = Cli.run("bench", "samplers", "--denoiser", "gmm:" + mixture(dir), "--n", "8", "--steps", "10", "--tune-nfe", "4",
-                "--tune-pilots", "4", "--tune-grid", "8", "--tune-sweeps", "1");
+                "--tune-pilots", "4", "--tune-grid", "8", "--tune-sweeps", "1", "--bespoke-pilots", "16", "--bespoke-runs", "40");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("| 4 | best of diffusers with any list: ") && r.out().contains("| 4 | ddpm4j UniPC-2, GITS + descent |"), r.out());
         // Xue's rows for every tuned sampler; iPNDM-4 tuned without GITS
         assertTrue(r.out().contains("| 4 | ddpm4j UniPC-2, Xue |") && r.out().contains("| 4 | ddpm4j DPM-Solver++(2M), Xue (carried) |")
                 && r.out().contains("| 4 | ddpm4j iPNDM-4, Xue + descent |") && !r.out().contains("iPNDM-4, GITS"), r.out());
+        assertTrue(r.out().contains("| 4 | ddpm4j bespoke start: DPM-Solver++(2M) on ") && r.out().contains("| 4 | ddpm4j bespoke, "), r.out());
         assertTrue(r.out().contains("| ddim | timestep_spacing=trailing, set_alpha_to_one=false, clip_sample=false | 10 | 10 |"), r.out());
         assertTrue(r.out().contains("| heun | timestep_spacing=trailing, final_sigmas_type=sigma_min | 10 | 20 |"), r.out());
         assertTrue(r.out().contains("best at <= 10 evaluations: "), r.out());

@@ -82,5 +82,23 @@ class TuneStepsCommandTest {
         Cli wrong = Cli.run("tune-steps", "--checkpoint", model.toString(), "--nfe", "4", "--method", "karras");
         assertNotEquals(0, wrong.exitCode());
         assertTrue(wrong.err().contains("--method"), wrong.err());
+
+        // the bespoke solver: times and coefficients in a second entry, both used by sample
+        Cli bespoke = Cli.run("tune-steps", "--checkpoint", model.toString(), "--nfe", "3", "--sampler", "bespoke", "--pilots", "8",
+                "--grid", "10", "--sweeps", "1", "--bespoke-runs", "60", "--threads", "1");
+        assertEquals(0, bespoke.exitCode(), bespoke.err());
+        assertTrue(bespoke.out().contains("bespoke coefficients: pilot error"), bespoke.out());
+        ModelCard withBespoke = ModelCard.read(model.resolve(ModelCard.FILE));
+        assertEquals(2, withBespoke.stepSchedules().size());
+        Map<String, Object> entry = withBespoke.stepSchedules().get(1);
+        assertEquals("bespoke", entry.get("sampler"));
+        List<Number> stored = (List<Number>) ((Map<String, Object>) entry.get("coefficients")).get("3");
+        assertEquals(9, stored.size());
+        assertEquals(stored, withBespoke.tunedSteps("bespoke", Map.of(), 3).get("coefficients"));
+        Cli sampled = Cli.run("sample", "--checkpoint", model.toString(), "--sampler", "bespoke", "--steps", "3", "--n", "8", "--threads", "1",
+                "--out", dir.resolve("d.npy").toString());
+        assertEquals(0, sampled.exitCode(), sampled.err());
+        assertTrue(sampled.out().contains("using the optimized step schedule") && sampled.out().contains("3 steps, 3 model evaluations"),
+                sampled.out());
     }
 }

@@ -70,10 +70,11 @@ public final class ErrorBoundSteps {
         /** The solver of a sampler name: dpmsolver-multistep, unipc or ipndm. */
         public static Solver of(String sampler) {
             return switch (sampler) {
-                case "dpmsolver-multistep" -> DPM_SOLVER_PP;
+                // bespoke starts from DPM-Solver++(2M)'s nodes; its learned corrections come after the times
+                case "dpmsolver-multistep", "bespoke" -> DPM_SOLVER_PP;
                 case "unipc" -> UNIPC;
                 case "ipndm" -> IPNDM;
-                default -> throw new InvalidParameterException("sampler", sampler, "must be dpmsolver-multistep, unipc or ipndm for the error bound");
+                default -> throw new InvalidParameterException("sampler", sampler, "must be dpmsolver-multistep, unipc, ipndm or bespoke for the error bound");
             };
         }
 

@@ -67,7 +67,7 @@ public final class HandMadeSpacings {
         return r;
     }
 
-    /** A list of model times as a parameter value. */
+    /** A list of numbers (model times, a solver's coefficients) as a parameter value. */
     public static List<Double> asList(double[] t) {
         List<Double> l = new ArrayList<>(t.length);
         for (double v : t) {

@@ -100,6 +100,11 @@ public final class StepScheduleOptimizer {
         return grid.clone();
     }
 
+    /** The pilot noise at {@code grid[0]}. */
+    public Tensor pilots() {
+        return pilots;
+    }
+
     /** The pilots' exact end points (at t = 0), the model's own samples. */
     public Tensor exactEndpoints() {
         return trajectory[grid.length - 1];
@@ -195,11 +200,16 @@ public final class StepScheduleOptimizer {
 
     /** The whole sampler's mean absolute endpoint error on the pilots with these times. */
     public double endpointError(double[] timesteps) {
-        try (SamplingRun run = factory.create(timesteps).start(denoiser, pilots, SampleOptions.defaults())) {
+        return endpointError(factory.create(timesteps), denoiser, pilots, trajectory[grid.length - 1]);
+    }
+
+    /** The mean absolute error of {@code sampler} started on {@code noise} against {@code exactEnd}; infinite if NaN. */
+    public static double endpointError(Sampler sampler, Denoiser denoiser, Tensor noise, Tensor exactEnd) {
+        try (SamplingRun run = sampler.start(denoiser, noise, SampleOptions.defaults())) {
             while (!run.isDone()) {
                 run.step();
             }
-            double e = run.result().sub(trajectory[grid.length - 1]).abs().mean();
+            double e = run.result().sub(exactEnd).abs().mean();
             return Double.isNaN(e) ? Double.POSITIVE_INFINITY : e;
         }
     }

@@ -1,0 +1,139 @@
+package org.ddpm4j.samplers;
+
+import java.util.OptionalInt;
+import org.ddpm4j.api.InvalidParameterException;
+import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.schedule.Schedule;
+import org.ddpm4j.api.tensor.Tensor;
+import org.ddpm4j.toolkit.sampling.BaseSampler;
+import org.ddpm4j.toolkit.sampling.History;
+import org.ddpm4j.toolkit.sampling.NoiseLevel;
+import org.ddpm4j.toolkit.sampling.SamplerParameters;
+import org.ddpm4j.toolkit.sampling.Step;
+import org.ddpm4j.toolkit.sampling.UpdateRule;
+
+/**
+ * A non-stationary linear multistep solver whose per-step coefficients are learned for one model
+ * (bespoke solvers: Shaul et al. 2024; the coefficients come from
+ * {@link org.ddpm4j.samplers.steps.BespokeOptimizer}). Step {@code i}, from noise level {@code s}
+ * to {@code t}, with the data predictions {@code D_i, D_{i-1}, D_{i-2}} of the last steps, is
+ * <pre>
+ *   x_{i+1} = (1 + c_{i,0}) (sigma_t / sigma_s) x_i + alpha_t (1 - e^{-h}) sum_j (w_{ij} + c_{i,j+1}) D_{i-j}
+ * </pre>
+ * where {@code w} are DPM-Solver++(2M)'s weights ({@code 1 + 1/(2 r), -1/(2 r), 0} with
+ * {@code r = h_{i-1} / h_i}; {@code 1} at the first step and at a final jump to sigma = 0). The
+ * learned numbers {@code c} are corrections to that exponential-integrator step, so all zero (the
+ * default) is DPM-Solver++(2M) without {@code lower_order_final}, and they stay of order 1 however
+ * the steps are placed, which keeps their optimization well scaled.
+ *
+ * <p>Parameters: those of {@code dpmsolver-multistep} that place the steps ({@code steps}, {@code
+ * timesteps}, {@code timestep_spacing} (default logsnr), the sigma schedules, {@code
+ * final_sigmas_type}, ...), the thresholding keys, and {@code coefficients}: the corrections
+ * {@code c}, step after step, each step {@code 1 + min(i + 1, 3)} numbers ({@link #coefficientCount}).
+ * A run resumed mid-way ({@code startAt}) lacks the earlier predictions and takes first-order steps
+ * until it has them.
+ */
+public final class BespokeSampler extends BaseSampler {
+    public static final String NAME = "bespoke";
+    /** How many data predictions each step combines at most. */
+    public static final int HISTORY = 3;
+
+    private final SolverSteps plan;
+    private final boolean finalZero;
+    private final double[] corrections;
+    private final boolean learned;
+    private final PredictionClipping clipping;
+
+    public BespokeSampler(Schedule schedule, Parameters p) {
+        this(p, DpmSolverMultistepSampler.plan(SamplerParameters.discrete(schedule, NAME), p, "logsnr"), schedule);
+    }
+
+    private BespokeSampler(Parameters p, SolverSteps plan, Schedule schedule) {
+        super(NAME, schedule, plan.timesteps());
+        this.plan = plan;
+        this.finalZero = SolverSteps.finalZero(p);
+        int n = plan.timesteps().length;
+        this.learned = p.has("coefficients");
+        this.corrections = learned ? checked(p, n) : new double[coefficientCount(n)];
+        this.clipping = PredictionClipping.read(p, null);
+    }
+
+    private static double[] checked(Parameters p, int steps) {
+        double[] c = p.requireDoubleArray("coefficients");
+        if (c.length != coefficientCount(steps)) {
+            throw new InvalidParameterException(p.qualify("coefficients"), c.length + " numbers", "must be " + coefficientCount(steps)
+                    + " numbers for " + steps + " steps (1 + min(i + 1, " + HISTORY + ") per step i)");
+        }
+        for (int i = 0; i < c.length; i++) {
+            if (!Double.isFinite(c[i])) {
+                throw new InvalidParameterException(p.qualify("coefficients") + "[" + i + "]", c[i], "must be a finite number");
+            }
+        }
+        return c;
+    }
+
+    /** The number of learned coefficients of a solver of {@code steps} steps. */
+    public static int coefficientCount(int steps) {
+        return offset(steps);
+    }
+
+    /** Where step {@code i}'s coefficients start. */
+    private static int offset(int i) {
+        int sum = 0;
+        for (int k = 0; k < i; k++) {
+            sum += 1 + Math.min(k + 1, HISTORY);
+        }
+        return sum;
+    }
+
+    /** DPM-Solver++(2M)'s weights of {@code D_i, D_{i-1}, ...} at step {@code i}. */
+    private double[] startWeights(int i, int n) {
+        double[] w = new double[Math.min(i + 1, HISTORY)];
+        if (i == 0 || i == n - 1 && finalZero) {
+            w[0] = 1;
+            return w;
+        }
+        double h = plan.level(i + 1).lambda() - plan.level(i).lambda();
+        double r = (plan.level(i).lambda() - plan.level(i - 1).lambda()) / h;
+        w[0] = 1 + 0.5 / r;
+        w[1] = -0.5 / r;
+        return w;
+    }
+
+    @Override
+    protected UpdateRule newRule() {
+        History d = new History(HISTORY);
+        int n = steps();
+        return new UpdateRule() {
+            @Override
+            public Tensor step(int i, Tensor x, Step step) {
+                NoiseLevel s = plan.level(i);
+                d.push(clipping.apply(step.model(x, plan.timesteps()[i]).x0(s)), step);
+                ExponentialStep e = ExponentialStep.between(s, plan.level(i + 1), true);
+                double gain = -e.scale() * e.phi1();
+                double[] w = startWeights(i, n);
+                int at = offset(i);
+                if (d.size() < w.length) {
+                    // resumed mid-run (startAt) without the earlier predictions: a first-order step
+                    w = new double[] {1};
+                }
+                Tensor next = x.mul(e.base() * (1 + corrections[at]));
+                for (int j = 0; j < w.length; j++) {
+                    next = next.linear(1, d.get(j), gain * (w[j] + corrections[at + 1 + j]));
+                }
+                return next;
+            }
+
+            @Override
+            public void close() {
+                d.close();
+            }
+        };
+    }
+
+    /** 2 with the default coefficients (DPM-Solver++(2M)); learned ones promise no order. */
+    @Override
+    public OptionalInt order() {
+        return learned ? OptionalInt.empty() : OptionalInt.of(2);
+    }
+}

@@ -1,0 +1,248 @@
+package org.ddpm4j.samplers.steps;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.math3.exception.TooManyEvaluationsException;
+import org.apache.commons.math3.optim.InitialGuess;
+import org.apache.commons.math3.optim.MaxEval;
+import org.apache.commons.math3.optim.SimpleBounds;
+import org.apache.commons.math3.optim.nonlinear.scalar.GoalType;
+import org.apache.commons.math3.optim.nonlinear.scalar.ObjectiveFunction;
+import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.BOBYQAOptimizer;
+import org.ddpm4j.api.InvalidParameterException;
+import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.sampling.Sampler;
+import org.ddpm4j.api.schedule.DiscreteSchedule;
+import org.ddpm4j.api.tensor.Tensor;
+import org.ddpm4j.samplers.BespokeSampler;
+
+/**
+ * Learns a bespoke solver ({@code bespoke} sampler): its step times and its per-step coefficients
+ * together, by BOBYQA (Powell's derivative-free trust-region method) on the mean endpoint error of
+ * pilot samples against their exact (reference) endpoints.
+ *
+ * <p>The search starts at the coefficients' zero (DPM-Solver++(2M)) on given start times, so the
+ * start is a known solver. The times move in log sigma: the gaps between consecutive log sigmas
+ * (first time and sigma_min fixed) are a softmax of free numbers, so every point of the search is a
+ * valid descending schedule. A second set of held-out samples decides: the learned solver is kept
+ * only if its error there is below the start's, else the start is returned (with narrow modes and
+ * few pilots the fit can otherwise be worse on new noise than where it began).
+ */
+public final class BespokeOptimizer {
+
+    /** A {@code bespoke} sampler (or any with the same parameters) on these times and coefficients, stopping at t = 0. */
+    @FunctionalInterface
+    public interface SamplerFactory {
+        Sampler create(double[] timesteps, double[] coefficients);
+    }
+
+    /** Step times (descending model times) and the coefficients of the {@code bespoke} sampler. */
+    public record Solver(double[] timesteps, double[] coefficients) {
+    }
+
+    /**
+     * What the optimization found: the start and the learned solver with their errors on the pilots
+     * and on the held-out samples, and how many solver runs the search took.
+     */
+    public record Result(Solver start, Solver learned, double startPilot, double learnedPilot, double startHeldOut,
+            double learnedHeldOut, int runs) {
+        /** The learned solver if it beats the start on the held-out samples, else the start. */
+        public Solver chosen() {
+            return learnedHeldOut < startHeldOut ? learned : start;
+        }
+    }
+
+    private static final double TIME_BOUND = 2;
+    private static final double COEFFICIENT_BOUND = 1;
+    private static final double INITIAL_RADIUS = 0.05;
+    private static final double FINAL_RADIUS = 1e-6;
+    /** A restart of the search follows one that lowered the pilot error by at least this fraction. */
+    private static final double RESTART_GAIN = 0.01;
+
+    private final SamplerFactory factory;
+    private final Denoiser denoiser;
+    private final NoiseLevels levels;
+    private final Tensor pilots;
+    private final Tensor pilotEnds;
+    private final Tensor heldOut;
+    private final Tensor heldOutEnds;
+
+    /**
+     * @param pilots      noise the solver is fitted on, {@code pilotEnds} its exact endpoints (t = 0)
+     * @param heldOut     other noise that decides whether to keep the fit, {@code heldOutEnds} its endpoints
+     */
+    public BespokeOptimizer(SamplerFactory factory, Denoiser denoiser, DiscreteSchedule schedule, Tensor pilots, Tensor pilotEnds,
+            Tensor heldOut, Tensor heldOutEnds) {
+        this.factory = factory;
+        this.denoiser = denoiser;
+        this.levels = new NoiseLevels(schedule);
+        this.pilots = pilots;
+        this.pilotEnds = pilotEnds;
+        this.heldOut = heldOut;
+        this.heldOutEnds = heldOutEnds;
+    }
+
+    /** The solver's mean endpoint error on the pilots. */
+    public double pilotError(Solver s) {
+        return StepScheduleOptimizer.endpointError(factory.create(s.timesteps(), s.coefficients()), denoiser, pilots, pilotEnds);
+    }
+
+    /** The solver's mean endpoint error on the held-out samples. */
+    public double heldOutError(Solver s) {
+        return StepScheduleOptimizer.endpointError(factory.create(s.timesteps(), s.coefficients()), denoiser, heldOut, heldOutEnds);
+    }
+
+    /** A start of the search: its name (the schedule, and which start solver) and the solver. */
+    public record Start(String name, Solver solver) {
+    }
+
+    /**
+     * The start with the least pilot error among DPM-Solver++(2M) on each candidate schedule, plain or
+     * with a first-order last step (diffusers' {@code lower_order_final}, better on few steps).
+     */
+    public Start bestStart(Map<String, double[]> candidates) {
+        Start best = null;
+        double bestError = Double.POSITIVE_INFINITY;
+        for (Map.Entry<String, double[]> e : candidates.entrySet()) {
+            for (Start s : starts(e.getKey(), e.getValue())) {
+                double error = pilotError(s.solver());
+                if (best == null || error < bestError) {
+                    best = s;
+                    bestError = error;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** DPM-Solver++(2M) on {@code timesteps}: plain, and with a first-order last step. */
+    public List<Start> starts(String name, double[] timesteps) {
+        return List.of(new Start(name, start(timesteps)), new Start(name + ", first-order last step", firstOrderLastStep(timesteps)));
+    }
+
+    private static Solver start(double[] timesteps) {
+        return new Solver(timesteps.clone(), new double[BespokeSampler.coefficientCount(timesteps.length)]);
+    }
+
+    /**
+     * DPM-Solver++(2M) with a first-order (DDIM) last step, as coefficients: the last step's weights
+     * {@code 1 + 1/(2r), -1/(2r)} corrected to {@code 1, 0}.
+     */
+    private Solver firstOrderLastStep(double[] timesteps) {
+        Solver plain = start(timesteps);
+        int n = timesteps.length;
+        if (n < 2) {
+            return plain;
+        }
+        double lambdaPrevious = -Math.log(levels.sigma(timesteps[n - 2]));
+        double lambdaLast = -Math.log(levels.sigma(timesteps[n - 1]));
+        double lambdaEnd = -Math.log(levels.sigma(0));
+        double r = (lambdaLast - lambdaPrevious) / (lambdaEnd - lambdaLast);
+        double[] c = plain.coefficients();
+        int at = BespokeSampler.coefficientCount(n - 1);
+        c[at + 1] = -0.5 / r;
+        c[at + 2] = 0.5 / r;
+        return plain;
+    }
+
+    /** {@link #optimize(Solver, int)} from DPM-Solver++(2M) (zero coefficients) on {@code startTimes}. */
+    public Result optimize(double[] startTimes, int maxRuns) {
+        return optimize(start(startTimes), maxRuns);
+    }
+
+    /**
+     * Optimizes times and coefficients from {@code start} (times descending, the first kept, the
+     * solver stops at t = 0) with at most {@code maxRuns} solver runs on the pilots (at least the
+     * {@code 2 d + 3} that BOBYQA needs to start in {@code d} dimensions).
+     */
+    public Result optimize(Solver start, int maxRuns) {
+        if (maxRuns < 1) {
+            throw new InvalidParameterException("maxRuns", maxRuns, "must be at least 1");
+        }
+        double[] startTimes = start.timesteps();
+        int n = startTimes.length;
+        for (int i = 1; i < n; i++) {
+            if (!(startTimes[i] < startTimes[i - 1] && startTimes[i] > 0)) {
+                throw new InvalidParameterException("startTimes", Arrays.toString(startTimes), "must be strictly descending and above 0");
+            }
+        }
+        double startPilot = pilotError(start);
+        double[] logSigma = new double[n + 1];
+        for (int k = 0; k < n; k++) {
+            logSigma[k] = Math.log(levels.sigma(startTimes[k]));
+        }
+        logSigma[n] = Math.log(levels.sigma(0));
+        double[] logGaps = new double[n];
+        for (int k = 0; k < n; k++) {
+            logGaps[k] = Math.log(logSigma[k] - logSigma[k + 1]);
+        }
+        int timeParameters = n - 1;
+        int dimension = timeParameters + BespokeSampler.coefficientCount(n);
+        double[] best = new double[dimension];
+        System.arraycopy(start.coefficients(), 0, best, timeParameters, dimension - timeParameters);
+        double[] lower = new double[dimension];
+        double[] upper = new double[dimension];
+        for (int i = 0; i < dimension; i++) {
+            double bound = i < timeParameters ? TIME_BOUND : COEFFICIENT_BOUND;
+            lower[i] = best[i] - bound;
+            upper[i] = best[i] + bound;
+        }
+        double penalty = 100 * (Double.isFinite(startPilot) ? startPilot : 1) + 1;
+        double[] bestError = {startPilot};
+        int[] runs = {0};
+        ObjectiveFunction objective = new ObjectiveFunction(x -> {
+            runs[0]++;
+            double error;
+            try {
+                error = pilotError(solver(x, timeParameters, logSigma, logGaps, startTimes[0]));
+            } catch (InvalidParameterException collapsed) {
+                // two times closer than the schedule resolves: not a schedule
+                error = Double.POSITIVE_INFINITY;
+            }
+            if (error < bestError[0]) {
+                bestError[0] = error;
+                System.arraycopy(x, 0, best, 0, dimension);
+            }
+            return Double.isFinite(error) ? Math.min(error, penalty) : penalty;
+        });
+        // BOBYQA stops when its trust region has shrunk, which on narrow modes happens early and far from
+        // the budget: restart it from the best point with a fresh region while that still gains
+        int minimumRun = 2 * dimension + 3;
+        double before = Double.POSITIVE_INFINITY;
+        boolean first = true;
+        while (dimension >= 2 && (first || maxRuns - runs[0] >= minimumRun && bestError[0] < (1 - RESTART_GAIN) * before)) {
+            before = bestError[0];
+            try {
+                new BOBYQAOptimizer(2 * dimension + 1, INITIAL_RADIUS, FINAL_RADIUS).optimize(
+                        new MaxEval(Math.max(maxRuns - runs[0], minimumRun)), objective, GoalType.MINIMIZE, new InitialGuess(best.clone()),
+                        new SimpleBounds(lower, upper));
+            } catch (TooManyEvaluationsException budgetSpent) {
+                // the best point seen so far is kept below
+            }
+            first = false;
+        }
+        Solver learned = solver(best, timeParameters, logSigma, logGaps, startTimes[0]);
+        return new Result(start, learned, startPilot, bestError[0], heldOutError(start), heldOutError(learned), runs[0]);
+    }
+
+    /** The solver at search point {@code x}: log-gap offsets of the interior times, then the coefficients. */
+    private Solver solver(double[] x, int timeParameters, double[] logSigma, double[] logGaps, double firstTime) {
+        int n = logGaps.length;
+        double[] weights = new double[n];
+        double sum = 0;
+        for (int k = 0; k < n; k++) {
+            weights[k] = Math.exp(logGaps[k] + (k < timeParameters ? x[k] : 0));
+            sum += weights[k];
+        }
+        double total = logSigma[0] - logSigma[n];
+        double[] t = new double[n];
+        t[0] = firstTime;
+        double u = logSigma[0];
+        for (int k = 1; k < n; k++) {
+            u -= total * weights[k - 1] / sum;
+            t[k] = levels.time(Math.exp(u));
+        }
+        return new Solver(t, Arrays.copyOfRange(x, timeParameters, x.length));
+    }
+}
