@@ -296,6 +296,9 @@ public final class StepScheduleBenchmark {
     private List<Row> bespokeRows(int nfe, StepScheduleOptimizer dpm, List<double[][]> carriedCosts, AlignYourSteps ays, int sweeps) {
         Map<String, double[]> candidates = new LinkedHashMap<>(HandMadeSpacings.all(schedule, nfe));
         for (int k = 0; k < carriedCosts.size(); k++) {
+            if (carriedCosts.get(k) == null) {
+                continue; // a sampler tuned without GITS (iPNDM)
+            }
             candidates.put("GITS (carried) of " + name(TUNED.get(k)), dpm.cheapestPath(carriedCosts.get(k), nfe));
         }
         candidates.put("AYS", ays.schedule(nfe));
