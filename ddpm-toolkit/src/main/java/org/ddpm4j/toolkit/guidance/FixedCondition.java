@@ -1,11 +1,7 @@
 package org.ddpm4j.toolkit.guidance;
 
-import java.util.Optional;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
-import org.ddpm4j.api.model.Parameterization;
-import org.ddpm4j.api.model.VarianceOutput;
-import org.ddpm4j.api.tensor.Tensor;
 
 /**
  * A class-conditional (or guided) model asked, for a batch of fixed size, always with the same
@@ -21,35 +17,12 @@ public final class FixedCondition {
         if (labels.isNone()) {
             throw new IllegalArgumentException("labels must name a class per sample, not Condition.none()");
         }
-        return new Denoiser() {
-            @Override
-            public Parameterization parameterization() {
-                return model.parameterization();
+        return new Relabelled(model, n -> {
+            if (n != labels.size()) {
+                throw new IllegalArgumentException("this model is asked with " + labels.size() + " fixed labels, so it takes batches of "
+                        + labels.size() + " samples, not " + n);
             }
-
-            @Override
-            public Tensor predict(Tensor x, double[] t, Condition condition) {
-                if (x.batchSize() != labels.size()) {
-                    throw new IllegalArgumentException("this model is asked with " + labels.size() + " fixed labels, so it takes batches of "
-                            + labels.size() + " samples, not " + x.batchSize());
-                }
-                return model.predict(x, t, labels);
-            }
-
-            @Override
-            public Optional<int[]> sampleShape() {
-                return model.sampleShape();
-            }
-
-            @Override
-            public VarianceOutput varianceOutput() {
-                return model.varianceOutput();
-            }
-
-            @Override
-            public String toString() {
-                return model + " with fixed labels";
-            }
-        };
+            return labels;
+        }, model + " with fixed labels");
     }
 }
