@@ -9,7 +9,11 @@ paired: the accuracy difference with the standard error of the per-sample differ
 FD-classifier difference with a paired bootstrap (the same resampled sample indices in both rows,
 which share their noise and labels), so differences far smaller than either row's own spread resolve.
 
-Usage: /usr/bin/python3 tools/eval_spread.py [--scale 3] [--boot 300] NAME=DIR [NAME=DIR ...]
+With --first K every row keeps the first K samples of each class, for rows of different sizes; rows
+drawn with another --per-class share the labels but not the noise, so those differences are not
+paired (their spread is about the two rows' own spreads combined).
+
+Usage: /usr/bin/python3 tools/eval_spread.py [--scale 3] [--boot 300] [--first K] NAME=DIR [NAME=DIR ...]
 """
 import argparse
 import json
@@ -52,6 +56,7 @@ def main():
     parser.add_argument("--scale", type=float, default=3.0)
     parser.add_argument("--boot", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--first", type=int, default=0, help="use only the first K samples of each class of every row")
     parser.add_argument("rows", nargs="+")
     args = parser.parse_args()
     names, rows = [], []
@@ -59,9 +64,16 @@ def main():
         name, directory = spec.split("=", 1)
         names.append(name)
         rows.append(load(directory, args.scale))
+    if args.first:
+        # every row cut to its first K samples of each class: FD-classifier's small-sample bias is then the same in every row
+        for r in rows:
+            per_class = len(r["correct"]) // 10
+            keep = np.concatenate([np.arange(c * per_class, c * per_class + args.first) for c in range(10)])
+            r["correct"], r["features"] = r["correct"][keep], r["features"][keep]
+            r["fd"] = frechet(r["features"], r["test"])
     n = len(rows[0]["correct"])
     if any(len(r["correct"]) != n for r in rows):
-        raise SystemExit("paired comparisons need the same samples in every row")
+        raise SystemExit("paired comparisons need the same samples in every row (use --first K)")
     rng = np.random.default_rng(args.seed)
     draws = [rng.integers(0, n, n) for _ in range(args.boot)]
     test = rows[0]["test"]
