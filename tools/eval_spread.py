@@ -4,16 +4,21 @@
 Reads what `ddpm eval --out DIR` writes per scale: eval.json, features-w<S>.npy, predicted-w<S>.npy
 and test-features.npy (sample i asked for class i // per_class). For each row: class accuracy with
 its binomial standard error, FD-classifier recomputed from the features (checked against eval.json)
-with a bootstrap standard error over the samples (the test features fixed). Against the first row,
+with a half-sampling spread: the standard deviation of FD-classifier over random halves of the
+samples drawn without replacement (for a mean that is exactly its standard error; a bootstrap with
+replacement is no good here, its duplicates double FD's small-sample bias). Against the first row,
 paired: the accuracy difference with the standard error of the per-sample differences, and the
-FD-classifier difference with a paired bootstrap (the same resampled sample indices in both rows,
-which share their noise and labels), so differences far smaller than either row's own spread resolve.
+FD-classifier difference with the same halves in both rows (which share their noise and labels), so
+differences far smaller than either row's own spread resolve. "floor": FD-classifier of as many test
+images as samples (a random draw of the first half of the test set) against the second half, the
+value a perfect sampler would reach at this size, with its spread over 50 draws (the sampling
+spread of FD-classifier at this size; the half-sampling spread, at half the size, is larger).
 
 With --first K every row keeps the first K samples of each class, for rows of different sizes; rows
 drawn with another --per-class share the labels but not the noise, so those differences are not
 paired (their spread is about the two rows' own spreads combined).
 
-Usage: /usr/bin/python3 tools/eval_spread.py [--scale 3] [--boot 300] [--first K] NAME=DIR [NAME=DIR ...]
+Usage: /usr/bin/python3 tools/eval_spread.py [--scale 3] [--halves 200] [--first K] NAME=DIR [NAME=DIR ...]
 """
 import argparse
 import json
@@ -54,7 +59,7 @@ def load(directory, scale):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=3.0)
-    parser.add_argument("--boot", type=int, default=300)
+    parser.add_argument("--halves", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--first", type=int, default=0, help="use only the first K samples of each class of every row")
     parser.add_argument("rows", nargs="+")
@@ -75,11 +80,14 @@ def main():
     if any(len(r["correct"]) != n for r in rows):
         raise SystemExit("paired comparisons need the same samples in every row (use --first K)")
     rng = np.random.default_rng(args.seed)
-    draws = [rng.integers(0, n, n) for _ in range(args.boot)]
+    draws = [rng.permutation(n)[: n // 2] for _ in range(args.halves)]
     test = rows[0]["test"]
     boot = [[frechet(r["features"][i], test) for i in draws] for r in rows]
     first = rows[0]
-    print(f"{n} samples per row, {len(test)} test images, {args.boot} bootstrap draws; differences against '{names[0]}', paired")
+    half = len(test) // 2
+    floors = [frechet(test[rng.permutation(half)[:n]], test[half:]) for _ in range(50)]
+    print(f"{n} samples per row, {len(test)} test images, {args.halves} random halves; differences against '{names[0]}', paired;"
+          f" floor {np.mean(floors):.3f} +- {np.std(floors, ddof=1):.3f} ({n} test images against {len(test) - half} others)")
     print(f"{'row':34s} {'accuracy':>16s} {'FD-classifier':>16s} {'d accuracy':>18s} {'d FD':>18s}  seconds")
     for name, r, b in zip(names, rows, boot):
         p = r["correct"].mean()
