@@ -13,6 +13,9 @@ differences far smaller than either row's own spread resolve. "floor": FD-classi
 images as samples (a random draw of the first half of the test set) against the second half, the
 value a perfect sampler would reach at this size, with its spread over 50 draws (the sampling
 spread of FD-classifier at this size; the half-sampling spread, at half the size, is larger).
+"feature distance": the mean distance between the features of sample i of a row and of the first
+row (same noise and class): with an ODE sampler of many steps first, how far each row's samples
+are from that row's, i.e. from the probability flow's own end points.
 
 With --first K every row keeps the first K samples of each class, for rows of different sizes; rows
 drawn with another --per-class share the labels but not the noise, so those differences are not
@@ -88,13 +91,15 @@ def main():
     floors = [frechet(test[rng.permutation(half)[:n]], test[half:]) for _ in range(50)]
     print(f"{n} samples per row, {len(test)} test images, {args.halves} random halves; differences against '{names[0]}', paired;"
           f" floor {np.mean(floors):.3f} +- {np.std(floors, ddof=1):.3f} ({n} test images against {len(test) - half} others)")
-    print(f"{'row':34s} {'accuracy':>16s} {'FD-classifier':>16s} {'d accuracy':>18s} {'d FD':>18s}  seconds")
+    print(f"{'row':34s} {'accuracy':>16s} {'FD-classifier':>16s} {'d accuracy':>18s} {'d FD':>18s} {'feature distance':>18s}  seconds")
     for name, r, b in zip(names, rows, boot):
         p = r["correct"].mean()
         d = r["correct"] - first["correct"]
         fd_diff = np.array(b) - np.array(boot[0])
+        distance = np.linalg.norm(r["features"] - first["features"], axis=1)
         print(f"{name:34s} {100 * p:7.1f} +- {100 * np.sqrt(p * (1 - p) / n):4.1f}% {r['fd']:8.3f} +- {np.std(b, ddof=1):5.3f}"
               f" {100 * d.mean():+8.1f} +- {100 * d.std(ddof=1) / np.sqrt(n):4.1f}% {r['fd'] - first['fd']:+8.3f} +- {np.std(fd_diff, ddof=1):5.3f}"
+              f" {distance.mean():8.3f} +- {distance.std(ddof=1) / np.sqrt(n):5.3f}"
               f"  {r['row']['seconds']:7.0f}")
 
 
