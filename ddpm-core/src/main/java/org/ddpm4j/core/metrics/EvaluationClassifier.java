@@ -40,7 +40,11 @@ public final class EvaluationClassifier {
 
     /** The fraction of samples of {@code x} whose predicted class is {@code labels[i]}. */
     public double accuracy(Tensor x, int[] labels) {
-        int[] predicted = predict(x);
+        return accuracy(predict(x), labels);
+    }
+
+    /** The fraction of {@code predicted} classes equal to {@code labels}. */
+    public static double accuracy(int[] predicted, int[] labels) {
         int right = 0;
         for (int i = 0; i < predicted.length; i++) {
             right += predicted[i] == labels[i] ? 1 : 0;

@@ -32,6 +32,7 @@ import org.ddpm4j.samplers.steps.ErrorBoundSteps;
 import org.ddpm4j.samplers.steps.BespokeOptimizer;
 import org.ddpm4j.samplers.steps.HandMadeSpacings;
 import org.ddpm4j.samplers.steps.StepScheduleOptimizer;
+import org.ddpm4j.toolkit.guidance.FixedCondition;
 import org.ddpm4j.toolkit.sampling.SamplerParameters;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,13 +46,15 @@ import picocli.CommandLine.Model.CommandSpec;
  * when asked for that sampler and number of steps. Tuned on pilot noise against the model's own
  * probability flow (adaptive solver): GITS dynamic programming over a fine grid (or Align Your Steps
  * with {@code --method ays}, or Xue et al.'s least solver error bound with {@code --method xue}), then descent on the sampler's endpoint error, keeping whichever of that and the best hand-made spacing (also
- * descended) ends lower on the pilots.
+ * descended) ends lower on the pilots. With {@code --guidance cfg --scale W} the pilots follow the
+ * guided flow (classes in turn), which is what guided sampling then discretizes.
  */
 @Command(name = "tune-steps", mixinStandardHelpOptions = true,
         description = "Optimize the step schedule of a sampler for a trained model and store it in its model card.",
         footer = {"", "Example:", "  ddpm tune-steps --checkpoint runs/moons --nfe 5,8,10 --sampler unipc --param solver_order=2",
                 "  ddpm tune-steps --checkpoint runs/moons --nfe 5,8,10 --method ays",
-                "  ddpm tune-steps --checkpoint runs/moons --nfe 5,8,10 --method xue"})
+                "  ddpm tune-steps --checkpoint runs/moons --nfe 5,8,10 --method xue",
+                "  ddpm tune-steps --checkpoint runs/fashion --nfe 5,8,10 --sampler dpmsolver-multistep --param thresholding=true --guidance cfg --scale 3"})
 final class TuneStepsCommand implements Runnable {
     /** Quadrature points of the AYS KLUB inside each grid interval. */
     private static final int AYS_SUBDIVISIONS = 4;
@@ -101,6 +104,17 @@ final class TuneStepsCommand implements Runnable {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "12345", description = "Seed of the pilot noise (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--guidance", paramLabel = "cfg", description = "Tune for classifier-free guidance of a class-conditional model: the "
+            + "pilots (classes in turn) follow the guided flow. The sampler's thresholding, if on, is applied by the guidance too, so "
+            + "the reference flow is the thresholded one the sampler discretizes.")
+    String guidance;
+
+    @Option(names = "--scale", paramLabel = "W", description = "Guidance scale w of --guidance cfg (default: the plugin's, 3).")
+    Double scale;
+
+    @Option(names = "--guidance-param", paramLabel = "KEY=VALUE", description = "A guidance parameter, e.g. guidance_rescale=0.7 (repeatable).")
+    Map<String, String> guidanceParams = new LinkedHashMap<>();
+
     @Mixin
     ModelBackend backendChoice;
 
@@ -132,6 +146,10 @@ final class TuneStepsCommand implements Runnable {
         Map<String, Object> coefficients = new LinkedHashMap<>();
         // the pipeline's sampler is built now, so parameters it rejects fail before the long part
         PipelineConfig config = PipelineConfig.of(backendChoice.config(source)).withSampler(new ComponentConfig(sampler, parameters));
+        ComponentConfig guided = guidanceEntry(parameters);
+        if (guided != null) {
+            config = config.withGuidance(guided);
+        }
         try (Pipeline pipeline = Pipelines.build(config, PipelineParts.none().model(source))) {
             Schedule schedule = pipeline.schedule();
             DiscreteSchedule discrete = SamplerParameters.discrete(schedule, sampler);
@@ -144,8 +162,10 @@ final class TuneStepsCommand implements Runnable {
                 }
             }
             TensorBackend backend = pipeline.backend();
-            Denoiser model = pipeline.model();
-            Tensor noise = Noise.seeded(model, backend, Checks.atLeast("--pilots", pilots, 1), seed);
+            Checks.atLeast("--pilots", pilots, 1);
+            // the search samples without a condition: a guided model is asked for the pilots' classes whatever it is given
+            Denoiser model = guided == null ? pipeline.model() : FixedCondition.of(pipeline.model(), classesInTurn(pipeline.model().numClasses()));
+            Tensor noise = Noise.seeded(model, backend, pilots, seed);
             ProbabilityFlowOde ode = new ProbabilityFlowOde(schedule, tolerance, tolerance, ProbabilityFlowOde.Method.DOPRI8, 10_000_000);
             StepScheduleOptimizer.SamplerFactory factory = t -> {
                 Map<String, Object> p = new LinkedHashMap<>(parameters);
@@ -153,8 +173,8 @@ final class TuneStepsCommand implements Runnable {
                 return pipeline.sampler(new ComponentConfig(sampler, p));
             };
             long started = System.nanoTime();
-            out.printf(Locale.ROOT, "tuning %s %s for %s on %d pilot samples: reference flow on a grid of %d times ...%n", sampler, parameters,
-                    checkpoint, pilots, grid);
+            out.printf(Locale.ROOT, "tuning %s %s for %s on %d pilot samples%s: reference flow on a grid of %d times ...%n", sampler, parameters,
+                    checkpoint, pilots, guided == null ? "" : " guided by " + guided.type() + " " + guided.parameters() + ", classes in turn", grid);
             out.flush();
             StepScheduleOptimizer optimizer = new StepScheduleOptimizer(factory, model, (x, from, to) -> ode.solve(model, x, from, to,
                     Condition.none()), noise, fineGrid);
@@ -206,6 +226,11 @@ final class TuneStepsCommand implements Runnable {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("sampler", sampler);
         entry.put("parameters", parameters);
+        if (guided != null) {
+            Map<String, Object> g = new LinkedHashMap<>(guided.parameters());
+            g.put("type", guided.type());
+            entry.put("guidance", g);
+        }
         entry.put("timesteps", timesteps);
         if (!coefficients.isEmpty()) {
             entry.put("coefficients", coefficients);
@@ -257,6 +282,48 @@ final class TuneStepsCommand implements Runnable {
                 (System.nanoTime() - started) / 1e9);
         out.flush();
         return r.chosen();
+    }
+
+    /**
+     * The guidance entry of the options, or null: cfg with the scale, the guidance parameters and the
+     * sampler's dynamic thresholding, so that the reference flow is the thresholded flow the sampler
+     * follows (thresholding the data prediction inside the model or in the sampler is the same
+     * update; applied twice it changes nothing, as the second finds the values within [-1, 1]).
+     */
+    private ComponentConfig guidanceEntry(Map<String, Object> samplerParameters) {
+        if (guidance == null) {
+            if (scale != null || !guidanceParams.isEmpty()) {
+                throw new InvalidParameterException("--guidance", "missing", "--scale and --guidance-param need --guidance cfg");
+            }
+            return null;
+        }
+        if (!guidance.equals("cfg")) {
+            throw new InvalidParameterException("--guidance", guidance, "must be cfg (classifier-free guidance of a class-conditional model)");
+        }
+        Map<String, Object> p = new LinkedHashMap<>(KeyValues.parse(guidanceParams));
+        if (scale != null) {
+            p.put("scale", scale);
+        }
+        if (Boolean.parseBoolean(String.valueOf(samplerParameters.get("thresholding")))) {
+            for (String key : List.of("thresholding", "dynamic_thresholding_ratio", "sample_max_value")) {
+                if (samplerParameters.containsKey(key)) {
+                    p.putIfAbsent(key, samplerParameters.get(key));
+                }
+            }
+        }
+        return new ComponentConfig(guidance, p);
+    }
+
+    /** The pilots' labels: every class in turn. */
+    private Condition classesInTurn(int classes) {
+        if (classes == 0) {
+            throw new InvalidParameterException("--guidance", guidance, "needs a class-conditional model; " + checkpoint + " is unconditional");
+        }
+        int[] labels = new int[pilots];
+        for (int i = 0; i < pilots; i++) {
+            labels[i] = i % classes;
+        }
+        return Condition.classes(labels);
     }
 
     /** AYS on the optimizer's grid, from the pilots' exact end points (denoised at t = 0) and noise of its own seed. */

@@ -23,6 +23,7 @@ import org.ddpm4j.core.metrics.FrechetDistance;
 import org.ddpm4j.examples.plot.Chart;
 import org.ddpm4j.examples.plot.Figure;
 import org.ddpm4j.examples.plot.ImageGrid;
+import org.ddpm4j.toolkit.io.Npy;
 
 /**
  * Samples {@code perClass} samples of every class at every guidance scale (one unguided run for an
@@ -74,8 +75,10 @@ public final class GuidanceSweep {
 
     /**
      * One row per scale: {@code guidance}, {@code scale} and {@code class_accuracy} (guided only),
-     * {@code fd_classifier}, {@code samples}, {@code seconds}, and {@code grid} when {@code out} is not
-     * null; each row is also printed on {@code console}.
+     * {@code fd_classifier}, {@code samples}, {@code seconds}, and when {@code out} is not null
+     * {@code grid}, {@code features} and {@code predicted} (the judge's features {@code [n, F]} and
+     * classes {@code [n]} of the samples, class {@code i / perClass} asked of sample {@code i}; with the
+     * test images' features in {@code test-features.npy}); each row is also printed on {@code console}.
      */
     public List<Map<String, Object>> run(TensorBackend backend, EvaluationClassifier judge, double[][] reference, Path out,
                                          PrintWriter console) {
@@ -94,11 +97,13 @@ public final class GuidanceSweep {
                 Tensor samples = sample(w, backend, n, condition);
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("guidance", guide.name());
+                int[] predicted = judge.predict(samples);
+                double[][] features = judge.features(samples);
                 if (guide.guided()) {
                     row.put("scale", w);
-                    row.put("class_accuracy", judge.accuracy(samples, labels));
+                    row.put("class_accuracy", EvaluationClassifier.accuracy(predicted, labels));
                 }
-                row.put("fd_classifier", FrechetDistance.between(judge.features(samples), reference));
+                row.put("fd_classifier", FrechetDistance.between(features, reference));
                 row.put("samples", n);
                 row.put("seconds", (System.nanoTime() - started) / 1e9);
                 if (straightness != null) {
@@ -108,6 +113,12 @@ public final class GuidanceSweep {
                     String name = guide.guided() ? String.format(Locale.ROOT, "samples-%s%s.png", guide.symbol(), trim(w)) : "samples.png";
                     ImageGrid.save(out.resolve(name), samples.toHost(), Math.max(1, guide.classes()), perClass, 2);
                     row.put("grid", name);
+                    // per sample, for paired comparisons of runs from the same noise and a bootstrap of FD-classifier
+                    String suffix = guide.guided() ? String.format(Locale.ROOT, "-%s%s", guide.symbol(), trim(w)) : "";
+                    writeRows(out.resolve("features" + suffix + ".npy"), features);
+                    Npy.writeDoubles(out.resolve("predicted" + suffix + ".npy"), java.util.Arrays.stream(predicted).asDoubleStream().toArray(), n);
+                    row.put("features", "features" + suffix + ".npy");
+                    row.put("predicted", "predicted" + suffix + ".npy");
                 }
                 rows.add(row);
                 print(row, console);
@@ -116,7 +127,20 @@ public final class GuidanceSweep {
         if (out != null && rows.size() > 1) {
             plot(rows, out.resolve("guidance.png"));
         }
+        if (out != null) {
+            writeRows(out.resolve("test-features.npy"), reference);
+        }
         return rows;
+    }
+
+    /** {@code rows [n][F]} as one {@code [n, F]} array. */
+    private static void writeRows(Path file, double[][] rows) {
+        int f = rows.length == 0 ? 0 : rows[0].length;
+        double[] flat = new double[rows.length * f];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, flat, i * f, f);
+        }
+        Npy.writeDoubles(file, flat, rows.length, f);
     }
 
     /** {@code n} samples of the denoiser guided at scale {@code w}, every scale from the same noise. */

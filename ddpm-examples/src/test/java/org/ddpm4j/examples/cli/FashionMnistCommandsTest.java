@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import org.ddpm4j.core.metrics.FrechetDistance;
 import org.ddpm4j.toolkit.io.Json;
+import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.core.training.CheckpointStore;
 import org.ddpm4j.core.training.ModelCard;
 import org.ddpm4j.examples.data.FashionMnist;
@@ -129,7 +131,19 @@ class FashionMnistCommandsTest {
             assertEquals(20, ((Number) row.get("samples")).intValue());
             BufferedImage grid = ImageIO.read(out.resolve((String) row.get("grid")).toFile());
             assertEquals(10 * (28 * 2 + 1) + 1, grid.getHeight());
+            // the per-sample judgements the row's numbers come from (sample i asked for class i / 2)
+            double[][] features = Npy.read(out.resolve((String) row.get("features"))).rows();
+            double[] predicted = Npy.read(out.resolve((String) row.get("predicted"))).data();
+            assertEquals(20, features.length);
+            assertEquals(20, predicted.length);
+            assertEquals(fd, FrechetDistance.between(features, Npy.read(out.resolve("test-features.npy")).rows()), 1e-9 * (1 + fd));
+            int right = 0;
+            for (int i = 0; i < 20; i++) {
+                right += predicted[i] == i / 2 ? 1 : 0;
+            }
+            assertEquals(((Number) row.get("class_accuracy")).doubleValue(), right / 20.0, 1e-12);
         }
+        assertEquals(60, Npy.read(out.resolve("test-features.npy")).shape()[0]);
         double bits = ((Number) ((Map<String, Object>) report.get("bits_per_dim")).get("mean")).doubleValue();
         // an untrained model: far from the 8 bits/dim of a uniform 8-bit model, yet positive and finite
         assertTrue(Double.isFinite(bits) && bits > 0, "bits/dim " + bits);

@@ -1,11 +1,7 @@
 package org.ddpm4j.toolkit.guidance;
 
-import java.util.Optional;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
-import org.ddpm4j.api.model.Parameterization;
-import org.ddpm4j.api.model.VarianceOutput;
-import org.ddpm4j.api.tensor.Tensor;
 
 /**
  * The unconditional model inside a class-conditional one: its null-class prediction, seen as an
@@ -22,31 +18,6 @@ public final class Unconditional {
         if (conditional.numClasses() == 0) {
             return conditional;
         }
-        return new Denoiser() {
-            @Override
-            public Parameterization parameterization() {
-                return conditional.parameterization();
-            }
-
-            @Override
-            public Tensor predict(Tensor x, double[] t, Condition condition) {
-                return conditional.predict(x, t, Condition.repeat(Condition.NULL_CLASS, x.batchSize()));
-            }
-
-            @Override
-            public Optional<int[]> sampleShape() {
-                return conditional.sampleShape();
-            }
-
-            @Override
-            public VarianceOutput varianceOutput() {
-                return conditional.varianceOutput();
-            }
-
-            @Override
-            public String toString() {
-                return "null class of " + conditional;
-            }
-        };
+        return new Relabelled(conditional, n -> Condition.repeat(Condition.NULL_CLASS, n), "null class of " + conditional);
     }
 }
