@@ -181,16 +181,22 @@ final class Layers {
         long dh = c / heads;
         NDArray normed = groupNorm(w, name + ".norm", h, groups);
         NDArray qkv = freeing(conv1x1(w, name + ".qkv", normed), normed);
-        NDList parts = qkv.reshape(n, 3, heads * dh * pixels).split(3, 1);
+        // views share their base's memory: each is freed with it, or the memory outlives the handle
+        NDArray grouped = qkv.reshape(n, 3, heads * dh * pixels);
+        NDList parts = grouped.split(3, 1);
         NDArray q = parts.get(0).reshape(n * heads, dh, pixels);
         NDArray k = parts.get(1).reshape(n * heads, dh, pixels);
         NDArray v = parts.get(2).reshape(n * heads, dh, pixels);
+        parts.close();
         NDArray scale = h.getManager().create((float) (1 / Math.sqrt(dh)));
-        NDArray products = q.transpose(0, 2, 1).matMul(k);
+        NDArray queries = q.transpose(0, 2, 1);
+        NDArray products = freeing(queries.matMul(k), queries, q, k);
         NDArray scores = freeing(products.mul(scale), products);                              // [n heads, query, key]
         NDArray probabilities = freeing(scores.softmax(2), scores);
-        NDArray attended = freeing(v.matMul(probabilities.transpose(0, 2, 1)), probabilities, qkv);     // [n heads, dh, query]
-        NDArray projected = freeing(conv1x1(w, name + ".proj", attended.reshape(s)), attended);
+        NDArray transposed = probabilities.transpose(0, 2, 1);
+        NDArray attended = freeing(v.matMul(transposed), transposed, probabilities, v, grouped, qkv); // [n heads, dh, query]
+        NDArray image = attended.reshape(s);
+        NDArray projected = freeing(conv1x1(w, name + ".proj", image), image, attended);
         return projected.addi(h); // h + proj: the same sum, into the projection's own memory
     }
 
