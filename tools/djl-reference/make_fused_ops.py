@@ -2,7 +2,7 @@
 """Writes the TorchScript modules through which the DJL backend reaches libtorch's fused kernels.
 
 DJL 0.35.1 exposes no JNI binding for `group_norm`, `silu` or `upsample_nearest2d`; a scripted module whose forward calls
-one of them runs libtorch's own fused forward and backward kernels (one pass each way instead of
+them runs libtorch's own fused forward and backward kernels (one pass each way instead of
 layer norm plus a separate multiply and add, or x * sigmoid(x)). The modules have no parameters and
 no state; the backend loads each once from its jar and calls it through DJL's public
 `IValueUtils.forward(block, inputs, isTrain)`, which takes tensors only: the group count and
@@ -10,7 +10,7 @@ epsilon travel as 0-d tensors.
 
     /usr/bin/python3 tools/djl-reference/make_fused_ops.py
 
-writes group_norm.pt, silu.pt and upsample_nearest.pt into ddpm-backend-djl/src/main/resources/org/ddpm4j/backend/djl/nn/
+writes group_norm.pt, group_norm_silu.pt (SiLU of GroupNorm, one call), silu.pt and upsample_nearest.pt into ddpm-backend-djl/src/main/resources/org/ddpm4j/backend/djl/nn/
 (Debian's python3-torch 1.13; libtorch 2.x loads TorchScript files of older versions).
 """
 import os
@@ -26,6 +26,14 @@ class GroupNorm(torch.nn.Module):
     def forward(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, groups: torch.Tensor,
                 eps: torch.Tensor) -> torch.Tensor:
         return F.group_norm(x, int(groups.item()), weight, bias, float(eps.item()))
+
+
+class GroupNormSilu(torch.nn.Module):
+    """SiLU of GroupNorm in one module call; the normed array is freed inside, as soon as SiLU has read it."""
+
+    def forward(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, groups: torch.Tensor,
+                eps: torch.Tensor) -> torch.Tensor:
+        return F.silu(F.group_norm(x, int(groups.item()), weight, bias, float(eps.item())))
 
 
 class Silu(torch.nn.Module):
@@ -48,9 +56,13 @@ if __name__ == "__main__":
     assert torch.allclose(group_norm(x, w, b, torch.tensor(4), torch.tensor(1e-5, dtype=torch.float64)),
                           F.group_norm(x, 4, w, b, 1e-5))
     assert torch.allclose(silu(x), x * torch.sigmoid(x))
+    group_norm_silu = torch.jit.script(GroupNormSilu())
+    assert torch.equal(group_norm_silu(x, w, b, torch.tensor(4), torch.tensor(1e-5, dtype=torch.float64)),
+                       F.silu(F.group_norm(x, 4, w, b, 1e-5)))
     upsample = torch.jit.script(UpsampleNearest())
     assert torch.equal(upsample(x), x.repeat_interleave(2, 2).repeat_interleave(2, 3))
     group_norm.save(os.path.join(OUT, "group_norm.pt"))
+    group_norm_silu.save(os.path.join(OUT, "group_norm_silu.pt"))
     silu.save(os.path.join(OUT, "silu.pt"))
     upsample.save(os.path.join(OUT, "upsample_nearest.pt"))
-    print("wrote group_norm.pt, silu.pt and upsample_nearest.pt into", OUT)
+    print("wrote group_norm.pt, group_norm_silu.pt, silu.pt and upsample_nearest.pt into", OUT)

@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * libtorch's fused {@code group_norm}, {@code silu} and {@code upsample_nearest2d}, which DJL 0.35.1 has
  * no binding for, reached through tiny TorchScript modules ({@code group_norm.pt}, {@code silu.pt},
- * {@code upsample_nearest.pt}, written by
+ * {@code group_norm_silu.pt} for the two in one call, {@code upsample_nearest.pt}, written by
  * {@code tools/djl-reference/make_fused_ops.py}; no parameters). Each call runs libtorch's own kernel
  * forward and, while gradients are recorded, its own backward: the modules run with {@code isTrain}
  * equal to the thread's grad mode, because DJL runs a module in libtorch's inference mode otherwise,
@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class FusedOps {
     private static final PtSymbolBlock GROUP_NORM = load("group_norm.pt");
+    private static final PtSymbolBlock GROUP_NORM_SILU = load("group_norm_silu.pt");
     private static final PtSymbolBlock SILU = load("silu.pt");
     private static final PtSymbolBlock UPSAMPLE = load("upsample_nearest.pt");
     /** The 0-d scalars that carry a group count or an epsilon to the module (host memory; read with item()). */
@@ -35,9 +36,24 @@ final class FusedOps {
 
     /** {@code torch.group_norm(x, groups, weight, bias, eps)}; the result joins the manager of {@code x}. */
     static NDArray groupNorm(NDArray x, int groups, NDArray weight, NDArray bias, float eps) {
-        NDArray g = SCALARS.computeIfAbsent(groups, k -> Holder.MANAGER.create((long) groups));
-        NDArray e = SCALARS.computeIfAbsent(eps, k -> Holder.MANAGER.create((double) eps));
-        return run(GROUP_NORM, new NDList(x, weight, bias, g, e));
+        return run(GROUP_NORM, new NDList(x, weight, bias, scalar(groups), scalar(eps)));
+    }
+
+    private static NDArray scalar(int groups) {
+        return SCALARS.computeIfAbsent(groups, k -> Holder.MANAGER.create((long) groups));
+    }
+
+    private static NDArray scalar(float eps) {
+        return SCALARS.computeIfAbsent(eps, k -> Holder.MANAGER.create((double) eps));
+    }
+
+    /**
+     * {@code silu(group_norm(x, groups, weight, bias, eps))} in one module call: the normed array is
+     * freed inside as soon as SiLU has read it (unless autograd keeps it), instead of living in the
+     * caller's manager until the pass ends.
+     */
+    static NDArray groupNormSilu(NDArray x, int groups, NDArray weight, NDArray bias, float eps) {
+        return run(GROUP_NORM_SILU, new NDList(x, weight, bias, scalar(groups), scalar(eps)));
     }
 
     /** {@code torch.nn.functional.silu(x)}; the result joins the manager of {@code x}. */

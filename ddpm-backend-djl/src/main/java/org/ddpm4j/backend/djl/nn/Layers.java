@@ -80,6 +80,27 @@ final class Layers {
         return groupNorm(w, name, x, groups, NORM_EPS);
     }
 
+    /** {@code SiLU(GroupNorm(x))} as above, one call to libtorch, the normed array never held here. */
+    static NDArray groupNormSilu(Weights w, String name, NDArray x, int groups) {
+        return FusedOps.groupNormSilu(x, groups, w.get(name + ".weight"), w.get(name + ".bias"), NORM_EPS);
+    }
+
+    /**
+     * {@code result}, after freeing the intermediates {@code used} that nothing reads any more. A
+     * forward pass's arrays otherwise live in its manager until the pass ends, so its memory peaks at
+     * the sum of all of them, and the allocator gives those pages back to the system and faults them
+     * in again on the next pass (docs/BENCHMARKS.md, "DJL: third pass"). Autograd keeps what the
+     * backward pass needs by its own reference; freeing the Java handle does not touch it.
+     */
+    static NDArray freeing(NDArray result, NDArray... used) {
+        for (NDArray u : used) {
+            if (u != result && !u.isReleased()) { // dropout off returns its input: one array, two names
+                u.close();
+            }
+        }
+        return result;
+    }
+
     /** GroupNorm as above with epsilon {@code eps}. */
     static NDArray groupNorm(Weights w, String name, NDArray x, int groups, float eps) {
         return FusedOps.groupNorm(x, groups, w.get(name + ".weight"), w.get(name + ".bias"), eps);
@@ -158,15 +179,25 @@ final class Layers {
         long c = s.get(1);
         long pixels = s.get(2) * s.get(3);
         long dh = c / heads;
-        NDArray qkv = conv1x1(w, name + ".qkv", groupNorm(w, name + ".norm", h, groups)).reshape(n, 3, heads * dh * pixels);
-        NDList parts = qkv.split(3, 1);
+        NDArray normed = groupNorm(w, name + ".norm", h, groups);
+        NDArray qkv = freeing(conv1x1(w, name + ".qkv", normed), normed);
+        // views share their base's memory: each is freed with it, or the memory outlives the handle
+        NDArray grouped = qkv.reshape(n, 3, heads * dh * pixels);
+        NDList parts = grouped.split(3, 1);
         NDArray q = parts.get(0).reshape(n * heads, dh, pixels);
         NDArray k = parts.get(1).reshape(n * heads, dh, pixels);
         NDArray v = parts.get(2).reshape(n * heads, dh, pixels);
+        parts.close();
         NDArray scale = h.getManager().create((float) (1 / Math.sqrt(dh)));
-        NDArray scores = q.transpose(0, 2, 1).matMul(k).mul(scale);                            // [n heads, query, key]
-        NDArray attended = v.matMul(scores.softmax(2).transpose(0, 2, 1));               // [n heads, dh, query]
-        return h.add(conv1x1(w, name + ".proj", attended.reshape(s)));
+        NDArray queries = q.transpose(0, 2, 1);
+        NDArray products = freeing(queries.matMul(k), queries, q, k);
+        NDArray scores = freeing(products.mul(scale), products);                              // [n heads, query, key]
+        NDArray probabilities = freeing(scores.softmax(2), scores);
+        NDArray transposed = probabilities.transpose(0, 2, 1);
+        NDArray attended = freeing(v.matMul(transposed), transposed, probabilities, v, grouped, qkv); // [n heads, dh, query]
+        NDArray image = attended.reshape(s);
+        NDArray projected = freeing(conv1x1(w, name + ".proj", image), image, attended);
+        return projected.addi(h); // h + proj: the same sum, into the projection's own memory
     }
 
     /**

@@ -145,15 +145,21 @@ final class UNet implements Network {
         if (classifier) {
             return Layers.linear(w, "head", pool(w, h));
         }
+        // Every intermediate is freed once read for the last time (Layers.freeing): the skips and the
+        // current array are all a pass holds, as in PyTorch.
         for (int l = config.levels() - 1; l >= 0; l--) {
             for (int r = 0; r <= config.numResBlocks(); r++) {
-                h = block.res("up." + l + "." + r, Layers.concatChannels(h, skips.pop()), l);
+                NDArray skip = skips.pop();
+                NDArray joined = Layers.freeing(Layers.concatChannels(h, skip), h, skip);
+                h = Layers.freeing(block.res("up." + l + "." + r, joined, l), joined);
             }
             if (l > 0) {
-                h = Layers.conv3x3(w, "up." + l + ".upsample", Layers.upsample2x(h), 1);
+                NDArray upsampled = Layers.freeing(Layers.upsample2x(h), h);
+                h = Layers.freeing(Layers.conv3x3(w, "up." + l + ".upsample", upsampled, 1), upsampled);
             }
         }
-        return Layers.conv3x3(w, "out.conv", Layers.silu(Layers.groupNorm(w, "out.norm", h, config.groups())), 1);
+        NDArray activated = Layers.freeing(Layers.groupNormSilu(w, "out.norm", h, config.groups()), h);
+        return Layers.freeing(Layers.conv3x3(w, "out.conv", activated, 1), activated);
     }
 
     @Override
@@ -182,15 +188,14 @@ final class UNet implements Network {
                 skips.push(h);
             }
         }
-        h = block.res("mid.0", h, -1);
-        h = Layers.attention(w, "mid.attn", h, config.heads(), config.groups());
-        h = block.res("mid.1", h, -1);
-        return h;
+        h = block.res("mid.0", h, -1); // its input is a skip, read again on the way up
+        h = Layers.freeing(Layers.attention(w, "mid.attn", h, config.heads(), config.groups()), h);
+        return Layers.freeing(block.res("mid.1", h, -1), h);
     }
 
     /** The classifier's features: the pixel mean of {@code SiLU(GroupNorm(h))}. */
     private NDArray pool(Weights w, NDArray h) {
-        NDArray normed = Layers.silu(Layers.groupNorm(w, "out.norm", h, config.groups()));
+        NDArray normed = Layers.groupNormSilu(w, "out.norm", h, config.groups());
         return normed.reshape(normed.getShape().get(0), normed.getShape().get(1), -1).mean(new int[] {2});
     }
 
@@ -206,16 +211,31 @@ final class UNet implements Network {
             this.training = training;
         }
 
-        /** ResBlock {@code name}, followed by its attention when {@code level} has attention (-1: never). */
+        /**
+         * ResBlock {@code name}, followed by its attention when {@code level} has attention (-1: never).
+         * {@code h} stays the caller's; everything made here but the result is freed before returning.
+         */
         NDArray res(String name, NDArray h, int level) {
             int groups = config.groups();
-            NDArray r = Layers.conv3x3(w, name + ".conv1", Layers.silu(Layers.groupNorm(w, name + ".norm1", h, groups)), 1);
+            NDArray activated = Layers.groupNormSilu(w, name + ".norm1", h, groups);
+            NDArray r = Layers.freeing(Layers.conv3x3(w, name + ".conv1", activated, 1), activated);
             NDArray features = Layers.linear(w, name + ".time", time);
-            r = r.add(features.reshape(features.getShape().get(0), features.getShape().get(1), 1, 1));
-            r = Layers.silu(Layers.groupNorm(w, name + ".norm2", r, groups));
-            r = Layers.conv3x3(w, name + ".conv2", Layers.dropout(r, config.dropout(), training), 1);
-            NDArray out = (w.has(name + ".skip.weight") ? Layers.conv1x1(w, name + ".skip", h) : h).add(r);
-            return level >= 0 && config.attention(level) ? Layers.attention(w, name + ".attn", out, config.heads(), groups) : out;
+            NDArray perChannel = features.reshape(features.getShape().get(0), features.getShape().get(1), 1, 1);
+            r.addi(perChannel); // into the convolution's output, which its backward pass does not read
+            Layers.freeing(perChannel, features);
+            activated = Layers.freeing(Layers.groupNormSilu(w, name + ".norm2", r, groups), r, perChannel);
+            NDArray dropped = Layers.dropout(activated, config.dropout(), training);
+            r = Layers.freeing(Layers.conv3x3(w, name + ".conv2", dropped, 1), dropped, activated);
+            // skip(h) + r, summed into r (the same sum: addition commutes exactly)
+            NDArray out;
+            if (w.has(name + ".skip.weight")) {
+                NDArray skip = Layers.conv1x1(w, name + ".skip", h);
+                out = Layers.freeing(r.addi(skip), skip);
+            } else {
+                out = r.addi(h);
+            }
+            return level >= 0 && config.attention(level)
+                    ? Layers.freeing(Layers.attention(w, name + ".attn", out, config.heads(), groups), out) : out;
         }
     }
 }
