@@ -119,9 +119,12 @@ final class Layers {
 
     /**
      * Group normalisation over each sample's groups of {@code channels / groups} channels and all
-     * pixels. The statistics come from a 4-D view {@code [n, pixels, groups, channels/groups]}; the
-     * normalisation and the affine map are then one multiply and one add on the NHWC tensor, with
-     * per-sample, per-channel factors {@code a = weight / sqrt(var + eps)} and {@code b = bias - mean a}.
+     * pixels, on the view {@code [n, pixels, channels]}. Each statistic is a mean over the pixels per
+     * channel, then over each group's channels: two reductions of one axis each, which TensorFlow
+     * runs in place, where one reduction over the pixel and in-group axes of {@code [n, pixels,
+     * groups, channels/groups]} is run as a transpose of the whole tensor and a reduction. The
+     * normalisation and the affine map are then one multiply and one add with per-sample,
+     * per-channel factors {@code a = weight / sqrt(var + eps)} and {@code b = bias - mean a}.
      */
     Operand<TFloat32> groupNorm(Operand<TFloat32> x, String name, int channels, int groups) {
         return groupNorm(x, name, channels, groups, GROUP_NORM_EPSILON);
@@ -135,17 +138,22 @@ final class Layers {
         Operand<TFloat32> scale = parameter(name + ".weight", Parameter.Kind.ONES, 1, channels);
         Operand<TFloat32> shift = parameter(name + ".bias", Parameter.Kind.ZEROS, 1, channels);
         long[] nhwc = staticShape(x);
-        long perGroup = channels / groups;
-        Operand<TInt64> grouped = tf.constant(new long[] {1, 1, groups, perGroup});
-        Operand<TFloat32> g = tf.reshape(x, tf.constant(new long[] {-1, nhwc[1] * nhwc[2], groups, perGroup}));
-        Operand<TInt32> axes = tf.constant(new int[] {1, 3});
-        Operand<TFloat32> mean = tf.math.mean(g, axes, Mean.keepDims(true));                          // [n, 1, G, 1]
-        Operand<TFloat32> variance = tf.math.mean(tf.math.squaredDifference(g, mean), axes, Mean.keepDims(true));
-        Operand<TFloat32> inverse = tf.math.rsqrt(tf.math.add(variance, tf.constant(eps)));
-        Operand<TFloat32> a = tf.math.mul(inverse, tf.reshape(scale, grouped));                       // [n, 1, G, C/G]
-        Operand<TFloat32> b = tf.math.sub(tf.reshape(shift, grouped), tf.math.mul(mean, a));
-        Operand<TInt64> perChannel = tf.constant(new long[] {-1, 1, 1, channels});
-        return tf.math.add(tf.math.mul(x, tf.reshape(a, perChannel)), tf.reshape(b, perChannel));
+        Operand<TInt64> perChannel = tf.constant(new long[] {1, 1, channels});
+        Operand<TFloat32> flat = tf.reshape(x, tf.constant(new long[] {-1, nhwc[1] * nhwc[2], channels}));   // [n, P, C]
+        Operand<TFloat32> mean = groupMean(flat, channels, groups);                                         // [n, 1, C]
+        Operand<TFloat32> variance = groupMean(tf.math.squaredDifference(flat, mean), channels, groups);
+        Operand<TFloat32> a = tf.math.mul(tf.math.rsqrt(tf.math.add(variance, tf.constant(eps))), tf.reshape(scale, perChannel));
+        Operand<TFloat32> b = tf.math.sub(tf.reshape(shift, perChannel), tf.math.mul(mean, a));
+        return tf.reshape(tf.math.add(tf.math.mul(flat, a), b), tf.constant(new long[] {-1, nhwc[1], nhwc[2], channels}));
+    }
+
+    /** The mean of {@code v [n, P, C]} over the pixels and each group's channels, repeated for every channel of the group: {@code [n, 1, C]}. */
+    private Operand<TFloat32> groupMean(Operand<TFloat32> v, int channels, int groups) {
+        int perGroup = channels / groups;
+        Operand<TFloat32> perChannel = tf.math.mean(v, tf.constant(1));                                     // [n, C]
+        Operand<TFloat32> grouped = tf.math.mean(tf.reshape(perChannel, tf.constant(new long[] {-1, groups, perGroup})),
+                tf.constant(2), Mean.keepDims(true));                                                     // [n, G, 1]
+        return tf.reshape(tf.tile(grouped, tf.constant(new long[] {1, 1, perGroup})), tf.constant(new long[] {-1, 1, channels}));
     }
 
     /** {@code x * sigmoid(x)}. */
