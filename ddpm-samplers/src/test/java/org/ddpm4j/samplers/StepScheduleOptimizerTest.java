@@ -90,6 +90,10 @@ class StepScheduleOptimizerTest {
         assertEquals(5, gits.length);
         assertEquals(999, gits[0]);
         starts.put("gits", gits);
+        String least = pilots.leastError(starts);
+        for (double[] other : starts.values()) {
+            assertTrue(pilots.endpointError(starts.get(least)) <= pilots.endpointError(other), least);
+        }
         for (Map.Entry<String, double[]> e : starts.entrySet()) {
             double[] tuned = pilots.descend(e.getValue(), 3);
             assertTrue(pilots.endpointError(tuned) <= pilots.endpointError(e.getValue()), e.getKey());

@@ -258,13 +258,11 @@ public final class StepScheduleBenchmark {
      */
     private List<Row> xue(Object[] t, StepScheduleOptimizer o, int nfe, Tensor endpoints, int sweeps) {
         StepScheduleOptimizer.SamplerFactory f = factory((String) t[0], (Integer) t[1]);
-        ErrorBoundSteps bound = new ErrorBoundSteps(schedule, ErrorBoundSteps.Solver.of((String) t[0]), (Integer) t[1]);
-        double[] plain = bound.schedule(nfe);
-        double[] carried = bound.carriedFor(endpoints).schedule(nfe);
-        double[] start = o.endpointError(plain) <= o.endpointError(carried) ? plain : carried;
-        return List.of(measure("ddpm4j " + name(t) + ", Xue", f.create(plain)),
-                measure("ddpm4j " + name(t) + ", Xue (carried)", f.create(carried)),
-                measure("ddpm4j " + name(t) + ", Xue + descent", f.create(o.descend(start, sweeps))));
+        Map<String, double[]> variants = new ErrorBoundSteps(schedule, ErrorBoundSteps.Solver.of((String) t[0]), (Integer) t[1]).variants(endpoints, nfe);
+        List<Row> rows = new ArrayList<>();
+        variants.forEach((label, times) -> rows.add(measure("ddpm4j " + name(t) + ", " + label, f.create(times))));
+        rows.add(measure("ddpm4j " + name(t) + ", Xue + descent", f.create(o.descend(variants.get(o.leastError(variants)), sweeps))));
+        return rows;
     }
 
     /** The bespoke solver's pilots and held-out samples (noise and exact endpoints) and its search budget. */
@@ -302,15 +300,7 @@ public final class StepScheduleBenchmark {
             candidates.put("GITS (carried) of " + name(TUNED.get(k)), dpm.cheapestPath(carriedCosts.get(k), nfe));
         }
         candidates.put("AYS", ays.schedule(nfe));
-        String first = null;
-        double firstError = Double.POSITIVE_INFINITY;
-        for (Map.Entry<String, double[]> e : candidates.entrySet()) {
-            double error = dpm.endpointError(e.getValue());
-            if (error < firstError) {
-                firstError = error;
-                first = e.getKey();
-            }
-        }
+        String first = dpm.leastError(candidates);
         candidates.put(first + " + descent", dpm.descend(candidates.get(first), sweeps));
         BespokeOptimizer.Start start = bespoke.optimizer().bestStart(candidates);
         String startName = start.name();

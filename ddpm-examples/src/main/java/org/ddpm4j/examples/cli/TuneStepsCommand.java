@@ -249,9 +249,8 @@ final class TuneStepsCommand implements Runnable {
         // the samplers' own default orders: iPNDM 4, DPM-Solver++ and UniPC 2
         int order = Integer.parseInt(String.valueOf(parameters.getOrDefault("solver_order", sampler.equals("ipndm") ? 4 : 2)));
         ErrorBoundSteps bound = new ErrorBoundSteps(discrete, ErrorBoundSteps.Solver.of(sampler), order);
-        double[] plain = bound.schedule(n);
-        double[] carried = bound.carriedFor(optimizer.exactEndpoints()).schedule(n);
-        return optimizer.endpointError(plain) <= optimizer.endpointError(carried) ? plain : carried;
+        Map<String, double[]> variants = bound.variants(optimizer.exactEndpoints(), n);
+        return variants.get(optimizer.leastError(variants));
     }
 
     /**

@@ -1,7 +1,9 @@
 package org.ddpm4j.samplers.steps;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.commons.math3.analysis.UnivariateFunction;
 import org.apache.commons.math3.optim.InitialGuess;
 import org.apache.commons.math3.optim.MaxEval;
@@ -259,6 +261,17 @@ public final class ErrorBoundSteps {
             atH = atH * h + big[c];
         }
         return Math.exp(a) * (Math.exp(h) * atH - big[0]);
+    }
+
+    /**
+     * The least bound's schedules at {@code steps}: {@code Xue} (this bound) and {@code Xue (carried)}
+     * ({@link #carriedFor} {@code samples}), in that order; no weight wins everywhere, so callers pick by pilot error.
+     */
+    public Map<String, double[]> variants(Tensor samples, int steps) {
+        Map<String, double[]> v = new LinkedHashMap<>();
+        v.put("Xue", schedule(steps));
+        v.put("Xue (carried)", carriedFor(samples).schedule(steps));
+        return v;
     }
 
     /** The {@code steps} descending model times (first the last training step; the run stops at t = 0) of the least bound. */

@@ -1,6 +1,7 @@
 package org.ddpm4j.samplers.steps;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.IntConsumer;
 import org.ddpm4j.api.InvalidParameterException;
@@ -201,6 +202,20 @@ public final class StepScheduleOptimizer {
     /** The whole sampler's mean absolute endpoint error on the pilots with these times. */
     public double endpointError(double[] timesteps) {
         return endpointError(factory.create(timesteps), denoiser, pilots, trajectory[grid.length - 1]);
+    }
+
+    /** The name of the candidate schedule with the least pilot endpoint error (the first of equals, in the map's order). */
+    public String leastError(Map<String, double[]> candidates) {
+        String best = null;
+        double bestError = Double.POSITIVE_INFINITY;
+        for (Map.Entry<String, double[]> e : candidates.entrySet()) {
+            double error = endpointError(e.getValue());
+            if (best == null || error < bestError) {
+                best = e.getKey();
+                bestError = error;
+            }
+        }
+        return best;
     }
 
     /** The mean absolute error of {@code sampler} started on {@code noise} against {@code exactEnd}; infinite if NaN. */
