@@ -18,6 +18,14 @@ public record ComponentConfig(String type, Map<String, Object> parameters) {
         return new ComponentConfig(type, Map.of());
     }
 
+    /** The entry as written in a configuration: {@code type} and the parameters in one map. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", type);
+        m.putAll(parameters);
+        return m;
+    }
+
     public Parameters asParameters() {
         return Parameters.of(parameters);
     }

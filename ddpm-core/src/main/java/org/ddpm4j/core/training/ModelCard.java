@@ -54,14 +54,15 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
 
     /**
      * This card with {@code entry} among its step schedules (written by {@code ddpm tune-steps}:
-     * {@code sampler}, its {@code parameters} and {@code timesteps} per number of evaluations, and for a
-     * learned solver its {@code coefficients} per number of evaluations),
-     * replacing an entry for the same sampler and parameters.
+     * {@code sampler}, its {@code parameters}, the {@code guidance} it was tuned under if any, and
+     * {@code timesteps} per number of evaluations, and for a learned solver its {@code coefficients}
+     * per number of evaluations), replacing an entry for the same sampler, parameters and guidance.
      */
     public ModelCard withStepSchedule(Map<String, Object> entry) {
         List<Map<String, Object>> all = new java.util.ArrayList<>();
         for (Map<String, Object> e : stepSchedules) {
-            if (!(e.get("sampler").equals(entry.get("sampler")) && e.get("parameters").equals(entry.get("parameters")))) {
+            if (!(e.get("sampler").equals(entry.get("sampler")) && e.get("parameters").equals(entry.get("parameters"))
+                    && TunedGuidance.same(e.get("guidance"), entry.get("guidance")))) {
                 all.add(e);
             }
         }
@@ -71,22 +72,18 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
 
     /**
      * The step schedule stored by {@link #withStepSchedule} for {@code sampler} at {@code steps}, whose
-     * parameters agree with every one in {@code given}: the full sampler parameters to use (its
-     * {@code timesteps} and stored {@code coefficients} included), or null.
+     * parameters agree with every one in {@code given} and which was tuned under {@code guidance} (its
+     * type and parameters, {@code scale} included; null: unguided sampling; see {@link TunedGuidance}):
+     * the full sampler parameters to use (its {@code timesteps} and stored {@code coefficients}
+     * included), or null. A schedule tuned under other guidance is not used: the guided flow is another
+     * ODE, and a learned solver's coefficients fit only the flow they were learned on.
      */
     @SuppressWarnings("unchecked")
-    public Map<String, Object> tunedSteps(String sampler, Map<String, Object> given, int steps) {
-        for (Map<String, Object> e : stepSchedules) {
-            Map<String, Object> parameters = (Map<String, Object>) e.get("parameters");
-            Map<String, Object> times = (Map<String, Object>) e.get("timesteps");
-            if (!sampler.equals(e.get("sampler")) || parameters == null || times == null || !times.containsKey(String.valueOf(steps))) {
-                continue;
-            }
-            boolean agrees = given.entrySet().stream().allMatch(g -> parameters.containsKey(g.getKey())
-                    && String.valueOf(parameters.get(g.getKey())).equals(String.valueOf(g.getValue())));
-            if (agrees) {
-                Map<String, Object> run = new LinkedHashMap<>(parameters);
-                run.put("timesteps", new java.util.ArrayList<>((List<Object>) times.get(String.valueOf(steps))));
+    public Map<String, Object> tunedSteps(String sampler, Map<String, Object> given, int steps, Map<String, Object> guidance) {
+        for (Map<String, Object> e : tunedEntries(sampler, given, steps)) {
+            if (TunedGuidance.same(e.get("guidance"), guidance)) {
+                Map<String, Object> run = new LinkedHashMap<>((Map<String, Object>) e.get("parameters"));
+                run.put("timesteps", new java.util.ArrayList<>((List<Object>) ((Map<String, Object>) e.get("timesteps")).get(String.valueOf(steps))));
                 // a learned solver (bespoke) stores its coefficients per number of steps next to the times
                 if (e.get("coefficients") instanceof Map<?, ?> coefficients && coefficients.containsKey(String.valueOf(steps))) {
                     run.put("coefficients", new java.util.ArrayList<>((List<Object>) coefficients.get(String.valueOf(steps))));
@@ -95,6 +92,32 @@ public record ModelCard(String kind, NetworkSpec spec, List<String> classNames, 
             }
         }
         return null;
+    }
+
+    /**
+     * The guidance of every stored schedule for {@code sampler} at {@code steps} whose parameters agree
+     * with {@code given}, described for a message ({@code none} for unguided): what {@link #tunedSteps}
+     * could have used under another guidance.
+     */
+    public List<String> tunedGuidances(String sampler, Map<String, Object> given, int steps) {
+        return tunedEntries(sampler, given, steps).stream().map(e -> TunedGuidance.describe(e.get("guidance"))).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Map<String, Object>> tunedEntries(String sampler, Map<String, Object> given, int steps) {
+        List<Map<String, Object>> found = new java.util.ArrayList<>();
+        for (Map<String, Object> e : stepSchedules) {
+            Map<String, Object> parameters = (Map<String, Object>) e.get("parameters");
+            Map<String, Object> times = (Map<String, Object>) e.get("timesteps");
+            if (!sampler.equals(e.get("sampler")) || parameters == null || times == null || !times.containsKey(String.valueOf(steps))) {
+                continue;
+            }
+            if (given.entrySet().stream().allMatch(g -> parameters.containsKey(g.getKey())
+                    && String.valueOf(parameters.get(g.getKey())).equals(String.valueOf(g.getValue())))) {
+                found.add(e);
+            }
+        }
+        return found;
     }
 
     /** {@code flow-matching} when the card says so. */

@@ -30,6 +30,7 @@ import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.core.progress.ProgressReporter;
 import org.ddpm4j.core.training.ArrayData;
 import org.ddpm4j.core.training.ModelCard;
+import org.ddpm4j.core.training.TunedGuidance;
 import org.ddpm4j.examples.data.Datasets;
 import org.ddpm4j.examples.eval.Evaluation;
 import org.ddpm4j.examples.eval.Guide;
@@ -145,22 +146,14 @@ final class EvalCommand implements Runnable {
         ModelCard card = model.card();
         checkGuidanceClassifier(card);
         checkDistilledGuidance(card);
-        Map<String, Object> parameters = KeyValues.parse(samplerParameters);
-        // a step schedule that 'ddpm tune-steps' stored for this sampler and --steps is used, as by 'ddpm sample'
-        Map<String, Object> tuned = parameters.containsKey("timesteps") ? null : card.tunedSteps(samplerName, parameters, steps);
-        if (tuned != null) {
-            parameters.putAll(tuned);
-            console.printf(Locale.ROOT, "using the optimized step schedule of the model card (ddpm tune-steps) for %s at %d steps: %s%n",
-                    samplerName, steps, tuned);
-        } else if (!parameters.containsKey("timesteps")) {
+        Map<String, Object> given = KeyValues.parse(samplerParameters);
+        Map<String, Object> parameters = new LinkedHashMap<>(given);
+        if (!parameters.containsKey("timesteps")) {
             parameters.put("steps", steps);
         }
         // Analytic-DPM without its Gamma_t: the pipeline's sampler is built without it, then rebuilt with the estimate
         boolean estimateGamma = "analytic".equals(parameters.get("variance_type")) && !parameters.containsKey("analytic_eps_moments");
-        Map<String, Object> pipelineParameters = new LinkedHashMap<>(parameters);
-        if (estimateGamma) {
-            pipelineParameters.remove("variance_type");
-        }
+        Map<String, Object> pipelineParameters = estimateGamma ? withoutVariance(parameters) : parameters;
         String backendChoice = backendName != null ? backendName : card.backend();
         PipelineConfig config = PipelineConfig.of(new ComponentConfig(backendChoice, devices.parameters(backendChoice).asMap()))
                 .withSampler(new ComponentConfig(samplerName, pipelineParameters));
@@ -193,31 +186,32 @@ final class EvalCommand implements Runnable {
             report.put("backend", backend.name() + " " + backend.device());
             Evaluation evaluation = new Evaluation(backend, test, console);
             double[][] reference = evaluation.judgeTestImages(judge, report);
-            report.put("sampler", samplerName + ", " + steps + " steps" + (samplerParameters.isEmpty() ? "" : ", " + samplerParameters)
-                    + (tuned == null ? "" : ", optimized step schedule of the model card " + tuned.get("timesteps")));
-            Sampler sampler = pipeline.requireSampler();
-            if (estimateGamma) {
-                if (!(schedule instanceof DiscreteSchedule discrete)) {
-                    throw new InvalidParameterException("--param", "variance_type=analytic", "needs a discrete schedule; the model's is " + schedule.name());
-                }
-                parameters.put("analytic_eps_moments", evaluation.epsMoments(denoiser, discrete, sampler.timesteps(), ANALYTIC_IMAGES, seed + 5));
-                sampler = pipeline.sampler(new ComponentConfig(samplerName, parameters));
-                report.put("analytic_eps_moments_images", Math.min(ANALYTIC_IMAGES, test.size()));
-            }
-            DistilledStudents.checkPlan(card, sampler, schedule);
+            report.put("sampler", samplerName + ", " + steps + " steps" + (samplerParameters.isEmpty() ? "" : ", " + samplerParameters));
             Optional<Double> builtIn = DistilledStudents.guidanceScale(card);
             Guide guide = builtIn.isPresent() ? Guide.distilled(denoiser, builtIn.get())
                     : guidance.equals(Guide.CLASSIFIER) ? Guide.classifier(pipeline::guidance, denoiser, schedule, pipeline.classifier().orElseThrow())
                     : Guide.classifierFree(pipeline::guidance, denoiser, schedule);
             PrintWriter err = spec.commandLine().getErr();
-            LearnedVarianceNote.of(denoiser, sampler).ifPresent(err::println);
-            GuidanceSweep sweep = new GuidanceSweep(sampler, guide, perClass, scales, seed, label -> new Progress(err, label));
+            LearnedVarianceNote.of(denoiser, pipeline.requireSampler()).ifPresent(err::println);
+            ScaleSamplers samplers = new ScaleSamplers(pipeline, card, given, parameters, estimateGamma, evaluation, console);
+            GuidanceSweep sweep = new GuidanceSweep(w -> samplers.at(w, guide.config().apply(w)), guide, perClass, scales, seed,
+                    label -> new Progress(err, label));
             if (flow != null) {
                 report.put("straightness_steps", straightnessSteps);
                 sweep.withStraightness((guided, noise, options) -> Reflow.straightness(guided, flow, c -> pipeline.sampler(c, flow), noise, options,
                         straightnessSteps));
             }
-            report.put("guidance", sweep.run(backend, judge, reference, out, console));
+            List<Map<String, Object>> rows = sweep.run(backend, judge, reference, out, console);
+            for (Map<String, Object> row : rows) {
+                Map<String, Object> tuned = samplers.tuned.get(row.containsKey("scale") ? (double) row.get("scale") : Double.NaN);
+                if (tuned != null) {
+                    row.put("step_schedule", tuned.get("timesteps"));
+                }
+            }
+            report.put("guidance", rows);
+            if (estimateGamma) {
+                report.put("analytic_eps_moments_images", Math.min(ANALYTIC_IMAGES, test.size()));
+            }
             if (bitsPerDimImages > 0) {
                 ProgressReporter progress = new ProgressReporter("elbo", "terms", schedule instanceof DiscreteSchedule d ? d.trainSteps() : 1,
                         err, 1.0);
@@ -231,6 +225,67 @@ final class EvalCommand implements Runnable {
             throw new java.io.UncheckedIOException(e);
         }
         console.flush();
+    }
+
+    /**
+     * The sampler of each guidance scale: the options' sampler, on the step schedule that {@code ddpm
+     * tune-steps} stored in the model card for this sampler, {@code --steps} and the scale's guidance
+     * (as {@code ddpm sample} finds it), and with Analytic-DPM's {@code Gamma_t} estimated for its times.
+     */
+    private final class ScaleSamplers {
+        private final Pipeline pipeline;
+        private final ModelCard card;
+        private final Map<String, Object> given;
+        private final Map<String, Object> parameters;
+        private final boolean estimateGamma;
+        private final Evaluation evaluation;
+        private final PrintWriter console;
+        /** The card's schedule used at each scale (NaN: the unguided run). */
+        final Map<Double, Map<String, Object>> tuned = new java.util.HashMap<>();
+
+        ScaleSamplers(Pipeline pipeline, ModelCard card, Map<String, Object> given, Map<String, Object> parameters, boolean estimateGamma,
+                      Evaluation evaluation, PrintWriter console) {
+            this.pipeline = pipeline;
+            this.card = card;
+            this.given = given;
+            this.parameters = parameters;
+            this.estimateGamma = estimateGamma;
+            this.evaluation = evaluation;
+            this.console = console;
+        }
+
+        /** The sampler at scale {@code w} of {@code guidance} (null: sampled without a guidance plugin). */
+        Sampler at(double w, ComponentConfig guidance) {
+            Map<String, Object> guidanceEntry = guidance == null ? null : guidance.toMap();
+            Map<String, Object> steps = given.containsKey("timesteps") ? null : card.tunedSteps(samplerName, given, EvalCommand.this.steps, guidanceEntry);
+            Map<String, Object> run = new LinkedHashMap<>(parameters);
+            if (steps != null) {
+                run.remove("steps");
+                run.putAll(steps);
+                tuned.put(w, steps);
+                console.printf(Locale.ROOT, "using the optimized step schedule of the model card (ddpm tune-steps) for %s at %d steps under "
+                        + "guidance %s: %s%n", samplerName, EvalCommand.this.steps, TunedGuidance.describe(guidanceEntry), steps);
+            }
+            Sampler sampler = steps == null && !estimateGamma ? pipeline.requireSampler()
+                    : pipeline.sampler(new ComponentConfig(samplerName, estimateGamma ? withoutVariance(run) : run));
+            if (estimateGamma) {
+                if (!(pipeline.schedule() instanceof DiscreteSchedule discrete)) {
+                    throw new InvalidParameterException("--param", "variance_type=analytic", "needs a discrete schedule; the model's is "
+                            + pipeline.schedule().name());
+                }
+                run.put("analytic_eps_moments", evaluation.epsMoments(pipeline.model(), discrete, sampler.timesteps(), ANALYTIC_IMAGES, seed + 5));
+                sampler = pipeline.sampler(new ComponentConfig(samplerName, run));
+            }
+            DistilledStudents.checkPlan(card, sampler, pipeline.schedule());
+            return sampler;
+        }
+    }
+
+    /** Sampler parameters without {@code variance_type}: Analytic-DPM's sampler before its estimate. */
+    private static Map<String, Object> withoutVariance(Map<String, Object> parameters) {
+        Map<String, Object> p = new LinkedHashMap<>(parameters);
+        p.remove("variance_type");
+        return p;
     }
 
     private void check() {

@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +34,7 @@ import org.ddpm4j.core.pipeline.PipelineParts;
 import org.ddpm4j.core.pipeline.Pipelines;
 import org.ddpm4j.toolkit.io.Npy;
 import org.ddpm4j.core.pretrained.Pretrained;
+import org.ddpm4j.core.training.TunedGuidance;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -321,15 +323,20 @@ final class SampleCommand implements Runnable {
      * sampler and model come from the model source and the scheduler config as {@link PipelineParts}.
      */
     private PipelineConfig config(ModelSource source) {
-        Optional<ComponentConfig> guided = Optional.empty();
-        if (guidance != null) {
-            Map<String, Object> p = KeyValues.parse(guidanceParams);
-            if (scale != null) {
-                p.put("scale", scale);
-            }
-            guided = Optional.of(new ComponentConfig(guidance, p));
+        return new PipelineConfig(backendChoice.config(source), Optional.empty(), Optional.empty(), guidanceConfig(), Optional.empty(),
+                Optional.empty());
+    }
+
+    /** The guidance of the options: the plugin with --guidance-param and --scale. */
+    private Optional<ComponentConfig> guidanceConfig() {
+        if (guidance == null) {
+            return Optional.empty();
         }
-        return new PipelineConfig(backendChoice.config(source), Optional.empty(), Optional.empty(), guided, Optional.empty(), Optional.empty());
+        Map<String, Object> p = KeyValues.parse(guidanceParams);
+        if (scale != null) {
+            p.put("scale", scale);
+        }
+        return Optional.of(new ComponentConfig(guidance, p));
     }
 
     /** Guidance options that make no sense together fail before any model is loaded. */
@@ -353,12 +360,21 @@ final class SampleCommand implements Runnable {
         if (!source.hasCard() || steps == null || samplerSource.choice.sampler == null) {
             return;
         }
-        Map<String, Object> tuned = source.card().tunedSteps(samplerSource.choice.sampler, KeyValues.parse(samplerSource.samplerParams), steps);
+        Map<String, Object> given = KeyValues.parse(samplerSource.samplerParams);
+        Map<String, Object> guided = guidanceConfig().map(ComponentConfig::toMap).orElse(null);
+        Map<String, Object> tuned = source.card().tunedSteps(samplerSource.choice.sampler, given, steps, guided);
         if (tuned != null) {
             run.remove("steps");
             run.putAll(tuned);
             spec.commandLine().getOut().printf(Locale.ROOT, "using the optimized step schedule of the model card (ddpm tune-steps) for %s at %d steps: %s%n",
                     samplerSource.choice.sampler, steps, tuned);
+        } else {
+            List<String> others = source.card().tunedGuidances(samplerSource.choice.sampler, given, steps);
+            if (!others.isEmpty()) {
+                spec.commandLine().getErr().printf(Locale.ROOT, "note: the model card's step schedules for %s at %d steps were tuned under "
+                        + "guidance %s, not this run's (%s): sampling on the sampler's own spacing%n", samplerSource.choice.sampler, steps, others,
+                        TunedGuidance.describe(guided));
+            }
         }
     }
 

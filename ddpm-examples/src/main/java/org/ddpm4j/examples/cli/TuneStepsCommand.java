@@ -227,9 +227,7 @@ final class TuneStepsCommand implements Runnable {
         entry.put("sampler", sampler);
         entry.put("parameters", parameters);
         if (guided != null) {
-            Map<String, Object> g = new LinkedHashMap<>(guided.parameters());
-            g.put("type", guided.type());
-            entry.put("guidance", g);
+            entry.put("guidance", guided.toMap());
         }
         entry.put("timesteps", timesteps);
         if (!coefficients.isEmpty()) {

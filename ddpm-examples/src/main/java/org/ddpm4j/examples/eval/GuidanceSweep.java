@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoubleFunction;
 import java.util.function.Function;
 import org.ddpm4j.api.model.Condition;
 import org.ddpm4j.api.model.Denoiser;
@@ -33,7 +34,7 @@ import org.ddpm4j.toolkit.io.Npy;
  * image grid per scale and, for two scales or more, {@code guidance.png}.
  */
 public final class GuidanceSweep {
-    private final Sampler sampler;
+    private final DoubleFunction<Sampler> samplers;
     private final Guide guide;
     private final int perClass;
     private final List<Double> scales;
@@ -51,6 +52,15 @@ public final class GuidanceSweep {
      * @param progress the listener of the run labelled by its argument (e.g. {@code w=3}); {@code label -> StepListener.NONE} for none
      */
     public GuidanceSweep(Sampler sampler, Guide guide, int perClass, List<Double> scales, long seed, Function<String, StepListener> progress) {
+        this(w -> sampler, guide, perClass, scales, seed, progress);
+    }
+
+    /**
+     * A sweep whose sampler may differ per scale ({@code samplers} at scale {@code w}; e.g. a step
+     * schedule tuned under that guidance).
+     */
+    public GuidanceSweep(DoubleFunction<Sampler> samplers, Guide guide, int perClass, List<Double> scales, long seed,
+                         Function<String, StepListener> progress) {
         if (perClass < 1) {
             throw new IllegalArgumentException("perClass must be >= 1, not " + perClass);
         }
@@ -59,7 +69,7 @@ public final class GuidanceSweep {
                 throw new IllegalArgumentException("guidance scales must be >= 0, not " + w);
             }
         }
-        this.sampler = sampler;
+        this.samplers = samplers;
         this.guide = guide;
         this.perClass = perClass;
         this.scales = List.copyOf(scales);
@@ -148,7 +158,7 @@ public final class GuidanceSweep {
         Denoiser guided = guide.at().apply(w);
         Tensor x = noise(w, backend, n);
         String label = guide.guided() ? guide.symbol() + "=" + trim(w) : "sample";
-        try (SamplingRun run = sampler.start(guided, x, options(condition).withListener(progress.apply(label)))) {
+        try (SamplingRun run = samplers.apply(w).start(guided, x, options(condition).withListener(progress.apply(label)))) {
             while (!run.isDone()) {
                 run.step();
             }

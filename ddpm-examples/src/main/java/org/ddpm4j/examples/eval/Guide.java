@@ -13,9 +13,12 @@ import org.ddpm4j.toolkit.guidance.Unconditional;
 
 /**
  * What a guidance sweep varies: the guidance ({@code none} for one unguided run of an unconditional
- * model under cfg), the number of classes it targets, and the guided denoiser at a scale.
+ * model under cfg), the number of classes it targets, the guided denoiser at a scale, and the
+ * guidance's configuration at a scale ({@code null} where the model is sampled without a guidance
+ * plugin: unguided, or a distilled student with its guidance built in), by which a model card's
+ * step schedule tuned under that guidance is found.
  */
-public record Guide(String name, int classes, DoubleFunction<Denoiser> at) {
+public record Guide(String name, int classes, DoubleFunction<Denoiser> at, DoubleFunction<ComponentConfig> config) {
     /** Classifier-free guidance (Ho & Salimans 2022). */
     public static final String CFG = "cfg";
     /** Classifier guidance by a noisy classifier (Dhariwal & Nichol 2021). */
@@ -44,14 +47,15 @@ public record Guide(String name, int classes, DoubleFunction<Denoiser> at) {
     public static Guide classifierFree(Function<ComponentConfig, Guidance> guidances, Denoiser model, Schedule schedule,
                                        Map<String, Object> parameters) {
         if (model.numClasses() == 0) {
-            return new Guide("none", 0, w -> model);
+            return new Guide("none", 0, w -> model, w -> null);
         }
         GuidanceContext context = GuidanceContext.of(schedule);
-        return new Guide(CFG, model.numClasses(), w -> {
+        DoubleFunction<ComponentConfig> config = w -> {
             Map<String, Object> p = new java.util.LinkedHashMap<>(parameters);
             p.put("scale", w);
-            return guidances.apply(new ComponentConfig(CFG, p)).guide(model, context);
-        });
+            return new ComponentConfig(CFG, p);
+        };
+        return new Guide(CFG, model.numClasses(), w -> guidances.apply(config.apply(w)).guide(model, context), config);
     }
 
     /**
@@ -64,7 +68,7 @@ public record Guide(String name, int classes, DoubleFunction<Denoiser> at) {
                 throw new IllegalArgumentException("this student has guidance w = " + w + " built in, not " + s);
             }
             return student;
-        });
+        }, s -> null);
     }
 
     /**
@@ -74,7 +78,7 @@ public record Guide(String name, int classes, DoubleFunction<Denoiser> at) {
     public static Guide classifier(Function<ComponentConfig, Guidance> guidances, Denoiser model, Schedule schedule, Classifier noisy) {
         Denoiser unconditional = Unconditional.of(model);
         GuidanceContext context = GuidanceContext.of(schedule).withClassifier(noisy);
-        return new Guide(CLASSIFIER, noisy.numClasses(),
-                s -> guidances.apply(new ComponentConfig(CLASSIFIER, Map.of("scale", s))).guide(unconditional, context));
+        DoubleFunction<ComponentConfig> config = s -> new ComponentConfig(CLASSIFIER, Map.of("scale", s));
+        return new Guide(CLASSIFIER, noisy.numClasses(), s -> guidances.apply(config.apply(s)).guide(unconditional, context), config);
     }
 }

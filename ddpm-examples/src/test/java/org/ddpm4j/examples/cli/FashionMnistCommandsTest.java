@@ -101,6 +101,29 @@ class FashionMnistCommandsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void evaluatesEachScaleOnTheStepScheduleTunedUnderItsGuidance() throws IOException {
+        Path model = dir.resolve("tuned");
+        try (var files = Files.walk(denoiser)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, model.resolve(denoiser.relativize(f).toString()));
+            }
+        }
+        ok(Cli.run("tune-steps", "--checkpoint", model.toString(), "--nfe", "3", "--sampler", "dpmsolver-multistep", "--pilots", "10",
+                "--grid", "8", "--sweeps", "0", "--guidance", "cfg", "--scale", "3", "--threads", "1"));
+        Path out = dir.resolve("eval-tuned");
+        Cli r = Cli.run("eval", "--checkpoint", model.toString(), "--classifier", classifier.toString(), "--scales", "1,3", "--per-class", "1",
+                "--sampler", "dpmsolver-multistep", "--steps", "3", "--test-images", "60", "--threads", "1", "--out", out.toString());
+        ok(r);
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) Json.readObject(out.resolve("eval.json")).get("guidance");
+        Object tuned = ((Map<String, Object>) ModelCard.read(model.resolve(ModelCard.FILE)).stepSchedules().get(0).get("timesteps")).get("3");
+        assertEquals(List.of(1.0, 3.0), rows.stream().map(row -> ((Number) row.get("scale")).doubleValue()).toList());
+        assertEquals(null, rows.get(0).get("step_schedule"), "w = 1 has no schedule tuned under its guidance");
+        assertEquals(tuned, rows.get(1).get("step_schedule"));
+        assertTrue(r.out().contains("under guidance cfg {scale=3.0}"), r.out());
+    }
+
+    @Test
     void samplesAGridWithOneRowPerClass() throws IOException {
         Path png = dir.resolve("grid.png");
         ok(Cli.run("sample", "--checkpoint", denoiser.toString(), "--sampler", "dpmsolver++", "--steps", "3", "--class", "all", "--n", "20",

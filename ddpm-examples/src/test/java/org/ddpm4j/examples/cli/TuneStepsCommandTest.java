@@ -94,7 +94,7 @@ class TuneStepsCommandTest {
         assertEquals("bespoke", entry.get("sampler"));
         List<Number> stored = (List<Number>) ((Map<String, Object>) entry.get("coefficients")).get("3");
         assertEquals(9, stored.size());
-        assertEquals(stored, withBespoke.tunedSteps("bespoke", Map.of(), 3).get("coefficients"));
+        assertEquals(stored, withBespoke.tunedSteps("bespoke", Map.of(), 3, null).get("coefficients"));
         Cli sampled = Cli.run("sample", "--checkpoint", model.toString(), "--sampler", "bespoke", "--steps", "3", "--n", "8", "--threads", "1",
                 "--out", dir.resolve("d.npy").toString());
         assertEquals(0, sampled.exitCode(), sampled.err());
@@ -128,11 +128,27 @@ class TuneStepsCommandTest {
         assertNotEquals(pilotErrors(unguided.out()), pilotErrors(guided.out()));
 
         ModelCard card = ModelCard.read(model.resolve(ModelCard.FILE));
-        assertEquals(1, card.stepSchedules().size(), "the guided entry replaces the unguided one for the same sampler parameters");
-        Map<String, Object> entry = card.stepSchedules().get(0);
+        assertEquals(2, card.stepSchedules().size(), "the guided entry sits next to the unguided one for the same sampler parameters");
+        Map<String, Object> entry = card.stepSchedules().get(1);
         assertEquals(Map.of("type", "cfg", "scale", 3.0, "thresholding", true), entry.get("guidance"));
         assertEquals(Map.of("thresholding", true, "final_sigmas_type", "sigma_min"), entry.get("parameters"));
-        assertEquals(3, ((List<Number>) ((Map<String, Object>) entry.get("timesteps")).get("3")).size());
+        List<Number> guidedTimes = (List<Number>) ((Map<String, Object>) entry.get("timesteps")).get("3");
+        List<Number> unguidedTimes = (List<Number>) ((Map<String, Object>) card.stepSchedules().get(0).get("timesteps")).get("3");
+        assertEquals(3, guidedTimes.size());
+
+        // sampling finds the schedule tuned under its own guidance, and none under another scale
+        List<String> sample = List.of("sample", "--checkpoint", model.toString(), "--sampler", "dpmsolver-multistep", "--param",
+                "thresholding=true", "--steps", "3", "--n", "4", "--threads", "1");
+        Cli plain = Cli.run(concat(sample, "--out", dir.resolve("plain.npy").toString()));
+        assertEquals(0, plain.exitCode(), plain.err());
+        assertTrue(plain.out().contains("timesteps=" + unguidedTimes), plain.out());
+        Cli atThree = Cli.run(concat(sample, "--guidance", "cfg", "--scale", "3.0", "--class", "all", "--out", dir.resolve("w3.npy").toString()));
+        assertEquals(0, atThree.exitCode(), atThree.err());
+        assertTrue(atThree.out().contains("timesteps=" + guidedTimes), atThree.out());
+        Cli atTwo = Cli.run(concat(sample, "--guidance", "cfg", "--scale", "2", "--class", "all", "--out", dir.resolve("w2.npy").toString()));
+        assertEquals(0, atTwo.exitCode(), atTwo.err());
+        assertFalse(atTwo.out().contains("using the optimized step schedule"), atTwo.out());
+        assertTrue(atTwo.err().contains("tuned under guidance [none, cfg {scale=3.0}], not this run's (cfg {scale=2.0})"), atTwo.err());
 
         Cli scaleAlone = Cli.run("tune-steps", "--checkpoint", model.toString(), "--nfe", "3", "--scale", "3");
         assertNotEquals(0, scaleAlone.exitCode());
@@ -140,6 +156,12 @@ class TuneStepsCommandTest {
         Cli classifier = Cli.run("tune-steps", "--checkpoint", model.toString(), "--nfe", "3", "--guidance", "classifier");
         assertNotEquals(0, classifier.exitCode());
         assertTrue(classifier.err().contains("--guidance") && classifier.err().contains("must be cfg"), classifier.err());
+    }
+
+    private static String[] concat(List<String> first, String... more) {
+        List<String> all = new java.util.ArrayList<>(first);
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
     }
 
     /** The best hand-made spacings' pilot endpoint errors ("best hand-made, NAME: ERROR;") of a tune-steps output. */
