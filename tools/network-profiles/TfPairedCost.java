@@ -21,7 +21,8 @@ import org.ddpm4j.examples.bench.BackendBenchmark;
  * variant's median and range and the median of the per-round ratios a/b (docs/BENCHMARKS.md,
  * "TensorFlow: fourth pass (AVX-512)"). Across processes the same build varies by +-8 % on a
  * loaded machine; paired here, an A/A run's ratios stay within about +-10 % per round and
- * their median within 1 %.
+ * their median within 1 %. The JVM's process CPU time advanced in 10 ms ticks on the machine of
+ * that section: give each variant's round at least a second (MLP steps take about 7 ms each).
  *
  * A variant is the value of the system property {@code ddpm4j.tf.variant} while its model is built
  * (graph and training graph): the code under test reads it through a temporary switch that is not
