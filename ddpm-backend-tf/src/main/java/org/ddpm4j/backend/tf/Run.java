@@ -2,11 +2,14 @@ package org.ddpm4j.backend.tf;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.op.Op;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
@@ -18,6 +21,13 @@ import org.tensorflow.types.TInt64;
  * grows native memory run after run.
  */
 final class Run implements AutoCloseable {
+    /**
+     * Receives TensorFlow's per-op step statistics of every run while set (null: not traced, the
+     * default). Set only by the op profiler {@code tools/network-profiles/TfOpProfile.java}, through
+     * reflection; a traced run is slower.
+     */
+    static volatile Consumer<RunMetadata> trace;
+
     private final Session.Runner runner;
     private final List<Tensor> created = new ArrayList<>();
     private final List<Tensor> fetched = new ArrayList<>();
@@ -72,7 +82,12 @@ final class Run implements AutoCloseable {
     /** Runs the graph; the fetched tensors are then read or taken in fetch order. */
     Run run() {
         // The Result only holds the fetched tensors, which this Run closes or hands over.
-        Result result = runner.run();
+        Consumer<RunMetadata> sink = trace;
+        Result result = sink == null ? runner.run()
+                : runner.setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build()).runAndFetchMetadata();
+        if (sink != null) {
+            result.getMetadata().ifPresent(sink);
+        }
         for (int i = 0; i < result.size(); i++) {
             fetched.add(result.get(i));
         }
