@@ -40,12 +40,29 @@ public final class PyTorchRound {
         this.mlpSteps = mlpSteps;
     }
 
-    /** Runs the script once; the environment (e.g. {@code OMP_WAIT_POLICY}) is this process's. */
-    public BackendBenchmark.Round run() {
+    /**
+     * The script's process: this process's environment (e.g. {@code OMP_WAIT_POLICY}), plus
+     * {@code OPENBLAS_NUM_THREADS} = the bench's thread count unless already set. Debian's PyTorch
+     * does its matrix products (linear layers, attention) in OpenBLAS's pthreads build, whose own
+     * worker threads {@code torch.set_num_threads} does not limit: at "one thread" the MLP's products
+     * ran on both cores of a 2-core host (docs/BENCHMARKS.md, "DJL: fourth pass (AVX-512)"), while
+     * libtorch's MKL in the DJL backend follows its thread setting. The variable is read when the
+     * library loads, so it is set here, before the interpreter starts.
+     */
+    ProcessBuilder process() {
         List<String> command = new ArrayList<>(List.of(python.toString(), script.toString(), "--threads", String.valueOf(threads),
                 "--unet-batch", String.valueOf(batch), "--unet-steps", String.valueOf(unetSteps), "--mlp-steps", String.valueOf(mlpSteps)));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().putIfAbsent("OPENBLAS_NUM_THREADS", String.valueOf(threads));
+        return builder;
+    }
+
+    /** Runs the script once in {@link #process()}. */
+    public BackendBenchmark.Round run() {
+        ProcessBuilder builder = process();
+        List<String> command = builder.command();
         try {
-            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Process p = builder.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             int rc = p.waitFor();
             if (rc != 0 || out.isEmpty()) {
