@@ -37,7 +37,7 @@ import org.ddpm4j.examples.bench.BackendBenchmark;
 public class TfPairedCost {
     static final com.sun.management.OperatingSystemMXBean OS = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     public static void main(String[] args) throws Exception {
-        String what = args[0]; String[] variants = {args[1].replace("-", ""), args[2].replace("-", "")};
+        String what = args[0]; String[] variants = {args[1].equals("-") ? "" : args[1], args[2].equals("-") ? "" : args[2]};
         int rounds = Integer.parseInt(args[3]); int per = Integer.parseInt(args[4]);
         boolean unet = !what.equals("mlp");
         NetworkSpec spec = unet ? BackendBenchmark.RECIPE_UNET : BackendBenchmark.MLP;
