@@ -3,6 +3,10 @@ package org.ddpm4j.samplers;
 import java.util.OptionalInt;
 import org.ddpm4j.api.InvalidParameterException;
 import org.ddpm4j.api.Parameters;
+import org.ddpm4j.api.model.Condition;
+import org.ddpm4j.api.model.Denoiser;
+import org.ddpm4j.api.model.Parameterization;
+import org.ddpm4j.api.model.VarianceOutput;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.toolkit.sampling.BaseSampler;
@@ -35,12 +39,15 @@ import org.ddpm4j.toolkit.sampling.UpdateRule;
  */
 public final class BespokeSampler extends BaseSampler {
     public static final String NAME = "bespoke";
-    /** How many data predictions each step combines at most. */
+    /** How many data predictions each step combines at most, unless the coefficients are for a longer history. */
     public static final int HISTORY = 3;
+    /** The least history: DPM-Solver++(2M), the zero of the corrections, combines two predictions. */
+    public static final int MIN_HISTORY = 2;
 
     private final SolverSteps plan;
     private final boolean finalZero;
     private final double[] corrections;
+    private final int history;
     private final boolean learned;
     private final PredictionClipping clipping;
 
@@ -55,14 +62,16 @@ public final class BespokeSampler extends BaseSampler {
         int n = plan.timesteps().length;
         this.learned = p.has("coefficients");
         this.corrections = learned ? checked(p, n) : new double[coefficientCount(n)];
+        this.history = historyOf(n, corrections.length);
         this.clipping = PredictionClipping.read(p, null);
     }
 
     private static double[] checked(Parameters p, int steps) {
         double[] c = p.requireDoubleArray("coefficients");
-        if (c.length != coefficientCount(steps)) {
+        if (historyOf(steps, c.length) < 0) {
             throw new InvalidParameterException(p.qualify("coefficients"), c.length + " numbers", "must be " + coefficientCount(steps)
-                    + " numbers for " + steps + " steps (1 + min(i + 1, " + HISTORY + ") per step i)");
+                    + " numbers for " + steps + " steps (1 + min(i + 1, " + HISTORY + ") per step i), or 1 + min(i + 1, H) per step for a history H in ["
+                    + MIN_HISTORY + ", " + steps + "]: " + counts(steps));
         }
         for (int i = 0; i < c.length; i++) {
             if (!Double.isFinite(c[i])) {
@@ -72,23 +81,82 @@ public final class BespokeSampler extends BaseSampler {
         return c;
     }
 
-    /** The number of learned coefficients of a solver of {@code steps} steps. */
+    /** The number of learned coefficients of a solver of {@code steps} steps with the default history. */
     public static int coefficientCount(int steps) {
-        return offset(steps);
+        return coefficientCount(steps, HISTORY);
+    }
+
+    /** The number of learned coefficients of a solver of {@code steps} steps combining up to {@code history} predictions. */
+    public static int coefficientCount(int steps, int history) {
+        return offset(steps, history);
+    }
+
+    /** The history that {@code count} coefficients of {@code steps} steps are for (the least of equals), or -1. */
+    private static int historyOf(int steps, int count) {
+        for (int h = MIN_HISTORY; h <= Math.max(HISTORY, steps); h++) {
+            if (coefficientCount(steps, h) == count) {
+                return h;
+            }
+        }
+        return -1;
+    }
+
+    private static String counts(int steps) {
+        StringBuilder b = new StringBuilder();
+        for (int h = MIN_HISTORY; h <= Math.max(HISTORY, steps); h++) {
+            b.append(b.length() == 0 ? "" : ", ").append(coefficientCount(steps, h)).append(" (H = ").append(h).append(')');
+        }
+        return b.toString();
     }
 
     /** Where step {@code i}'s coefficients start. */
-    private static int offset(int i) {
+    private static int offset(int i, int history) {
         int sum = 0;
         for (int k = 0; k < i; k++) {
-            sum += 1 + Math.min(k + 1, HISTORY);
+            sum += 1 + Math.min(k + 1, history);
         }
         return sum;
     }
 
+    /** How many data predictions a step combines at most (from the coefficients' count). */
+    public int history() {
+        return history;
+    }
+
+    /**
+     * Step {@code i}'s arithmetic before its corrections: {@code x_{i+1} = base x_i + gain sum_j weights[j] D_{i-j}},
+     * the model evaluated at {@code time}; the corrections add {@code c_0 base x_i + gain sum_j c_{j+1} D_{i-j}}.
+     */
+    public record StepForm(double time, double base, double gain, double[] weights) {
+    }
+
+    /** Step {@code i}'s arithmetic (see {@link StepForm}), for fitting the corrections outside the sampler. */
+    public StepForm form(int i) {
+        int n = steps();
+        if (i < 0 || i >= n) {
+            throw new InvalidParameterException("step", i, "must be in [0, " + (n - 1) + "]");
+        }
+        ExponentialStep e = ExponentialStep.between(plan.level(i), plan.level(i + 1), true);
+        return new StepForm(plan.timesteps()[i], e.base(), -e.scale() * e.phi1(), startWeights(i, n));
+    }
+
+    /**
+     * The data prediction {@code D_i} that step {@code i} takes at {@code x}, as the step computes it
+     * (the sampler's noise level, its thresholding): lets a fit outside the sampler follow its arithmetic exactly.
+     */
+    public Tensor dataPrediction(Denoiser model, Tensor x, int i) {
+        form(i);
+        NoiseLevel s = plan.level(i);
+        Tensor raw = model.predict(x, plan.timesteps()[i], Condition.none());
+        if (model.varianceOutput() != VarianceOutput.NONE) {
+            raw = VarianceOutput.split(raw).prediction();
+        }
+        return clipping.apply(model.parameterization().convert(raw, Parameterization.SAMPLE, x, s.alpha(), s.sigma()));
+    }
+
     /** DPM-Solver++(2M)'s weights of {@code D_i, D_{i-1}, ...} at step {@code i}. */
     private double[] startWeights(int i, int n) {
-        double[] w = new double[Math.min(i + 1, HISTORY)];
+        double[] w = new double[Math.min(i + 1, history)];
         if (i == 0 || i == n - 1 && finalZero) {
             w[0] = 1;
             return w;
@@ -102,7 +170,7 @@ public final class BespokeSampler extends BaseSampler {
 
     @Override
     protected UpdateRule newRule() {
-        History d = new History(HISTORY);
+        History d = new History(history);
         int n = steps();
         return new UpdateRule() {
             @Override
@@ -112,7 +180,7 @@ public final class BespokeSampler extends BaseSampler {
                 ExponentialStep e = ExponentialStep.between(s, plan.level(i + 1), true);
                 double gain = -e.scale() * e.phi1();
                 double[] w = startWeights(i, n);
-                int at = offset(i);
+                int at = offset(i, history);
                 if (d.size() < w.length) {
                     // resumed mid-run (startAt) without the earlier predictions: a first-order step
                     w = new double[] {1};

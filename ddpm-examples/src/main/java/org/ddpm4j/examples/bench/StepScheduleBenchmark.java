@@ -20,6 +20,7 @@ import org.ddpm4j.core.config.ComponentConfig;
 import org.ddpm4j.samplers.ProbabilityFlowOde;
 import org.ddpm4j.samplers.steps.AlignYourSteps;
 import org.ddpm4j.samplers.steps.ErrorBoundSteps;
+import org.ddpm4j.samplers.steps.BespokeLeastSquares;
 import org.ddpm4j.samplers.steps.BespokeOptimizer;
 import org.ddpm4j.samplers.steps.HandMadeSpacings;
 import org.ddpm4j.samplers.steps.StepScheduleOptimizer;
@@ -45,6 +46,10 @@ public final class StepScheduleBenchmark {
     /** Quadrature points of the AYS KLUB inside each grid interval. */
     private static final int AYS_SUBDIVISIONS = 4;
     private static final long AYS_NOISE_SEED = 2_000_003;
+
+    /** The bespoke pilots' exact flow: its tolerance and how much finer its grid is than the schedules'. */
+    private static final double BESPOKE_TOLERANCE = 1e-8;
+    private static final int BESPOKE_GRID_FACTOR = 4;
 
     private final Function<ComponentConfig, Sampler> samplers;
     private final DiscreteSchedule schedule;
@@ -265,18 +270,33 @@ public final class StepScheduleBenchmark {
         return rows;
     }
 
-    /** The bespoke solver's pilots and held-out samples (noise and exact endpoints) and its search budget. */
-    private record Bespoke(BespokeOptimizer optimizer, int pilots, int runs) {
+    /** The bespoke solver's optimizer and least-squares fits (one per history), pilot count and search budgets. */
+    private record Bespoke(BespokeOptimizer optimizer, List<BespokeLeastSquares> fits, int pilots, int timeRuns, int polishRuns) {
     }
 
     /**
-     * Also learn a bespoke solver (times and coefficients, {@code bespoke} sampler) at each budget,
-     * on {@code pilots} and kept only if better on {@code heldOut}, at most {@code runs} solver runs each.
+     * Also learn bespoke solvers at each budget, on {@code pilots} and kept only if better on {@code heldOut}:
+     * for each history, the least-squares coefficients ({@link BespokeLeastSquares}, relative {@code ridge},
+     * {@code robustPasses} reweightings), BOBYQA over the times with them ({@code timeRuns} solver runs) and a
+     * joint polish ({@code polishRuns}).
      */
-    public StepScheduleBenchmark withBespoke(Tensor pilots, Tensor heldOut, int runs) {
-        BespokeOptimizer o = new BespokeOptimizer(this::bespokeSampler, model, schedule, pilots, ode.solve(model, pilots, schedule.trainSteps() - 1, 0,
-                Condition.none()), heldOut, ode.solve(model, heldOut, schedule.trainSteps() - 1, 0, Condition.none()));
-        this.bespoke = new Bespoke(o, pilots.shape()[0], runs);
+    public StepScheduleBenchmark withBespoke(Tensor pilots, Tensor heldOut, List<Integer> histories, double ridge, int robustPasses, int timeRuns,
+            int polishRuns) {
+        // the pilots' exact flow tabulated on a grid 4x finer than the schedules': their endpoints, and their states
+        // at any step time by a short solve from the grid time above (the fit's targets, thousands of them per
+        // search, so at rtol = atol = 1e-8: far below the errors fitted, ~1e-3)
+        ProbabilityFlowOde targets = new ProbabilityFlowOde(schedule, BESPOKE_TOLERANCE, BESPOKE_TOLERANCE, ProbabilityFlowOde.Method.DOPRI8,
+                10_000_000);
+        StepScheduleOptimizer exact = new StepScheduleOptimizer(factory("dpmsolver-multistep", 2), model,
+                (x, from, to) -> targets.solve(model, x, from, to, Condition.none()), pilots,
+                StepScheduleOptimizer.grid(schedule, BESPOKE_GRID_FACTOR * gridPoints));
+        BespokeOptimizer o = new BespokeOptimizer(this::bespokeSampler, model, schedule, pilots, exact.exactEndpoints(), heldOut,
+                ode.solve(model, heldOut, schedule.trainSteps() - 1, 0, Condition.none()));
+        List<BespokeLeastSquares> fits = new ArrayList<>();
+        for (int h : histories) {
+            fits.add(new BespokeLeastSquares(this::bespokeSampler, model, pilots, exact::exactState, h, ridge, robustPasses));
+        }
+        this.bespoke = new Bespoke(o, fits, pilots.shape()[0], timeRuns, polishRuns);
         return this;
     }
 
@@ -286,10 +306,11 @@ public final class StepScheduleBenchmark {
     }
 
     /**
-     * The bespoke solver at {@code nfe} evaluations: started from DPM-Solver++(2M) (plain or with a
+     * The bespoke solvers at {@code nfe} evaluations: started from DPM-Solver++(2M) (plain or with a
      * first-order last step) on the candidate schedule with the least error on its pilots (every hand-made family, GITS (carried) of each tuned
-     * sampler, AYS, and descent from the best of these for DPM-Solver++(2M)); rows for the start and
-     * for the chosen solver (the learned one if it beats the start on the held-out samples).
+     * sampler, AYS, and descent from the best of these for DPM-Solver++(2M)); rows for the start and,
+     * for each history, for the least-squares coefficients on the start's times and for the chosen
+     * solver after the searches (the learned one if it beats the start on the held-out samples).
      */
     private List<Row> bespokeRows(int nfe, StepScheduleOptimizer dpm, List<double[][]> carriedCosts, AlignYourSteps ays, int sweeps) {
         Map<String, double[]> candidates = new LinkedHashMap<>(HandMadeSpacings.all(schedule, nfe));
@@ -304,14 +325,27 @@ public final class StepScheduleBenchmark {
         candidates.put(first + " + descent", dpm.descend(candidates.get(first), sweeps));
         BespokeOptimizer.Start start = bespoke.optimizer().bestStart(candidates);
         String startName = start.name();
-        BespokeOptimizer.Result r = bespoke.optimizer().optimize(start.solver(), bespoke.runs());
-        BespokeOptimizer.Solver chosen = r.chosen();
-        String fit = String.format(Locale.ROOT, "%d pilots %.2e -> %.2e, held-out %.2e -> %.2e, %d runs", bespoke.pilots(), r.startPilot(),
-                r.learnedPilot(), r.startHeldOut(), r.learnedHeldOut(), r.runs());
-        return List.of(
-                measure("ddpm4j bespoke start: DPM-Solver++(2M) on " + startName, bespokeSampler(r.start().timesteps(), r.start().coefficients())),
-                measure("ddpm4j bespoke, " + (chosen == r.learned() ? "learned" : "start kept (learned worse on held-out)") + " from "
-                        + startName + " (" + fit + ")", bespokeSampler(chosen.timesteps(), chosen.coefficients())));
+        List<Row> rows = new ArrayList<>();
+        rows.add(measure("ddpm4j bespoke start: DPM-Solver++(2M) on " + startName, bespokeSampler(start.solver().timesteps(),
+                start.solver().coefficients())));
+        for (BespokeLeastSquares fit : bespoke.fits()) {
+            long began = System.nanoTime();
+            BespokeOptimizer.Result r = bespoke.optimizer().fitted(start.solver(), fit, bespoke.timeRuns(), bespoke.polishRuns());
+            BespokeOptimizer.Solver onStart = new BespokeOptimizer.Solver(start.solver().timesteps(), fit.fit(start.solver().timesteps()).coefficients());
+            rows.add(measure("ddpm4j bespoke, least squares (history " + fit.history() + ") on the start's times", bespokeSampler(onStart.timesteps(),
+                    onStart.coefficients())));
+            StringBuilder stages = new StringBuilder();
+            for (BespokeOptimizer.Stage st : r.stages()) {
+                stages.append(String.format(Locale.ROOT, "; %s %.2e (%d runs)", st.name(), st.pilotError(), st.runs()));
+            }
+            BespokeOptimizer.Solver chosen = r.chosen();
+            String fitted = String.format(Locale.ROOT, "%d pilots %.2e -> %.2e, held-out %.2e -> %.2e%s, %.0f s", bespoke.pilots(), r.startPilot(),
+                    r.learnedPilot(), r.startHeldOut(), r.learnedHeldOut(), stages, (System.nanoTime() - began) / 1e9);
+            rows.add(measure("ddpm4j bespoke, least squares (history " + fit.history() + ") + times + polish, "
+                    + (chosen == r.learned() ? "learned" : "start kept (learned worse on held-out)") + " from " + startName + " (" + fitted + ")",
+                    bespokeSampler(chosen.timesteps(), chosen.coefficients())));
+        }
+        return rows;
     }
 
     private static Row labelled(String prefix, Row r) {

@@ -18,6 +18,7 @@ import org.ddpm4j.api.tensor.TensorBackend;
 import org.ddpm4j.api.Checks;
 import org.ddpm4j.core.config.DiffusersScheduler;
 import org.ddpm4j.examples.bench.StepScheduleBenchmark;
+import org.ddpm4j.samplers.steps.BespokeLeastSquares;
 import org.ddpm4j.toolkit.sampling.SamplerParameters;
 import org.ddpm4j.toolkit.io.Json;
 import org.ddpm4j.toolkit.io.Npy;
@@ -129,9 +130,26 @@ final class BenchSamplersCommand implements Runnable {
     @Option(names = "--no-gits", description = "Leave GITS out of the optimized step schedules (its jump costs take most of their time).")
     boolean noGits;
 
-    @Option(names = "--bespoke-runs", paramLabel = "N", defaultValue = "2000",
-            description = "Solver runs of the bespoke solver's search per budget; 0 leaves it out (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--bespoke-runs", paramLabel = "N", defaultValue = "300",
+            description = "Solver runs of the bespoke solver's search over the times (coefficients fitted by least squares at each) per budget; "
+                    + "0 leaves the bespoke solver out (default: ${DEFAULT-VALUE}).")
     int bespokeRuns;
+
+    @Option(names = "--bespoke-polish-runs", paramLabel = "N", defaultValue = "0",
+            description = "Solver runs of the joint search of times and coefficients after the least-squares fit (default: ${DEFAULT-VALUE}).")
+    int bespokePolishRuns;
+
+    @Option(names = "--bespoke-history", paramLabel = "H", split = ",", defaultValue = "3",
+            description = "Data predictions each bespoke step combines; a list fits one solver per history (default: ${DEFAULT-VALUE}).")
+    List<Integer> bespokeHistory;
+
+    @Option(names = "--bespoke-ridge", paramLabel = "X", defaultValue = "" + BespokeLeastSquares.DEFAULT_RIDGE,
+            description = "Relative ridge of the least-squares fit toward DPM-Solver++(2M) (default: ${DEFAULT-VALUE}).")
+    double bespokeRidge;
+
+    @Option(names = "--bespoke-robust", paramLabel = "N", defaultValue = "0",
+            description = "Reweighted passes of the least-squares fit toward the mean absolute error (default: ${DEFAULT-VALUE}).")
+    int bespokeRobust;
 
     @Option(names = "--bespoke-pilots", paramLabel = "N", defaultValue = "512",
             description = "Pilot samples of the bespoke solver, and as many held-out ones (default: ${DEFAULT-VALUE}).")
@@ -194,7 +212,9 @@ final class BenchSamplersCommand implements Runnable {
                     noise, pilots, tuneGrid, out);
             if (Checks.atLeast("--bespoke-runs", bespokeRuns, 0) > 0) {
                 int p = Checks.atLeast("--bespoke-pilots", bespokePilots, 2);
-                tuned.withBespoke(Noise.seeded(model, backend, p, seed + 3_000_017), Noise.seeded(model, backend, p, seed + 4_000_037), bespokeRuns);
+                tuned.withBespoke(Noise.seeded(model, backend, p, seed + 3_000_017), Noise.seeded(model, backend, p, seed + 4_000_037), bespokeHistory,
+                        bespokeRidge, Checks.atLeast("--bespoke-robust", bespokeRobust, 0), bespokeRuns, Checks.atLeast("--bespoke-polish-runs",
+                                bespokePolishRuns, 0));
             }
             for (StepScheduleBenchmark.Row r : tuned.run(tuneNfe, Checks.atLeast("--tune-sweeps", tuneSweeps, 0), !noGits)) {
                 best.offer(r.label(), r.evaluations(), r.error());

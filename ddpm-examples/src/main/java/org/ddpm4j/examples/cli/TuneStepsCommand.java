@@ -29,6 +29,7 @@ import org.ddpm4j.samplers.ProbabilityFlowOde;
 import org.ddpm4j.samplers.BespokeSampler;
 import org.ddpm4j.samplers.steps.AlignYourSteps;
 import org.ddpm4j.samplers.steps.ErrorBoundSteps;
+import org.ddpm4j.samplers.steps.BespokeLeastSquares;
 import org.ddpm4j.samplers.steps.BespokeOptimizer;
 import org.ddpm4j.samplers.steps.HandMadeSpacings;
 import org.ddpm4j.samplers.steps.StepScheduleOptimizer;
@@ -97,9 +98,18 @@ final class TuneStepsCommand implements Runnable {
     @Option(names = "--tolerance", paramLabel = "TOL", defaultValue = "1e-6", description = "rtol = atol of the reference probability flow (default: ${DEFAULT-VALUE}).")
     double tolerance;
 
-    @Option(names = "--bespoke-runs", paramLabel = "N", defaultValue = "2000",
-            description = "With --sampler bespoke: solver runs of the search for its times and coefficients per budget (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--bespoke-runs", paramLabel = "N", defaultValue = "300",
+            description = "With --sampler bespoke: solver runs of the search over its times, its coefficients fitted by least squares at each, "
+                    + "per budget (default: ${DEFAULT-VALUE}).")
     int bespokeRuns;
+
+    @Option(names = "--bespoke-polish-runs", paramLabel = "N", defaultValue = "0",
+            description = "With --sampler bespoke: solver runs of a joint search of times and coefficients after the fit (default: ${DEFAULT-VALUE}).")
+    int bespokePolishRuns;
+
+    @Option(names = "--bespoke-history", paramLabel = "H", defaultValue = "3",
+            description = "With --sampler bespoke: data predictions each step combines (default: ${DEFAULT-VALUE}).")
+    int bespokeHistory;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "12345", description = "Seed of the pilot noise (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -187,6 +197,8 @@ final class TuneStepsCommand implements Runnable {
             }) : null;
             BespokeOptimizer bespoke = sampler.equals(BespokeSampler.NAME) ? bespokeOptimizer(pipeline, model, discrete, optimizer, ode,
                     parameters, out, started) : null;
+            BespokeLeastSquares fit = bespoke == null ? null : new BespokeLeastSquares(bespokeFactory(pipeline, parameters), model, optimizer.pilots(),
+                    optimizer::exactState, bespokeHistory, BespokeLeastSquares.DEFAULT_RIDGE, 0);
             AlignYourSteps ays = method == Method.ays ? alignYourSteps(model, discrete, optimizer, backend, out, started) : null;
             for (int n : nfe) {
                 String bestName = null;
@@ -216,7 +228,7 @@ final class TuneStepsCommand implements Runnable {
                         (System.nanoTime() - started) / 1e9);
                 out.flush();
                 if (bespoke != null) {
-                    BespokeOptimizer.Solver learned = learn(bespoke, chosen, out, started);
+                    BespokeOptimizer.Solver learned = learn(bespoke, fit, chosen, out, started);
                     chosen = learned.timesteps();
                     coefficients.put(String.valueOf(n), HandMadeSpacings.asList(learned.coefficients()));
                 }
@@ -263,20 +275,30 @@ final class TuneStepsCommand implements Runnable {
         Tensor heldOutEnds = ode.solve(model, heldOut, grid[0], 0, Condition.none());
         out.printf(Locale.ROOT, "  reference flow of %d held-out samples, %.0f s%n", pilots, (System.nanoTime() - started) / 1e9);
         out.flush();
-        return new BespokeOptimizer((t, c) -> {
+        return new BespokeOptimizer(bespokeFactory(pipeline, parameters), model, discrete, optimizer.pilots(), optimizer.exactEndpoints(), heldOut,
+                heldOutEnds);
+    }
+
+    private BespokeOptimizer.SamplerFactory bespokeFactory(Pipeline pipeline, Map<String, Object> parameters) {
+        return (t, c) -> {
             Map<String, Object> p = new LinkedHashMap<>(parameters);
             p.put("timesteps", HandMadeSpacings.asList(t));
             p.put("coefficients", HandMadeSpacings.asList(c));
             return pipeline.sampler(new ComponentConfig(sampler, p));
-        }, model, discrete, optimizer.pilots(), optimizer.exactEndpoints(), heldOut, heldOutEnds);
+        };
     }
 
-    /** Times and coefficients learned from the tuned {@code times}; the start (zero coefficients) if the fit loses on the held-out samples. */
-    private BespokeOptimizer.Solver learn(BespokeOptimizer bespoke, double[] times, PrintWriter out, long started) {
-        BespokeOptimizer.Result r = bespoke.optimize(bespoke.bestStart(Map.of("tuned", times)).solver(), bespokeRuns);
-        out.printf(Locale.ROOT, "    bespoke coefficients: pilot error %.3e -> %.3e, held-out %.3e -> %.3e (%d runs): %s, %.0f s%n", r.startPilot(),
-                r.learnedPilot(), r.startHeldOut(), r.learnedHeldOut(), r.runs(), r.chosen() == r.learned() ? "learned" : "start kept",
-                (System.nanoTime() - started) / 1e9);
+    /** Times and least-squares coefficients learned from the tuned {@code times}; the start (zero coefficients) if the fit loses on the held-out samples. */
+    private BespokeOptimizer.Solver learn(BespokeOptimizer bespoke, BespokeLeastSquares fit, double[] times, PrintWriter out, long started) {
+        BespokeOptimizer.Result r = bespoke.fitted(bespoke.bestStart(Map.of("tuned", times)).solver(), fit, bespokeRuns,
+                Checks.atLeast("--bespoke-polish-runs", bespokePolishRuns, 0));
+        StringBuilder stages = new StringBuilder();
+        for (BespokeOptimizer.Stage st : r.stages()) {
+            stages.append(String.format(Locale.ROOT, "; %s %.3e (%d runs)", st.name(), st.pilotError(), st.runs()));
+        }
+        out.printf(Locale.ROOT, "    bespoke coefficients (history %d): pilot error %.3e -> %.3e, held-out %.3e -> %.3e (%d runs%s): %s, %.0f s%n",
+                fit.history(), r.startPilot(), r.learnedPilot(), r.startHeldOut(), r.learnedHeldOut(), r.runs(), stages,
+                r.chosen() == r.learned() ? "learned" : "start kept", (System.nanoTime() - started) / 1e9);
         out.flush();
         return r.chosen();
     }

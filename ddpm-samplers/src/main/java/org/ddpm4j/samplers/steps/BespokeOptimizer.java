@@ -1,5 +1,6 @@
 package org.ddpm4j.samplers.steps;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,7 @@ public final class BespokeOptimizer {
      * and on the held-out samples, and how many solver runs the search took.
      */
     public record Result(Solver start, Solver learned, double startPilot, double learnedPilot, double startHeldOut,
-            double learnedHeldOut, int runs) {
+            double learnedHeldOut, int runs, List<Stage> stages) {
         /** The learned solver if it beats the start on the held-out samples, else the start. */
         public Solver chosen() {
             return learnedHeldOut < startHeldOut ? learned : start;
@@ -157,17 +158,79 @@ public final class BespokeOptimizer {
      * {@code 2 d + 3} that BOBYQA needs to start in {@code d} dimensions).
      */
     public Result optimize(Solver start, int maxRuns) {
+        double startPilot = pilotError(checkStart(start));
+        Search joint = search(start, startPilot, maxRuns, null);
+        return result(start, startPilot, joint.solver(), joint.error(), joint.runs(), List.of(new Stage("joint search", joint.error(), joint.runs())));
+    }
+
+    /**
+     * The least-squares bespoke solver: {@code fit}'s coefficients on the start's times; then BOBYQA
+     * over the times alone, each point's coefficients fitted in closed form ({@code timeRuns} solver
+     * runs, 0 for none); then a joint search of times and coefficients from the best of these
+     * ({@code polishRuns}, 0 for none). Kept only if it beats {@code start} on the held-out samples.
+     */
+    public Result fitted(Solver start, BespokeLeastSquares fit, int timeRuns, int polishRuns) {
+        if (timeRuns < 0 || polishRuns < 0) {
+            throw new InvalidParameterException(timeRuns < 0 ? "timeRuns" : "polishRuns", Math.min(timeRuns, polishRuns), "must be at least 0");
+        }
+        double startPilot = pilotError(checkStart(start));
+        List<Stage> stages = new ArrayList<>();
+        Solver best = new Solver(start.timesteps().clone(), fit.fit(start.timesteps()).coefficients());
+        double bestError = pilotError(best);
+        stages.add(new Stage("least squares on the start's times", bestError, 1));
+        int runs = 1;
+        if (timeRuns > 0) {
+            Search times = search(best, bestError, timeRuns, fit);
+            runs += times.runs();
+            stages.add(new Stage("least squares + BOBYQA over the times", times.error(), times.runs()));
+            if (times.error() < bestError) {
+                best = times.solver();
+                bestError = times.error();
+            }
+        }
+        if (polishRuns > 0) {
+            Search joint = search(best, bestError, polishRuns, null);
+            runs += joint.runs();
+            stages.add(new Stage("joint polish", joint.error(), joint.runs()));
+            if (joint.error() < bestError) {
+                best = joint.solver();
+                bestError = joint.error();
+            }
+        }
+        return result(start, startPilot, best, bestError, runs, stages);
+    }
+
+    /** One stage of {@link #fitted}: its best pilot error and its solver runs. */
+    public record Stage(String name, double pilotError, int runs) {
+    }
+
+    private Result result(Solver start, double startPilot, Solver learned, double learnedPilot, int runs, List<Stage> stages) {
+        return new Result(start, learned, startPilot, learnedPilot, heldOutError(start), heldOutError(learned), runs, List.copyOf(stages));
+    }
+
+    private static Solver checkStart(Solver start) {
+        double[] startTimes = start.timesteps();
+        for (int i = 1; i < startTimes.length; i++) {
+            if (!(startTimes[i] < startTimes[i - 1] && startTimes[i] > 0)) {
+                throw new InvalidParameterException("startTimes", Arrays.toString(startTimes), "must be strictly descending and above 0");
+            }
+        }
+        return start;
+    }
+
+    private record Search(Solver solver, double error, int runs) {
+    }
+
+    /**
+     * BOBYQA from {@code start} (pilot error {@code startPilot}): over times and coefficients together
+     * ({@code fit == null}), or over the times alone with the coefficients fitted at each point.
+     */
+    private Search search(Solver start, double startPilot, int maxRuns, BespokeLeastSquares fit) {
         if (maxRuns < 1) {
             throw new InvalidParameterException("maxRuns", maxRuns, "must be at least 1");
         }
         double[] startTimes = start.timesteps();
         int n = startTimes.length;
-        for (int i = 1; i < n; i++) {
-            if (!(startTimes[i] < startTimes[i - 1] && startTimes[i] > 0)) {
-                throw new InvalidParameterException("startTimes", Arrays.toString(startTimes), "must be strictly descending and above 0");
-            }
-        }
-        double startPilot = pilotError(start);
         double[] logSigma = new double[n + 1];
         for (int k = 0; k < n; k++) {
             logSigma[k] = Math.log(levels.sigma(startTimes[k]));
@@ -178,9 +241,11 @@ public final class BespokeOptimizer {
             logGaps[k] = Math.log(logSigma[k] - logSigma[k + 1]);
         }
         int timeParameters = n - 1;
-        int dimension = timeParameters + BespokeSampler.coefficientCount(n);
+        int dimension = timeParameters + (fit == null ? start.coefficients().length : 0);
         double[] best = new double[dimension];
-        System.arraycopy(start.coefficients(), 0, best, timeParameters, dimension - timeParameters);
+        if (fit == null) {
+            System.arraycopy(start.coefficients(), 0, best, timeParameters, dimension - timeParameters);
+        }
         double[] lower = new double[dimension];
         double[] upper = new double[dimension];
         for (int i = 0; i < dimension; i++) {
@@ -190,19 +255,25 @@ public final class BespokeOptimizer {
         }
         double penalty = 100 * (Double.isFinite(startPilot) ? startPilot : 1) + 1;
         double[] bestError = {startPilot};
+        Solver[] bestSolver = {start};
         int[] runs = {0};
         ObjectiveFunction objective = new ObjectiveFunction(x -> {
             runs[0]++;
             double error;
             try {
-                error = pilotError(solver(x, timeParameters, logSigma, logGaps, startTimes[0]));
-            } catch (InvalidParameterException collapsed) {
+                Solver s = solver(x, timeParameters, logSigma, logGaps, startTimes[0]);
+                if (fit != null) {
+                    s = new Solver(s.timesteps(), fit.fit(s.timesteps()).coefficients());
+                }
+                error = pilotError(s);
+                if (error < bestError[0]) {
+                    bestError[0] = error;
+                    bestSolver[0] = s;
+                    System.arraycopy(x, 0, best, 0, dimension);
+                }
+            } catch (InvalidParameterException | org.apache.commons.math3.linear.SingularMatrixException collapsed) {
                 // two times closer than the schedule resolves: not a schedule
                 error = Double.POSITIVE_INFINITY;
-            }
-            if (error < bestError[0]) {
-                bestError[0] = error;
-                System.arraycopy(x, 0, best, 0, dimension);
             }
             return Double.isFinite(error) ? Math.min(error, penalty) : penalty;
         });
@@ -222,8 +293,7 @@ public final class BespokeOptimizer {
             }
             first = false;
         }
-        Solver learned = solver(best, timeParameters, logSigma, logGaps, startTimes[0]);
-        return new Result(start, learned, startPilot, bestError[0], heldOutError(start), heldOutError(learned), runs[0]);
+        return new Search(bestSolver[0], bestError[0], runs[0]);
     }
 
     /** The solver at search point {@code x}: log-gap offsets of the interior times, then the coefficients. */

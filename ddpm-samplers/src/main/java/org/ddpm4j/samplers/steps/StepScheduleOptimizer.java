@@ -106,6 +106,21 @@ public final class StepScheduleOptimizer {
         return pilots;
     }
 
+    /**
+     * The pilots' exact states at model time {@code t} (in {@code [0, grid[0]]}): the tabulated one
+     * on a grid time, else the exact flow from the nearest grid time above (a short solve).
+     */
+    public Tensor exactState(double t) {
+        if (!(t >= 0 && t <= grid[0])) {
+            throw new InvalidParameterException("t", t, "must be in [0, " + grid[0] + "]");
+        }
+        int k = 0;
+        while (k + 1 < grid.length && grid[k + 1] >= t) {
+            k++;
+        }
+        return grid[k] == t ? trajectory[k] : exact.solve(trajectory[k], grid[k], t);
+    }
+
     /** The pilots' exact end points (at t = 0), the model's own samples. */
     public Tensor exactEndpoints() {
         return trajectory[grid.length - 1];
