@@ -19,6 +19,7 @@ import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.Tensor;
 import org.ddpm4j.samplers.steps.BespokeLeastSquares;
 import org.ddpm4j.samplers.steps.BespokeOptimizer;
+import org.ddpm4j.samplers.steps.DenseTrajectory;
 import org.ddpm4j.samplers.steps.HandMadeSpacings;
 import org.ddpm4j.samplers.steps.StepScheduleOptimizer;
 import org.ddpm4j.testkit.GaussianDataDenoiser;
@@ -126,6 +127,33 @@ class BespokeLeastSquaresTest {
                 assertTrue(after <= before, steps + " steps, history " + history + ": " + after + " > " + before);
             }
         }
+    }
+
+    /**
+     * The interpolated exact states: the tabulated ones on grid times, and close to the solved ones
+     * between them (fourth order: a grid twice as fine must cut the midpoint deviation several-fold).
+     */
+    @Test
+    void interpolatedStatesFollowTheSolvedFlow() {
+        Schedule s = Mixtures.linear();
+        Denoiser model = Mixtures.denoiser(s);
+        ProbabilityFlowOde ode = new ProbabilityFlowOde(s, 1e-10, 1e-10, ProbabilityFlowOde.Method.DOPRI8, 1_000_000);
+        Tensor pilots = Mixtures.noise(64, 61);
+        double[] deviations = new double[2];
+        for (int k = 0; k < 2; k++) {
+            StepScheduleOptimizer exact = new StepScheduleOptimizer(t -> null, model, (x, from, to) -> ode.solve(model, x, from, to,
+                    Condition.none()), pilots, StepScheduleOptimizer.grid((DiscreteSchedule) s, 40 << k));
+            DenseTrajectory dense = new DenseTrajectory(exact, model, (DiscreteSchedule) s);
+            double[] grid = exact.grid();
+            assertEquals(0, dense.at(grid[3]).sub(exact.exactState(grid[3])).abs().mean(), 0);
+            assertEquals(0, dense.at(0).sub(exact.exactEndpoints()).abs().mean(), 0);
+            deviations[k] = dense.deviation();
+            double t = 0.3 * grid[5] + 0.7 * grid[6];
+            assertTrue(dense.at(t).sub(exact.exactState(t)).abs().mean() <= 1.5 * deviations[k] + 1e-9);
+        }
+        double scale = pilots.abs().mean();
+        assertTrue(deviations[1] < 1e-4 * scale, "deviation " + deviations[1]);
+        assertTrue(deviations[1] < deviations[0] / 4, "40 points " + deviations[0] + ", 80 points " + deviations[1]);
     }
 
     /** Coefficients for a longer history load, zero is still DPM-Solver++(2M); wrong counts and settings are named. */

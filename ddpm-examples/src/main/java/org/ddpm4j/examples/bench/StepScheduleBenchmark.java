@@ -22,6 +22,7 @@ import org.ddpm4j.samplers.steps.AlignYourSteps;
 import org.ddpm4j.samplers.steps.ErrorBoundSteps;
 import org.ddpm4j.samplers.steps.BespokeLeastSquares;
 import org.ddpm4j.samplers.steps.BespokeOptimizer;
+import org.ddpm4j.samplers.steps.DenseTrajectory;
 import org.ddpm4j.samplers.steps.HandMadeSpacings;
 import org.ddpm4j.samplers.steps.StepScheduleOptimizer;
 
@@ -47,8 +48,7 @@ public final class StepScheduleBenchmark {
     private static final int AYS_SUBDIVISIONS = 4;
     private static final long AYS_NOISE_SEED = 2_000_003;
 
-    /** The bespoke pilots' exact flow: its tolerance and how much finer its grid is than the schedules'. */
-    private static final double BESPOKE_TOLERANCE = 1e-8;
+    /** How much finer the bespoke pilots' grid is than the schedules'. */
     private static final int BESPOKE_GRID_FACTOR = 4;
 
     private final Function<ComponentConfig, Sampler> samplers;
@@ -283,18 +283,18 @@ public final class StepScheduleBenchmark {
     public StepScheduleBenchmark withBespoke(Tensor pilots, Tensor heldOut, List<Integer> histories, double ridge, int robustPasses, int timeRuns,
             int polishRuns) {
         // the pilots' exact flow tabulated on a grid 4x finer than the schedules': their endpoints, and their states
-        // at any step time by a short solve from the grid time above (the fit's targets, thousands of them per
-        // search, so at rtol = atol = 1e-8: far below the errors fitted, ~1e-3)
-        ProbabilityFlowOde targets = new ProbabilityFlowOde(schedule, BESPOKE_TOLERANCE, BESPOKE_TOLERANCE, ProbabilityFlowOde.Method.DOPRI8,
-                10_000_000);
+        // at any step time (the fit's targets, thousands per search) interpolated between grid times
         StepScheduleOptimizer exact = new StepScheduleOptimizer(factory("dpmsolver-multistep", 2), model,
-                (x, from, to) -> targets.solve(model, x, from, to, Condition.none()), pilots,
+                (x, from, to) -> ode.solve(model, x, from, to, Condition.none()), pilots,
                 StepScheduleOptimizer.grid(schedule, BESPOKE_GRID_FACTOR * gridPoints));
+        DenseTrajectory dense = new DenseTrajectory(exact, model, schedule);
+        out.printf(Locale.ROOT, "Bespoke pilots' exact states between the %d grid times by interpolation: largest mean |interpolated - solved| "
+                + "at the intervals' midpoints %.1e%n", exact.grid().length, dense.deviation());
         BespokeOptimizer o = new BespokeOptimizer(this::bespokeSampler, model, schedule, pilots, exact.exactEndpoints(), heldOut,
                 ode.solve(model, heldOut, schedule.trainSteps() - 1, 0, Condition.none()));
         List<BespokeLeastSquares> fits = new ArrayList<>();
         for (int h : histories) {
-            fits.add(new BespokeLeastSquares(this::bespokeSampler, model, pilots, exact::exactState, h, ridge, robustPasses));
+            fits.add(new BespokeLeastSquares(this::bespokeSampler, model, pilots, dense, h, ridge, robustPasses));
         }
         this.bespoke = new Bespoke(o, fits, pilots.shape()[0], timeRuns, polishRuns);
         return this;
