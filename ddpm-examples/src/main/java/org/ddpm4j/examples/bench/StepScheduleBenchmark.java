@@ -61,6 +61,8 @@ public final class StepScheduleBenchmark {
     private final int gridPoints;
     private final PrintWriter out;
     private Bespoke bespoke;
+    /** Each measured row's error per sample (sum over its coordinates), for the tails line. */
+    private final Map<String, double[]> perSample = new java.util.HashMap<>();
 
     /** {@code samplers} makes a sampler on {@code schedule} from a configuration entry (e.g. {@code Pipeline::sampler}). */
     public StepScheduleBenchmark(Function<ComponentConfig, Sampler> samplers, DiscreteSchedule schedule, Denoiser model, ProbabilityFlowOde ode, Tensor noise,
@@ -88,7 +90,9 @@ public final class StepScheduleBenchmark {
             if (Math.abs(run.time()) > 1e-9) {
                 throw new IllegalStateException(label + " stopped at t=" + run.time() + ", not 0");
             }
-            double e = run.result().sub(exactEnd).abs().mean();
+            Tensor diff = run.result().sub(exactEnd).abs();
+            double e = diff.mean();
+            perSample.put(label, diff.sumPerSample());
             return new Row(label, run.modelEvaluations(), Double.isNaN(e) ? Double.POSITIVE_INFINITY : e);
         }
     }
@@ -239,6 +243,16 @@ public final class StepScheduleBenchmark {
             for (Row r : ours) {
                 print(r, anyList);
             }
+            List<Row> fitted = new ArrayList<>();
+            for (Row r : ours) {
+                if (r.label.startsWith("ddpm4j bespoke, least squares") && r.label.contains("+ times")) {
+                    fitted.add(r);
+                }
+            }
+            if (!fitted.isEmpty()) {
+                out.printf(Locale.ROOT, "tails at %d evaluations: diffusers' best with any list: %s; best bespoke least squares: %s%n", nfe, tails(anyList),
+                        tails(best(fitted)));
+            }
             all.addAll(handMade);
             all.addAll(ours);
             out.flush();
@@ -271,17 +285,17 @@ public final class StepScheduleBenchmark {
     }
 
     /** The bespoke solver's optimizer and least-squares fits (one per history), pilot count and search budgets. */
-    private record Bespoke(BespokeOptimizer optimizer, List<BespokeLeastSquares> fits, int pilots, int timeRuns, int polishRuns) {
+    private record Bespoke(BespokeOptimizer optimizer, List<BespokeLeastSquares> fits, int pilots, int starts, int timeRuns, int polishRuns) {
     }
 
     /**
      * Also learn bespoke solvers at each budget, on {@code pilots} and kept only if better on {@code heldOut}:
      * for each history, the least-squares coefficients ({@link BespokeLeastSquares}, relative {@code ridge},
-     * {@code robustPasses} reweightings), BOBYQA over the times with them ({@code timeRuns} solver runs) and a
-     * joint polish ({@code polishRuns}).
+     * {@code robustPasses} reweightings), BOBYQA over the times with them ({@code timeRuns} solver runs) from
+     * each of the {@code starts} best start solvers and a joint polish ({@code polishRuns}).
      */
-    public StepScheduleBenchmark withBespoke(Tensor pilots, Tensor heldOut, List<Integer> histories, double ridge, int robustPasses, int timeRuns,
-            int polishRuns) {
+    public StepScheduleBenchmark withBespoke(Tensor pilots, Tensor heldOut, List<Integer> histories, double ridge, int robustPasses, int starts,
+            int timeRuns, int polishRuns) {
         // the pilots' exact flow tabulated on a grid 4x finer than the schedules': their endpoints, and their states
         // at any step time (the fit's targets, thousands per search) interpolated between grid times
         StepScheduleOptimizer exact = new StepScheduleOptimizer(factory("dpmsolver-multistep", 2), model,
@@ -296,7 +310,7 @@ public final class StepScheduleBenchmark {
         for (int h : histories) {
             fits.add(new BespokeLeastSquares(this::bespokeSampler, model, pilots, dense, h, ridge, robustPasses));
         }
-        this.bespoke = new Bespoke(o, fits, pilots.shape()[0], timeRuns, polishRuns);
+        this.bespoke = new Bespoke(o, fits, pilots.shape()[0], starts, timeRuns, polishRuns);
         return this;
     }
 
@@ -323,14 +337,19 @@ public final class StepScheduleBenchmark {
         candidates.put("AYS", ays.schedule(nfe));
         String first = dpm.leastError(candidates);
         candidates.put(first + " + descent", dpm.descend(candidates.get(first), sweeps));
-        BespokeOptimizer.Start start = bespoke.optimizer().bestStart(candidates);
+        List<BespokeOptimizer.Start> starts = bespoke.optimizer().bestStarts(candidates, bespoke.starts());
+        List<BespokeOptimizer.Solver> startSolvers = new ArrayList<>();
+        for (BespokeOptimizer.Start st : starts) {
+            startSolvers.add(st.solver());
+        }
+        BespokeOptimizer.Start start = starts.get(0);
         String startName = start.name();
         List<Row> rows = new ArrayList<>();
         rows.add(measure("ddpm4j bespoke start: DPM-Solver++(2M) on " + startName, bespokeSampler(start.solver().timesteps(),
                 start.solver().coefficients())));
         for (BespokeLeastSquares fit : bespoke.fits()) {
             long began = System.nanoTime();
-            BespokeOptimizer.Result r = bespoke.optimizer().fitted(start.solver(), fit, bespoke.timeRuns(), bespoke.polishRuns());
+            BespokeOptimizer.Result r = bespoke.optimizer().fitted(startSolvers, fit, bespoke.timeRuns(), bespoke.polishRuns());
             BespokeOptimizer.Solver onStart = new BespokeOptimizer.Solver(start.solver().timesteps(), fit.fit(start.solver().timesteps()).coefficients());
             rows.add(measure("ddpm4j bespoke, least squares (history " + fit.history() + ") on the start's times", bespokeSampler(onStart.timesteps(),
                     onStart.coefficients())));
@@ -342,14 +361,34 @@ public final class StepScheduleBenchmark {
             String fitted = String.format(Locale.ROOT, "%d pilots %.2e -> %.2e, held-out %.2e -> %.2e%s, %.0f s", bespoke.pilots(), r.startPilot(),
                     r.learnedPilot(), r.startHeldOut(), r.learnedHeldOut(), stages, (System.nanoTime() - began) / 1e9);
             rows.add(measure("ddpm4j bespoke, least squares (history " + fit.history() + ") + times + polish, "
-                    + (chosen == r.learned() ? "learned" : "start kept (learned worse on held-out)") + " from " + startName + " (" + fitted + ")",
+                    + (chosen == r.learned() ? "learned" : "start kept (learned worse on held-out)") + " from " + startName
+                    + (starts.size() > 1 ? " and " + (starts.size() - 1) + " more starts" : "") + " (" + fitted + ")",
                     bespokeSampler(chosen.timesteps(), chosen.coefficients())));
         }
         return rows;
     }
 
-    private static Row labelled(String prefix, Row r) {
+    private Row labelled(String prefix, Row r) {
+        perSample.put(prefix + r.label, perSample.get(r.label));
         return new Row(prefix + r.label, r.evaluations, r.error);
+    }
+
+    /**
+     * How much of a row's error its worst samples carry: the share of the worst 1% and 5% of the
+     * samples, and the mean error over the other 95% (the same measure as the table's, on fewer samples).
+     */
+    private String tails(Row r) {
+        double[] e = perSample.get(r.label).clone();
+        java.util.Arrays.sort(e);
+        double total = java.util.Arrays.stream(e).sum();
+        int n = e.length;
+        int one = Math.max(1, n / 100);
+        int five = Math.max(1, n / 20);
+        double worstOne = java.util.Arrays.stream(e, n - one, n).sum();
+        double worstFive = java.util.Arrays.stream(e, n - five, n).sum();
+        double rest = (total - worstFive) / ((double) (n - five) * noise.sampleSize());
+        return String.format(Locale.ROOT, "worst %d samples %.0f%% of the error, worst %d %.0f%%, mean over the other %d %.2e", one,
+                100 * worstOne / total, five, 100 * worstFive / total, n - five, rest);
     }
 
     private static List<Row> merge(List<Row> a, List<Row> b) {

@@ -135,6 +135,11 @@ final class BenchSamplersCommand implements Runnable {
                     + "0 leaves the bespoke solver out (default: ${DEFAULT-VALUE}).")
     int bespokeRuns;
 
+    @Option(names = "--bespoke-starts", paramLabel = "N", defaultValue = "1",
+            description = "Start solvers (least pilot error first, distinct times) the bespoke search runs from; the least pilot error wins "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int bespokeStarts;
+
     @Option(names = "--bespoke-polish-runs", paramLabel = "N", defaultValue = "0",
             description = "Solver runs of the joint search of times and coefficients after the least-squares fit (default: ${DEFAULT-VALUE}).")
     int bespokePolishRuns;
@@ -213,7 +218,7 @@ final class BenchSamplersCommand implements Runnable {
             if (Checks.atLeast("--bespoke-runs", bespokeRuns, 0) > 0) {
                 int p = Checks.atLeast("--bespoke-pilots", bespokePilots, 2);
                 tuned.withBespoke(Noise.seeded(model, backend, p, seed + 3_000_017), Noise.seeded(model, backend, p, seed + 4_000_037), bespokeHistory,
-                        bespokeRidge, Checks.atLeast("--bespoke-robust", bespokeRobust, 0), bespokeRuns, Checks.atLeast("--bespoke-polish-runs",
+                        bespokeRidge, Checks.atLeast("--bespoke-robust", bespokeRobust, 0), Checks.atLeast("--bespoke-starts", bespokeStarts, 1), bespokeRuns, Checks.atLeast("--bespoke-polish-runs",
                                 bespokePolishRuns, 0));
             }
             for (StepScheduleBenchmark.Row r : tuned.run(tuneNfe, Checks.atLeast("--tune-sweeps", tuneSweeps, 0), !noGits)) {

@@ -103,15 +103,35 @@ public final class BespokeOptimizer {
      * with a first-order last step (diffusers' {@code lower_order_final}, better on few steps).
      */
     public Start bestStart(Map<String, double[]> candidates) {
-        Start best = null;
-        double bestError = Double.POSITIVE_INFINITY;
+        return bestStarts(candidates, 1).get(0);
+    }
+
+    /** The {@code count} starts with the least pilot error (see {@link #bestStart}), least first; distinct times. */
+    public List<Start> bestStarts(Map<String, double[]> candidates, int count) {
+        if (count < 1) {
+            throw new InvalidParameterException("count", count, "must be at least 1");
+        }
+        List<Start> all = new ArrayList<>();
+        List<Double> errors = new ArrayList<>();
         for (Map.Entry<String, double[]> e : candidates.entrySet()) {
             for (Start s : starts(e.getKey(), e.getValue())) {
-                double error = pilotError(s.solver());
-                if (best == null || error < bestError) {
-                    best = s;
-                    bestError = error;
-                }
+                all.add(s);
+                errors.add(pilotError(s.solver()));
+            }
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            order.add(i);
+        }
+        order.sort((a, b) -> Double.compare(errors.get(a), errors.get(b)));
+        List<Start> best = new ArrayList<>();
+        for (int i : order) {
+            boolean sameTimes = false;
+            for (Start b : best) {
+                sameTimes |= Arrays.equals(b.solver().timesteps(), all.get(i).solver().timesteps());
+            }
+            if (!sameTimes && best.size() < count) {
+                best.add(all.get(i));
             }
         }
         return best;
@@ -198,6 +218,33 @@ public final class BespokeOptimizer {
             }
         }
         return result(start, startPilot, best, bestError, runs, stages);
+    }
+
+    /**
+     * {@link #fitted} from each of {@code starts} (least pilot error first: the search over the times
+     * ends in a local optimum that depends on where it starts); the result with the least pilot error,
+     * its held-out check against the first start.
+     */
+    public Result fitted(List<Solver> starts, BespokeLeastSquares fit, int timeRuns, int polishRuns) {
+        if (starts.isEmpty()) {
+            throw new InvalidParameterException("starts", "none", "must be at least one");
+        }
+        Result best = null;
+        List<Stage> stages = new ArrayList<>();
+        int runs = 0;
+        for (int k = 0; k < starts.size(); k++) {
+            Result r = fitted(starts.get(k), fit, timeRuns, polishRuns);
+            runs += r.runs();
+            for (Stage st : r.stages()) {
+                stages.add(new Stage("start " + (k + 1) + ": " + st.name(), st.pilotError(), st.runs()));
+            }
+            if (best == null || r.learnedPilot() < best.learnedPilot()) {
+                best = r;
+            }
+        }
+        Solver first = starts.get(0);
+        return new Result(first, best.learned(), pilotError(first), best.learnedPilot(), heldOutError(first), best.learnedHeldOut(), runs,
+                List.copyOf(stages));
     }
 
     /** One stage of {@link #fitted}: its best pilot error and its solver runs. */
