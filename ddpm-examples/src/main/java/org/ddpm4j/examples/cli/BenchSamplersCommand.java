@@ -144,7 +144,7 @@ final class BenchSamplersCommand implements Runnable {
             description = "Solver runs of the joint search of times and coefficients after the least-squares fit (default: ${DEFAULT-VALUE}).")
     int bespokePolishRuns;
 
-    @Option(names = "--bespoke-history", paramLabel = "H", split = ",", defaultValue = "3",
+    @Option(names = "--bespoke-history", paramLabel = "H", split = ",", defaultValue = "6",
             description = "Data predictions each bespoke step combines; a list fits one solver per history (default: ${DEFAULT-VALUE}).")
     List<Integer> bespokeHistory;
 

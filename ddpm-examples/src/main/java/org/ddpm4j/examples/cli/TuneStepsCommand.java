@@ -107,7 +107,7 @@ final class TuneStepsCommand implements Runnable {
             description = "With --sampler bespoke: solver runs of a joint search of times and coefficients after the fit (default: ${DEFAULT-VALUE}).")
     int bespokePolishRuns;
 
-    @Option(names = "--bespoke-history", paramLabel = "H", defaultValue = "3",
+    @Option(names = "--bespoke-history", paramLabel = "H", defaultValue = "6",
             description = "With --sampler bespoke: data predictions each step combines (default: ${DEFAULT-VALUE}).")
     int bespokeHistory;
 

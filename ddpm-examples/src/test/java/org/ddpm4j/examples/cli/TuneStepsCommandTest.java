@@ -87,7 +87,7 @@ class TuneStepsCommandTest {
         Cli bespoke = Cli.run("tune-steps", "--checkpoint", model.toString(), "--nfe", "3", "--sampler", "bespoke", "--pilots", "8",
                 "--grid", "10", "--sweeps", "1", "--bespoke-runs", "60", "--threads", "1");
         assertEquals(0, bespoke.exitCode(), bespoke.err());
-        assertTrue(bespoke.out().contains("bespoke coefficients (history 3): pilot error")
+        assertTrue(bespoke.out().contains("bespoke coefficients (history 6): pilot error")
                 && bespoke.out().contains("least squares on the start's times"), bespoke.out());
         ModelCard withBespoke = ModelCard.read(model.resolve(ModelCard.FILE));
         assertEquals(2, withBespoke.stepSchedules().size());
