@@ -175,6 +175,10 @@ class SampleCommandTest {
         assertTrue(r.out().contains("| 4 | ddpm4j UniPC-2, Xue |") && r.out().contains("| 4 | ddpm4j DPM-Solver++(2M), Xue (carried) |")
                 && r.out().contains("| 4 | ddpm4j iPNDM-4, Xue + descent |") && !r.out().contains("iPNDM-4, GITS"), r.out());
         assertTrue(r.out().contains("| 4 | ddpm4j bespoke start: DPM-Solver++(2M) on ") && r.out().contains("| 4 | ddpm4j bespoke, "), r.out());
+        // the least-squares bespoke rows (default history 6), the interpolated targets' check and the tails line
+        assertTrue(r.out().contains("| 4 | ddpm4j bespoke, least squares (history 6) on the start's times |")
+                && r.out().contains("| 4 | ddpm4j bespoke, least squares (history 6) + times + polish, ")
+                && r.out().contains("Bespoke pilots' exact states between the") && r.out().contains("tails at 4 evaluations: diffusers' best"), r.out());
         assertTrue(r.out().contains("| ddim | timestep_spacing=trailing, set_alpha_to_one=false, clip_sample=false | 10 | 10 |"), r.out());
         assertTrue(r.out().contains("| heun | timestep_spacing=trailing, final_sigmas_type=sigma_min | 10 | 20 |"), r.out());
         assertTrue(r.out().contains("best at <= 10 evaluations: "), r.out());
