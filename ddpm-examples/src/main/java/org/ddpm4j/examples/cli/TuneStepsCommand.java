@@ -30,6 +30,7 @@ import org.ddpm4j.samplers.BespokeSampler;
 import org.ddpm4j.samplers.steps.AlignYourSteps;
 import org.ddpm4j.samplers.steps.ErrorBoundSteps;
 import org.ddpm4j.samplers.steps.BespokeLeastSquares;
+import org.ddpm4j.samplers.steps.DenseTrajectory;
 import org.ddpm4j.samplers.steps.BespokeOptimizer;
 import org.ddpm4j.samplers.steps.HandMadeSpacings;
 import org.ddpm4j.samplers.steps.StepScheduleOptimizer;
@@ -198,7 +199,7 @@ final class TuneStepsCommand implements Runnable {
             BespokeOptimizer bespoke = sampler.equals(BespokeSampler.NAME) ? bespokeOptimizer(pipeline, model, discrete, optimizer, ode,
                     parameters, out, started) : null;
             BespokeLeastSquares fit = bespoke == null ? null : new BespokeLeastSquares(bespokeFactory(pipeline, parameters), model, optimizer.pilots(),
-                    optimizer::exactState, bespokeHistory, BespokeLeastSquares.DEFAULT_RIDGE, 0);
+                    exactStates(optimizer, model, discrete, out), bespokeHistory, BespokeLeastSquares.DEFAULT_RIDGE, 0);
             AlignYourSteps ays = method == Method.ays ? alignYourSteps(model, discrete, optimizer, backend, out, started) : null;
             for (int n : nfe) {
                 String bestName = null;
@@ -277,6 +278,20 @@ final class TuneStepsCommand implements Runnable {
         out.flush();
         return new BespokeOptimizer(bespokeFactory(pipeline, parameters), model, discrete, optimizer.pilots(), optimizer.exactEndpoints(), heldOut,
                 heldOutEnds);
+    }
+
+    /**
+     * The pilots' exact states at any step time for the least-squares fit: interpolated between the
+     * optimizer's grid times (one model evaluation per grid time; solving each target from the grid
+     * would cost a reference flow per step time of every point of the search), with the interpolation's
+     * largest deviation from the solved flow printed.
+     */
+    private static DenseTrajectory exactStates(StepScheduleOptimizer optimizer, Denoiser model, DiscreteSchedule discrete, PrintWriter out) {
+        DenseTrajectory dense = new DenseTrajectory(optimizer, model, discrete);
+        out.printf(Locale.ROOT, "  pilots' exact states between the %d grid times by interpolation: largest mean |interpolated - solved| %.1e%n",
+                optimizer.grid().length, dense.deviation());
+        out.flush();
+        return dense;
     }
 
     private BespokeOptimizer.SamplerFactory bespokeFactory(Pipeline pipeline, Map<String, Object> parameters) {

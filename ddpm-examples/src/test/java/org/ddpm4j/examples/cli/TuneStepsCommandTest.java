@@ -89,6 +89,9 @@ class TuneStepsCommandTest {
         assertEquals(0, bespoke.exitCode(), bespoke.err());
         assertTrue(bespoke.out().contains("bespoke coefficients (history 6): pilot error")
                 && bespoke.out().contains("least squares on the start's times"), bespoke.out());
+        // the fit's targets are interpolated between the grid times, and the interpolation's error is printed: small next to the fit's
+        double deviation = Double.parseDouble(bespoke.out().replaceAll("(?s).*largest mean \\|interpolated - solved\\| (\\S+)\n.*", "$1"));
+        assertTrue(deviation < 0.1 * Double.parseDouble(bespoke.out().replaceAll("(?s).*pilot error (\\S+) ->.*", "$1")), bespoke.out());
         ModelCard withBespoke = ModelCard.read(model.resolve(ModelCard.FILE));
         assertEquals(2, withBespoke.stepSchedules().size());
         Map<String, Object> entry = withBespoke.stepSchedules().get(1);
