@@ -132,10 +132,7 @@ public final class BespokeSampler extends BaseSampler {
 
     /** Step {@code i}'s arithmetic (see {@link StepForm}), for fitting the corrections outside the sampler. */
     public StepForm form(int i) {
-        int n = steps();
-        if (i < 0 || i >= n) {
-            throw new InvalidParameterException("step", i, "must be in [0, " + (n - 1) + "]");
-        }
+        int n = checkedStep(i);
         ExponentialStep e = ExponentialStep.between(plan.level(i), plan.level(i + 1), true);
         return new StepForm(plan.timesteps()[i], e.base(), -e.scale() * e.phi1(), startWeights(i, n));
     }
@@ -145,13 +142,22 @@ public final class BespokeSampler extends BaseSampler {
      * (the sampler's noise level, its thresholding): lets a fit outside the sampler follow its arithmetic exactly.
      */
     public Tensor dataPrediction(Denoiser model, Tensor x, int i) {
-        form(i);
+        checkedStep(i);
         NoiseLevel s = plan.level(i);
         Tensor raw = model.predict(x, plan.timesteps()[i], Condition.none());
         if (model.varianceOutput() != VarianceOutput.NONE) {
             raw = VarianceOutput.split(raw).prediction();
         }
         return clipping.apply(model.parameterization().convert(raw, Parameterization.SAMPLE, x, s.alpha(), s.sigma()));
+    }
+
+    /** The number of steps, after checking that {@code i} is one of them. */
+    private int checkedStep(int i) {
+        int n = steps();
+        if (i < 0 || i >= n) {
+            throw new InvalidParameterException("step", i, "must be in [0, " + (n - 1) + "]");
+        }
+        return n;
     }
 
     /** DPM-Solver++(2M)'s weights of {@code D_i, D_{i-1}, ...} at step {@code i}. */
@@ -171,23 +177,17 @@ public final class BespokeSampler extends BaseSampler {
     @Override
     protected UpdateRule newRule() {
         History d = new History(history);
-        int n = steps();
         return new UpdateRule() {
             @Override
             public Tensor step(int i, Tensor x, Step step) {
-                NoiseLevel s = plan.level(i);
-                d.push(clipping.apply(step.model(x, plan.timesteps()[i]).x0(s)), step);
-                ExponentialStep e = ExponentialStep.between(s, plan.level(i + 1), true);
-                double gain = -e.scale() * e.phi1();
-                double[] w = startWeights(i, n);
+                StepForm f = form(i);
+                d.push(clipping.apply(step.model(x, f.time()).x0(plan.level(i))), step);
+                // resumed mid-run (startAt) without the earlier predictions: a first-order step
+                double[] w = d.size() < f.weights().length ? new double[] {1} : f.weights();
                 int at = offset(i, history);
-                if (d.size() < w.length) {
-                    // resumed mid-run (startAt) without the earlier predictions: a first-order step
-                    w = new double[] {1};
-                }
-                Tensor next = x.mul(e.base() * (1 + corrections[at]));
+                Tensor next = x.mul(f.base() * (1 + corrections[at]));
                 for (int j = 0; j < w.length; j++) {
-                    next = next.linear(1, d.get(j), gain * (w[j] + corrections[at + 1 + j]));
+                    next = next.linear(1, d.get(j), f.gain() * (w[j] + corrections[at + 1 + j]));
                 }
                 return next;
             }

@@ -242,6 +242,8 @@ final class EvalCommand implements Runnable {
         private final PrintWriter console;
         /** The card's schedule used at each scale (NaN: the unguided run). */
         final Map<Double, Map<String, Object>> tuned = new java.util.HashMap<>();
+        /** Each distinct sampler built once (Analytic-DPM's estimate costs model evaluations on test images). */
+        private final Map<Map<String, Object>, Sampler> built = new java.util.HashMap<>();
 
         ScaleSamplers(Pipeline pipeline, ModelCard card, Map<String, Object> given, Map<String, Object> parameters, boolean estimateGamma,
                       Evaluation evaluation, PrintWriter console) {
@@ -266,7 +268,12 @@ final class EvalCommand implements Runnable {
                 console.printf(Locale.ROOT, "using the optimized step schedule of the model card (ddpm tune-steps) for %s at %d steps under "
                         + "guidance %s: %s%n", samplerName, EvalCommand.this.steps, TunedGuidance.describe(guidanceEntry), steps);
             }
-            Sampler sampler = steps == null && !estimateGamma ? pipeline.requireSampler()
+            return built.computeIfAbsent(run, this::build);
+        }
+
+        private Sampler build(Map<String, Object> key) {
+            Map<String, Object> run = new LinkedHashMap<>(key);
+            Sampler sampler = run.equals(this.parameters) && !estimateGamma ? pipeline.requireSampler()
                     : pipeline.sampler(new ComponentConfig(samplerName, estimateGamma ? withoutVariance(run) : run));
             if (estimateGamma) {
                 if (!(pipeline.schedule() instanceof DiscreteSchedule discrete)) {

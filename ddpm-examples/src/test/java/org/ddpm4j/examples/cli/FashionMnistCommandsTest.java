@@ -124,6 +124,22 @@ class FashionMnistCommandsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void evaluatesEveryScaleWithAnalyticVarianceEstimatedOnTheTestImages() {
+        Path out = dir.resolve("eval-analytic");
+        ok(Cli.run("eval", "--checkpoint", denoiser.toString(), "--classifier", classifier.toString(), "--scales", "0,3", "--per-class", "1",
+                "--sampler", "ddpm", "--steps", "3", "--param", "variance_type=analytic", "--test-images", "60", "--threads", "1",
+                "--out", out.toString()));
+        Map<String, Object> report = Json.readObject(out.resolve("eval.json"));
+        assertEquals(60, ((Number) report.get("analytic_eps_moments_images")).intValue());
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) report.get("guidance");
+        assertEquals(2, rows.size());
+        for (Map<String, Object> row : rows) {
+            assertTrue(Double.isFinite(((Number) row.get("fd_classifier")).doubleValue()), row.toString());
+        }
+    }
+
+    @Test
     void samplesAGridWithOneRowPerClass() throws IOException {
         Path png = dir.resolve("grid.png");
         ok(Cli.run("sample", "--checkpoint", denoiser.toString(), "--sampler", "dpmsolver++", "--steps", "3", "--class", "all", "--n", "20",
