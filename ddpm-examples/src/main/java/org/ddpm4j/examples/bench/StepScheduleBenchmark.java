@@ -51,6 +51,9 @@ public final class StepScheduleBenchmark {
     /** How much finer the bespoke pilots' grid is than the schedules'. */
     private static final int BESPOKE_GRID_FACTOR = 4;
 
+    /** Resamples of the bootstrap interval of the best bespoke solver's ratio. */
+    private static final int BOOTSTRAP_RESAMPLES = 2000;
+
     private final Function<ComponentConfig, Sampler> samplers;
     private final DiscreteSchedule schedule;
     private final Denoiser model;
@@ -250,8 +253,13 @@ public final class StepScheduleBenchmark {
                 }
             }
             if (!fitted.isEmpty()) {
+                Row learned = best(fitted);
+                RatioInterval ratio = RatioInterval.of(perSample.get(anyList.label), perSample.get(learned.label), 0.95, BOOTSTRAP_RESAMPLES, nfe);
                 out.printf(Locale.ROOT, "tails at %d evaluations: diffusers' best with any list: %s; best bespoke least squares: %s%n", nfe, tails(anyList),
-                        tails(best(fitted)));
+                        tails(learned));
+                out.printf(Locale.ROOT, "ratio at %d evaluations, diffusers' best with any list / best bespoke least squares: %.1f, %.0f%% paired "
+                        + "bootstrap interval %.1f-%.1f over the %d benchmark samples (%d resamples)%n", nfe, ratio.ratio(), 100 * ratio.level(),
+                        ratio.low(), ratio.high(), noise.shape()[0], ratio.resamples());
             }
             all.addAll(handMade);
             all.addAll(ours);
