@@ -17,6 +17,8 @@ import org.ddpm4j.api.sampling.SampleOptions;
 import org.ddpm4j.api.schedule.DiscreteSchedule;
 import org.ddpm4j.api.schedule.Schedule;
 import org.ddpm4j.api.tensor.Tensor;
+import org.ddpm4j.backend.java.analytic.GaussianMixture;
+import org.ddpm4j.backend.java.analytic.GaussianMixtureDenoiser;
 import org.ddpm4j.samplers.steps.BespokeLeastSquares;
 import org.ddpm4j.samplers.steps.BespokeOptimizer;
 import org.ddpm4j.samplers.steps.DenseTrajectory;
@@ -127,6 +129,33 @@ class BespokeLeastSquaresTest {
                 assertTrue(after <= before, steps + " steps, history " + history + ": " + after + " > " + before);
             }
         }
+    }
+
+    /**
+     * The search over the times with its global phase (CMA-ES after BOBYQA, then BOBYQA again) against BOBYQA
+     * alone, with the same budget on the same pilots, on narrow well separated modes (where the error over the
+     * times has many basins): the local search stops in a basin near its start (886 of the 1500 runs), the
+     * global phase must find a clearly lower pilot error with the rest (measured: 20 % lower).
+     */
+    @Test
+    void globalSearchOverTheTimesBeatsTheLocalOneAlone() {
+        Schedule s = Mixtures.linear();
+        Denoiser model = new GaussianMixtureDenoiser(new GaussianMixture(new double[] {0.4, 0.3, 0.2, 0.1},
+                new double[][] {{-3, 2}, {2.5, -1.5}, {0.3, -3}, {3, 3}}, new double[] {0.08, 0.12, 0.1, 0.15}), s, false);
+        ProbabilityFlowOde ode = new ProbabilityFlowOde(s, 1e-9, 1e-9, ProbabilityFlowOde.Method.DOPRI8, 1_000_000);
+        Tensor pilots = Mixtures.noise(96, 61);
+        Tensor heldOut = Mixtures.noise(16, 62);
+        DiscreteSchedule discrete = (DiscreteSchedule) s;
+        StepScheduleOptimizer exact = new StepScheduleOptimizer(t -> null, model, (x, from, to) -> ode.solve(model, x, from, to, Condition.none()),
+                pilots, StepScheduleOptimizer.grid(discrete, 40));
+        BespokeOptimizer optimizer = new BespokeOptimizer(bespoke(s), model, discrete, pilots, exact.exactEndpoints(), heldOut,
+                ode.solve(model, heldOut, 999, 0, Condition.none()));
+        BespokeLeastSquares fit = new BespokeLeastSquares(bespoke(s), model, pilots, new DenseTrajectory(exact, model, discrete), 4, 1e-4, 0);
+        BespokeOptimizer.Solver start = optimizer.starts("quadratic", HandMadeSpacings.all(discrete, 8).get("quadratic")).get(0).solver();
+        BespokeOptimizer.Result local = optimizer.fitted(start, fit, 1500, 0, 0);
+        BespokeOptimizer.Result global = optimizer.fitted(start, fit, 1500, BespokeOptimizer.GLOBAL_SHARE, 0);
+        assertTrue(global.learnedPilot() < 0.9 * local.learnedPilot(), "global " + global.stages() + ", local " + local.stages());
+        assertThrows(InvalidParameterException.class, () -> optimizer.fitted(start, fit, 1500, 1.5, 0));
     }
 
     /**

@@ -66,6 +66,8 @@ public final class StepScheduleBenchmark {
     private Bespoke bespoke;
     /** Each measured row's error per sample (sum over its coordinates), for the tails line. */
     private final Map<String, double[]> perSample = new java.util.HashMap<>();
+    /** Each bespoke row's error on the held-out samples, which chooses between histories. */
+    private final Map<String, Double> heldOut = new java.util.HashMap<>();
 
     /** {@code samplers} makes a sampler on {@code schedule} from a configuration entry (e.g. {@code Pipeline::sampler}). */
     public StepScheduleBenchmark(Function<ComponentConfig, Sampler> samplers, DiscreteSchedule schedule, Denoiser model, ProbabilityFlowOde ode, Tensor noise,
@@ -253,13 +255,14 @@ public final class StepScheduleBenchmark {
                 }
             }
             if (!fitted.isEmpty()) {
-                Row learned = best(fitted);
+                // the history is chosen on the held-out samples, not on the benchmark's
+                Row learned = fitted.stream().min(java.util.Comparator.comparingDouble(r -> heldOut.get(r.label))).orElseThrow();
                 RatioInterval ratio = RatioInterval.of(perSample.get(anyList.label), perSample.get(learned.label), 0.95, BOOTSTRAP_RESAMPLES, nfe);
-                out.printf(Locale.ROOT, "tails at %d evaluations: diffusers' best with any list: %s; best bespoke least squares: %s%n", nfe, tails(anyList),
-                        tails(learned));
-                out.printf(Locale.ROOT, "ratio at %d evaluations, diffusers' best with any list / best bespoke least squares: %.1f, %.0f%% paired "
-                        + "bootstrap interval %.1f-%.1f over the %d benchmark samples (%d resamples)%n", nfe, ratio.ratio(), 100 * ratio.level(),
-                        ratio.low(), ratio.high(), noise.shape()[0], ratio.resamples());
+                out.printf(Locale.ROOT, "tails at %d evaluations: diffusers' best with any list: %s; bespoke least squares (held-out choice): %s%n", nfe,
+                        tails(anyList), tails(learned));
+                out.printf(Locale.ROOT, "ratio at %d evaluations, diffusers' best with any list / bespoke least squares (the history with the least "
+                        + "held-out error): %.1f, %.0f%% paired bootstrap interval %.1f-%.1f over the %d benchmark samples (%d resamples)%n", nfe,
+                        ratio.ratio(), 100 * ratio.level(), ratio.low(), ratio.high(), noise.shape()[0], ratio.resamples());
             }
             all.addAll(handMade);
             all.addAll(ours);
@@ -368,10 +371,12 @@ public final class StepScheduleBenchmark {
             BespokeOptimizer.Solver chosen = r.chosen();
             String fitted = String.format(Locale.ROOT, "%d pilots %.2e -> %.2e, held-out %.2e -> %.2e%s, %.0f s", bespoke.pilots(), r.startPilot(),
                     r.learnedPilot(), r.startHeldOut(), r.learnedHeldOut(), stages, (System.nanoTime() - began) / 1e9);
-            rows.add(measure("ddpm4j bespoke, least squares (history " + fit.history() + ") + times + polish, "
+            Row row = measure("ddpm4j bespoke, least squares (history " + fit.history() + ") + times + polish, "
                     + (chosen == r.learned() ? "learned" : "start kept (learned worse on held-out)") + " from " + startName
                     + (starts.size() > 1 ? " and " + (starts.size() - 1) + " more starts" : "") + " (" + fitted + ")",
-                    bespokeSampler(chosen.timesteps(), chosen.coefficients())));
+                    bespokeSampler(chosen.timesteps(), chosen.coefficients()));
+            heldOut.put(row.label, chosen == r.learned() ? r.learnedHeldOut() : r.startHeldOut());
+            rows.add(row);
         }
         return rows;
     }
