@@ -84,7 +84,7 @@ record DiffusersUNet(DiffusersUNetConfig config) implements Architecture {
                 h = new Features(l.conv(l.upsample(h.value()), b + ".upsamplers.0.conv", out, out, 3, 1), out);
             }
         }
-        Operand<TFloat32> normed = l.silu(l.groupNorm(h.value(), "conv_norm_out", h.channels(), config.groups(), (float) config.eps()));
+        Operand<TFloat32> normed = l.groupNormSilu(h.value(), "conv_norm_out", h.channels(), config.groups(), (float) config.eps());
         return l.toNchw(l.conv(normed, "conv_out", h.channels(), config.outChannels(), 3, 1));
     }
 
@@ -104,10 +104,10 @@ record DiffusersUNet(DiffusersUNetConfig config) implements Architecture {
         int in = h.channels();
         int g = config.groups();
         float eps = (float) config.eps();
-        Operand<TFloat32> r = l.conv(l.silu(l.groupNorm(h.value(), name + ".norm1", in, g, eps)), name + ".conv1", in, out, 3, 1);
+        Operand<TFloat32> r = l.conv(l.groupNormSilu(h.value(), name + ".norm1", in, g, eps), name + ".conv1", in, out, 3, 1);
         Operand<TFloat32> time = l.dense(siluE, name + ".time_emb_proj", config.timeEmbedDim(), out);
         r = tf.math.add(r, tf.reshape(time, tf.constant(new long[] {-1, 1, 1, out})));
-        r = l.conv(l.dropout(l.silu(l.groupNorm(r, name + ".norm2", out, g, eps)), config.dropout()), name + ".conv2", out, out, 3, 1);
+        r = l.conv(l.dropout(l.groupNormSilu(r, name + ".norm2", out, g, eps), config.dropout()), name + ".conv2", out, out, 3, 1);
         Operand<TFloat32> skip = in == out ? h.value() : l.conv(h.value(), name + ".conv_shortcut", in, out, 1, 1);
         Operand<TFloat32> sum = tf.math.add(skip, r);
         return new Features(scale == 1 ? sum : tf.math.div(sum, tf.constant(scale)), out);

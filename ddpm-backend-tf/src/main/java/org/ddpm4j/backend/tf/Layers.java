@@ -27,17 +27,29 @@ final class Layers {
     private final Ops tf;
     private final Function<Parameter, Operand<TFloat32>> weights;
     private final Operand<TInt64> dropoutSeed;
+    private final boolean customGradients;
     private long dropoutLayers;
     private Operand<TFloat32> headInput;
 
     /**
+     * Blocks for a graph that is only evaluated (sampling, export, input gradients of a classifier).
+     *
      * @param weights     the value of each parameter
      * @param dropoutSeed the seed {@code [2]} of the dropout masks, or null to build without dropout
      */
     Layers(Ops tf, Function<Parameter, Operand<TFloat32>> weights, Operand<TInt64> dropoutSeed) {
+        this(tf, weights, dropoutSeed, false);
+    }
+
+    /**
+     * @param training whether the parameters' gradients will be taken: group norms then carry
+     *                 their closed-form backward ({@link GroupNormGradient}) where it is available
+     */
+    Layers(Ops tf, Function<Parameter, Operand<TFloat32>> weights, Operand<TInt64> dropoutSeed, boolean training) {
         this.tf = tf;
         this.weights = weights;
         this.dropoutSeed = dropoutSeed;
+        this.customGradients = training && GroupNormGradient.available();
     }
 
     Ops tf() {
@@ -127,11 +139,25 @@ final class Layers {
      * per-channel factors {@code a = weight / sqrt(var + eps)} and {@code b = bias - mean a}.
      */
     Operand<TFloat32> groupNorm(Operand<TFloat32> x, String name, int channels, int groups) {
-        return groupNorm(x, name, channels, groups, GROUP_NORM_EPSILON);
+        return groupNorm(x, name, channels, groups, GROUP_NORM_EPSILON, false);
     }
 
     /** Group normalisation as above with epsilon {@code eps}. */
     Operand<TFloat32> groupNorm(Operand<TFloat32> x, String name, int channels, int groups, float eps) {
+        return groupNorm(x, name, channels, groups, eps, false);
+    }
+
+    /** {@code silu(groupNorm(x))}: one block, so that training takes their gradient together. */
+    Operand<TFloat32> groupNormSilu(Operand<TFloat32> x, String name, int channels, int groups) {
+        return groupNorm(x, name, channels, groups, GROUP_NORM_EPSILON, true);
+    }
+
+    /** {@code silu(groupNorm(x))} with epsilon {@code eps}. */
+    Operand<TFloat32> groupNormSilu(Operand<TFloat32> x, String name, int channels, int groups, float eps) {
+        return groupNorm(x, name, channels, groups, eps, true);
+    }
+
+    private Operand<TFloat32> groupNorm(Operand<TFloat32> x, String name, int channels, int groups, float eps, boolean silu) {
         if (channels % groups != 0) {
             throw new InvalidParameterException("groups", groups, "must divide the " + channels + " channels of '" + name + "'");
         }
@@ -139,12 +165,21 @@ final class Layers {
         Operand<TFloat32> shift = parameter(name + ".bias", Parameter.Kind.ZEROS, 1, channels);
         long[] nhwc = staticShape(x);
         Operand<TInt64> perChannel = tf.constant(new long[] {1, 1, channels});
+        Operand<TInt64> image = tf.constant(new long[] {-1, nhwc[1], nhwc[2], channels});
         Operand<TFloat32> flat = tf.reshape(x, tf.constant(new long[] {-1, nhwc[1] * nhwc[2], channels}));   // [n, P, C]
         Operand<TFloat32> mean = groupMean(flat, channels, groups);                                         // [n, 1, C]
         Operand<TFloat32> variance = groupMean(tf.math.squaredDifference(flat, mean), channels, groups);
-        Operand<TFloat32> a = tf.math.mul(tf.math.rsqrt(tf.math.add(variance, tf.constant(eps))), tf.reshape(scale, perChannel));
+        Operand<TFloat32> rstd = tf.math.rsqrt(tf.math.add(variance, tf.constant(eps)));
+        Operand<TFloat32> a = tf.math.mul(rstd, tf.reshape(scale, perChannel));
         Operand<TFloat32> b = tf.math.sub(tf.reshape(shift, perChannel), tf.math.mul(mean, a));
-        return tf.reshape(tf.math.add(tf.math.mul(flat, a), b), tf.constant(new long[] {-1, nhwc[1], nhwc[2], channels}));
+        Operand<TFloat32> u = tf.math.add(tf.math.mul(flat, a), b);
+        if (!customGradients) {                           // graphs that are only evaluated keep exactly these ops
+            Operand<TFloat32> normalised = tf.reshape(u, image);
+            return silu ? silu(normalised) : normalised;
+        }
+        // Training: the gradient comes from the closed form, not from auto-differentiating the ops above.
+        Operand<TFloat32> y = GroupNormGradient.attach(tf, silu ? silu(u) : u, flat, silu ? u : null, scale, shift, mean, rstd, groups);
+        return tf.reshape(y, image);
     }
 
     /** The mean of {@code v [n, P, C]} over the pixels and each group's channels, repeated for every channel of the group: {@code [n, 1, C]}. */

@@ -190,7 +190,7 @@ final class TfNetwork implements AutoCloseable {
         if (update != null) {
             return;
         }
-        Operand<TFloat32> trainingOutput = architecture.forward(new Layers(tf, p -> existing(p).weights().read(), seed), x, t, labels);
+        Operand<TFloat32> trainingOutput = architecture.forward(new Layers(tf, p -> existing(p).weights().read(), seed, true), x, t, labels);
         loss = objective.of(tf, trainingOutput);
         List<Slot> all = new ArrayList<>(slots.values());
         List<Operand<?>> reads = all.stream().<Operand<?>>map(s -> s.weights().read()).toList();

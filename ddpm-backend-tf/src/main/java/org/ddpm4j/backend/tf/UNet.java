@@ -93,7 +93,7 @@ record UNet(int[] shape, int channels, int[] multipliers, int resBlocks, boolean
         h = new Features(l.attention(h.value(), "mid.attn", h.channels(), heads, groups), h.channels());
         h = resBlock(l, "mid.1", h, h.channels(), siluE);
         if (logits > 0) {
-            Operand<TFloat32> pooled = l.meanOverPixels(l.silu(l.groupNorm(h.value(), "out.norm", h.channels(), groups)));
+            Operand<TFloat32> pooled = l.meanOverPixels(l.groupNormSilu(h.value(), "out.norm", h.channels(), groups));
             return l.head(pooled, h.channels(), logits);
         }
         for (int level = levels - 1; level >= 0; level--) {
@@ -106,7 +106,7 @@ record UNet(int[] shape, int channels, int[] multipliers, int resBlocks, boolean
                 h = new Features(l.conv(l.upsample(h.value()), "up." + level + ".upsample", h.channels(), h.channels(), 3, 1), h.channels());
             }
         }
-        Operand<TFloat32> out = l.zeroConv(l.silu(l.groupNorm(h.value(), "out.norm", h.channels(), groups)), "out.conv", h.channels(), outputs, 3);
+        Operand<TFloat32> out = l.zeroConv(l.groupNormSilu(h.value(), "out.norm", h.channels(), groups), "out.conv", h.channels(), outputs, 3);
         return l.toNchw(out);
     }
 
@@ -118,10 +118,10 @@ record UNet(int[] shape, int channels, int[] multipliers, int resBlocks, boolean
 
     private Features resBlock(Layers l, String name, Features h, int out, Operand<TFloat32> siluE) {
         int in = h.channels();
-        Operand<TFloat32> r = l.conv(l.silu(l.groupNorm(h.value(), name + ".norm1", in, groups)), name + ".conv1", in, out, 3, 1);
+        Operand<TFloat32> r = l.conv(l.groupNormSilu(h.value(), name + ".norm1", in, groups), name + ".conv1", in, out, 3, 1);
         Operand<TFloat32> time = l.dense(siluE, name + ".time", 4 * channels, out);
         r = l.tf().math.add(r, l.tf().reshape(time, l.tf().constant(new long[] {-1, 1, 1, out})));
-        r = l.zeroConv(l.dropout(l.silu(l.groupNorm(r, name + ".norm2", out, groups)), dropout), name + ".conv2", out, out, 3);
+        r = l.zeroConv(l.dropout(l.groupNormSilu(r, name + ".norm2", out, groups), dropout), name + ".conv2", out, out, 3);
         Operand<TFloat32> skip = in == out ? h.value() : l.conv(h.value(), name + ".skip", in, out, 1, 1);
         return new Features(l.tf().math.add(skip, r), out);
     }
