@@ -43,6 +43,18 @@ class BespokeLeastSquaresTest {
         return bespoke(s).create(t, c).sample(model, noise, SampleOptions.defaults());
     }
 
+    /** A search's setup: the reference flow, the pilots' exact states on a grid, the optimizer with its held-out samples. */
+    private record Search(ProbabilityFlowOde ode, StepScheduleOptimizer exact, BespokeOptimizer optimizer) {
+        static Search of(Schedule s, Denoiser model, Tensor pilots, Tensor heldOut, int gridPoints) {
+            ProbabilityFlowOde ode = new ProbabilityFlowOde(s, 1e-9, 1e-9, ProbabilityFlowOde.Method.DOPRI8, 1_000_000);
+            DiscreteSchedule discrete = (DiscreteSchedule) s;
+            StepScheduleOptimizer exact = new StepScheduleOptimizer(t -> null, model, (x, from, to) -> ode.solve(model, x, from, to, Condition.none()),
+                    pilots, StepScheduleOptimizer.grid(discrete, gridPoints));
+            return new Search(ode, exact, new BespokeOptimizer(bespoke(s), model, discrete, pilots, exact.exactEndpoints(), heldOut,
+                    ode.solve(model, heldOut, 999, 0, Condition.none())));
+        }
+    }
+
     /**
      * Gaussian data: the data prediction is a multiple of x, so each step can follow the exact flow
      * with its first correction alone; the fitted solver (run by the sampler) must reproduce the
@@ -106,18 +118,14 @@ class BespokeLeastSquaresTest {
     void chosenFitIsNeverWorseThanItsStartOnNewNoise() {
         Schedule s = Mixtures.linear();
         Denoiser model = Mixtures.denoiser(s);
-        ProbabilityFlowOde ode = new ProbabilityFlowOde(s, 1e-9, 1e-9, ProbabilityFlowOde.Method.DOPRI8, 1_000_000);
         Tensor pilots = Mixtures.noise(128, 51);
-        Tensor heldOut = Mixtures.noise(128, 52);
-        Tensor fresh = Mixtures.noise(256, 53);
+        Search search = Search.of(s, model, pilots, Mixtures.noise(128, 52), 20);
+        BespokeOptimizer optimizer = search.optimizer();
         DiscreteSchedule discrete = (DiscreteSchedule) s;
-        StepScheduleOptimizer exact = new StepScheduleOptimizer(t -> null, model, (x, from, to) -> ode.solve(model, x, from, to, Condition.none()),
-                pilots, StepScheduleOptimizer.grid(discrete, 20));
-        BespokeOptimizer optimizer = new BespokeOptimizer(bespoke(s), model, discrete, pilots, exact.exactEndpoints(), heldOut,
-                ode.solve(model, heldOut, 999, 0, Condition.none()));
-        Tensor freshEnd = ode.solve(model, fresh, 999, 0, Condition.none());
+        Tensor fresh = Mixtures.noise(256, 53);
+        Tensor freshEnd = search.ode().solve(model, fresh, 999, 0, Condition.none());
         for (int history : new int[] {3, 4}) {
-            BespokeLeastSquares fit = new BespokeLeastSquares(bespoke(s), model, pilots, exact::exactState, history, 1e-4, 0);
+            BespokeLeastSquares fit = new BespokeLeastSquares(bespoke(s), model, pilots, search.exact()::exactState, history, 1e-4, 0);
             for (int steps : new int[] {4, 6}) {
                 double[] start = HandMadeSpacings.all(discrete, steps).get("quadratic");
                 BespokeOptimizer.Result r = optimizer.fitted(optimizer.starts("quadratic", start).get(0).solver(), fit, 60, 0);
@@ -142,15 +150,11 @@ class BespokeLeastSquaresTest {
         Schedule s = Mixtures.linear();
         Denoiser model = new GaussianMixtureDenoiser(new GaussianMixture(new double[] {0.4, 0.3, 0.2, 0.1},
                 new double[][] {{-3, 2}, {2.5, -1.5}, {0.3, -3}, {3, 3}}, new double[] {0.08, 0.12, 0.1, 0.15}), s, false);
-        ProbabilityFlowOde ode = new ProbabilityFlowOde(s, 1e-9, 1e-9, ProbabilityFlowOde.Method.DOPRI8, 1_000_000);
         Tensor pilots = Mixtures.noise(96, 61);
-        Tensor heldOut = Mixtures.noise(16, 62);
+        Search search = Search.of(s, model, pilots, Mixtures.noise(16, 62), 40);
+        BespokeOptimizer optimizer = search.optimizer();
         DiscreteSchedule discrete = (DiscreteSchedule) s;
-        StepScheduleOptimizer exact = new StepScheduleOptimizer(t -> null, model, (x, from, to) -> ode.solve(model, x, from, to, Condition.none()),
-                pilots, StepScheduleOptimizer.grid(discrete, 40));
-        BespokeOptimizer optimizer = new BespokeOptimizer(bespoke(s), model, discrete, pilots, exact.exactEndpoints(), heldOut,
-                ode.solve(model, heldOut, 999, 0, Condition.none()));
-        BespokeLeastSquares fit = new BespokeLeastSquares(bespoke(s), model, pilots, new DenseTrajectory(exact, model, discrete), 4, 1e-4, 0);
+        BespokeLeastSquares fit = new BespokeLeastSquares(bespoke(s), model, pilots, new DenseTrajectory(search.exact(), model, discrete), 4, 1e-4, 0);
         BespokeOptimizer.Solver start = optimizer.starts("quadratic", HandMadeSpacings.all(discrete, 8).get("quadratic")).get(0).solver();
         BespokeOptimizer.Result local = optimizer.fitted(start, fit, 1500, 0, 0);
         BespokeOptimizer.Result global = optimizer.fitted(start, fit, 1500, BespokeOptimizer.GLOBAL_SHARE, 0);
