@@ -302,7 +302,7 @@ public final class StepScheduleBenchmark {
     /**
      * Also learn bespoke solvers at each budget, on {@code pilots} and kept only if better on {@code heldOut}:
      * for each history, the least-squares coefficients ({@link BespokeLeastSquares}, relative {@code ridge},
-     * {@code robustPasses} reweightings), BOBYQA over the times with them ({@code timeRuns} solver runs) from
+     * {@code robustPasses} reweightings), the search over the times with them ({@code timeRuns} solver runs) from
      * each of the {@code starts} best start solvers and a joint polish ({@code polishRuns}).
      */
     public StepScheduleBenchmark withBespoke(Tensor pilots, Tensor heldOut, List<Integer> histories, double ridge, int robustPasses, int starts,

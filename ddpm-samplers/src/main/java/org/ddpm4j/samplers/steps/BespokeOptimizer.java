@@ -24,8 +24,8 @@ import org.ddpm4j.samplers.BespokeSampler;
  * Learns a bespoke solver ({@code bespoke} sampler): its step times and its per-step coefficients
  * together, by BOBYQA (Powell's derivative-free trust-region method) on the mean endpoint error of
  * pilot samples against their exact (reference) endpoints; or (the better route, {@link #fitted}) the
- * coefficients in closed form by {@link BespokeLeastSquares} and only the times searched, globally by
- * CMA-ES first and then locally by BOBYQA.
+ * coefficients in closed form by {@link BespokeLeastSquares} and only the times searched (locally by
+ * BOBYQA, then globally by CMA-ES, then locally again).
  *
  * <p>The search starts at the coefficients' zero (DPM-Solver++(2M)) on given start times, so the
  * start is a known solver. The times move in log sigma: the gaps between consecutive log sigmas
@@ -198,7 +198,8 @@ public final class BespokeOptimizer {
      * The least-squares bespoke solver: {@code fit}'s coefficients on the start's times; then a search
      * over the times alone, each point's coefficients fitted in closed form ({@code timeRuns} solver
      * runs, 0 for none: BOBYQA, then CMA-ES with {@link #GLOBAL_SHARE} of the runs left and BOBYQA again);
-     * then a joint search of times and coefficients from the best of these ({@code polishRuns}, 0 for none). Kept only if it beats {@code start} on the held-out samples.
+     * then a joint search of times and coefficients from the best of these ({@code polishRuns}, 0 for none).
+     * Kept only if it beats {@code start} on the held-out samples.
      */
     public Result fitted(Solver start, BespokeLeastSquares fit, int timeRuns, int polishRuns) {
         return fitted(start, fit, timeRuns, GLOBAL_SHARE, polishRuns);
@@ -224,7 +225,7 @@ public final class BespokeOptimizer {
         if (timeRuns > 0) {
             Search times = search(best, bestError, timeRuns, globalShare, fit);
             runs += times.runs();
-            stages.add(new Stage("least squares + BOBYQA over the times", times.error(), times.runs()));
+            stages.add(new Stage("least squares + search over the times", times.error(), times.runs()));
             if (times.error() < bestError) {
                 best = times.solver();
                 bestError = times.error();
