@@ -10,6 +10,7 @@ prints one JSON object:
                              AdamW (betas 0.9/0.999, eps 1e-8, no weight decay), gradient clipping at
                              norm 1, EMA update; after warm-up steps
   unet_sample_images_per_s   20-step DPM-Solver++ (2M, linear schedule) from N(0, I), batch 64, labels
+                             0..9 in turn; the second of two runs
   unet_forward_ms            one forward pass without gradients, batch 64
   mlp_train_samples_per_s    the default mlp on 2-D points, batch 256, same training step
 Run by the Java bench between its own rounds, so both see the same machine load.
@@ -122,7 +123,7 @@ def main():
         start = time.perf_counter()
         unet(x, t, y)
         out["unet_forward_ms"] = 1000 * (time.perf_counter() - start)
-    dpm_solver_pp(unet, x, y, 2, abl)
+    dpm_solver_pp(unet, x, y, args.sampling_steps, abl)  # warm-up run, as the Java side's
     start = time.perf_counter()
     dpm_solver_pp(unet, x, y, args.sampling_steps, abl)
     out["unet_sample_images_per_s"] = n / (time.perf_counter() - start)

@@ -155,7 +155,7 @@ public final class BackendBenchmark {
     /**
      * One round of the comparison with PyTorch ({@code tools/networks-reference/bench_torch.py} measures
      * the same four figures): {@link #RECIPE_UNET} training (samples/s), sampling with {@code sampler}
-     * (images/s; labels 0..9 in turn) and one forward pass without gradients (ms), all at {@code batch},
+     * (images/s; labels 0..9 in turn; the second of two runs) and one forward pass without gradients (ms), all at {@code batch},
      * and {@link #MLP} training at batch 256.
      */
     public Round round(Sampler sampler, int batch, int unetSteps, int mlpSteps) {
@@ -171,7 +171,9 @@ public final class BackendBenchmark {
             Condition condition = Condition.classes(labels);
             model.ema().predict(noise, 500.0, condition).close(); // warm-up (TensorFlow builds its graph here)
             forward = seconds(() -> model.ema().predict(noise, 500.0, condition).close()) * 1000;
-            sampling = batch / seconds(() -> sampler.sample(model.ema(), noise, OPTIONS.withCondition(condition)).close());
+            SampleOptions options = OPTIONS.withCondition(condition);
+            sampler.sample(model.ema(), noise, options).close(); // warm-up run, as the PyTorch side's
+            sampling = batch / seconds(() -> sampler.sample(model.ema(), noise, options).close());
         }
         double mlpTrain = training("mlp", MLP, 256, mlpSteps).samplesPerSecond();
         return new Round(unetTrain, sampling, forward, mlpTrain);
