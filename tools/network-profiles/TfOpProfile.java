@@ -27,14 +27,15 @@ import org.tensorflow.proto.StepStats;
 
 /**
  * TensorFlow's own per-op self times (step statistics of {@code RunOptions.trace_level FULL_TRACE})
- * of the bench's networks, one thread, after warm-up, summed per op type and divided by the runs
+ * of the bench's networks, one thread unless told, after warm-up, summed per op type and divided by the runs
  * (docs/BENCHMARKS.md, "TensorFlow: fourth pass"). Tracing slows each op a little; read the shares.
  *
  *   TF_ENABLE_ONEDNN_OPTS=1 java -cp "$(cat ddpm-examples/target/classpath.txt):$(ls ddpm-examples/target/ddpm-examples-*.jar)" \
  *       tools/network-profiles/TfOpProfile.java unet-train 10
  *
  * Arguments: what (unet-train, unet-forward, mlp-train) and how many traced runs; {@code -Ddetail=OpType}
- * also lists the nodes of that op type with their times.
+ * also lists the nodes of that op type with their times; {@code -Dthreads=N} and {@code -Dinter=N} set the
+ * intra- and inter-op threads (default 1 and 1).
  */
 public class TfOpProfile {
     private static final Pattern OP = Pattern.compile("= ([A-Za-z0-9_]+)\\(");
@@ -51,7 +52,7 @@ public class TfOpProfile {
         Consumer<RunMetadata> sink = TfOpProfile::add;
         PluginRegistry registry = PluginRegistry.load();
         DiscreteSchedule schedule = (DiscreteSchedule) registry.createSchedule("linear", Parameters.empty());
-        try (var backend = (NetworkBackend) registry.createBackend("tf", Parameters.of("threads", 1))) {
+        try (var backend = (NetworkBackend) registry.createBackend("tf", Parameters.of("threads", Integer.getInteger("threads", 1), "inter_op_threads", Integer.getInteger("inter", 1)))) {
             if (what.equals("unet-forward")) {
                 int batch = 64;
                 int[] labels = new int[batch];

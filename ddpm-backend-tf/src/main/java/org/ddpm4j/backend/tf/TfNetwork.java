@@ -132,12 +132,12 @@ final class TfNetwork implements AutoCloseable {
         return x;
     }
 
-    /** The forward pass with the current weights, without dropout. */
     /** A classifier's penultimate features with the current weights (null for a denoiser). */
     Operand<TFloat32> features() {
         return features;
     }
 
+    /** The forward pass with the current weights, without dropout. */
     Operand<TFloat32> output() {
         return output;
     }

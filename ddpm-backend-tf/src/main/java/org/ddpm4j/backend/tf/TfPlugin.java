@@ -20,8 +20,8 @@ public final class TfPlugin implements Plugin {
     @Override
     public List<BackendFactory> backends() {
         return List.of(BackendFactory.of(TfBackend.NAME,
-                "TensorFlow Java, graph mode: device = cpu | gpu | gpu:N, threads (= intra_op_threads) and inter_op_threads"
-                        + " (default 1 and 1: bit-for-bit repeatable; more threads are faster and not repeatable)",
+                "TensorFlow Java, graph mode: device = cpu | gpu | gpu:N, threads (= intra_op_threads, default 1) and inter_op_threads"
+                        + " (default: as many; one of each is bit-for-bit repeatable, more threads are faster and not repeatable)",
                 p -> new TfBackend(TfSettings.from(p)), TfRuntime::loadNatives));
     }
 

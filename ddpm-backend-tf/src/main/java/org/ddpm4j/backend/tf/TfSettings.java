@@ -15,6 +15,10 @@ import org.tensorflow.proto.GPUOptions;
  * {@code interOpThreads} independent kernels at once. With one of each (the default) every run is
  * bit-for-bit repeatable, training included; more threads are faster for large networks but
  * change the order of floating-point sums, so results then differ in the last bits from run to run.
+ * Unless given, the inter-op threads follow the intra-op threads: TensorFlow's elementwise kernels
+ * split poorly at a U-Net's sizes, and running independent ones side by side (a residual block's
+ * skip path beside its main path) makes the recipe U-Net's training step about 10 % faster at two
+ * threads (docs/BENCHMARKS.md, "On a quiet machine, one and two threads").
  *
  * @param gpu            whether to run on a GPU
  * @param gpuIndex       which GPU (0 on CPU)
@@ -41,7 +45,8 @@ public record TfSettings(boolean gpu, int gpuIndex, int intraOpThreads, int inte
 
     /**
      * From the backend parameters {@code device} (cpu, gpu, gpu:N), {@code threads} (the intra-op
-     * threads, under the name all backends share) or {@code intra_op_threads}, and {@code inter_op_threads}.
+     * threads, under the name all backends share) or {@code intra_op_threads}, and {@code inter_op_threads}
+     * (default: the intra-op threads).
      */
     public static TfSettings from(Parameters p) {
         String device = p.getString(DEVICE, "cpu").trim().toLowerCase(Locale.ROOT);
@@ -50,7 +55,7 @@ public record TfSettings(boolean gpu, int gpuIndex, int intraOpThreads, int inte
         }
         String threads = p.has(THREADS) ? THREADS : INTRA;
         int intra = Checks.atLeast(p.qualify(threads), p.getInt(threads, 1), 1);
-        int inter = Checks.atLeast(p.qualify(INTER), p.getInt(INTER, 1), 1);
+        int inter = Checks.atLeast(p.qualify(INTER), p.getInt(INTER, intra), 1);
         if (device.equals("cpu")) {
             return new TfSettings(false, 0, intra, inter);
         }

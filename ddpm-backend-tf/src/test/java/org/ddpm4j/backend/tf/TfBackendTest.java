@@ -27,9 +27,14 @@ class TfBackendTest {
             assertEquals("cpu", b.device());
             assertInstanceOf(NetworkBackend.class, b);
             assertEquals(2, ((TfBackend) b).settings().intraOpThreads());
+            assertEquals(1, ((TfBackend) b).settings().interOpThreads(), "given inter-op threads are kept");
         }
         try (TensorBackend b = Fixtures.REGISTRY.createBackend("tf", Parameters.of("threads", 2))) {
             assertEquals(2, ((TfBackend) b).settings().intraOpThreads(), "threads is the intra-op thread count, as on every backend");
+            assertEquals(2, ((TfBackend) b).settings().interOpThreads(), "the inter-op threads follow unless given");
+        }
+        try (TensorBackend b = Fixtures.REGISTRY.createBackend("tf", Parameters.empty())) {
+            assertEquals(new TfSettings(false, 0, 1, 1), ((TfBackend) b).settings(), "one thread of each: the repeatable default");
         }
     }
 
