@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes the TorchScript modules through which the DJL backend reaches libtorch's fused kernels.
 
-DJL 0.35.1 exposes no JNI binding for `group_norm`, `silu` or `upsample_nearest2d`; a scripted module whose forward calls
+DJL 0.35.1 exposes no JNI binding for `group_norm`, `silu` or nearest upsampling; a scripted module whose forward calls
 them runs libtorch's own fused forward and backward kernels (one pass each way instead of
 layer norm plus a separate multiply and add, or x * sigmoid(x)). The modules have no parameters and
 no state; the backend loads each once from its jar and calls it through DJL's public
@@ -42,10 +42,22 @@ class Silu(torch.nn.Module):
 
 
 class UpsampleNearest(torch.nn.Module):
-    """2x nearest upsampling: libtorch's upsample_nearest2d, whose backward adds each 2x2 block in one pass."""
+    """2x nearest upsampling.
+
+    On the CPU a depthwise transposed convolution with a 2x2 kernel of ones at stride 2: each pixel lands,
+    multiplied by one, in its own 2x2 block (exactly nearest upsampling), and the backward adds each block.
+    libtorch 2.x's upsample_nearest2d sends NCHW maps whose output height plus width is at most 128 through
+    its channels-last kernel, copying the input to channels-last and the output back: two strided copies
+    that cost it twice the time of this convolution forward and backward (docs/BENCHMARKS.md, "DJL: the
+    upsampling"). Elsewhere (CUDA) upsample_nearest2d itself.
+    """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.interpolate(x, scale_factor=2.0, mode="nearest")
+        if x.device.type != "cpu":
+            return F.interpolate(x, scale_factor=2.0, mode="nearest")
+        channels = x.shape[1]
+        ones = torch.ones([channels, 1, 2, 2], dtype=x.dtype, device=x.device)
+        return F.conv_transpose2d(x, ones, stride=2, groups=channels)
 
 
 if __name__ == "__main__":
@@ -61,6 +73,10 @@ if __name__ == "__main__":
                        F.silu(F.group_norm(x, 4, w, b, 1e-5)))
     upsample = torch.jit.script(UpsampleNearest())
     assert torch.equal(upsample(x), x.repeat_interleave(2, 2).repeat_interleave(2, 3))
+    xg = x.clone().requires_grad_()
+    g = torch.randn(2, 8, 6, 6)
+    upsample(xg).backward(g)
+    assert torch.allclose(xg.grad, g.reshape(2, 8, 3, 2, 3, 2).sum((3, 5)), atol=1e-6)
     group_norm.save(os.path.join(OUT, "group_norm.pt"))
     group_norm_silu.save(os.path.join(OUT, "group_norm_silu.pt"))
     silu.save(os.path.join(OUT, "silu.pt"))

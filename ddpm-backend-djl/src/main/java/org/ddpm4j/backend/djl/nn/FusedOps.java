@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * libtorch's fused {@code group_norm}, {@code silu} and {@code upsample_nearest2d}, which DJL 0.35.1 has
+ * libtorch's fused {@code group_norm} and {@code silu}, and 2x nearest upsampling, which DJL 0.35.1 has
  * no binding for, reached through tiny TorchScript modules ({@code group_norm.pt}, {@code silu.pt},
  * {@code group_norm_silu.pt} for the two in one call, {@code upsample_nearest.pt}, written by
  * {@code tools/djl-reference/make_fused_ops.py}; no parameters). Each call runs libtorch's own kernel
@@ -61,7 +61,11 @@ final class FusedOps {
         return run(SILU, new NDList(x));
     }
 
-    /** {@code F.interpolate(x, scale_factor=2, mode="nearest")}: libtorch's upsample_nearest2d. */
+    /**
+     * 2x nearest upsampling: on the CPU a depthwise transposed convolution with a 2x2 kernel of ones at
+     * stride 2 (the same values; libtorch 2.x's upsample_nearest2d copies small NCHW maps to channels-last
+     * and back, docs/BENCHMARKS.md "DJL: the upsampling"), elsewhere upsample_nearest2d.
+     */
     static NDArray upsampleNearest2x(NDArray x) {
         return run(UPSAMPLE, new NDList(x));
     }

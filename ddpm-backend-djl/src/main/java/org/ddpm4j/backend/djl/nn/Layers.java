@@ -151,9 +151,9 @@ final class Layers {
     }
 
     /**
-     * Nearest-neighbour 2x upsampling of {@code [N, C, H, W]}: each pixel becomes a 2x2 block.
-     * libtorch's upsample_nearest2d, whose backward adds each block in one pass (a copy of a broadcast
-     * view would differentiate as a strided reduction over two axes, several times slower).
+     * Nearest-neighbour 2x upsampling of {@code [N, C, H, W]}: each pixel becomes a 2x2 block
+     * ({@link FusedOps#upsampleNearest2x}; a copy of a broadcast view would differentiate as a strided
+     * reduction over two axes, several times slower).
      */
     static NDArray upsample2x(NDArray x) {
         return FusedOps.upsampleNearest2x(x);
