@@ -35,7 +35,7 @@ import org.tensorflow.proto.StepStats;
  *
  * Arguments: what (unet-train, unet-forward, mlp-train) and how many traced runs; {@code -Ddetail=OpType}
  * also lists the nodes of that op type with their times; {@code -Dthreads=N} and {@code -Dinter=N} set the
- * intra- and inter-op threads (default 1 and 1).
+ * intra- and inter-op threads (default 1, and the backend's default for the inter-op threads).
  */
 public class TfOpProfile {
     private static final Pattern OP = Pattern.compile("= ([A-Za-z0-9_]+)\\(");
@@ -52,7 +52,11 @@ public class TfOpProfile {
         Consumer<RunMetadata> sink = TfOpProfile::add;
         PluginRegistry registry = PluginRegistry.load();
         DiscreteSchedule schedule = (DiscreteSchedule) registry.createSchedule("linear", Parameters.empty());
-        try (var backend = (NetworkBackend) registry.createBackend("tf", Parameters.of("threads", Integer.getInteger("threads", 1), "inter_op_threads", Integer.getInteger("inter", 1)))) {
+        Parameters threads = Parameters.of("threads", Integer.getInteger("threads", 1));
+        if (Integer.getInteger("inter") != null) {
+            threads = Parameters.of("threads", Integer.getInteger("threads", 1), "inter_op_threads", Integer.getInteger("inter"));
+        }
+        try (var backend = (NetworkBackend) registry.createBackend("tf", threads)) {
             if (what.equals("unet-forward")) {
                 int batch = 64;
                 int[] labels = new int[batch];

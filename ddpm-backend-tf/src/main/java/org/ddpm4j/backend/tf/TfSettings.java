@@ -17,7 +17,7 @@ import org.tensorflow.proto.GPUOptions;
  * change the order of floating-point sums, so results then differ in the last bits from run to run.
  * Unless given, the inter-op threads follow the intra-op threads: TensorFlow's elementwise kernels
  * split poorly at a U-Net's sizes, and running independent ones side by side (a residual block's
- * skip path beside its main path) makes the recipe U-Net's training step about 10 % faster at two
+ * skip path beside its main path) makes the recipe U-Net's training step about 8 % faster at two
  * threads (docs/BENCHMARKS.md, "On a quiet machine, one and two threads").
  *
  * @param gpu            whether to run on a GPU
